@@ -1,0 +1,8 @@
+"""Routes of the versioned API, one include per domain app."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("auth/", include("finance.users.api.urls")),
+    path("", include("finance.households.api.urls")),
+]

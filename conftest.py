@@ -1,0 +1,136 @@
+"""Fixtures shared by the whole suite, and the rules for tests that need services.
+
+Tests marked ``postgres``, ``redis`` or ``broker`` run when that service is
+configured (``DATABASE_URL`` pointing at PostgreSQL, ``REDIS_URL``,
+``CELERY_BROKER_URL``). With ``REQUIRE_SERVICES=1`` (CI's service run) a
+missing service fails those tests instead of skipping them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from config import env
+from finance.households.models import Household, Membership, Role
+from finance.users.models import User
+from finance.users.tests.factories import HouseholdFactory, MembershipFactory, UserFactory
+
+
+def _service_available(marker: str) -> tuple[bool, str]:
+    if marker == "postgres":
+        return connection.vendor == "postgresql", "DATABASE_URL does not point at PostgreSQL"
+    if marker == "redis":
+        return bool(env.REDIS_URL), "REDIS_URL is not set"
+    if marker == "broker":
+        return bool(env.CELERY_BROKER_URL), "CELERY_BROKER_URL is not set"
+    return True, ""
+
+
+@pytest.fixture(autouse=True)
+def _require_services(request: pytest.FixtureRequest) -> None:
+    for marker in ("postgres", "redis", "broker"):
+        if request.node.get_closest_marker(marker) is None:
+            continue
+        available, reason = _service_available(marker)
+        if available:
+            continue
+        if env.REQUIRE_SERVICES:
+            pytest.fail(f"REQUIRE_SERVICES is set but {reason}")
+        pytest.skip(reason)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not env.REQUIRE_SERVICES:
+        return
+    missing = [name for name, value in (("DATABASE_URL", env.DATABASE_URL), ("REDIS_URL", env.REDIS_URL)) if not value]
+    if missing:
+        raise pytest.UsageError(f"REQUIRE_SERVICES is set but {', '.join(missing)} is not")
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_throttling_by_default(settings: Any) -> None:
+    # Throttling has its own tests; elsewhere it would make results depend on order.
+    settings.API_THROTTLE = False
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+def auth_client(user: User) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+    return client
+
+
+@pytest.fixture
+def make_client() -> Callable[[User], APIClient]:
+    return auth_client
+
+
+@pytest.fixture
+def user(db: None) -> User:
+    return UserFactory()
+
+
+@pytest.fixture
+def household(user: User) -> Household:
+    return MembershipFactory(user=user, role=Role.OWNER, is_default=True).household
+
+
+@pytest.fixture
+def client_for(user: User, household: Household) -> APIClient:
+    """An authenticated client for ``user``, the owner of ``household`` (their default)."""
+    return auth_client(user)
+
+
+class Roles:
+    """One household and a person in each role, plus an outsider with a household of their own."""
+
+    def __init__(self) -> None:
+        self.household = HouseholdFactory()
+        self.users: dict[str, User | None] = {"anonymous": None}
+        for role in (Role.OWNER, Role.EDITOR, Role.VIEWER):
+            member = UserFactory(username=f"{role}-{self.household.pk.hex[:6]}")
+            Membership.objects.create(household=self.household, user=member, role=role, is_default=True)
+            self.users[str(role)] = member
+        outsider = UserFactory(username=f"outsider-{self.household.pk.hex[:6]}")
+        MembershipFactory(user=outsider, role=Role.OWNER, is_default=True)
+        self.users["outsider"] = outsider
+
+    def client(self, who: str) -> APIClient:
+        member = self.users[who]
+        return APIClient() if member is None else auth_client(member)
+
+
+@pytest.fixture
+def roles(db: None) -> Roles:
+    return Roles()
+
+
+@pytest.fixture
+def celery_eager(settings: Any) -> None:
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    cache_backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    broker = "eager" if not env.CELERY_BROKER_URL else "broker"
+    return [f"finance: database={db} cache={cache_backend} celery={broker} require_services={env.REQUIRE_SERVICES}"]

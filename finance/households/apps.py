@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class HouseholdsConfig(AppConfig):
+    name = "finance.households"
+    label = "households"
+    verbose_name = "Households"

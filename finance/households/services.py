@@ -1,0 +1,111 @@
+"""Writes to households and memberships."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from finance.core.exceptions import Conflict, FieldError, Forbidden, NotFound
+from finance.core.money import validate_currency
+from finance.households.models import OWNER_ROLES, Household, Membership, Role
+
+
+def _require_role(*, household: Household, actor: Any, roles: frozenset[Role]) -> Membership:
+    membership = Membership.objects.filter(household=household, user=actor).first()
+    if membership is None:
+        raise NotFound("Household not found.")
+    if membership.role not in roles:
+        raise Forbidden()
+    return membership
+
+
+def _check_currency(field: str, code: str) -> str:
+    code = code.strip().upper()
+    try:
+        validate_currency(code)
+    except ValidationError:
+        raise FieldError(field, f"“{code}” is not an ISO 4217 currency code.", code="invalid_currency") from None
+    return code
+
+
+@transaction.atomic
+def household_create(*, owner: Any, name: str, base_currency: str = "USD", make_default: bool = False) -> Household:
+    name = name.strip()
+    if not name:
+        raise FieldError("name", "This field may not be blank.", code="blank")
+    household = Household.objects.create(name=name, base_currency=_check_currency("base_currency", base_currency))
+    has_default = Membership.objects.filter(user=owner, is_default=True).exists()
+    Membership.objects.create(
+        household=household, user=owner, role=Role.OWNER, is_default=make_default or not has_default
+    )
+    return household
+
+
+@transaction.atomic
+def household_update(
+    *, household: Household, actor: Any, name: str | None = None, base_currency: str | None = None
+) -> Household:
+    _require_role(household=household, actor=actor, roles=OWNER_ROLES)
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    if name is not None:
+        if not name.strip():
+            raise FieldError("name", "This field may not be blank.", code="blank")
+        household.name = name.strip()
+    if base_currency is not None:
+        household.base_currency = _check_currency("base_currency", base_currency)
+    household.save()
+    return household
+
+
+def _find_user(identifier: str) -> Any:
+    User = get_user_model()
+    identifier = identifier.strip()
+    user = User.objects.filter(Q(username__iexact=identifier) | Q(email__iexact=identifier)).first()
+    if user is None:
+        raise FieldError("username", "No user with this username or email.", code="does_not_exist")
+    return user
+
+
+@transaction.atomic
+def member_add(*, household: Household, actor: Any, identifier: str, role: str = Role.VIEWER) -> Membership:
+    """Add an existing user (by username or email) to the household with a role."""
+    _require_role(household=household, actor=actor, roles=OWNER_ROLES)
+    if role not in Role.values:
+        raise FieldError("role", f"“{role}” is not a valid role.", code="invalid_choice")
+    user = _find_user(identifier)
+    if Membership.objects.filter(household=household, user=user).exists():
+        raise Conflict("This person is already a member of the household.", code="already_member")
+    return Membership.objects.create(household=household, user=user, role=role)
+
+
+def _owner_count_locked(household: Household) -> int:
+    # Lock every owner row so two concurrent demotions cannot both pass the check.
+    return len(list(Membership.objects.select_for_update().filter(household=household, role=Role.OWNER)))
+
+
+@transaction.atomic
+def member_update_role(*, membership: Membership, actor: Any, role: str) -> Membership:
+    _require_role(household=membership.household, actor=actor, roles=OWNER_ROLES)
+    if role not in Role.values:
+        raise FieldError("role", f"“{role}” is not a valid role.", code="invalid_choice")
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.role == Role.OWNER and role != Role.OWNER and _owner_count_locked(membership.household) <= 1:
+        raise Conflict("A household needs at least one owner; make someone else owner first.", code="last_owner")
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def member_remove(*, membership: Membership, actor: Any) -> None:
+    """Remove a member; owners may remove anyone, everyone may leave."""
+    if membership.user_id != actor.pk:
+        _require_role(household=membership.household, actor=actor, roles=OWNER_ROLES)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.role == Role.OWNER and _owner_count_locked(membership.household) <= 1:
+        raise Conflict("The last owner cannot leave the household; make someone else owner first.", code="last_owner")
+    membership.delete()

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import factory
+
+from finance.households.models import Household, Membership, Role
+from finance.users.models import User
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory[User]):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+
+    @factory.post_generation
+    def password(self, create: bool, extracted: str | None, **kwargs: object) -> None:
+        self.set_password(extracted or PASSWORD)
+        if create:
+            self.save(update_fields=["password"])
+
+
+class HouseholdFactory(factory.django.DjangoModelFactory[Household]):
+    class Meta:
+        model = Household
+
+    name = factory.Sequence(lambda n: f"Household {n}")
+    base_currency = "USD"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
+    class Meta:
+        model = Membership
+
+    household = factory.SubFactory(HouseholdFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Role.OWNER
