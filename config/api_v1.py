@@ -5,4 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("auth/", include("finance.users.api.urls")),
     path("", include("finance.households.api.urls")),
+    path("", include("finance.ledger.api.urls")),
+    path("", include("finance.currency.api.urls")),
+    path("analytics/", include("finance.analytics.api.urls")),
 ]

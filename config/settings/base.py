@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "finance.core",
     "finance.users",
     "finance.households",
+    "finance.currency",
+    "finance.ledger",
+    "finance.analytics",
 ]
 
 MIDDLEWARE = [
@@ -215,6 +218,11 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
         "RoleEnum": "finance.households.models.Role.choices",
+        "AccountTypeEnum": "finance.ledger.models.AccountType.choices",
+        "CategoryTypeEnum": "finance.ledger.models.CategoryType.choices",
+        "TransactionTypeEnum": "finance.ledger.models.TransactionType.choices",
+        "CategorizationSourceEnum": "finance.ledger.models.CategorizationSource.choices",
+        "RateSourceEnum": "finance.currency.models.RateSource.choices",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }

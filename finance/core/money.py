@@ -51,3 +51,27 @@ class MoneyField(models.DecimalField):
         kwargs.setdefault("max_digits", MONEY_MAX_DIGITS)
         kwargs.setdefault("decimal_places", MONEY_DECIMAL_PLACES)
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+
+@cache
+def currency_precision(code: str) -> int:
+    """Decimal places of the currency's minor unit (USD 2, JPY 0, BHD 3)."""
+    from babel.numbers import get_currency_precision
+
+    return int(get_currency_precision(code))
+
+
+def quantum(code: str) -> Decimal:
+    return Decimal(1).scaleb(-currency_precision(code))
+
+
+def present(amount: Decimal | None, code: str) -> str | None:
+    """An amount as the API shows it: exact to the currency's minor unit, as a string."""
+    if amount is None:
+        return None
+    return str(amount.quantize(quantum(code)))
+
+
+def stored(amount: Decimal) -> Decimal:
+    """An amount rounded to the storage scale (half-even, as banks do)."""
+    return amount.quantize(Decimal(1).scaleb(-MONEY_DECIMAL_PLACES))

@@ -14,7 +14,10 @@ from finance.core.money import validate_currency
 from finance.households.models import OWNER_ROLES, Household, Membership, Role
 
 
-def _require_role(*, household: Household, actor: Any, roles: frozenset[Role]) -> Membership:
+def require_role(*, household: Household, actor: Any, roles: frozenset[Role]) -> Membership | None:
+    """Check the actor's role; ``actor=None`` is the system itself (commands, migrations of data)."""
+    if actor is None:
+        return None
     membership = Membership.objects.filter(household=household, user=actor).first()
     if membership is None:
         raise NotFound("Household not found.")
@@ -38,6 +41,9 @@ def household_create(*, owner: Any, name: str, base_currency: str = "USD", make_
     if not name:
         raise FieldError("name", "This field may not be blank.", code="blank")
     household = Household.objects.create(name=name, base_currency=_check_currency("base_currency", base_currency))
+    from finance.ledger.services import categories_create_defaults  # the ledger builds on households
+
+    categories_create_defaults(household=household)
     has_default = Membership.objects.filter(user=owner, is_default=True).exists()
     Membership.objects.create(
         household=household, user=owner, role=Role.OWNER, is_default=make_default or not has_default
@@ -49,15 +55,21 @@ def household_create(*, owner: Any, name: str, base_currency: str = "USD", make_
 def household_update(
     *, household: Household, actor: Any, name: str | None = None, base_currency: str | None = None
 ) -> Household:
-    _require_role(household=household, actor=actor, roles=OWNER_ROLES)
+    require_role(household=household, actor=actor, roles=OWNER_ROLES)
     household = Household.objects.select_for_update().get(pk=household.pk)
     if name is not None:
         if not name.strip():
             raise FieldError("name", "This field may not be blank.", code="blank")
         household.name = name.strip()
+    old_base = household.base_currency
     if base_currency is not None:
         household.base_currency = _check_currency("base_currency", base_currency)
     household.save()
+    if household.base_currency != old_base:
+        # Every stored base amount and aggregate is in the old currency: convert them all again.
+        from finance.ledger.services import transactions_reconvert
+
+        transactions_reconvert(household=household)
     return household
 
 
@@ -73,7 +85,7 @@ def _find_user(identifier: str) -> Any:
 @transaction.atomic
 def member_add(*, household: Household, actor: Any, identifier: str, role: str = Role.VIEWER) -> Membership:
     """Add an existing user (by username or email) to the household with a role."""
-    _require_role(household=household, actor=actor, roles=OWNER_ROLES)
+    require_role(household=household, actor=actor, roles=OWNER_ROLES)
     if role not in Role.values:
         raise FieldError("role", f"“{role}” is not a valid role.", code="invalid_choice")
     user = _find_user(identifier)
@@ -89,7 +101,7 @@ def _owner_count_locked(household: Household) -> int:
 
 @transaction.atomic
 def member_update_role(*, membership: Membership, actor: Any, role: str) -> Membership:
-    _require_role(household=membership.household, actor=actor, roles=OWNER_ROLES)
+    require_role(household=membership.household, actor=actor, roles=OWNER_ROLES)
     if role not in Role.values:
         raise FieldError("role", f"“{role}” is not a valid role.", code="invalid_choice")
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
@@ -104,7 +116,7 @@ def member_update_role(*, membership: Membership, actor: Any, role: str) -> Memb
 def member_remove(*, membership: Membership, actor: Any) -> None:
     """Remove a member; owners may remove anyone, everyone may leave."""
     if membership.user_id != actor.pk:
-        _require_role(household=membership.household, actor=actor, roles=OWNER_ROLES)
+        require_role(household=membership.household, actor=actor, roles=OWNER_ROLES)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.role == Role.OWNER and _owner_count_locked(membership.household) <= 1:
         raise Conflict("The last owner cannot leave the household; make someone else owner first.", code="last_owner")

@@ -118,6 +118,12 @@ class HouseholdScopedViewSet(HouseholdScopedMixin, viewsets.ModelViewSet):
             qs = qs.filter(household=self.readable_household())
         return qs
 
+    target_household: Household | None = None
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        # Input serializers resolve related ids within the household being written to.
+        return {**super().get_serializer_context(), "household": self.target_household}
+
     def output(self, obj: Any) -> Any:
         assert self.output_serializer_class is not None
         return self.output_serializer_class(obj, context=self.get_serializer_context()).data
@@ -129,7 +135,7 @@ class HouseholdScopedViewSet(HouseholdScopedMixin, viewsets.ModelViewSet):
 
     @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        household = self.writable_household()
+        household = self.target_household = self.writable_household()
         data = self.validated(self.get_serializer_class())
         data.pop(HOUSEHOLD_PARAM, None)
         obj = self.perform_service_create(household=household, data=data)
@@ -137,6 +143,7 @@ class HouseholdScopedViewSet(HouseholdScopedMixin, viewsets.ModelViewSet):
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         obj = self.get_object()
+        self.target_household = obj.household
         data = self.validated(self.get_serializer_class(), partial=kwargs.get("partial", False))
         data.pop(HOUSEHOLD_PARAM, None)
         obj = self.perform_service_update(instance=obj, data=data)

@@ -1,0 +1,63 @@
+"""Serializer fields shared by every app."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from operator import attrgetter
+from typing import Any
+
+from rest_framework import serializers
+
+from finance.core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, present
+
+
+class MoneyField(serializers.DecimalField):
+    """A decimal amount: accepts a string or a JSON number, shows an exact string in its currency's minor unit.
+
+    ``currency`` names the attribute path on the object that gives the currency
+    (``"currency"``, ``"household.base_currency"``), or a fixed code.
+    """
+
+    def __init__(self, *, currency: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", MONEY_MAX_DIGITS)
+        kwargs.setdefault("decimal_places", MONEY_DECIMAL_PLACES)
+        kwargs.setdefault("coerce_to_string", True)
+        self.currency_path = currency
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance: Any) -> Any:
+        value = super().get_attribute(instance)
+        if self.currency_path is None:
+            return value
+        if value is None:
+            return None
+        path = self.currency_path
+        code = path if path.isupper() else attrgetter(path)(instance)
+        return (value, code)
+
+    def to_representation(self, value: Any) -> Any:
+        if isinstance(value, tuple):
+            amount, code = value
+            return present(amount, code) if amount is not None else None
+        return super().to_representation(value)
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        if isinstance(data, float):
+            data = repr(data)  # the JSON number as written, not its binary approximation
+        return super().to_internal_value(data)
+
+
+class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """An id of an object in the household the request writes to (others do not exist)."""
+
+    def __init__(self, *, model: Any, **kwargs: Any) -> None:
+        self.model = model
+        kwargs.setdefault("queryset", model.objects.none())
+        kwargs.setdefault("pk_field", serializers.UUIDField())
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> Any:
+        household = self.context.get("household")
+        if household is None:
+            return self.model.objects.none()
+        return self.model.objects.filter(household=household)

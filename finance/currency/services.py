@@ -1,0 +1,85 @@
+"""Writes to exchange rates; each one reconverts the transactions it affects."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from finance.core.exceptions import FieldError
+from finance.core.money import iso_currencies
+from finance.currency.models import ExchangeRate, RateSource
+from finance.households.models import WRITE_ROLES, Household
+from finance.households.services import require_role
+
+
+def _reconvert(household: Household, *codes: str) -> None:
+    from finance.ledger.services import transactions_reconvert
+
+    transactions_reconvert(household=household, currencies=set(codes))
+
+
+def _validate(base: str, quote: str, rate: Decimal) -> tuple[str, str]:
+    base, quote = base.strip().upper(), quote.strip().upper()
+    for name, code in (("base", base), ("quote", quote)):
+        if code not in iso_currencies():
+            raise FieldError(name, f"“{code}” is not an ISO 4217 currency code.", code="invalid_currency")
+    if base == quote:
+        raise FieldError("quote", "Base and quote must differ.", code="same_currency")
+    if not rate.is_finite() or rate <= 0:
+        raise FieldError("rate", "Must be greater than zero.", code="min_value")
+    return base, quote
+
+
+@transaction.atomic
+def rate_create(
+    *,
+    household: Household,
+    actor: Any,
+    base: str,
+    quote: str,
+    rate: Decimal,
+    date: date,
+    source: str = RateSource.MANUAL,
+) -> ExchangeRate:
+    require_role(household=household, actor=actor, roles=WRITE_ROLES)
+    base, quote = _validate(base, quote, rate)
+    try:
+        with transaction.atomic():
+            obj = ExchangeRate.objects.create(
+                household=household, base=base, quote=quote, rate=rate, date=date, source=source
+            )
+    except IntegrityError:
+        raise FieldError("date", "A rate for this pair on this date already exists.", code="unique") from None
+    _reconvert(household, base, quote)
+    return obj
+
+
+@transaction.atomic
+def rate_update(*, rate_obj: ExchangeRate, actor: Any, **fields: Any) -> ExchangeRate:
+    household = rate_obj.household
+    require_role(household=household, actor=actor, roles=WRITE_ROLES)
+    old_pair = (rate_obj.base, rate_obj.quote)
+    base, quote = _validate(
+        fields.get("base", rate_obj.base), fields.get("quote", rate_obj.quote), fields.get("rate", rate_obj.rate)
+    )
+    for key, value in {**fields, "base": base, "quote": quote}.items():
+        setattr(rate_obj, key, value)
+    try:
+        with transaction.atomic():
+            rate_obj.save()
+    except IntegrityError:
+        raise FieldError("date", "A rate for this pair on this date already exists.", code="unique") from None
+    _reconvert(household, *old_pair, base, quote)
+    return rate_obj
+
+
+@transaction.atomic
+def rate_delete(*, rate_obj: ExchangeRate, actor: Any) -> None:
+    household = rate_obj.household
+    require_role(household=household, actor=actor, roles=WRITE_ROLES)
+    pair = (rate_obj.base, rate_obj.quote)
+    rate_obj.delete()
+    _reconvert(household, *pair)

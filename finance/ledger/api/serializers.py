@@ -1,0 +1,380 @@
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+
+from finance.core.api.fields import MoneyField, ScopedPrimaryKeyField
+from finance.ledger.models import (
+    Account,
+    AccountType,
+    CategorizationSource,
+    Category,
+    CategoryType,
+    Split,
+    Tag,
+    Transaction,
+    TransactionType,
+)
+
+HOUSEHOLD_HELP = "Household to create in; defaults to your default household."
+
+
+# --- Accounts ------------------------------------------------------------------------------------
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Checking account",
+            value={
+                "id": "0f8fad5b-d9cb-469f-a165-70867728950e",
+                "household": "3f0c2d1e-7a41-4f0e-9d57-5f1b2b9f8a10",
+                "name": "Everyday",
+                "type": "checking",
+                "institution": "Example Bank",
+                "currency": "EUR",
+                "opening_balance": "1200.00",
+                "balance": "1834.17",
+                "color": "#2e7d32",
+                "icon": "bank",
+                "group": "Cash",
+                "is_active": True,
+                "include_in_net_worth": True,
+                "created_at": "2026-01-05T09:30:00Z",
+                "updated_at": "2026-03-01T10:00:00Z",
+            },
+            response_only=True,
+        )
+    ]
+)
+class AccountOutputSerializer(serializers.ModelSerializer):
+    opening_balance = MoneyField(currency="currency", read_only=True)
+    balance = MoneyField(
+        currency="currency", read_only=True, help_text="Opening balance + income − expense ± transfers."
+    )
+
+    class Meta:
+        model = Account
+        fields = [
+            "id",
+            "household",
+            "name",
+            "type",
+            "institution",
+            "currency",
+            "opening_balance",
+            "balance",
+            "color",
+            "icon",
+            "group",
+            "is_active",
+            "include_in_net_worth",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class AccountUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120, required=False)
+    type = serializers.ChoiceField(choices=AccountType.choices, required=False)
+    institution = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    currency = serializers.CharField(max_length=10, required=False, help_text="ISO 4217; fixed once used.")
+    opening_balance = MoneyField(required=False)
+    color = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    icon = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    group = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    is_active = serializers.BooleanField(required=False, help_text="False archives the account.")
+    include_in_net_worth = serializers.BooleanField(required=False)
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "New account",
+            value={"name": "Everyday", "type": "checking", "currency": "EUR", "opening_balance": "1200.00"},
+            request_only=True,
+        )
+    ]
+)
+class AccountInputSerializer(AccountUpdateSerializer):
+    household = serializers.UUIDField(required=False, write_only=True, help_text=HOUSEHOLD_HELP)
+    name = serializers.CharField(max_length=120)
+    currency = serializers.CharField(max_length=10, required=False, help_text="Defaults to the base currency.")
+
+
+# --- Categories ----------------------------------------------------------------------------------
+
+
+class CategoryOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "household", "name", "type", "parent", "icon", "color", "is_system", "sort_order"]
+        read_only_fields = fields
+
+
+class CategoryUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=80, required=False)
+    type = serializers.ChoiceField(choices=CategoryType.choices, required=False)
+    parent = ScopedPrimaryKeyField(model=Category, required=False, allow_null=True)  # type: ignore[assignment]
+    icon = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    color = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    sort_order = serializers.IntegerField(required=False)
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Subcategory", value={"name": "Bakery", "type": "expense", "parent": "…id of Food…"}, request_only=True
+        )
+    ]
+)
+class CategoryInputSerializer(CategoryUpdateSerializer):
+    household = serializers.UUIDField(required=False, write_only=True, help_text=HOUSEHOLD_HELP)
+    name = serializers.CharField(max_length=80)
+    type = serializers.ChoiceField(choices=CategoryType.choices)
+
+
+# --- Tags ----------------------------------------------------------------------------------------------
+
+
+class TagOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tag
+        fields = ["id", "name", "color"]
+        read_only_fields = fields
+
+
+class TagUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=60, required=False)
+    color = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+
+class TagInputSerializer(TagUpdateSerializer):
+    household = serializers.UUIDField(required=False, write_only=True, help_text=HOUSEHOLD_HELP)
+    name = serializers.CharField(max_length=60)
+
+
+# --- Transactions ------------------------------------------------------------------------------------
+
+
+class SplitOutputSerializer(serializers.ModelSerializer):
+    amount = MoneyField(currency="transaction.currency", read_only=True)
+
+    class Meta:
+        model = Split
+        fields = ["category", "amount", "description"]
+        read_only_fields = fields
+
+
+class SplitInputSerializer(serializers.Serializer):
+    category = ScopedPrimaryKeyField(model=Category)
+    amount = MoneyField()
+    description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class CategorizationSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(choices=CategorizationSource.choices, allow_null=True)  # type: ignore[assignment]
+    confidence = serializers.DecimalField(max_digits=5, decimal_places=4, allow_null=True, coerce_to_string=False)
+    rule = serializers.UUIDField(allow_null=True)
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "An expense",
+            value={
+                "id": "9b2f5c1e-52a5-4c86-9c1f-2f0c8d6b7a11",
+                "household": "3f0c2d1e-7a41-4f0e-9d57-5f1b2b9f8a10",
+                "account": "0f8fad5b-d9cb-469f-a165-70867728950e",
+                "type": "expense",
+                "amount": "42.50",
+                "currency": "EUR",
+                "date": "2026-03-14",
+                "posted_date": None,
+                "category": "7d7a1c2e-0b6f-4f51-8f43-1b2c3d4e5f60",
+                "payee": "Green Grocer",
+                "description": "Weekly shop",
+                "notes": "",
+                "tags": ["family"],
+                "transfer_account": None,
+                "transfer_amount": None,
+                "splits": [],
+                "is_pending": False,
+                "is_excluded": False,
+                "is_reconciled": False,
+                "reference_number": "",
+                "amount_in_base_currency": "46.12",
+                "exchange_rate": "1.085200000000",
+                "exchange_rate_date": "2026-03-14",
+                "needs_review": False,
+                "categorization": {"source": "user", "confidence": 1.0, "rule": None},
+                "import_batch": None,
+                "created_by": "5d1f1c8e-1b0a-4bb2-9a55-0e2a3c4d5e6f",
+                "created_at": "2026-03-14T18:02:11Z",
+                "updated_at": "2026-03-14T18:02:11Z",
+            },
+            response_only=True,
+        )
+    ]
+)
+class TransactionOutputSerializer(serializers.ModelSerializer):
+    amount = MoneyField(currency="currency", read_only=True)
+    transfer_amount = MoneyField(currency="transfer_account.currency", read_only=True, allow_null=True)
+    amount_in_base_currency = MoneyField(
+        currency="household.base_currency",
+        read_only=True,
+        allow_null=True,
+        help_text="Null when no exchange rate was available (reported as unconverted, never 1:1).",
+    )
+    exchange_rate = serializers.DecimalField(max_digits=28, decimal_places=12, read_only=True, allow_null=True)
+    tags = serializers.SerializerMethodField()
+    splits = SplitOutputSerializer(many=True, read_only=True)
+    categorization = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Transaction
+        fields = [
+            "id",
+            "household",
+            "account",
+            "type",
+            "amount",
+            "currency",
+            "date",
+            "posted_date",
+            "category",
+            "payee",
+            "description",
+            "notes",
+            "tags",
+            "transfer_account",
+            "transfer_amount",
+            "splits",
+            "is_pending",
+            "is_excluded",
+            "is_reconciled",
+            "reference_number",
+            "amount_in_base_currency",
+            "exchange_rate",
+            "exchange_rate_date",
+            "needs_review",
+            "categorization",
+            "import_batch",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_tags(self, obj: Transaction) -> list[str]:
+        return sorted(tag.name for tag in obj.tags.all())
+
+    @extend_schema_field(CategorizationSerializer)
+    def get_categorization(self, obj: Transaction) -> dict[str, Any]:
+        confidence = obj.categorization_confidence
+        return {
+            "source": obj.categorization_source or None,
+            "confidence": float(confidence) if confidence is not None else None,
+            "rule": obj.categorization_rule,
+        }
+
+
+class TransactionUpdateSerializer(serializers.Serializer):
+    account = ScopedPrimaryKeyField(model=Account, required=False)
+    type = serializers.ChoiceField(choices=TransactionType.choices, required=False)
+    amount = MoneyField(required=False, help_text="Positive; the type gives the direction.")
+    date = serializers.DateField(required=False)
+    posted_date = serializers.DateField(required=False, allow_null=True)
+    category = ScopedPrimaryKeyField(model=Category, required=False, allow_null=True)
+    payee = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    description = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    notes = serializers.CharField(required=False, allow_blank=True)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=60), required=False, help_text="Tag names; new ones are created."
+    )
+    transfer_account = ScopedPrimaryKeyField(
+        model=Account, required=False, allow_null=True, help_text="Required for transfers: where the money goes."
+    )
+    transfer_amount = MoneyField(
+        required=False,
+        allow_null=True,
+        help_text="Amount received, in the destination account's currency (defaults to the converted amount).",
+    )
+    splits = SplitInputSerializer(many=True, required=False, help_text="Amounts must add up to the amount exactly.")
+    is_pending = serializers.BooleanField(required=False)
+    is_excluded = serializers.BooleanField(required=False, help_text="Left out of analytics and budgets.")
+    is_reconciled = serializers.BooleanField(required=False)
+    reference_number = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Expense",
+            value={
+                "account": "0f8fad5b-d9cb-469f-a165-70867728950e",
+                "type": "expense",
+                "amount": "42.50",
+                "date": "2026-03-14",
+                "category": "7d7a1c2e-0b6f-4f51-8f43-1b2c3d4e5f60",
+                "payee": "Green Grocer",
+                "tags": ["family"],
+            },
+            request_only=True,
+        ),
+        OpenApiExample(
+            "Transfer",
+            value={
+                "account": "0f8fad5b-d9cb-469f-a165-70867728950e",
+                "type": "transfer",
+                "amount": "500.00",
+                "transfer_account": "c1a5e3f2-8d4b-4a9e-b6c7-d8e9f0a1b2c3",
+            },
+            request_only=True,
+        ),
+        OpenApiExample(
+            "Split",
+            value={
+                "account": "0f8fad5b-d9cb-469f-a165-70867728950e",
+                "type": "expense",
+                "amount": "100.00",
+                "payee": "Hypermarket",
+                "splits": [
+                    {"category": "7d7a1c2e-0b6f-4f51-8f43-1b2c3d4e5f60", "amount": "70.00"},
+                    {"category": "2b4c6d8e-0f1a-4b3c-8d5e-7f9a1b3c5d7e", "amount": "30.00"},
+                ],
+            },
+            request_only=True,
+        ),
+    ]
+)
+class TransactionInputSerializer(TransactionUpdateSerializer):
+    household = serializers.UUIDField(required=False, write_only=True, help_text=HOUSEHOLD_HELP)
+    account = ScopedPrimaryKeyField(model=Account)
+    type = serializers.ChoiceField(choices=TransactionType.choices)
+    amount = MoneyField(help_text="Positive; the type gives the direction.")
+    date = serializers.DateField(required=False, help_text="Defaults to today.")
+
+
+class TransactionBulkInputSerializer(serializers.Serializer):
+    household = serializers.UUIDField(required=False, write_only=True, help_text=HOUSEHOLD_HELP)
+    transactions = TransactionInputSerializer(many=True, allow_empty=False, max_length=1000)  # type: ignore[call-arg]
+
+
+class TransactionBulkOutputSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    results = TransactionOutputSerializer(many=True)
+
+
+def service_values(data: dict[str, Any]) -> dict[str, Any]:
+    """Validated input → keyword arguments of the transaction services."""
+    from finance.ledger.services import SplitInput
+
+    values = {k: v for k, v in data.items() if k != "household"}
+    if "splits" in values:
+        values["splits"] = [SplitInput(s["category"], s["amount"], s.get("description", "")) for s in values["splits"]]
+    return values

@@ -1,0 +1,11 @@
+from rest_framework.routers import SimpleRouter
+
+from finance.ledger.api.views import AccountViewSet, CategoryViewSet, TagViewSet, TransactionViewSet
+
+router = SimpleRouter()
+router.register("accounts", AccountViewSet, basename="account")
+router.register("categories", CategoryViewSet, basename="category")
+router.register("tags", TagViewSet, basename="tag")
+router.register("transactions", TransactionViewSet, basename="transaction")
+
+urlpatterns = router.urls

@@ -1,0 +1,209 @@
+"""Derived data: what a transaction contributes to balances and aggregates, applied atomically.
+
+Every write computes the contribution of the old and new state of each
+transaction it touches (:func:`contribution`), sums them into one
+:class:`LedgerDelta` and applies it in the same database transaction with
+atomic SQL: ``UPDATE … SET balance = balance + %s`` for accounts and
+``INSERT … ON CONFLICT DO UPDATE SET x = x + EXCLUDED.x`` for the monthly
+aggregates. No value is read into Python and written back, so concurrent
+writers cannot lose each other's changes; rows are touched in a fixed order
+(accounts, then aggregates, each sorted by key) so they cannot deadlock.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import F, Model
+
+from finance.core.money import ZERO
+from finance.ledger.models import (
+    UNCATEGORIZED,
+    Account,
+    AccountMonthly,
+    CategoryMonthly,
+    MonthlySummary,
+    Transaction,
+    TransactionType,
+)
+
+# Columns of an account-month row.
+INCOME, EXPENSE, TRANSFERS_IN, TRANSFERS_OUT, COUNT = range(5)
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+@dataclass(frozen=True)
+class SplitState:
+    category_id: uuid.UUID
+    amount_in_base: Decimal | None
+
+
+@dataclass(frozen=True)
+class TransactionState:
+    """The fields of a transaction that derived data depends on."""
+
+    household_id: uuid.UUID
+    account_id: uuid.UUID
+    type: str
+    amount: Decimal
+    date: date
+    transfer_account_id: uuid.UUID | None
+    transfer_amount: Decimal | None
+    amount_in_base: Decimal | None
+    is_excluded: bool
+    category_id: uuid.UUID | None
+    splits: tuple[SplitState, ...] = ()
+
+    @classmethod
+    def of(cls, txn: Transaction, splits: Sequence[Any] | None = None) -> TransactionState:
+        if splits is None:
+            splits = list(txn.splits.all())
+        return cls(
+            household_id=txn.household_id,
+            account_id=txn.account_id,
+            type=txn.type,
+            amount=txn.amount,
+            date=txn.date,
+            transfer_account_id=txn.transfer_account_id,
+            transfer_amount=txn.transfer_amount,
+            amount_in_base=txn.amount_in_base_currency,
+            is_excluded=txn.is_excluded,
+            category_id=txn.category_id,
+            splits=tuple(SplitState(s.category_id, s.amount_in_base_currency) for s in splits),
+        )
+
+
+@dataclass
+class LedgerDelta:
+    """Changes to derived data, summed over any number of transaction states."""
+
+    accounts: defaultdict[uuid.UUID, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    # (household, account, month) -> [income, expense, transfers_in, transfers_out, count]
+    account_months: defaultdict[tuple[uuid.UUID, uuid.UUID, date], list[Any]] = field(
+        default_factory=lambda: defaultdict(lambda: [ZERO, ZERO, ZERO, ZERO, 0])
+    )
+    # (household, month) -> [income, expense, transaction_count, unconverted_count]
+    months: defaultdict[tuple[uuid.UUID, date], list[Any]] = field(
+        default_factory=lambda: defaultdict(lambda: [ZERO, ZERO, 0, 0])
+    )
+    # (household, month, kind, category_key) -> [total, count]
+    categories: defaultdict[tuple[uuid.UUID, date, str, uuid.UUID], list[Any]] = field(
+        default_factory=lambda: defaultdict(lambda: [ZERO, 0])
+    )
+
+    def add(self, state: TransactionState, sign: int = 1) -> None:
+        """Add (``sign=1``) or remove (``sign=-1``) one transaction's contribution."""
+        month = month_of(state.date)
+        hid = state.household_id
+
+        # Balances move for every transaction: excluded ones are real money too.
+        if state.type == TransactionType.INCOME:
+            self._move(hid, state.account_id, month, INCOME, sign, state.amount)
+        elif state.type == TransactionType.EXPENSE:
+            self._move(hid, state.account_id, month, EXPENSE, sign, state.amount)
+        else:
+            assert state.transfer_account_id is not None and state.transfer_amount is not None
+            self._move(hid, state.account_id, month, TRANSFERS_OUT, sign, state.amount)
+            self._move(hid, state.transfer_account_id, month, TRANSFERS_IN, sign, state.transfer_amount, counted=False)
+
+        if state.is_excluded:
+            return
+        summary = self.months[(hid, month)]
+        summary[2] += sign
+        if state.type == TransactionType.TRANSFER:
+            return
+        if state.amount_in_base is None:
+            summary[3] += sign
+            return
+        summary[0 if state.type == TransactionType.INCOME else 1] += sign * state.amount_in_base
+        if state.splits:
+            parts: Iterable[tuple[uuid.UUID, Decimal | None]] = (
+                (s.category_id, s.amount_in_base) for s in state.splits
+            )
+        else:
+            parts = [(state.category_id or UNCATEGORIZED, state.amount_in_base)]
+        for category_id, base in parts:
+            bucket = self.categories[(hid, month, state.type, category_id)]
+            bucket[0] += sign * (base or ZERO)
+            bucket[1] += sign
+
+    def _move(
+        self,
+        household_id: uuid.UUID,
+        account_id: uuid.UUID,
+        month: date,
+        column: int,
+        sign: int,
+        amount: Decimal,
+        *,
+        counted: bool = True,
+    ) -> None:
+        """Add (or remove) ``amount`` in one of the account's monthly flow columns and its balance."""
+        self.accounts[account_id] += sign * amount if column in (INCOME, TRANSFERS_IN) else -sign * amount
+        row = self.account_months[(household_id, account_id, month)]
+        row[column] += sign * amount
+        if counted:
+            row[COUNT] += sign
+
+    def apply(self) -> None:
+        """Write the changes with atomic increments, in a fixed order."""
+        for account_id in sorted(self.accounts, key=str):
+            change = self.accounts[account_id]
+            if change:
+                Account.objects.filter(pk=account_id).update(balance=F("balance") + change)
+        _increment(
+            AccountMonthly,
+            ["household", "account", "month"],
+            ["income", "expense", "transfers_in", "transfers_out", "count"],
+            [(*key, *values) for key, values in sorted(self.account_months.items(), key=_sort_key) if any(values)],
+        )
+        _increment(
+            MonthlySummary,
+            ["household", "month"],
+            ["income", "expense", "transaction_count", "unconverted_count"],
+            [(*key, *values) for key, values in sorted(self.months.items(), key=_sort_key) if any(values)],
+        )
+        _increment(
+            CategoryMonthly,
+            ["household", "month", "kind", "category_key"],
+            ["total", "count"],
+            [(*key, *values) for key, values in sorted(self.categories.items(), key=_sort_key) if any(values)],
+        )
+
+
+def _sort_key(item: tuple[tuple[Any, ...], Any]) -> tuple[str, ...]:
+    return tuple(str(part) for part in item[0])
+
+
+def _increment(model: type[Model], keys: list[str], counters: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """``INSERT … ON CONFLICT (keys) DO UPDATE SET c = c + EXCLUDED.c`` (PostgreSQL and SQLite)."""
+    if not rows:
+        return
+    opts = model._meta
+    fields: list[Any] = [opts.get_field(name) for name in [*keys, *counters]]
+    qn = connection.ops.quote_name
+    table = qn(opts.db_table)
+    columns = [qn(f.column) for f in fields]
+    key_columns = columns[: len(keys)]
+    updates = ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for c in columns[len(keys) :])
+    # Identifiers come from model metadata, values are parameters: nothing user-supplied is formatted in.
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
+        f"ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET {updates}"
+    )
+    params = [
+        [f.get_db_prep_value(value, connection, prepared=False) for f, value in zip(fields, row, strict=True)]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)

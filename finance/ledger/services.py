@@ -1,0 +1,730 @@
+"""Every write to the ledger: accounts, categories, tags and transactions.
+
+Each service runs in one database transaction, validates with field-level
+errors, keeps balances and monthly aggregates exact through
+:mod:`finance.ledger.effects`, and invalidates the household's cached
+analytics after commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from rest_framework.exceptions import ErrorDetail, ValidationError
+
+from finance.core.cache import bump_household_version
+from finance.core.exceptions import Conflict, FieldError
+from finance.core.money import ZERO, currency_precision, iso_currencies, stored
+from finance.currency.selectors import RateCache
+from finance.households.models import WRITE_ROLES, Household
+from finance.households.services import require_role
+from finance.ledger.defaults import DEFAULT_CATEGORIES
+from finance.ledger.effects import LedgerDelta, TransactionState
+from finance.ledger.models import (
+    Account,
+    AccountType,
+    CategorizationSource,
+    Category,
+    CategoryType,
+    Split,
+    Tag,
+    Transaction,
+    TransactionTag,
+    TransactionType,
+)
+
+MAX_BULK = 1000
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.errors: dict[str, list[ErrorDetail]] = {}
+
+    def add(self, name: str, message: str, code: str = "invalid") -> None:
+        self.errors.setdefault(name, []).append(ErrorDetail(message, code=code))
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise ValidationError(self.errors)
+
+
+def _check_amount(errors: _Errors, name: str, amount: Decimal | None, currency: str) -> None:
+    if amount is None:
+        errors.add(name, "This field is required.", "required")
+        return
+    if not amount.is_finite() or amount <= 0:
+        errors.add(name, "Must be greater than zero.", "min_value")
+        return
+    places = currency_precision(currency)
+    exponent = amount.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > places:
+        errors.add(name, f"{currency} amounts have at most {places} decimal places.", "max_decimal_places")
+
+
+def _check_currency(errors: _Errors, name: str, code: str) -> str:
+    code = (code or "").strip().upper()
+    if code not in iso_currencies():
+        errors.add(name, f"“{code}” is not an ISO 4217 currency code.", "invalid_currency")
+    return code
+
+
+def _same_household(errors: _Errors, name: str, obj: Any, household: Household) -> None:
+    if obj is not None and obj.household_id != household.id:
+        errors.add(name, "Not found in this household.", "does_not_exist")
+
+
+# --- Accounts --------------------------------------------------------------------------------------
+
+
+ACCOUNT_FIELDS = (
+    "name",
+    "type",
+    "institution",
+    "currency",
+    "opening_balance",
+    "color",
+    "icon",
+    "group",
+    "is_active",
+    "include_in_net_worth",
+)
+
+
+@transaction.atomic
+def account_create(
+    *, household: Household, actor: Any, name: str, currency: str | None = None, **fields: Any
+) -> Account:
+    require_role(household=household, actor=actor, roles=WRITE_ROLES)
+    errors = _Errors()
+    code = _check_currency(errors, "currency", currency or household.base_currency)
+    if not name.strip():
+        errors.add("name", "This field may not be blank.", "blank")
+    if fields.get("type", AccountType.CHECKING) not in AccountType.values:
+        errors.add("type", "Not a valid account type.", "invalid_choice")
+    opening = fields.get("opening_balance", ZERO)
+    errors.raise_if_any()
+    account = Account.objects.create(household=household, name=name.strip(), currency=code, balance=opening, **fields)
+    bump_household_version(household.id)
+    return account
+
+
+@transaction.atomic
+def account_update(*, account: Account, actor: Any, **fields: Any) -> Account:
+    require_role(household=account.household, actor=actor, roles=WRITE_ROLES)
+    account = Account.objects.select_for_update().get(pk=account.pk)
+    errors = _Errors()
+    if "currency" in fields:
+        code = _check_currency(errors, "currency", fields["currency"])
+        if code != account.currency and _account_in_use(account):
+            errors.add("currency", "An account with transactions cannot change currency.", "in_use")
+        fields["currency"] = code
+    if "name" in fields and not str(fields["name"]).strip():
+        errors.add("name", "This field may not be blank.", "blank")
+    if "type" in fields and fields["type"] not in AccountType.values:
+        errors.add("type", "Not a valid account type.", "invalid_choice")
+    errors.raise_if_any()
+    opening_change = fields.get("opening_balance", account.opening_balance) - account.opening_balance
+    for name, value in fields.items():
+        setattr(account, name, value.strip() if isinstance(value, str) else value)
+    account.save(update_fields=[*fields, "updated_at"])
+    if opening_change:
+        Account.objects.filter(pk=account.pk).update(balance=F("balance") + opening_change)
+        account.refresh_from_db(fields=["balance"])
+    bump_household_version(account.household_id)
+    return account
+
+
+def _account_in_use(account: Account) -> bool:
+    return Transaction.objects.filter(Q(account=account) | Q(transfer_account=account)).exists()
+
+
+@transaction.atomic
+def account_delete(*, account: Account, actor: Any) -> None:
+    require_role(household=account.household, actor=actor, roles=WRITE_ROLES)
+    if _account_in_use(account):
+        raise Conflict("This account has transactions; archive it (is_active: false) instead.", code="in_use")
+    account.delete()
+    bump_household_version(account.household_id)
+
+
+# --- Categories ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def categories_create_defaults(*, household: Household) -> int:
+    """Give a new household the default category tree; returns how many were made."""
+    made = 0
+    for kind, tree in DEFAULT_CATEGORIES.items():
+        for order, (name, children) in enumerate(tree):
+            parent = Category.objects.create(
+                household=household, name=name, type=kind, is_system=True, sort_order=order * 10
+            )
+            made += 1
+            Category.objects.bulk_create(
+                Category(household=household, name=child, type=kind, parent=parent, is_system=True, sort_order=i)
+                for i, child in enumerate(children)
+            )
+            made += len(children)
+    return made
+
+
+def _check_category_place(errors: _Errors, household: Household, name: str, kind: str, parent: Category | None) -> None:
+    if not name.strip():
+        errors.add("name", "This field may not be blank.", "blank")
+    if kind not in CategoryType.values:
+        errors.add("type", "Must be income or expense.", "invalid_choice")
+    _same_household(errors, "parent", parent, household)
+    if parent is not None and parent.type != kind:
+        errors.add("parent", "A subcategory has its parent's type.", "type_mismatch")
+
+
+def _unique_category_name(household: Household, name: str, parent: Category | None, exclude: Any = None) -> bool:
+    clash = Category.objects.filter(household=household, parent=parent, name__iexact=name.strip())
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude)
+    return not clash.exists()
+
+
+@transaction.atomic
+def category_create(
+    *, household: Household, actor: Any, name: str, type: str, parent: Category | None = None, **fields: Any
+) -> Category:
+    require_role(household=household, actor=actor, roles=WRITE_ROLES)
+    errors = _Errors()
+    _check_category_place(errors, household, name, type, parent)
+    errors.raise_if_any()
+    if not _unique_category_name(household, name, parent):
+        raise FieldError("name", "A category with this name already exists here.", code="unique")
+    try:
+        with transaction.atomic():
+            category = Category.objects.create(
+                household=household, name=name.strip(), type=type, parent=parent, **fields
+            )
+    except IntegrityError:
+        raise FieldError("name", "A category with this name already exists here.", code="unique") from None
+    bump_household_version(household.id)
+    return category
+
+
+def _descendant_ids(category: Category) -> set[uuid.UUID]:
+    """The category and everything below it (trees are small: one query per level)."""
+    found = {category.id}
+    frontier = {category.id}
+    while frontier:
+        frontier = set(Category.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - found
+        found |= frontier
+    return found
+
+
+def category_in_use(ids: Iterable[uuid.UUID]) -> bool:
+    ids = list(ids)
+    return (
+        Transaction.objects.filter(category_id__in=ids).exists() or Split.objects.filter(category_id__in=ids).exists()
+    )
+
+
+@transaction.atomic
+def category_update(*, category: Category, actor: Any, **fields: Any) -> Category:
+    household = category.household
+    require_role(household=household, actor=actor, roles=WRITE_ROLES)
+    category = Category.objects.select_for_update().get(pk=category.pk)
+    name = fields.get("name", category.name)
+    kind = fields.get("type", category.type)
+    parent = fields.get("parent", category.parent)
+    errors = _Errors()
+    _check_category_place(errors, household, name, kind, parent)
+    if parent is not None and parent.id in _descendant_ids(category):
+        errors.add("parent", "A category cannot be moved under itself.", "cycle")
+    if kind != category.type and category_in_use(_descendant_ids(category)):
+        errors.add("type", "Transactions use this category; its type cannot change.", "in_use")
+    errors.raise_if_any()
+    if not _unique_category_name(household, name, parent, exclude=category.pk):
+        raise FieldError("name", "A category with this name already exists here.", code="unique")
+    for key, value in fields.items():
+        setattr(category, key, value.strip() if isinstance(value, str) else value)
+    category.save()
+    bump_household_version(household.id)
+    return category
+
+
+@transaction.atomic
+def category_delete(*, category: Category, actor: Any) -> None:
+    """Delete a category and its subcategories, unless any of them is in use (409)."""
+    require_role(household=category.household, actor=actor, roles=WRITE_ROLES)
+    ids = _descendant_ids(category)
+    if category_in_use(ids):
+        raise Conflict("Transactions use this category or one below it; recategorize them first.", code="in_use")
+    Category.objects.filter(pk__in=ids).delete()
+    bump_household_version(category.household_id)
+
+
+# --- Tags ---------------------------------------------------------------------------------------------
+
+
+def tags_for_names(*, household: Household, names: Iterable[str]) -> list[Tag]:
+    """The household's tags with these names (any case), creating the missing ones."""
+    wanted: dict[str, str] = {}
+    for raw in names:
+        name = raw.strip()
+        if name:
+            wanted.setdefault(name.lower(), name)
+    if not wanted:
+        return []
+    existing = {t.name.lower(): t for t in Tag.objects.filter(household=household, name__in=list(wanted.values()))}
+    if len(existing) < len(wanted):
+        existing.update({t.name.lower(): t for t in _tags_iexact(household, wanted.keys() - existing.keys())})
+    for key in wanted.keys() - existing.keys():
+        try:
+            with transaction.atomic():
+                existing[key] = Tag.objects.create(household=household, name=wanted[key])
+        except IntegrityError:  # created concurrently
+            existing[key] = Tag.objects.get(household=household, name__iexact=wanted[key])
+    return [existing[key] for key in wanted]
+
+
+def _tags_iexact(household: Household, lowered: Iterable[str]) -> list[Tag]:
+    query = Q()
+    for name in lowered:
+        query |= Q(name__iexact=name)
+    return list(Tag.objects.filter(query, household=household))
+
+
+@transaction.atomic
+def tag_create(*, household: Household, actor: Any, name: str, color: str = "") -> Tag:
+    require_role(household=household, actor=actor, roles=WRITE_ROLES)
+    if not name.strip():
+        raise FieldError("name", "This field may not be blank.", code="blank")
+    if Tag.objects.filter(household=household, name__iexact=name.strip()).exists():
+        raise FieldError("name", "A tag with this name already exists.", code="unique")
+    return Tag.objects.create(household=household, name=name.strip(), color=color)
+
+
+@transaction.atomic
+def tag_update(*, tag: Tag, actor: Any, **fields: Any) -> Tag:
+    require_role(household=tag.household, actor=actor, roles=WRITE_ROLES)
+    if "name" in fields:
+        name = str(fields["name"]).strip()
+        if not name:
+            raise FieldError("name", "This field may not be blank.", code="blank")
+        if Tag.objects.filter(household_id=tag.household_id, name__iexact=name).exclude(pk=tag.pk).exists():
+            raise FieldError("name", "A tag with this name already exists.", code="unique")
+        fields["name"] = name
+    for key, value in fields.items():
+        setattr(tag, key, value)
+    tag.save()
+    return tag
+
+
+@transaction.atomic
+def tag_delete(*, tag: Tag, actor: Any) -> None:
+    require_role(household=tag.household, actor=actor, roles=WRITE_ROLES)
+    tag.delete()
+
+
+# --- Transactions -------------------------------------------------------------------------------------
+
+
+@dataclass
+class SplitInput:
+    category: Category
+    amount: Decimal
+    description: str = ""
+
+
+@dataclass
+class Prepared:
+    """A validated transaction, ready to save, with its conversion done."""
+
+    txn: Transaction
+    splits: list[Split] = field(default_factory=list)
+    tag_names: list[str] | None = None
+
+
+TRANSACTION_FIELDS = {
+    "account",
+    "type",
+    "amount",
+    "date",
+    "posted_date",
+    "category",
+    "payee",
+    "description",
+    "notes",
+    "tags",
+    "transfer_account",
+    "transfer_amount",
+    "splits",
+    "is_pending",
+    "is_excluded",
+    "is_reconciled",
+    "reference_number",
+    "categorization",
+    "import_batch",
+}
+
+
+def _prepare(
+    *,
+    household: Household,
+    values: dict[str, Any],
+    rates: RateCache,
+    instance: Transaction | None = None,
+    prefix: str = "",
+) -> Prepared:
+    """Validate ``values`` (a complete description of the transaction) and build the rows."""
+    errors = _Errors()
+    unknown = set(values) - TRANSACTION_FIELDS
+    if unknown:
+        raise FieldError(prefix + sorted(unknown)[0], "Unknown field.", code="unknown_field")
+
+    def err(name: str, message: str, code: str = "invalid") -> None:
+        errors.add(prefix + name, message, code)
+
+    account: Account | None = values.get("account")
+    kind = values.get("type")
+    amount = values.get("amount")
+    transfer_account: Account | None = values.get("transfer_account")
+    transfer_amount = values.get("transfer_amount")
+    category: Category | None = values.get("category")
+    splits: Sequence[SplitInput] = values.get("splits") or ()
+    on = values.get("date") or timezone.localdate()
+
+    if account is None:
+        err("account", "This field is required.", "required")
+    elif account.household_id != household.id:
+        err("account", "Not found in this household.", "does_not_exist")
+    elif not account.is_active and (instance is None or instance.account_id != account.id):
+        err("account", "This account is archived; reactivate it to add transactions.", "archived")
+    if kind not in TransactionType.values:
+        err("type", "Must be income, expense or transfer.", "invalid_choice")
+    if account is not None:
+        _check_amount(errors, prefix + "amount", amount, account.currency)
+
+    if kind == TransactionType.TRANSFER:
+        if transfer_account is None:
+            err("transfer_account", "A transfer needs the account the money goes to.", "required")
+        elif transfer_account.household_id != household.id:
+            err("transfer_account", "Not found in this household.", "does_not_exist")
+        elif account is not None and transfer_account.id == account.id:
+            err("transfer_account", "A transfer goes between two different accounts.", "same_account")
+        elif not transfer_account.is_active and (
+            instance is None or instance.transfer_account_id != transfer_account.id
+        ):
+            err("transfer_account", "This account is archived.", "archived")
+        if category is not None:
+            err("category", "Transfers are neither income nor expense and take no category.", "not_allowed")
+        if splits:
+            err("splits", "Transfers cannot be split.", "not_allowed")
+    else:
+        if transfer_account is not None:
+            err("transfer_account", "Only transfers have a destination account.", "not_allowed")
+        if transfer_amount is not None:
+            err("transfer_amount", "Only transfers have a received amount.", "not_allowed")
+        if category is not None:
+            if category.household_id != household.id:
+                err("category", "Not found in this household.", "does_not_exist")
+            elif kind in TransactionType.values and category.type != kind:
+                err("category", f"A {kind} needs a {kind} category.", "type_mismatch")
+        if splits:
+            if category is not None:
+                err("category", "A split transaction takes its categories from the splits.", "not_allowed")
+            total = ZERO
+            for i, part in enumerate(splits):
+                name = f"splits.{i}"
+                if part.category.household_id != household.id:
+                    err(f"{name}.category", "Not found in this household.", "does_not_exist")
+                elif kind in TransactionType.values and part.category.type != kind:
+                    err(f"{name}.category", f"A {kind} needs {kind} categories.", "type_mismatch")
+                if account is not None:
+                    _check_amount(errors, f"{prefix}{name}.amount", part.amount, account.currency)
+                total += part.amount or ZERO
+            if isinstance(amount, Decimal) and total != amount:
+                err("splits", f"Split amounts add up to {total}, not {amount}.", "split_sum")
+    errors.raise_if_any()
+    assert account is not None and isinstance(amount, Decimal)
+
+    if kind == TransactionType.TRANSFER:
+        assert transfer_account is not None
+        if transfer_amount is None:
+            rate = rates.get(account.currency, transfer_account.currency, on)
+            if rate is None:
+                raise FieldError(
+                    prefix + "transfer_amount",
+                    f"No {account.currency}→{transfer_account.currency} rate on or before {on}; "
+                    "give the amount received.",
+                    code="required",
+                )
+            transfer_amount = rate.convert(amount).quantize(
+                Decimal(1).scaleb(-currency_precision(transfer_account.currency))
+            )
+        else:
+            _check_amount(errors, prefix + "transfer_amount", transfer_amount, transfer_account.currency)
+            errors.raise_if_any()
+
+    base_rate = rates.get(account.currency, household.base_currency, on)
+    txn = instance or Transaction(household=household)
+    txn.account = account
+    txn.type = str(kind)
+    txn.amount = amount
+    txn.currency = account.currency
+    txn.date = on
+    txn.transfer_account = transfer_account if kind == TransactionType.TRANSFER else None
+    txn.transfer_amount = transfer_amount if kind == TransactionType.TRANSFER else None
+    txn.category = None if (kind == TransactionType.TRANSFER or splits) else category
+    for name in ("posted_date", "payee", "description", "notes", "reference_number"):
+        if name in values:
+            value = values[name]
+            setattr(txn, name, value.strip() if isinstance(value, str) else value)
+    for name in ("is_pending", "is_excluded", "is_reconciled"):
+        if name in values:
+            setattr(txn, name, bool(values[name]))
+    if "import_batch" in values:
+        txn.import_batch = values["import_batch"]
+    if base_rate is None:
+        txn.amount_in_base_currency = txn.exchange_rate = txn.exchange_rate_date = None
+    else:
+        txn.amount_in_base_currency = base_rate.convert(amount)
+        txn.exchange_rate = base_rate.value
+        txn.exchange_rate_date = base_rate.date
+    _set_categorization(txn, values, instance)
+
+    split_rows = [
+        Split(
+            household=household,
+            transaction=txn,
+            category=part.category,
+            amount=part.amount,
+            description=(part.description or "").strip(),
+            position=i,
+        )
+        for i, part in enumerate(splits)
+    ]
+    if base_rate is not None and split_rows:
+        converted = [base_rate.convert(s.amount) for s in split_rows]
+        # The last split takes the rounding remainder so the parts add up to the whole exactly.
+        converted[-1] = stored(txn.amount_in_base_currency - sum(converted[:-1], ZERO))  # type: ignore[operator]
+        for split, base in zip(split_rows, converted, strict=True):
+            split.amount_in_base_currency = base
+    tags = values.get("tags")
+    return Prepared(txn=txn, splits=split_rows, tag_names=list(tags) if tags is not None else None)
+
+
+def _set_categorization(txn: Transaction, values: dict[str, Any], instance: Transaction | None) -> None:
+    """Record how the category was chosen; a category set by a person is theirs."""
+    given = values.get("categorization")
+    if given is not None:
+        txn.categorization_source = given.get("source", "")
+        txn.categorization_confidence = given.get("confidence")
+        txn.categorization_rule = given.get("rule")
+        txn.needs_review = bool(given.get("needs_review", False))
+        return
+    category_changed = instance is None or "category" in values or "splits" in values
+    if not category_changed:
+        return
+    if txn.category_id is not None or values.get("splits"):
+        txn.categorization_source = CategorizationSource.USER
+        txn.categorization_confidence = Decimal(1)
+        txn.categorization_rule = None
+        txn.needs_review = False
+    elif instance is not None and "category" in values:
+        # Cleared by hand: nothing to review, nothing decided.
+        txn.categorization_source = ""
+        txn.categorization_confidence = None
+        txn.categorization_rule = None
+
+
+def _save_tags(household: Household, txn: Transaction, names: list[str] | None, *, replace: bool) -> None:
+    if names is None:
+        return
+    tags = tags_for_names(household=household, names=names)
+    if replace:
+        TransactionTag.objects.filter(transaction=txn).exclude(tag__in=tags).delete()
+        present = set(TransactionTag.objects.filter(transaction=txn).values_list("tag_id", flat=True))
+    else:
+        present = set()
+    TransactionTag.objects.bulk_create(
+        [TransactionTag(household=household, transaction=txn, tag=tag) for tag in tags if tag.id not in present],
+        ignore_conflicts=True,
+    )
+
+
+@transaction.atomic
+def transaction_create(*, household: Household, actor: Any, **values: Any) -> Transaction:
+    """Record one transaction and update balances and aggregates with it."""
+    require_role(household=household, actor=actor, roles=WRITE_ROLES)
+    prepared = _prepare(household=household, values=values, rates=RateCache(household.id))
+    txn = prepared.txn
+    txn.created_by = actor
+    txn.save(force_insert=True)
+    Split.objects.bulk_create(prepared.splits)
+    _save_tags(household, txn, prepared.tag_names, replace=False)
+    delta = LedgerDelta()
+    delta.add(TransactionState.of(txn, prepared.splits))
+    delta.apply()
+    bump_household_version(household.id)
+    return txn
+
+
+@transaction.atomic
+def transaction_update(*, txn: Transaction, actor: Any, **changes: Any) -> Transaction:
+    """Change a transaction; derived data moves from its old state to its new one."""
+    household = txn.household
+    require_role(household=household, actor=actor, roles=WRITE_ROLES)
+    # Lock the row so two concurrent edits cannot both subtract the same old state.
+    current = (
+        Transaction.objects.select_for_update().select_related("account", "transfer_account", "category").get(pk=txn.pk)
+    )
+    old_splits = list(Split.objects.filter(transaction=current).select_related("category"))
+    old_state = TransactionState.of(current, old_splits)
+    values: dict[str, Any] = {
+        "account": current.account,
+        "type": current.type,
+        "amount": current.amount,
+        "date": current.date,
+        "category": current.category,
+        "transfer_account": current.transfer_account,
+        "transfer_amount": current.transfer_amount,
+        "splits": [SplitInput(s.category, s.amount, s.description) for s in old_splits],
+    }
+    if "type" in changes and changes["type"] != current.type:
+        # A new type invalidates type-specific parts unless they are given again.
+        for name in ("transfer_account", "transfer_amount", "category", "splits"):
+            values.pop(name)
+    if (
+        any(k in changes for k in ("amount", "account", "transfer_account", "date"))
+        and "transfer_amount" not in changes
+    ):
+        values.pop("transfer_amount", None)
+    if "category" in changes and "splits" not in changes:
+        values["splits"] = []
+    if "splits" in changes and changes["splits"] and "category" not in changes:
+        values["category"] = None
+    values.update(changes)
+    prepared = _prepare(household=household, values=values, rates=RateCache(household.id), instance=current)
+    new = prepared.txn
+    new.save()
+    # Splits are rebuilt every time: their base amounts follow the transaction's conversion.
+    Split.objects.filter(transaction=new).delete()
+    Split.objects.bulk_create(prepared.splits)
+    _save_tags(household, new, prepared.tag_names, replace=True)
+    delta = LedgerDelta()
+    delta.add(old_state, -1)
+    delta.add(TransactionState.of(new, prepared.splits))
+    delta.apply()
+    bump_household_version(household.id)
+    return new
+
+
+@transaction.atomic
+def transaction_delete(*, txn: Transaction, actor: Any) -> None:
+    household = txn.household
+    require_role(household=household, actor=actor, roles=WRITE_ROLES)
+    current = Transaction.objects.select_for_update().filter(pk=txn.pk).first()
+    if current is None:
+        return
+    state = TransactionState.of(current, list(Split.objects.filter(transaction=current)))
+    current.delete()
+    delta = LedgerDelta()
+    delta.add(state, -1)
+    delta.apply()
+    bump_household_version(household.id)
+
+
+@transaction.atomic
+def transaction_bulk_create(*, household: Household, actor: Any, items: Sequence[dict[str, Any]]) -> list[Transaction]:
+    """Create up to ``MAX_BULK`` transactions: all of them, or none (errors name each row)."""
+    require_role(household=household, actor=actor, roles=WRITE_ROLES)
+    if not items:
+        raise FieldError("transactions", "Give at least one transaction.", code="empty")
+    if len(items) > MAX_BULK:
+        raise FieldError("transactions", f"At most {MAX_BULK} transactions per call.", code="max_length")
+    rates = RateCache(household.id)
+    prepared: list[Prepared] = []
+    row_errors: dict[str, list[ErrorDetail]] = {}
+    for i, values in enumerate(items):
+        try:
+            prepared.append(_prepare(household=household, values=values, rates=rates, prefix=f"transactions.{i}."))
+        except ValidationError as exc:
+            assert isinstance(exc.detail, dict)
+            row_errors.update(exc.detail)  # type: ignore[arg-type]
+    if row_errors:
+        raise ValidationError(row_errors)
+    return transactions_insert(household=household, actor=actor, prepared=prepared)
+
+
+def transactions_insert(*, household: Household, actor: Any, prepared: Sequence[Prepared]) -> list[Transaction]:
+    """Insert validated transactions in bulk and apply their effects once (callers hold the transaction)."""
+    now = timezone.now()
+    txns = []
+    for item in prepared:
+        item.txn.id = item.txn.id or uuid.uuid4()
+        item.txn.created_by = actor
+        item.txn.created_at = item.txn.updated_at = now
+        txns.append(item.txn)
+    Transaction.objects.bulk_create(txns, batch_size=500)
+    Split.objects.bulk_create([s for item in prepared for s in item.splits], batch_size=500)
+    names = {name for item in prepared for name in (item.tag_names or [])}
+    if names:
+        by_name = {t.name.lower(): t for t in tags_for_names(household=household, names=names)}
+        TransactionTag.objects.bulk_create(
+            [
+                TransactionTag(household=household, transaction=item.txn, tag=by_name[name.strip().lower()])
+                for item in prepared
+                for name in dict.fromkeys(n for n in (item.tag_names or []) if n.strip())
+            ],
+            batch_size=500,
+            ignore_conflicts=True,
+        )
+    delta = LedgerDelta()
+    for item in prepared:
+        delta.add(TransactionState.of(item.txn, item.splits))
+    delta.apply()
+    bump_household_version(household.id)
+    return txns
+
+
+@transaction.atomic
+def transactions_reconvert(*, household: Household, currencies: Iterable[str] | None = None) -> int:
+    """Recompute base-currency amounts (after a rate or base-currency change); returns how many changed."""
+    household = Household.objects.get(pk=household.pk)
+    rates = RateCache(household.id)
+    qs = Transaction.objects.filter(household=household).select_related("account").prefetch_related("splits")
+    if currencies is not None:
+        qs = qs.filter(currency__in=list(currencies))
+    delta = LedgerDelta()
+    changed_txns: list[Transaction] = []
+    changed_splits: list[Split] = []
+    for txn in qs.iterator(chunk_size=2000):
+        splits = list(txn.splits.all())
+        old = TransactionState.of(txn, splits)
+        rate = rates.get(txn.currency, household.base_currency, txn.date)
+        new_base = rate.convert(txn.amount) if rate else None
+        if new_base == txn.amount_in_base_currency and (rate.value if rate else None) == txn.exchange_rate:
+            continue
+        txn.amount_in_base_currency = new_base
+        txn.exchange_rate = rate.value if rate else None
+        txn.exchange_rate_date = rate.date if rate else None
+        if splits:
+            parts = [rate.convert(s.amount) if rate else None for s in splits]
+            if rate is not None and new_base is not None:
+                parts[-1] = stored(new_base - sum((p for p in parts[:-1] if p is not None), ZERO))
+            for split, base in zip(splits, parts, strict=True):
+                split.amount_in_base_currency = base
+            changed_splits.extend(splits)
+        delta.add(old, -1)
+        delta.add(TransactionState.of(txn, splits))
+        changed_txns.append(txn)
+    Transaction.objects.bulk_update(
+        changed_txns, ["amount_in_base_currency", "exchange_rate", "exchange_rate_date"], batch_size=1000
+    )
+    Split.objects.bulk_update(changed_splits, ["amount_in_base_currency"], batch_size=1000)
+    delta.apply()
+    bump_household_version(household.id)
+    return len(changed_txns)
