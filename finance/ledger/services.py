@@ -579,7 +579,9 @@ def transaction_update(*, txn: Transaction, actor: Any, **changes: Any) -> Trans
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
     # Lock the row so two concurrent edits cannot both subtract the same old state.
     current = (
-        Transaction.objects.select_for_update().select_related("account", "transfer_account", "category").get(pk=txn.pk)
+        Transaction.objects.select_for_update(of=("self",))
+        .select_related("account", "transfer_account", "category")
+        .get(pk=txn.pk)
     )
     old_splits = list(Split.objects.filter(transaction=current).select_related("category"))
     old_state = TransactionState.of(current, old_splits)

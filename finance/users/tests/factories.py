@@ -28,9 +28,18 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
 class HouseholdFactory(factory.django.DjangoModelFactory[Household]):
     class Meta:
         model = Household
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Household {n}")
     base_currency = "USD"
+
+    @factory.post_generation
+    def default_categories(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        """Like a household made by the service, it starts with the default category tree."""
+        if create and extracted is not False:
+            from finance.ledger.services import categories_create_defaults
+
+            categories_create_defaults(household=self)
 
 
 class MembershipFactory(factory.django.DjangoModelFactory[Membership]):

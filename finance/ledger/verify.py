@@ -1,0 +1,228 @@
+"""Recompute derived data from raw transactions and compare it with what is stored.
+
+The recomputation is independent of :mod:`finance.ledger.effects`: plain SQL
+aggregates over transactions and splits. A difference means drift (or a bug in
+the incremental path); ``repair`` rewrites the derived rows from the
+recomputation.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncMonth
+
+from finance.core.money import ZERO
+from finance.ledger.models import (
+    UNCATEGORIZED,
+    Account,
+    AccountMonthly,
+    CategoryMonthly,
+    MonthlySummary,
+    Split,
+    Transaction,
+    TransactionType,
+)
+
+
+def tolerance() -> Decimal:
+    """PostgreSQL stores NUMERIC exactly; SQLite stores decimals as binary floats (see docs/ledger.md)."""
+    return ZERO if connection.vendor == "postgresql" else Decimal("0.000001")
+
+
+@dataclass(frozen=True)
+class Difference:
+    kind: str
+    key: tuple[Any, ...]
+    stored: Any
+    expected: Any
+
+    def __str__(self) -> str:
+        key = "/".join(str(part) for part in self.key)
+        return f"{self.kind} {key}: stored {self.stored}, expected {self.expected}"
+
+
+def _month(value: Any) -> date:
+    return value.date() if hasattr(value, "date") else value
+
+
+@dataclass
+class Expected:
+    balances: dict[uuid.UUID, Decimal]
+    account_months: dict[tuple[uuid.UUID, uuid.UUID, date], list[Any]]
+    months: dict[tuple[uuid.UUID, date], list[Any]]
+    categories: dict[tuple[uuid.UUID, date, str, uuid.UUID], list[Any]]
+
+
+def recompute(household_id: uuid.UUID) -> Expected:
+    txns = Transaction.objects.filter(household_id=household_id)
+    accounts = Account.objects.filter(household_id=household_id)
+    balances = {a.id: a.opening_balance for a in accounts}
+    account_months: dict[tuple[uuid.UUID, uuid.UUID, date], list[Any]] = defaultdict(
+        lambda: [ZERO, ZERO, ZERO, ZERO, 0]
+    )
+    flow_rows = (
+        txns.annotate(m=TruncMonth("date"))
+        .values("account_id", "m", "type")
+        .annotate(total=Sum("amount"), n=Count("id"))
+    )
+    column = {TransactionType.INCOME: 0, TransactionType.EXPENSE: 1, TransactionType.TRANSFER: 3}
+    for row in flow_rows:
+        key = (household_id, row["account_id"], _month(row["m"]))
+        account_months[key][column[row["type"]]] += row["total"]
+        account_months[key][4] += row["n"]
+        sign = 1 if row["type"] == TransactionType.INCOME else -1
+        balances[row["account_id"]] += sign * row["total"]
+    incoming = (
+        txns.filter(type=TransactionType.TRANSFER)
+        .annotate(m=TruncMonth("date"))
+        .values("transfer_account_id", "m")
+        .annotate(total=Sum("transfer_amount"))
+    )
+    for row in incoming:
+        account_months[(household_id, row["transfer_account_id"], _month(row["m"]))][2] += row["total"]
+        balances[row["transfer_account_id"]] += row["total"]
+
+    months: dict[tuple[uuid.UUID, date], list[Any]] = defaultdict(lambda: [ZERO, ZERO, 0, 0])
+    summary_rows = (
+        txns.filter(is_excluded=False)
+        .annotate(m=TruncMonth("date"))
+        .values("m", "type")
+        .annotate(
+            total=Sum("amount_in_base_currency"),
+            n=Count("id"),
+            unconverted=Count("id", filter=Q(amount_in_base_currency__isnull=True)),
+        )
+    )
+    for row in summary_rows:
+        bucket = months[(household_id, _month(row["m"]))]
+        bucket[2] += row["n"]
+        if row["type"] == TransactionType.TRANSFER:
+            continue
+        bucket[3] += row["unconverted"]
+        bucket[0 if row["type"] == TransactionType.INCOME else 1] += row["total"] or ZERO
+
+    categories: dict[tuple[uuid.UUID, date, str, uuid.UUID], list[Any]] = defaultdict(lambda: [ZERO, 0])
+    counted = txns.filter(is_excluded=False, amount_in_base_currency__isnull=False).exclude(
+        type=TransactionType.TRANSFER
+    )
+    plain = (
+        counted.filter(splits__isnull=True)
+        .annotate(m=TruncMonth("date"))
+        .values("m", "type", "category_id")
+        .annotate(total=Sum("amount_in_base_currency"), n=Count("id"))
+    )
+    for row in plain:
+        key = (household_id, _month(row["m"]), row["type"], row["category_id"] or UNCATEGORIZED)
+        categories[key][0] += row["total"]
+        categories[key][1] += row["n"]
+    parts = (
+        Split.objects.filter(transaction__in=counted.values("id"))
+        .annotate(m=TruncMonth(F("transaction__date")), kind=F("transaction__type"))
+        .values("m", "kind", "category_id")
+        .annotate(total=Sum("amount_in_base_currency"), n=Count("id"))
+    )
+    for row in parts:
+        key = (household_id, _month(row["m"]), row["kind"], row["category_id"])
+        categories[key][0] += row["total"] or ZERO
+        categories[key][1] += row["n"]
+    return Expected(balances, dict(account_months), dict(months), dict(categories))
+
+
+def _differs(a: Any, b: Any, tol: Decimal) -> bool:
+    if isinstance(a, Decimal) or isinstance(b, Decimal):
+        return abs(Decimal(a) - Decimal(b)) > tol
+    return bool(a != b)
+
+
+def _compare(kind: str, stored: dict[Any, list[Any]], expected: dict[Any, list[Any]], width: int) -> list[Difference]:
+    tol = tolerance()
+    zero = [ZERO] * width
+    found = []
+    for key in sorted(stored.keys() | expected.keys(), key=lambda k: tuple(str(p) for p in k)):
+        have = stored.get(key, zero)
+        want = expected.get(key, zero)
+        if any(_differs(x, y, tol) for x, y in zip(have, want, strict=True)):
+            found.append(Difference(kind, key, have, want))
+    return found
+
+
+def verify(household_id: uuid.UUID) -> list[Difference]:
+    expected = recompute(household_id)
+    tol = tolerance()
+    found = [
+        Difference("balance", (account_id,), balance, expected.balances[account_id])
+        for account_id, balance in Account.objects.filter(household_id=household_id).values_list("id", "balance")
+        if _differs(balance, expected.balances[account_id], tol)
+    ]
+    stored_am = {
+        (household_id, r.account_id, r.month): [r.income, r.expense, r.transfers_in, r.transfers_out, r.count]
+        for r in AccountMonthly.objects.filter(household_id=household_id)
+    }
+    found += _compare("account-month", stored_am, expected.account_months, 5)
+    stored_m = {
+        (household_id, r.month): [r.income, r.expense, r.transaction_count, r.unconverted_count]
+        for r in MonthlySummary.objects.filter(household_id=household_id)
+    }
+    found += _compare("month", stored_m, expected.months, 4)
+    stored_c = {
+        (household_id, r.month, r.kind, r.category_key): [r.total, r.count]
+        for r in CategoryMonthly.objects.filter(household_id=household_id)
+    }
+    found += _compare("category-month", stored_c, expected.categories, 2)
+    return found
+
+
+@transaction.atomic
+def repair(household_id: uuid.UUID) -> None:
+    """Rewrite the household's derived data from the recomputation (locks its accounts meanwhile)."""
+    list(Account.objects.select_for_update().filter(household_id=household_id).values_list("id", flat=True))
+    expected = recompute(household_id)
+    for account_id, balance in expected.balances.items():
+        Account.objects.filter(pk=account_id).update(balance=balance)
+    write_aggregates(household_id, expected)
+
+
+def write_aggregates(household_id: uuid.UUID, expected: Expected) -> None:
+    AccountMonthly.objects.filter(household_id=household_id).delete()
+    MonthlySummary.objects.filter(household_id=household_id).delete()
+    CategoryMonthly.objects.filter(household_id=household_id).delete()
+    AccountMonthly.objects.bulk_create(
+        [
+            AccountMonthly(
+                household_id=h,
+                account_id=a,
+                month=m,
+                income=v[0],
+                expense=v[1],
+                transfers_in=v[2],
+                transfers_out=v[3],
+                count=v[4],
+            )
+            for (h, a, m), v in expected.account_months.items()
+        ],
+        batch_size=1000,
+    )
+    MonthlySummary.objects.bulk_create(
+        [
+            MonthlySummary(
+                household_id=h, month=m, income=v[0], expense=v[1], transaction_count=v[2], unconverted_count=v[3]
+            )
+            for (h, m), v in expected.months.items()
+        ],
+        batch_size=1000,
+    )
+    CategoryMonthly.objects.bulk_create(
+        [
+            CategoryMonthly(household_id=h, month=m, kind=k, category_key=c, total=v[0], count=v[1])
+            for (h, m, k, c), v in expected.categories.items()
+        ],
+        batch_size=1000,
+    )
