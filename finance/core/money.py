@@ -69,7 +69,7 @@ def present(amount: Decimal | None, code: str) -> str | None:
     """An amount as the API shows it: exact to the currency's minor unit, as a string."""
     if amount is None:
         return None
-    return str(amount.quantize(quantum(code)))
+    return str(Decimal(amount).quantize(quantum(code)))
 
 
 def stored(amount: Decimal) -> Decimal:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import decimal
 import uuid
 from dataclasses import dataclass
@@ -33,41 +34,39 @@ def rate_list(*, household_id: uuid.UUID) -> QuerySet[ExchangeRate]:
     return ExchangeRate.objects.filter(household_id=household_id)
 
 
-def rate_on(*, household_id: uuid.UUID, source: str, target: str, on: date) -> Rate | None:
-    """The rate from ``source`` to ``target`` on ``on``: that day's, else the most recent earlier one.
-
-    A stored inverse pair is used when the direct one is missing. ``None`` means
-    the amount cannot be converted; callers must say so rather than assume 1:1.
-    """
-    if source == target:
-        return Rate(Decimal(1), on)
-    candidates = [
-        ExchangeRate.objects.filter(household_id=household_id, base=source, quote=target, date__lte=on)
-        .order_by("-date")
-        .values_list("rate", "date")
-        .first(),
-        ExchangeRate.objects.filter(household_id=household_id, base=target, quote=source, date__lte=on)
-        .order_by("-date")
-        .values_list("rate", "date")
-        .first(),
-    ]
-    direct, inverse = candidates
-    if direct is not None and (inverse is None or direct[1] >= inverse[1]):
-        return Rate(direct[0], direct[1])
-    if inverse is not None:
-        return Rate(_WIDE.divide(Decimal(1), inverse[0]).quantize(_RATE_QUANTUM, context=_WIDE), inverse[1])
-    return None
-
-
 class RateCache:
-    """Memoises :func:`rate_on` for one batch of conversions (imports, bulk writes, demo data)."""
+    """The rate from one currency to another on a date: that day's, else the most recent earlier one.
+
+    A stored inverse pair is used when the direct one is missing; ``None`` means
+    the amount cannot be converted, and callers must say so rather than assume
+    1:1. Answers many dates from each pair's history, loaded once per pair.
+
+    For batches (imports, bulk writes, reconversion, analytics over many
+    months): two queries per currency pair instead of two per conversion.
+    """
 
     def __init__(self, household_id: uuid.UUID) -> None:
         self.household_id = household_id
-        self._memo: dict[tuple[str, str, date], Rate | None] = {}
+        self._history: dict[tuple[str, str], tuple[list[date], list[Decimal]]] = {}
+
+    def _load(self, source: str, target: str) -> tuple[list[date], list[Decimal]]:
+        key = (source, target)
+        if key not in self._history:
+            merged: dict[date, Decimal] = {}
+            inverse = rate_list(household_id=self.household_id).filter(base=target, quote=source)
+            for rate, day in inverse.values_list("rate", "date"):
+                merged[day] = _WIDE.divide(Decimal(1), rate).quantize(_RATE_QUANTUM, context=_WIDE)
+            direct = rate_list(household_id=self.household_id).filter(base=source, quote=target)
+            merged.update({day: rate for rate, day in direct.values_list("rate", "date")})  # direct wins a tie
+            days = sorted(merged)
+            self._history[key] = (days, [merged[d] for d in days])
+        return self._history[key]
 
     def get(self, source: str, target: str, on: date) -> Rate | None:
-        key = (source, target, on)
-        if key not in self._memo:
-            self._memo[key] = rate_on(household_id=self.household_id, source=source, target=target, on=on)
-        return self._memo[key]
+        if source == target:
+            return Rate(Decimal(1), on)
+        days, rates = self._load(source, target)
+        index = bisect.bisect_right(days, on) - 1
+        if index < 0:
+            return None
+        return Rate(rates[index], days[index])

@@ -108,9 +108,11 @@ def account_create(
         errors.add("name", "This field may not be blank.", "blank")
     if fields.get("type", AccountType.CHECKING) not in AccountType.values:
         errors.add("type", "Not a valid account type.", "invalid_choice")
-    opening = fields.get("opening_balance", ZERO)
+    fields["opening_balance"] = fields.get("opening_balance", ZERO)
     errors.raise_if_any()
-    account = Account.objects.create(household=household, name=name.strip(), currency=code, balance=opening, **fields)
+    account = Account.objects.create(
+        household=household, name=name.strip(), currency=code, balance=fields["opening_balance"], **fields
+    )
     bump_household_version(household.id)
     return account
 

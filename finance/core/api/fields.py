@@ -18,11 +18,14 @@ class MoneyField(serializers.DecimalField):
     (``"currency"``, ``"household.base_currency"``), or a fixed code.
     """
 
-    def __init__(self, *, currency: str | None = None, **kwargs: Any) -> None:
+    default_error_messages = {"not_positive": "Must be greater than zero."}
+
+    def __init__(self, *, currency: str | None = None, positive: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("max_digits", MONEY_MAX_DIGITS)
         kwargs.setdefault("decimal_places", MONEY_DECIMAL_PLACES)
         kwargs.setdefault("coerce_to_string", True)
         self.currency_path = currency
+        self.positive = positive
         super().__init__(**kwargs)
 
     def get_attribute(self, instance: Any) -> Any:
@@ -44,7 +47,10 @@ class MoneyField(serializers.DecimalField):
     def to_internal_value(self, data: Any) -> Decimal:
         if isinstance(data, float):
             data = repr(data)  # the JSON number as written, not its binary approximation
-        return super().to_internal_value(data)
+        value: Decimal = super().to_internal_value(data)
+        if self.positive and value <= 0:
+            self.fail("not_positive")
+        return value
 
 
 class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):

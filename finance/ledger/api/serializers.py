@@ -171,7 +171,7 @@ class SplitOutputSerializer(serializers.ModelSerializer):
 
 class SplitInputSerializer(serializers.Serializer):
     category = ScopedPrimaryKeyField(model=Category)
-    amount = MoneyField()
+    amount = MoneyField(positive=True)
     description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
@@ -286,7 +286,7 @@ class TransactionOutputSerializer(serializers.ModelSerializer):
 class TransactionUpdateSerializer(serializers.Serializer):
     account = ScopedPrimaryKeyField(model=Account, required=False)
     type = serializers.ChoiceField(choices=TransactionType.choices, required=False)
-    amount = MoneyField(required=False, help_text="Positive; the type gives the direction.")
+    amount = MoneyField(required=False, positive=True, help_text="Positive; the type gives the direction.")
     date = serializers.DateField(required=False)
     posted_date = serializers.DateField(required=False, allow_null=True)
     category = ScopedPrimaryKeyField(model=Category, required=False, allow_null=True)
@@ -302,6 +302,7 @@ class TransactionUpdateSerializer(serializers.Serializer):
     transfer_amount = MoneyField(
         required=False,
         allow_null=True,
+        positive=True,
         help_text="Amount received, in the destination account's currency (defaults to the converted amount).",
     )
     splits = SplitInputSerializer(many=True, required=False, help_text="Amounts must add up to the amount exactly.")
@@ -356,7 +357,7 @@ class TransactionInputSerializer(TransactionUpdateSerializer):
     household = serializers.UUIDField(required=False, write_only=True, help_text=HOUSEHOLD_HELP)
     account = ScopedPrimaryKeyField(model=Account)
     type = serializers.ChoiceField(choices=TransactionType.choices)
-    amount = MoneyField(help_text="Positive; the type gives the direction.")
+    amount = MoneyField(positive=True, help_text="Positive; the type gives the direction.")
     date = serializers.DateField(required=False, help_text="Defaults to today.")
 
 

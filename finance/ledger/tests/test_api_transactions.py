@@ -1,0 +1,345 @@
+"""Transactions through the API: shapes, validation, transfers, splits, tags, filters, pages, bulk."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from finance.ledger.models import Account, Tag, Transaction
+from finance.ledger.tests.factories import category, make_account, make_txn
+from finance.users.tests.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/transactions/"
+
+
+@pytest.fixture
+def account(household):
+    return make_account(household, "Everyday", opening_balance=Decimal("100.00"))
+
+
+def attrs(response) -> set[str]:
+    return {e["attr"] for e in response.json()["errors"]}
+
+
+def test_create_expense_returns_full_shape_and_moves_balance(client_for, user, household, account):
+    groceries = category(household, "Groceries")
+    response = client_for.post(
+        URL,
+        {
+            "account": str(account.pk),
+            "type": "expense",
+            "amount": 42.5,
+            "date": "2026-03-14",
+            "category": str(groceries.pk),
+            "payee": "  Green Grocer ",
+            "tags": ["Family", "family", "weekly"],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["amount"] == "42.50"
+    assert body["currency"] == "USD"
+    assert body["amount_in_base_currency"] == "42.50"
+    assert body["exchange_rate"] == "1.000000000000"
+    assert body["payee"] == "Green Grocer"
+    assert body["tags"] == ["Family", "weekly"]
+    assert body["category"] == str(groceries.pk)
+    assert body["categorization"] == {"source": "user", "confidence": 1.0, "rule": None}
+    assert body["created_by"] == str(user.pk)
+    assert body["household"] == str(household.pk)
+    assert body["splits"] == []
+    account.refresh_from_db()
+    assert account.balance == Decimal("57.50")
+    assert Tag.objects.filter(household=household).count() == 2
+
+
+def test_date_defaults_to_today(client_for, account):
+    response = client_for.post(URL, {"account": str(account.pk), "type": "income", "amount": "1"}, format="json")
+    assert response.json()["date"] == timezone.localdate().isoformat()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"type": "expense", "amount": "-5"}, "amount"),
+        ({"type": "expense", "amount": "0"}, "amount"),
+        ({"type": "expense", "amount": "1.234"}, "amount"),
+        ({"type": "bogus", "amount": "1"}, "type"),
+        ({"type": "transfer", "amount": "1"}, "transfer_account"),
+        ({"type": "expense", "amount": "1", "category": "00000000-0000-0000-0000-000000000000"}, "category"),
+        ({"type": "expense", "amount": "1", "transfer_amount": "1"}, "transfer_amount"),
+    ],
+)
+def test_bad_input_is_field_error_and_changes_nothing(client_for, account, body, field):
+    response = client_for.post(URL, {"account": str(account.pk), **body}, format="json")
+    assert response.status_code == 400, response.content
+    assert field in attrs(response)
+    assert not Transaction.objects.exists()
+    account.refresh_from_db()
+    assert account.balance == Decimal("100.00")
+
+
+def test_income_category_on_expense_is_refused(client_for, household, account):
+    response = client_for.post(
+        URL,
+        {
+            "account": str(account.pk),
+            "type": "expense",
+            "amount": "3",
+            "category": str(category(household, "Salary").pk),
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "type_mismatch"
+
+
+def test_another_households_account_or_category_is_not_found(client_for, household, account):
+    foreign = MembershipFactory().household
+    foreign_account = make_account(foreign, "Theirs")
+    response = client_for.post(
+        URL, {"account": str(foreign_account.pk), "type": "income", "amount": "1"}, format="json"
+    )
+    assert response.status_code == 400
+    assert attrs(response) == {"account"}
+    response = client_for.post(
+        URL,
+        {"account": str(account.pk), "type": "expense", "amount": "1", "category": str(category(foreign, "Coffee").pk)},
+        format="json",
+    )
+    assert attrs(response) == {"category"}
+    assert not Transaction.objects.exists()
+
+
+def test_archived_account_takes_no_new_transactions(client_for, account):
+    assert client_for.patch(f"/api/v1/accounts/{account.pk}/", {"is_active": False}, format="json").status_code == 200
+    response = client_for.post(URL, {"account": str(account.pk), "type": "income", "amount": "1"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "archived"
+
+
+def test_transfer_between_accounts(client_for, household, account):
+    savings = make_account(household, "Savings", type="savings")
+    response = client_for.post(
+        URL,
+        {"account": str(account.pk), "type": "transfer", "amount": "30", "transfer_account": str(savings.pk)},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["transfer_amount"] == "30.00"
+    savings.refresh_from_db()
+    account.refresh_from_db()
+    assert (account.balance, savings.balance) == (Decimal("70.00"), Decimal("30.00"))
+
+
+def test_transfer_to_other_currency_without_rate_needs_received_amount(client_for, household, account):
+    eur = make_account(household, "Euro", currency="EUR")
+    body = {"account": str(account.pk), "type": "transfer", "amount": "30", "transfer_account": str(eur.pk)}
+    response = client_for.post(URL, body, format="json")
+    assert response.status_code == 400
+    assert attrs(response) == {"transfer_amount"}
+    response = client_for.post(URL, {**body, "transfer_amount": "27.10"}, format="json")
+    assert response.status_code == 201
+    assert response.json()["transfer_amount"] == "27.10"
+
+
+def test_splits_must_add_up(client_for, household, account):
+    body = {
+        "account": str(account.pk),
+        "type": "expense",
+        "amount": "100.00",
+        "splits": [
+            {"category": str(category(household, "Groceries").pk), "amount": "70.00"},
+            {"category": str(category(household, "Household goods").pk), "amount": "20.00", "description": "soap"},
+        ],
+    }
+    response = client_for.post(URL, body, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "split_sum"
+    body["splits"][1]["amount"] = "30.00"
+    response = client_for.post(URL, body, format="json")
+    assert response.status_code == 201, response.content
+    splits = response.json()["splits"]
+    assert [(s["amount"], s["description"]) for s in splits] == [("70.00", ""), ("30.00", "soap")]
+    assert response.json()["category"] is None
+
+
+def test_patch_changes_amount_and_tags(client_for, household, account):
+    txn = make_txn(household, account, "expense", "10", date(2026, 3, 1), tags=["a", "b"])
+    response = client_for.patch(f"{URL}{txn.pk}/", {"amount": "15.00", "tags": ["b", "c"]}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["amount"] == "15.00"
+    assert response.json()["tags"] == ["b", "c"]
+    account.refresh_from_db()
+    assert account.balance == Decimal("85.00")
+
+
+def test_delete_restores_balance(client_for, household, account):
+    txn = make_txn(household, account, "expense", "10", date(2026, 3, 1))
+    assert client_for.delete(f"{URL}{txn.pk}/").status_code == 204
+    account.refresh_from_db()
+    assert account.balance == Decimal("100.00")
+
+
+def test_filters(client_for, household, account):
+    other = make_account(household, "Card", type="credit_card")
+    food = category(household, "Food")
+    make_txn(
+        household, account, "expense", "10", date(2026, 1, 5), category=category(household, "Groceries"), payee="Aldi"
+    )
+    make_txn(
+        household, account, "expense", "99", date(2026, 2, 5), category=category(household, "Dining out"), tags=["trip"]
+    )
+    make_txn(household, other, "income", "500", date(2026, 2, 10), payee="Employer", notes="bonus month")
+    make_txn(household, other, "expense", "5", date(2026, 3, 1), is_pending=True)
+
+    def payees(query: str) -> list[str]:
+        response = client_for.get(f"{URL}?{query}")
+        assert response.status_code == 200, response.content
+        return [row["amount"] for row in response.json()["results"]]
+
+    assert payees("date_after=2026-02-01&date_before=2026-02-28") == ["500.00", "99.00"]
+    assert payees("type=income") == ["500.00"]
+    assert payees(f"account={other.pk}") == ["5.00", "500.00"]
+    assert payees(f"category={food.pk}") == ["99.00", "10.00"]  # subcategories included
+    assert payees("tag=TRIP") == ["99.00"]
+    assert payees("payee=ald") == ["10.00"]
+    assert payees("min_amount=10&max_amount=99") == ["99.00", "10.00"]
+    assert payees("search=bonus") == ["500.00"]
+    assert payees("is_pending=true") == ["5.00"]
+    assert payees("ordering=amount") == ["5.00", "10.00", "99.00", "500.00"]
+    assert payees("ordering=-amount") == ["500.00", "99.00", "10.00", "5.00"]
+
+
+def test_category_filter_matches_splits(client_for, household, account):
+    from finance.ledger.services import SplitInput
+
+    make_txn(
+        household,
+        account,
+        "expense",
+        "10",
+        date(2026, 1, 1),
+        splits=[
+            SplitInput(category(household, "Coffee"), Decimal("4")),
+            SplitInput(category(household, "Books"), Decimal("6")),
+        ],
+    )
+    response = client_for.get(f"{URL}?category={category(household, 'Books').pk}")
+    assert [row["amount"] for row in response.json()["results"]] == ["10.00"]
+
+
+def test_keyset_pages_cover_everything_once_in_order(client_for, household, account):
+    from finance.ledger.services import transaction_bulk_create
+
+    items = [
+        {
+            "account": account,
+            "type": "expense",
+            "amount": Decimal(i + 1),
+            "date": date(2026, 1, 1) + timedelta(days=i % 7),
+        }
+        for i in range(23)
+    ]
+    transaction_bulk_create(household=household, actor=None, items=items)
+    seen: list[str] = []
+    url = f"{URL}?page_size=5"
+    while url:
+        body = client_for.get(url).json()
+        assert "count" not in body
+        seen += [row["id"] for row in body["results"]]
+        url = body["next"]
+    assert len(seen) == len(set(seen)) == 23
+    expected = list(
+        Transaction.objects.filter(household=household)
+        .order_by("-date", "-created_at", "-id")
+        .values_list("id", flat=True)
+    )
+    assert seen == [str(pk) for pk in expected]
+
+
+def test_page_size_is_capped(client_for, household, account):
+    response = client_for.get(f"{URL}?page_size=100000")
+    assert response.status_code == 200
+
+
+def test_list_query_count_does_not_grow_with_rows(client_for, household, account):
+    for i in range(3):
+        make_txn(
+            household, account, "expense", "1", date(2026, 1, 1 + i), tags=["x"], category=category(household, "Coffee")
+        )
+    with CaptureQueriesContext(connection) as few:
+        assert client_for.get(URL).status_code == 200
+    for i in range(20):
+        make_txn(household, account, "expense", "1", date(2026, 2, 1 + i), tags=["x", f"t{i}"])
+    with CaptureQueriesContext(connection) as many:
+        assert len(client_for.get(URL).json()["results"]) == 23
+    assert len(many.captured_queries) == len(few.captured_queries) <= 6
+
+
+def test_bulk_create_is_all_or_nothing(client_for, household, account):
+    good = {"account": str(account.pk), "type": "expense", "amount": "1.00", "date": "2026-01-01"}
+    response = client_for.post(
+        f"{URL}bulk/", {"transactions": [good, {**good, "amount": "-3"}, good, {**good, "type": "x"}]}, format="json"
+    )
+    assert response.status_code == 400
+    assert {"transactions.1.amount", "transactions.3.type"} <= attrs(response)
+    assert not Transaction.objects.exists()
+    response = client_for.post(f"{URL}bulk/", {"transactions": [good] * 3}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["created"] == 3
+    account.refresh_from_db()
+    assert account.balance == Decimal("97.00")
+
+
+def test_bulk_service_errors_name_the_row(client_for, household, account):
+    good = {"account": str(account.pk), "type": "expense", "amount": "1.00"}
+    response = client_for.post(
+        f"{URL}bulk/",
+        {"transactions": [good, {**good, "category": str(category(household, "Salary").pk)}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert attrs(response) == {"transactions.1.category"}
+    assert not Transaction.objects.exists()
+
+
+def test_bulk_limit(client_for, account):
+    item = {"account": str(account.pk), "type": "expense", "amount": "1.00"}
+    response = client_for.post(f"{URL}bulk/", {"transactions": [item] * 1001}, format="json")
+    assert response.status_code == 400
+    assert not Transaction.objects.exists()
+
+
+def test_idempotent_create_records_once(client_for, account):
+    body = {"account": str(account.pk), "type": "expense", "amount": "9.99"}
+    first = client_for.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="abc")
+    second = client_for.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="abc")
+    assert first.json() == second.json()
+    assert Transaction.objects.count() == 1
+    account.refresh_from_db()
+    assert account.balance == Decimal("90.01")
+
+
+def test_failure_mid_write_leaves_nothing(client_for, household, account, monkeypatch):
+    from finance.ledger import effects
+
+    def explode(self):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(effects.LedgerDelta, "apply", explode)
+    client_for.raise_request_exception = False
+    response = client_for.post(
+        URL, {"account": str(account.pk), "type": "expense", "amount": "5", "tags": ["t"]}, format="json"
+    )
+    assert response.status_code == 500
+    assert not Transaction.objects.exists()
+    assert not Tag.objects.exists()
+    assert Account.objects.get(pk=account.pk).balance == Decimal("100.00")
