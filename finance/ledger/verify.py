@@ -73,7 +73,7 @@ def recompute(household_id: uuid.UUID) -> Expected:
         .values("account_id", "m", "type")
         .annotate(total=Sum("amount"), n=Count("id"))
     )
-    column = {TransactionType.INCOME: 0, TransactionType.EXPENSE: 1, TransactionType.TRANSFER: 3}
+    column: dict[str, int] = {TransactionType.INCOME: 0, TransactionType.EXPENSE: 1, TransactionType.TRANSFER: 3}
     for row in flow_rows:
         key = (household_id, row["account_id"], _month(row["m"]))
         account_months[key][column[row["type"]]] += row["total"]
@@ -86,9 +86,9 @@ def recompute(household_id: uuid.UUID) -> Expected:
         .values("transfer_account_id", "m")
         .annotate(total=Sum("transfer_amount"))
     )
-    for row in incoming:
-        account_months[(household_id, row["transfer_account_id"], _month(row["m"]))][2] += row["total"]
-        balances[row["transfer_account_id"]] += row["total"]
+    for received in incoming:
+        account_months[(household_id, received["transfer_account_id"], _month(received["m"]))][2] += received["total"]
+        balances[received["transfer_account_id"]] += received["total"]
 
     months: dict[tuple[uuid.UUID, date], list[Any]] = defaultdict(lambda: [ZERO, ZERO, 0, 0])
     summary_rows = (
@@ -101,13 +101,13 @@ def recompute(household_id: uuid.UUID) -> Expected:
             unconverted=Count("id", filter=Q(amount_in_base_currency__isnull=True)),
         )
     )
-    for row in summary_rows:
-        bucket = months[(household_id, _month(row["m"]))]
-        bucket[2] += row["n"]
-        if row["type"] == TransactionType.TRANSFER:
+    for flow in summary_rows:
+        bucket = months[(household_id, _month(flow["m"]))]
+        bucket[2] += flow["n"]
+        if flow["type"] == TransactionType.TRANSFER:
             continue
-        bucket[3] += row["unconverted"]
-        bucket[0 if row["type"] == TransactionType.INCOME else 1] += row["total"] or ZERO
+        bucket[3] += flow["unconverted"]
+        bucket[0 if flow["type"] == TransactionType.INCOME else 1] += flow["total"] or ZERO
 
     categories: dict[tuple[uuid.UUID, date, str, uuid.UUID], list[Any]] = defaultdict(lambda: [ZERO, 0])
     counted = txns.filter(is_excluded=False, amount_in_base_currency__isnull=False).exclude(
@@ -119,20 +119,20 @@ def recompute(household_id: uuid.UUID) -> Expected:
         .values("m", "type", "category_id")
         .annotate(total=Sum("amount_in_base_currency"), n=Count("id"))
     )
-    for row in plain:
-        key = (household_id, _month(row["m"]), row["type"], row["category_id"] or UNCATEGORIZED)
-        categories[key][0] += row["total"]
-        categories[key][1] += row["n"]
+    for whole in plain:
+        cat_key = (household_id, _month(whole["m"]), whole["type"], whole["category_id"] or UNCATEGORIZED)
+        categories[cat_key][0] += whole["total"]
+        categories[cat_key][1] += whole["n"]
     parts = (
         Split.objects.filter(transaction__in=counted.values("id"))
         .annotate(m=TruncMonth(F("transaction__date")), kind=F("transaction__type"))
         .values("m", "kind", "category_id")
         .annotate(total=Sum("amount_in_base_currency"), n=Count("id"))
     )
-    for row in parts:
-        key = (household_id, _month(row["m"]), row["kind"], row["category_id"])
-        categories[key][0] += row["total"] or ZERO
-        categories[key][1] += row["n"]
+    for part in parts:
+        part_key = (household_id, _month(part["m"]), part["kind"], part["category_id"])
+        categories[part_key][0] += part["total"] or ZERO
+        categories[part_key][1] += part["n"]
     return Expected(balances, dict(account_months), dict(months), dict(categories))
 
 
