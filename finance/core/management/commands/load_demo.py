@@ -1,13 +1,22 @@
-"""Create (or refresh) the demo sign-in: username ``demo``, password ``finance-demo``."""
+"""Create (or refresh) the demo sign-in and fill its household with years of activity.
+
+Username ``demo``, password ``finance-demo``. Running it again keeps the data
+(and resets the password); ``--reset`` rebuilds the activity.
+"""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from finance.currency.models import ExchangeRate
+from finance.households.selectors import default_membership
+from finance.ledger.demo import generate
+from finance.ledger.models import Account, Transaction
 from finance.users.services import user_register
 
 DEMO_USERNAME = "demo"
@@ -16,7 +25,11 @@ DEMO_EMAIL = "demo@example.com"
 
 
 class Command(BaseCommand):
-    help = "Create the demo user and household if they do not exist yet."
+    help = "Create the demo user and household with five years of realistic activity."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--years", type=int, default=5)
+        parser.add_argument("--reset", action="store_true", help="Delete the demo household's activity and rebuild it.")
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
@@ -36,4 +49,20 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Created the demo user and household."))
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
+        membership = default_membership(user=user)
+        assert membership is not None
+        household = membership.household
+        if options["reset"]:
+            Transaction.objects.filter(household=household).delete()
+            Account.objects.filter(household=household).delete()
+            ExchangeRate.objects.filter(household=household).delete()
+        if not Transaction.objects.filter(household=household).exists():
+            started = time.perf_counter()
+            made = generate(household, actor=user, years=options["years"])
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Generated {made} transactions over {options['years']} years "
+                    f"in {time.perf_counter() - started:.1f}s."
+                )
+            )
         self.stdout.write(f"Demo sign-in: username {DEMO_USERNAME!r}, password {DEMO_PASSWORD!r}")
