@@ -301,9 +301,9 @@ def generate(
         if m == 1 and month != start.replace(day=1):
             salary = (salary * Decimal("1.03")).quantize(CENT)
             rent = (rent * Decimal("1.02")).quantize(CENT)
-        for d, kind, acct, amount, payee, name, extra in [
-            (1, "expense", checking, rent, "Oakwood Apartments", "Rent", {}),
-            (25, "income", checking, salary, "Acme Corp Payroll", "Salary", {"description": f"Salary {month:%B %Y}"}),
+        for d, kind, acct, amount, payee, name, description in [
+            (1, "expense", checking, rent, "Oakwood Apartments", "Rent", ""),
+            (25, "income", checking, salary, "Acme Corp Payroll", "Salary", f"Salary {month:%B %Y}"),
             (
                 5,
                 "expense",
@@ -311,18 +311,18 @@ def generate(
                 _money(rng, 55, 140) + (40 if m in (1, 2, 7, 8) else 0),
                 "City Power & Light",
                 "Electricity",
-                {},
+                "",
             ),
-            (8, "expense", checking, Decimal("69.99"), "Comcast", "Internet", {}),
-            (12, "expense", checking, Decimal("45.00"), "T-Mobile", "Phone", {}),
-            (15, "expense", card, Decimal("15.49"), "Netflix", "Streaming", {}),
-            (16, "expense", card, Decimal("10.99"), "Spotify", "Streaming", {}),
-            (3, "expense", card, Decimal("39.00"), "Planet Fitness", "Fitness", {}),
-            (20, "expense", checking, Decimal("145.00"), "State Farm", "Health insurance", {}),
+            (8, "expense", checking, Decimal("69.99"), "Comcast", "Internet", ""),
+            (12, "expense", checking, Decimal("45.00"), "T-Mobile", "Phone", ""),
+            (15, "expense", card, Decimal("15.49"), "Netflix", "Streaming", ""),
+            (16, "expense", card, Decimal("10.99"), "Spotify", "Streaming", ""),
+            (3, "expense", card, Decimal("39.00"), "Planet Fitness", "Fitness", ""),
+            (20, "expense", checking, Decimal("145.00"), "State Farm", "Health insurance", ""),
         ]:
             on = day(d)
             if on is not None:
-                builder.add(acct, kind, amount, on, payee=payee, category=cat(name), **extra)
+                builder.add(acct, kind, amount, on, payee=payee, category=cat(name), description=description)
         if (on := day(26)) is not None:
             builder.add(checking, "transfer", Decimal("600.00"), on, payee="Transfer to savings", transfer_to=savings)
         if (on := day(27)) is not None:
