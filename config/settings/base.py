@@ -223,6 +223,8 @@ SPECTACULAR_SETTINGS = {
         "TransactionTypeEnum": "finance.ledger.models.TransactionType.choices",
         "CategorizationSourceEnum": "finance.ledger.models.CategorizationSource.choices",
         "RateSourceEnum": "finance.currency.models.RateSource.choices",
+        "IncomeExpenseEnum": "finance.compat.serializers.INCOME_EXPENSE",
+        "IncomeExpenseUpperEnum": "finance.compat.serializers.INCOME_EXPENSE_UPPER",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }

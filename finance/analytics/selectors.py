@@ -356,6 +356,16 @@ def net_worth(household: Household, start: date | None = None, end: date | None 
 # --- Balance --------------------------------------------------------------------------------------
 
 
+def lifetime_totals(household: Household) -> MonthTotals:
+    """All-time income, expense and counts in the base currency, from the monthly aggregates."""
+    totals = MonthlySummary.objects.filter(household=household).aggregate(
+        income=Sum("income"), expense=Sum("expense"), n=Sum("transaction_count"), unconverted=Sum("unconverted_count")
+    )
+    return MonthTotals(
+        totals["income"] or ZERO, totals["expense"] or ZERO, totals["n"] or 0, totals["unconverted"] or 0
+    )
+
+
 def balance(household: Household, account: Account | None = None) -> dict[str, Any]:
     now = timezone.now()
     if account is not None:
@@ -371,9 +381,7 @@ def balance(household: Household, account: Account | None = None) -> dict[str, A
             "as_of": now,
         }
     code = household.base_currency
-    totals = MonthlySummary.objects.filter(household=household).aggregate(
-        income=Sum("income"), expense=Sum("expense"), n=Sum("transaction_count"), unconverted=Sum("unconverted_count")
-    )
+    totals = lifetime_totals(household)
     rates = RateCache(household.id)
     total = ZERO
     unconverted: set[str] = set()
@@ -385,11 +393,11 @@ def balance(household: Household, account: Account | None = None) -> dict[str, A
             total += rate.convert(account.balance)
     return {
         "balance": present(total, code),
-        "income": present(totals["income"] or ZERO, code),
-        "expense": present(totals["expense"] or ZERO, code),
+        "income": present(totals.income, code),
+        "expense": present(totals.expense, code),
         "currency": code,
-        "transaction_count": totals["n"] or 0,
-        "unconverted_transactions": totals["unconverted"] or 0,
+        "transaction_count": totals.count,
+        "unconverted_transactions": totals.unconverted,
         "unconverted_currencies": sorted(unconverted),
         "as_of": now,
     }

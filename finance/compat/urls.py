@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from finance.compat import views
 from finance.users.api import views as auth
 
 urlpatterns = [
@@ -12,4 +13,16 @@ urlpatterns = [
     path("auth/register/", auth.RegisterView.as_view(), name="compat-auth-register"),
     path("auth/login/", auth.LoginView.as_view(), name="compat-auth-login"),
     path("auth/refresh/", auth.RefreshView.as_view(), name="compat-auth-refresh"),
+    path("transactions/", views.SimpleTransactionList.as_view(), name="compat-transactions"),
+    path("analytics/", views.LegacyAnalyticsView.as_view(), name="compat-analytics"),
+    path("summary/", views.LegacySummaryView.as_view(), name="compat-summary"),
+    path("incomes/", views.IncomeList.as_view(), name="compat-incomes"),
+    path("incomes/<uuid:pk>/", views.IncomeDetail.as_view(), name="compat-income"),
+    path("expenses/", views.ExpenseList.as_view(), name="compat-expenses"),
+    path("expenses/<uuid:pk>/", views.ExpenseDetail.as_view(), name="compat-expense"),
+    path("finance/categories/", views.FinanceCategoryList.as_view(), name="compat-finance-categories"),
+    path("finance/transactions/", views.FinanceTransactionList.as_view(), name="compat-finance-transactions"),
+    path(
+        "finance/transactions/<uuid:pk>/", views.FinanceTransactionDetail.as_view(), name="compat-finance-transaction"
+    ),
 ]

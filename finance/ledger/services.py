@@ -732,3 +732,34 @@ def transactions_reconvert(*, household: Household, currencies: Iterable[str] | 
     delta.apply()
     bump_household_version(household.id)
     return len(changed_txns)
+
+
+def account_default(*, household: Household, actor: Any) -> Account:
+    """The account that clients without accounts write to: the oldest active one in the base currency.
+
+    A household without one gets a "Main account" (the first implementations had no accounts).
+    """
+    account = (
+        Account.objects.filter(household=household, is_active=True, currency=household.base_currency)
+        .order_by("created_at")
+        .first()
+    )
+    if account is not None:
+        return account
+    return account_create(household=household, actor=actor, name="Main account", currency=household.base_currency)
+
+
+@transaction.atomic
+def category_by_name(*, household: Household, actor: Any, name: str, type: str) -> Category | None:
+    """The household's category of that type and name (any case, any level), created at the top if new."""
+    name = name.strip()
+    if not name:
+        return None
+    found = (
+        Category.objects.filter(household=household, type=type, name__iexact=name)
+        .order_by("parent_id", "created_at")
+        .first()
+    )
+    if found is not None:
+        return found
+    return category_create(household=household, actor=actor, name=name, type=type)
