@@ -24,6 +24,7 @@ class ParseError(DomainError):
         self, message: str, *, line: int | None = None, column: str | None = None, code: str = "invalid_file"
     ) -> None:
         self.message = message
+        self.code = code
         self.line = line
         self.column = column
         where = []
