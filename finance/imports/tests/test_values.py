@@ -107,8 +107,11 @@ def test_date_formats_are_inferred_from_a_column(values, pattern, ambiguous):
 
 
 def test_an_ambiguous_column_follows_the_day_first_hint():
-    assert infer_date_format(["05/03/2021"], prefer_day_first=True).pattern == "%d/%m/%Y"
-    assert infer_date_format(["05/03/2021"], prefer_day_first=False).pattern == "%m/%d/%Y"
+    day_first = infer_date_format(["05/03/2021"], prefer_day_first=True)
+    month_first = infer_date_format(["05/03/2021"], prefer_day_first=False)
+    assert day_first is not None
+    assert month_first is not None
+    assert (day_first.pattern, month_first.pattern) == ("%d/%m/%Y", "%m/%d/%Y")
 
 
 def test_a_column_of_words_has_no_date_format():
