@@ -232,7 +232,8 @@ def parse_camt(data: bytes, fmt: Format) -> list[Statement]:
         root = fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
         raise ParseError(
-            f"The XML uses a forbidden construct ({type(exc).__name__}): DTDs and entities are refused."
+            f"The XML uses a forbidden construct ({type(exc).__name__}): DTDs and entities are refused.",
+            code="forbidden_xml",
         ) from None
     except ET.ParseError as exc:
         line = exc.position[0] if exc.position else None

@@ -5,13 +5,9 @@ from __future__ import annotations
 import re
 
 from finance.imports.statement import Format
+from finance.imports.tables import sniff_delimiter
 
 _EXTENSIONS = {
-    "csv": Format.CSV,
-    "txt": None,
-    "tsv": Format.CSV,
-    "xlsx": Format.XLSX,
-    "xlsm": Format.XLSX,
     "ofx": Format.OFX,
     "qfx": Format.QFX,
     "qif": Format.QIF,
@@ -19,7 +15,6 @@ _EXTENSIONS = {
     "mt940": Format.MT940,
     "940": Format.MT940,
     "942": Format.MT942,
-    "xml": None,
 }
 _CAMT_RE = re.compile(rb"urn:iso:std:iso:20022:tech:xsd:camt\.(05[234])\.\d{3}\.\d{2}")
 _OFX_HEADER_RE = re.compile(rb"^\s*(OFXHEADER\s*:|DATA\s*:\s*OFXSGML|<\?OFX\b)", re.IGNORECASE | re.MULTILINE)
@@ -59,7 +54,8 @@ def detect_format(data: bytes, filename: str | None = None) -> Format:
         return Format.QIF
     if stripped.startswith(b"<?xml") or stripped.startswith(b"<"):
         return Format.CAMT053  # an XML file that is not OFX: the CAMT parser says what is wrong with it
-    mapped = _EXTENSIONS.get(ext)
-    if mapped in (Format.OFX, Format.QFX, Format.QIF, Format.MT940, Format.MT942) and stripped:
-        return mapped
+    claimed = _EXTENSIONS.get(ext)
+    if claimed is not None and sniff_delimiter(head.decode("latin-1"))[1] == 0:
+        # Not a table either: read it as the format its name claims, so the error says what is wrong.
+        return claimed
     return Format.CSV
