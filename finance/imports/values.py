@@ -124,7 +124,24 @@ def amount_parser(decimal_separator: str | None = ".") -> AmountParser:
     if decimal_separator not in (".", ",", None):
         raise ValueError(f"decimal separator must be '.' or ',', not {decimal_separator!r}")
 
+    if decimal_separator is None:
+        fast = None
+    else:
+        group = "," if decimal_separator == "." else "."
+        # The common case, "-1.234,56" or "1234.56", without the general normalization.
+        fast = re.compile(
+            rf"^([+-]?)(\d{{1,3}}(?:{re.escape(group)}\d{{3}})+|\d+)(?:{re.escape(decimal_separator)}(\d+))?$"
+        )
+
     def parse(text: str) -> Decimal:
+        if fast is not None and (match := fast.match(text)) is not None:
+            sign, whole, fraction = match.groups()
+            if len(whole) > 3:
+                whole = whole.replace(group, "")
+            return Decimal(f"{sign}{whole}.{fraction}" if fraction else f"{sign}{whole}")
+        return slow(text)
+
+    def slow(text: str) -> Decimal:
         core, negative = _normalize(text)
         if not core or not _DIGITS.intersection(core) or not _NUMBER_CORE_RE.match(core):
             raise InvalidValue(f"{text!r} is not an amount")
@@ -244,8 +261,20 @@ def _compile_date_format(pattern: str) -> DateParser:
                 regex.append(r"(\d{2})" if compact else r"(\d{1,2})")
     regex.append(r"(?=$|[\sT\[+\-:,]|\d{2}:|\d{4,})")
     compiled = re.compile("".join(regex))
+    cache: dict[str, dt.date] = {}
 
     def parse(text: str) -> dt.date:
+        # Statements repeat the same dates many times: remember the last few thousand.
+        known = cache.get(text)
+        if known is not None:
+            return known
+        value = read(text)
+        if len(cache) > 4096:
+            cache.clear()
+        cache[text] = value
+        return value
+
+    def read(text: str) -> dt.date:
         match = compiled.match(text.strip())
         if match is None:
             raise InvalidValue(f"{text!r} does not match the date format {pattern!r}")

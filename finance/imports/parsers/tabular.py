@@ -46,7 +46,8 @@ def parse_table(data: bytes, fmt: Format, mapping: ColumnMapping | None) -> Stat
 
 
 def _clean(text: str) -> str | None:
-    text = " ".join(text.split())
+    if "  " in text or "\n" in text or "\t" in text or "\r" in text:
+        text = " ".join(text.split())
     return text or None
 
 
@@ -80,9 +81,9 @@ def read_rows(table: Table, fmt: Format, mapping: ColumnMapping, warnings: list[
     keys = _raw_keys(header, column_count)
     reader = _RowReader(mapping, columns, header)
     for number, cells in itertools.chain([first] if first is not None else [], records):
-        if not any(cell.strip() for cell in cells):
+        if not "".join(cells).strip():
             continue
-        if header is not None and [cell.strip() for cell in cells] == header:
+        if header is not None and cells and cells[0].strip() == header[0] and [c.strip() for c in cells] == header:
             continue  # the header repeated (exports that concatenate pages)
         if len(rows) >= limits.MAX_ROWS:
             raise FileTooLarge(f"The file has more than {limits.MAX_ROWS} rows.")
@@ -138,6 +139,8 @@ class _RowReader:
         self.debit_markers = frozenset(m.strip().lower() for m in mapping.debit_markers)
         self.credit_markers = frozenset(m.strip().lower() for m in mapping.credit_markers)
         self.convention = mapping.sign_convention
+        names = ("payee", "notes", "reference", "provider_id", "check_number", "category", "transaction_type")
+        self.text_columns = [(name, index) for name in names if (index := getattr(columns, name)) is not None]
 
     def name(self, index: int | None) -> str | None:
         if index is None:
@@ -148,7 +151,8 @@ class _RowReader:
 
     def read(self, number: int, cells: list[str], keys: list[str]) -> StatementRow | RowError:
         c = self.c
-        date_text = _cell(cells, c.date)
+        count = len(cells)
+        date_text = cells[c.date].strip() if c.date < count else ""
         try:
             amount = self._amount(cells)
         except _CellError as exc:
@@ -161,44 +165,38 @@ class _RowReader:
             date = self.parse_date(date_text)
         except InvalidValue as exc:
             return RowError(number, str(exc), column=self.name(c.date), value=date_text, code="invalid_date")
-        posted_date = None
-        posted_text = _cell(cells, c.posted_date)
-        if posted_text:
+        values: dict[str, object] = {}
+        if c.posted_date is not None and (posted_text := _cell(cells, c.posted_date)):
             try:
-                posted_date = self.parse_date(posted_text)
+                values["posted_date"] = self.parse_date(posted_text)
             except InvalidValue as exc:
                 return RowError(
                     number, str(exc), column=self.name(c.posted_date), value=posted_text, code="invalid_date"
                 )
-        balance = None
-        balance_text = _cell(cells, c.balance)
-        if balance_text:
+        if c.balance is not None and (balance_text := _cell(cells, c.balance)):
             try:
-                balance = self.parse_amount(balance_text)
+                values["balance"] = self.parse_amount(balance_text)
             except InvalidValue as exc:
                 return RowError(
                     number, str(exc), column=self.name(c.balance), value=balance_text, code="invalid_amount"
                 )
-        currency = (_cell(cells, c.currency).upper() or self.mapping.currency) if c.currency is not None else None
-        status = _cell(cells, c.status).lower()
-        description = " ".join(text for text in (_cell(cells, j) for j in c.descriptions) if text)
+        currency = self.mapping.currency
+        if c.currency is not None:
+            currency = _cell(cells, c.currency).upper() or currency
+        if c.status is not None:
+            status = _cell(cells, c.status).lower()
+            values["is_pending"] = True if status in _PENDING else False if status in _POSTED else None
+        if c.descriptions:
+            values["description"] = _clean(" ".join(text for text in (_cell(cells, j) for j in c.descriptions) if text))
+        for name, index in self.text_columns:
+            values[name] = _clean(cells[index].strip()) if index < count else None
         return StatementRow(
-            row_number=number,
-            date=date,
-            amount=amount,
-            currency=currency or self.mapping.currency,
-            posted_date=posted_date,
-            payee=_clean(_cell(cells, c.payee)),
-            description=_clean(description),
-            notes=_clean(_cell(cells, c.notes)),
-            reference=_clean(_cell(cells, c.reference)),
-            provider_id=_clean(_cell(cells, c.provider_id)),
-            check_number=_clean(_cell(cells, c.check_number)),
-            category=_clean(_cell(cells, c.category)),
-            transaction_type=_clean(_cell(cells, c.transaction_type)),
-            balance=balance,
-            is_pending=True if status in _PENDING else False if status in _POSTED else None,
+            number,
+            date,
+            amount,
+            currency,
             raw=dict(zip(keys, cells, strict=False)),
+            **values,  # type: ignore[arg-type]
         )
 
     def _number(self, cells: list[str], index: int | None) -> Decimal | None:
@@ -217,6 +215,13 @@ class _RowReader:
             if out is None and into is None:
                 raise _CellError("The amount is missing.", c.debit, None, "missing_amount", empty=True)
             return abs(into or Decimal(0)) - abs(out or Decimal(0))
+        if self.convention is SignConvention.SIGNED and c.amount is not None and c.amount < len(cells):
+            text = cells[c.amount].strip()
+            if text:
+                try:
+                    return self.parse_amount(text)
+                except InvalidValue as exc:
+                    raise _CellError(str(exc), c.amount, text, "invalid_amount") from None
         amount = self._number(cells, c.amount)
         if amount is None:
             raise _CellError("The amount is missing.", c.amount, None, "missing_amount", empty=True)
