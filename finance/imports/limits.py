@@ -10,8 +10,6 @@ from __future__ import annotations
 MAX_FILE_BYTES = 50 * 1024 * 1024
 #: Most transaction rows accepted in one file (CSV records, XLSX rows, OFX/QIF/CAMT/MT940 entries).
 MAX_ROWS = 250_000
-#: Longest single CSV field, in characters (multi-line memo fields included).
-MAX_FIELD_CHARS = 64 * 1024
 #: Most columns a CSV/XLSX row may have.
 MAX_COLUMNS = 256
 #: Largest total uncompressed size of the parts of an XLSX (ZIP) file: a guard against ZIP bombs.

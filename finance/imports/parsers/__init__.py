@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
-from finance.imports.errors import MultipleAccounts, ParseError, UnsupportedFormat
-from finance.imports.mapping import ColumnMapping
+from finance.imports.errors import FileTooLarge, MappingError, MultipleAccounts, ParseError, UnsupportedFormat
+from finance.imports.mapping import ColumnMapping, Detection, SignConvention, detect
 from finance.imports.parsers.detect import detect_format
 from finance.imports.source import read_bytes
-from finance.imports.statement import Format, Statement
+from finance.imports.statement import AccountInfo, Balance, Format, RowError, Statement, StatementRow
 
 
 def _format(data: bytes, filename: str | None, format: str | None) -> Format:
@@ -95,11 +95,21 @@ def parse(
 
 
 __all__ = [
+    "AccountInfo",
+    "Balance",
     "ColumnMapping",
+    "Detection",
+    "FileTooLarge",
     "Format",
+    "MappingError",
     "MultipleAccounts",
     "ParseError",
+    "RowError",
+    "SignConvention",
     "Statement",
+    "StatementRow",
+    "UnsupportedFormat",
+    "detect",
     "detect_format",
     "parse",
     "parse_all",

@@ -463,3 +463,11 @@ def test_an_empty_file_is_refused():
     with pytest.raises(ParseError) as caught:
         parse(b"  \n")
     assert caught.value.code == "empty_file"
+
+
+def test_an_oversized_csv_field_is_a_parse_error_with_its_line():
+    content = b'Date,Description,Amount\n2024-01-01,ok,1.00\n2024-01-02,"' + b"x" * 200_000 + b'",2.00\n'
+    with pytest.raises(ParseError) as caught:
+        parse(content, format="csv")
+    assert "field larger than field limit" in str(caught.value)
+    assert caught.value.line == 3
