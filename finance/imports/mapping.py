@@ -82,7 +82,7 @@ POSTED_MARKERS = frozenset(
     {"posted", "booked", "cleared", "completed", "complete", "paid", "settled", "success", "succeeded", "reconciled"}
 )
 
-_COLUMN_FIELDS = (
+COLUMN_FIELDS = (
     "date_column",
     "posted_date_column",
     "amount_column",
@@ -151,7 +151,7 @@ class ColumnMapping:
         def add(name: str, detail: str) -> None:
             errors.append({"field": name, "detail": detail})
 
-        for name in _COLUMN_FIELDS:
+        for name in COLUMN_FIELDS:
             value = getattr(self, name)
             if value is None and name != "date_column":
                 continue
@@ -288,7 +288,7 @@ class ColumnMapping:
                 errors.append({"field": name, "detail": f"The header has no column {column!r}."})
             return index
 
-        positions = {name: find(name, getattr(self, name)) for name in _COLUMN_FIELDS}
+        positions = {name: find(name, getattr(self, name)) for name in COLUMN_FIELDS}
         descriptions = tuple(
             index
             for index in (find("description_columns", column) for column in self.description_columns)
@@ -1261,6 +1261,7 @@ def mapping_fields() -> list[str]:
 
 
 __all__ = [
+    "COLUMN_FIELDS",
     "DEFAULT_CREDIT_MARKERS",
     "DEFAULT_DEBIT_MARKERS",
     "Column",

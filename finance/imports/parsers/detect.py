@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from finance.imports.errors import UnsupportedFormat
 from finance.imports.statement import Format
 from finance.imports.tables import sniff_delimiter
 
@@ -38,6 +39,10 @@ def detect_format(data: bytes, filename: str | None = None) -> Format:
     ext = extension(filename)
     if head[:4] == b"PK\x03\x04":
         return Format.XLSX
+    if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise UnsupportedFormat("Old Excel (.xls) workbooks are not supported: save the sheet as .xlsx or CSV.")
+    if stripped[:5] == b"%PDF-":
+        raise UnsupportedFormat("PDF statements are not supported: export the statement as CSV, OFX, CAMT or MT940.")
     if match := _CAMT_RE.search(head):
         return {b"053": Format.CAMT053, b"052": Format.CAMT052, b"054": Format.CAMT054}[match.group(1)]
     if _OFX_HEADER_RE.search(head[:4096]) or _OFX_TAG_RE.search(head):

@@ -8,12 +8,20 @@ refuse the file or skip those rows.
 from __future__ import annotations
 
 import itertools
+import unicodedata
 from decimal import Decimal
 
 from finance.imports import limits
 from finance.imports.errors import FileTooLarge, ParseError
-from finance.imports.mapping import ColumnMapping, Detection, ResolvedColumns, SignConvention, detect_table
-from finance.imports.statement import Format, RowError, Statement, StatementRow
+from finance.imports.mapping import (
+    COLUMN_FIELDS,
+    ColumnMapping,
+    Detection,
+    ResolvedColumns,
+    SignConvention,
+    detect_table,
+)
+from finance.imports.statement import Balance, Format, RowError, Statement, StatementRow
 from finance.imports.tables import Table, load_csv, load_xlsx
 from finance.imports.values import InvalidValue, amount_parser, date_parser
 
@@ -94,6 +102,8 @@ def read_rows(table: Table, fmt: Format, mapping: ColumnMapping, warnings: list[
             errors.append(result)
         else:
             rows.append(result)
+    warnings = list(warnings or [])
+    opening, closing = _split_balance_lines(rows, warnings)
     currencies = {row.currency for row in rows if row.currency}
     currency = mapping.currency or (currencies.pop() if len(currencies) == 1 else None)
     return Statement(
@@ -102,17 +112,77 @@ def read_rows(table: Table, fmt: Format, mapping: ColumnMapping, warnings: list[
         currency=currency,
         encoding=table.encoding,
         errors=errors,
-        warnings=list(warnings or []),
+        warnings=warnings,
         mapping=mapping,
+        opening_balance=opening,
+        closing_balance=closing,
         period_start=min((row.date for row in rows), default=None),
         period_end=max((row.date for row in rows), default=None),
     )
 
 
 def _max_index(mapping: ColumnMapping) -> int:
-    positions = [value for value in vars(mapping).values() if isinstance(value, int) and not isinstance(value, bool)]
-    positions += [c for c in mapping.description_columns if isinstance(c, int)]
-    return max(positions, default=0)
+    columns = [getattr(mapping, name) for name in COLUMN_FIELDS] + list(mapping.description_columns)
+    return max((c for c in columns if isinstance(c, int) and not isinstance(c, bool)), default=0)
+
+
+def _normalize_label(text: str | None) -> str:
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())
+
+
+_OPENING_LABELS = frozenset(
+    {
+        "saldo anterior",
+        "saldo inicial",
+        "opening balance",
+        "balance brought forward",
+        "brought forward",
+        "solde precedent",
+        "solde initial",
+        "ancien solde",
+        "anfangssaldo",
+        "alter kontostand",
+        "beginsaldo",
+        "saldo iniziale",
+    }
+)
+_CLOSING_LABELS = frozenset(
+    {
+        "saldo final",
+        "saldo atual",
+        "closing balance",
+        "balance carried forward",
+        "carried forward",
+        "solde final",
+        "nouveau solde",
+        "endsaldo",
+        "neuer kontostand",
+        "eindsaldo",
+        "saldo finale",
+    }
+)
+
+
+def _split_balance_lines(rows: list[StatementRow], warnings: list[str]) -> tuple[Balance | None, Balance | None]:
+    """Rows that only state a balance ("Saldo Anterior", "Closing balance") are balances, not transactions."""
+    opening = closing = None
+    for row in [rows[0], rows[-1]] if rows else []:
+        label = _normalize_label(row.description) or _normalize_label(row.payee)
+        if label in _OPENING_LABELS and opening is None and row is rows[0]:
+            opening = Balance(amount=row.amount, date=row.date, currency=row.currency)
+        elif label in _CLOSING_LABELS and closing is None and row is rows[-1]:
+            closing = Balance(amount=row.amount, date=row.date, currency=row.currency)
+        else:
+            continue
+        warnings.append(f"Row {row.row_number} ({label!r}) states a balance: read as one, not as a transaction.")
+    if opening is not None:
+        rows.pop(0)
+    if closing is not None and rows:
+        rows.pop()
+    return opening, closing
 
 
 def _raw_keys(header: list[str] | None, count: int) -> list[str]:

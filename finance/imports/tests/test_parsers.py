@@ -471,3 +471,24 @@ def test_an_oversized_csv_field_is_a_parse_error_with_its_line():
         parse(content, format="csv")
     assert "field larger than field limit" in str(caught.value)
     assert caught.value.line == 3
+
+
+@pytest.mark.parametrize(
+    ("content", "hint"),
+    [(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, ".xlsx or CSV"), (b"%PDF-1.7\n...", "PDF")],
+)
+def test_old_excel_and_pdf_files_are_refused_with_advice(content, hint):
+    with pytest.raises(UnsupportedFormat) as caught:
+        parse(content)
+    assert hint in str(caught.value)
+
+
+def test_a_balance_line_in_a_csv_becomes_the_opening_balance():
+    statement = parse(fixture("csv/reckon-extratofake.csv"))
+    assert statement.opening_balance is not None
+    assert (statement.opening_balance.amount, statement.opening_balance.date) == (
+        Decimal("100.00"),
+        dt.date(2012, 10, 31),
+    )
+    assert all(row.description != "Saldo Anterior" for row in statement.rows)
+    assert any("Saldo Anterior".lower() in warning for warning in statement.warnings)
