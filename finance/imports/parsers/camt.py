@@ -217,7 +217,7 @@ def _entry_row(entry: _Node, number: int, currency: str | None) -> StatementRow 
         provider_id=provider_id,
         check_number=references.text("ChqNb") if references is not None else None,
         transaction_type=kind,
-        is_pending=None if status is None else status.upper() in ("PDNG", "INFO"),
+        is_pending={"PDNG": True, "BOOK": False}.get((status or "").upper()),
         raw=raw,
     )
 

@@ -14,12 +14,15 @@ without ``OFXHEADER:100``, with blank lines before the header, with
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from ofxtools import models as ofx_models
+from ofxtools.models.base import Aggregate
 from ofxtools.Parser import ParseError as OfxToolsParseError
 from ofxtools.Parser import TreeBuilder
 
@@ -32,6 +35,7 @@ from finance.imports.values import InvalidValue, parse_ofx_date
 _OFX_START_RE = re.compile(rb"<OFX>", re.IGNORECASE)
 _V1_HEADER_RE = re.compile(r"^\s*([A-Z]+)\s*:\s*(.*?)\s*$", re.MULTILINE)
 _XML_ENCODING_RE = re.compile(r"""<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+_END_TAG_RE = re.compile(r"</([A-Z0-9._]+)>")
 _OFX_AMOUNT_RE = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 _INVESTMENT_TAGS = frozenset(
     {
@@ -59,14 +63,23 @@ _INVESTMENT_TAGS = frozenset(
 )
 
 
+@functools.cache
+def _is_aggregate(tag: str) -> bool:
+    model = getattr(ofx_models, tag.replace(".", "_"), None)
+    return isinstance(model, type) and issubclass(model, Aggregate)
+
+
 class _LineTreeBuilder(TreeBuilder):
     """ofxtools' tree builder, recording each element's source line and forgiving stray end tags."""
 
-    def __init__(self, first_line: int) -> None:
+    def __init__(self, first_line: int, closed_tags: frozenset[str] = frozenset()) -> None:
         super().__init__()
         self.first_line = first_line
         self.open: list[str] = []
         self.line = first_line
+        # Tags that have an end tag somewhere: an empty start tag of one of them opens an aggregate;
+        # any other empty start tag is an SGML leaf without a value (<MEMO> followed by the next tag).
+        self.closed_tags = closed_tags
 
     def feed(self, data: str) -> None:
         position = 0
@@ -100,7 +113,7 @@ class _LineTreeBuilder(TreeBuilder):
         if text:
             self.data(text)
             self.end(tag)
-        elif closetag:
+        elif closetag or not (tag in self.closed_tags or _is_aggregate(tag)):
             self.end(tag)
         else:
             self.open.append(tag)
@@ -210,7 +223,8 @@ def parse_ofx(data: bytes, fmt: Format) -> list[Statement]:
     end = body.upper().rfind("</OFX>")
     if end >= 0:
         body = body[: end + len("</OFX>")]
-    builder = _LineTreeBuilder(first_line=text.count("\n", 0, body_start) + 1)
+    closed = frozenset(_END_TAG_RE.findall(body))
+    builder = _LineTreeBuilder(first_line=text.count("\n", 0, body_start) + 1, closed_tags=closed)
     builder.feed(body)
     try:
         root = builder.close()

@@ -492,3 +492,14 @@ def test_a_balance_line_in_a_csv_becomes_the_opening_balance():
     )
     assert all(row.description != "Saldo Anterior" for row in statement.rows)
     assert any("Saldo Anterior".lower() in warning for warning in statement.warnings)
+
+
+def test_an_empty_unclosed_sgml_leaf_does_not_swallow_the_next_elements():
+    content = (
+        b"OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nCHARSET:1252\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS>"
+        b"<CURDEF>EUR<BANKACCTFROM><BANKID>1<ACCTID>42<ACCTTYPE>CHECKING</BANKACCTFROM><BANKTRANLIST>"
+        b"<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20240105<TRNAMT>-4,20<NAME><MEMO><FITID>A1</STMTTRN>"
+        b"</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>"
+    )
+    (row,) = parse(content).rows
+    assert (row.amount, row.provider_id, row.payee, row.description) == (Decimal("-4.20"), "A1", None, None)
