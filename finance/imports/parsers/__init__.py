@@ -77,6 +77,8 @@ def parse(
     overrides CSV/XLSX column detection. A file with statements of several
     accounts needs ``account`` (an IBAN, account id or number as the file
     writes it) or :func:`parse_all`; otherwise :class:`MultipleAccounts`.
+    When the file names its account and it is not ``account``, the file is
+    refused (``unknown_account``); a file that names no account is accepted.
     """
     statements = parse_all(file, filename=filename, format=format, mapping=mapping)
     if account is not None:
@@ -85,6 +87,8 @@ def parse(
             ids = (statement.account.iban, statement.account.account_id, statement.account.account_number)
             if any(value and value.replace(" ", "").upper() == wanted for value in ids):
                 return statement
+        if len(statements) == 1 and statements[0].account.key is None:
+            return statements[0]  # the file does not say which account it is (CSV, most QIF): trust the caller
         raise ParseError(f"The file has no statement for account {account!r}.", code="unknown_account")
     if len(statements) == 1:
         return statements[0]

@@ -503,3 +503,11 @@ def test_an_empty_unclosed_sgml_leaf_does_not_swallow_the_next_elements():
     )
     (row,) = parse(content).rows
     assert (row.amount, row.provider_id, row.payee, row.description) == (Decimal("-4.20"), "A1", None, None)
+
+
+def test_an_account_choice_is_checked_only_when_the_file_names_its_account():
+    assert len(parse(fixture("csv/reckon-chase.csv"), account="DE02120300000000202051").rows) == 9
+    with pytest.raises(ParseError) as caught:
+        parse(fixture("ofx/ofxparse-checking.ofx"), account="DE02120300000000202051")
+    assert caught.value.code == "unknown_account"
+    assert parse(fixture("mt940/wolph-mt940-jejik-rabobank-iban.sta"), account="nl71 rabo 0123 4567 89").rows
