@@ -264,7 +264,10 @@ def parse_camt(data: bytes, fmt: Format) -> list[Statement]:
             number = lines[entry_index] if entry_index < len(lines) else 0
             entry_index += 1
             row = _entry_row(entry, number, account_currency)
-            (errors if isinstance(row, RowError) else rows).append(row)  # type: ignore[arg-type]
+            if isinstance(row, RowError):
+                errors.append(row)
+            else:
+                rows.append(row)
             total += 1
             if total > limits.MAX_ROWS:
                 raise FileTooLarge(f"The file has more than {limits.MAX_ROWS} entries.")

@@ -14,6 +14,7 @@ without ``OFXHEADER:100``, with blank lines before the header, with
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import html
 import re
@@ -159,7 +160,7 @@ def _amount(text: str | None) -> Decimal | None:
         raise InvalidValue(f"{text!r} is not an OFX amount") from None
 
 
-def _date(text: str | None) -> object:
+def _date(text: str | None) -> dt.date | None:
     return None if text is None else parse_ofx_date(text)
 
 
@@ -193,8 +194,8 @@ class _Block:
     warnings: list[str] = field(default_factory=list)
     closing: Balance | None = None
     available: Balance | None = None
-    start: object = None
-    end: object = None
+    start: dt.date | None = None
+    end: dt.date | None = None
 
 
 def _read_header(data: bytes) -> tuple[str | None, int]:
@@ -258,8 +259,8 @@ def parse_ofx(data: bytes, fmt: Format) -> list[Statement]:
             currency=block.currency,
             closing_balance=block.closing,
             available_balance=block.available,
-            period_start=block.start,  # type: ignore[arg-type]
-            period_end=block.end,  # type: ignore[arg-type]
+            period_start=block.start,
+            period_end=block.end,
             encoding=decoded.encoding,
             errors=block.errors,
             warnings=block.warnings,

@@ -221,7 +221,10 @@ def parse_swift(data: bytes, fmt: Format) -> list[Statement]:
         for index, transaction in enumerate(parsed.transactions):
             number = lines[index] if index < len(lines) else first_line
             row = _row(transaction.data, number, currency)
-            (message.errors if isinstance(row, RowError) else message.rows).append(row)  # type: ignore[arg-type]
+            if isinstance(row, RowError):
+                message.errors.append(row)
+            else:
+                message.rows.append(row)
         total += len(parsed.transactions)
         if total > limits.MAX_ROWS:
             raise FileTooLarge(f"The file has more than {limits.MAX_ROWS} transactions.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import unicodedata
 from decimal import Decimal
+from typing import Any
 
 from finance.imports import limits
 from finance.imports.errors import FileTooLarge, ParseError
@@ -235,7 +236,7 @@ class _RowReader:
             date = self.parse_date(date_text)
         except InvalidValue as exc:
             return RowError(number, str(exc), column=self.name(c.date), value=date_text, code="invalid_date")
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}
         if c.posted_date is not None and (posted_text := _cell(cells, c.posted_date)):
             try:
                 values["posted_date"] = self.parse_date(posted_text)
@@ -266,7 +267,7 @@ class _RowReader:
             amount,
             currency,
             raw=dict(zip(keys, cells, strict=False)),
-            **values,  # type: ignore[arg-type]
+            **values,
         )
 
     def _number(self, cells: list[str], index: int | None) -> Decimal | None:
