@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "finance.currency",
     "finance.ledger",
     "finance.analytics",
+    "finance.imports",
 ]
 
 MIDDLEWARE = [

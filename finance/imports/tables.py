@@ -1,0 +1,165 @@
+"""CSV and XLSX files as tables of text cells with their source row numbers."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from finance.imports import limits
+from finance.imports.encoding import decode
+from finance.imports.errors import FileTooLarge, ParseError
+
+DELIMITERS = (",", ";", "\t", "|")
+_SNIFF_CHARS = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """Rows of text cells; ``records()`` yields ``(row_number, cells)`` with 1-based source rows."""
+
+    kind: str  # "csv" or "xlsx"
+    text: str = ""
+    delimiter: str = ","
+    encoding: str | None = None
+    sheet: str | None = None
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+
+    def records(self) -> Iterator[tuple[int, list[str]]]:
+        if self.kind == "xlsx":
+            yield from self.rows
+            return
+        reader = csv.reader(
+            io.StringIO(self.text, newline=""),
+            delimiter=self.delimiter,
+            quotechar='"',
+            skipinitialspace=True,
+            strict=False,
+        )
+        start = 1
+        try:
+            for cells in reader:
+                if len(cells) > limits.MAX_COLUMNS:
+                    raise ParseError(f"A row has more than {limits.MAX_COLUMNS} columns.", line=start)
+                yield start, cells
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            raise ParseError(f"Malformed CSV: {exc}", line=reader.line_num or start) from None
+
+
+def sniff_delimiter(text: str) -> tuple[str, float]:
+    """The delimiter that splits the sample into the most consistent rows of several columns."""
+    sample = text[:_SNIFF_CHARS]
+    lines = sample.splitlines()
+    if len(sample) == _SNIFF_CHARS and len(lines) > 1:
+        lines = lines[:-1]  # the last line may be cut in the middle
+    best, best_score = ",", (0.0, 0)
+    for delimiter in DELIMITERS:
+        if not any(delimiter in line for line in lines):
+            continue
+        counts: dict[int, int] = {}
+        rows = 0
+        try:
+            for cells in csv.reader(lines, delimiter=delimiter, quotechar='"', skipinitialspace=True, strict=False):
+                if not any(cell.strip() for cell in cells):
+                    continue
+                rows += 1
+                counts[len(cells)] = counts.get(len(cells), 0) + 1
+        except csv.Error:
+            continue
+        if not rows:
+            continue
+        modal, hits = max(counts.items(), key=lambda item: (item[1], item[0]))
+        if modal < 2:
+            continue
+        score = (round(hits / rows, 1), modal)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best, best_score[0]
+
+
+def load_csv(data: bytes, *, encoding: str | None = None, delimiter: str | None = None) -> Table:
+    if encoding:
+        try:
+            text = data.decode(encoding)
+        except (LookupError, UnicodeDecodeError) as exc:
+            raise ParseError(f"The file cannot be read as {encoding}: {exc}", code="invalid_encoding") from None
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        used = encoding
+    else:
+        decoded = decode(data)
+        text, used = decoded.text, decoded.encoding
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ParseError("The file contains NUL bytes: it is not a text (CSV) file.", line=line)
+    if delimiter is None:
+        delimiter, _consistency = sniff_delimiter(text)
+    return Table(kind="csv", text=text, delimiter=delimiter, encoding=used)
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        # XLSX stores numbers as doubles written in their shortest form; repr gives that text back.
+        text = repr(value)
+        if "e" in text or "E" in text:
+            text = format(Decimal(text), "f")
+        return text[:-2] if text.endswith(".0") else text
+    return str(value).strip()
+
+
+def load_xlsx(data: bytes, *, sheet: str | None = None) -> Table:
+    from openpyxl import load_workbook  # imported here: only XLSX uploads pay for it
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise ParseError("The file is not a valid XLSX workbook (not a ZIP archive).") from None
+    with archive:
+        total = sum(info.file_size for info in archive.infolist())
+        if total > limits.MAX_XLSX_UNCOMPRESSED_BYTES:
+            raise FileTooLarge(
+                f"The workbook expands to {total // (1024 * 1024)} MiB, more than "
+                f"{limits.MAX_XLSX_UNCOMPRESSED_BYTES // (1024 * 1024)} MiB."
+            )
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for broken workbooks
+        raise ParseError(f"The file is not a readable XLSX workbook: {exc}") from None
+    try:
+        worksheet: Any
+        if sheet is not None:
+            if sheet not in workbook.sheetnames:
+                raise ParseError(f"The workbook has no sheet {sheet!r} (sheets: {', '.join(workbook.sheetnames)}).")
+            worksheet = workbook[sheet]
+        else:
+            worksheet = workbook.worksheets[0]
+        rows: list[tuple[int, list[str]]] = []
+        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            if len(values) > limits.MAX_COLUMNS:
+                raise ParseError(f"A row has more than {limits.MAX_COLUMNS} columns.", line=number)
+            cells = [_cell_text(value) for value in values]
+            while cells and not cells[-1]:
+                cells.pop()
+            rows.append((number, cells))
+            if len(rows) > limits.MAX_ROWS + limits.DETECT_SAMPLE_ROWS:
+                raise FileTooLarge(f"The sheet has more than {limits.MAX_ROWS} rows.")
+        title = worksheet.title
+    finally:
+        workbook.close()
+    return Table(kind="xlsx", rows=rows, sheet=title)
