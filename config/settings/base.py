@@ -190,6 +190,7 @@ IDEMPOTENCY_KEY_TTL = timedelta(hours=env.IDEMPOTENCY_KEY_TTL_HOURS)
 
 DRF_STANDARDIZED_ERRORS = {
     "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
+    "EXCEPTION_HANDLER_CLASS": "finance.core.api.errors.ExceptionHandler",
 }
 
 SIMPLE_JWT = {

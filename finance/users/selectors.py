@@ -126,10 +126,11 @@ def login_wait(*, account: Q, ip: str | None) -> tuple[int, bool] | None:
     """
     since = timezone.now() - settings.LOGIN_LOCKOUT_PERIOD
     recent = SignInAttempt.objects.filter(account, created_at__gte=since)
-    last_success = recent.filter(succeeded=True).aggregate(at=Max("created_at"))["at"]
+    # By id rather than time: attempts in the same instant still keep their order.
+    last_success = recent.filter(succeeded=True).aggregate(id=Max("id"))["id"]
     failures = recent.filter(counts=True)
     if last_success is not None:
-        failures = failures.filter(created_at__gt=last_success)
+        failures = failures.filter(id__gt=last_success)
     stats = failures.aggregate(n=Count("id"), last=Max("created_at"))
     delays = [
         _delay(
