@@ -32,10 +32,10 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from finance.core import crypto
-from finance.core.exceptions import Conflict, FieldError, Forbidden, NotFound
+from finance.core.exceptions import Conflict, FieldError, Forbidden, NotFound, ServiceUnavailable
 from finance.core.money import iso_currencies
 from finance.households.services import household_create
-from finance.users import mail, otp
+from finance.users import mail, oidc, otp
 from finance.users.devices import device_name
 from finance.users.models import (
     AuthSession,
@@ -43,6 +43,7 @@ from finance.users.models import (
     PersonalAccessToken,
     RecoveryCode,
     SignInAttempt,
+    SocialIdentity,
     TokenScope,
     TokenUsage,
     TOTPDevice,
@@ -606,30 +607,56 @@ def sign_in(*, identifier: str, password: str, otp_code: str = "", client: Clien
                 "No active account found with the given credentials.", code="invalid_credentials"
             ),
         )
-    if user_two_factor_enabled(user=user):
-        if not otp_code.strip():
-            _fail(
-                user=user,
-                identifier=normalized,
-                client=client,
-                reason="otp_required",
-                counts=False,
-                method=method,
-                error=AuthenticationFailed("A two-factor code is required (otp).", code="otp_required"),
-            )
-        factor = _verify_second_factor(user=user, code=otp_code)
-        if factor is None:
-            _fail(
-                user=user,
-                identifier=normalized,
-                client=client,
-                reason="otp_invalid",
-                counts=True,
-                method=method,
-                error=AuthenticationFailed("The two-factor code is wrong or was already used.", code="otp_invalid"),
-            )
-        method = f"password+{factor}"
+    method = _second_factor_or_fail(
+        user=user, identifier=normalized, otp_code=otp_code, client=client, method=method, delay_checked=True
+    )
     return _complete_sign_in(user=user, identifier=normalized, client=client, method=method)
+
+
+def _second_factor_or_fail(
+    *, user: Any, identifier: str, otp_code: str, client: ClientInfo, method: str, delay_checked: bool = False
+) -> str:
+    """With 2FA on, check (and spend) the code; returns the sign-in method including the factor used.
+
+    Wrong codes count towards the lockout like wrong passwords.
+    """
+    if not user_two_factor_enabled(user=user):
+        return method
+    if not otp_code.strip():
+        _fail(
+            user=user,
+            identifier=identifier,
+            client=client,
+            reason="otp_required",
+            counts=False,
+            method=method,
+            error=AuthenticationFailed("A two-factor code is required (otp).", code="otp_required"),
+        )
+    wait = None if delay_checked else login_wait(account=account_filter(user=user, identifier=identifier), ip=client.ip)
+    if wait is not None:
+        seconds, locked = wait
+        reason = "locked" if locked else "slowed"
+        _fail(
+            user=user,
+            identifier=identifier,
+            client=client,
+            reason=reason,
+            counts=False,
+            method=method,
+            error=LoginDelayed(wait=seconds, detail="Too many failed sign-ins: wait.", code=f"login_{reason}"),
+        )
+    factor = _verify_second_factor(user=user, code=otp_code)
+    if factor is None:
+        _fail(
+            user=user,
+            identifier=identifier,
+            client=client,
+            reason="otp_invalid",
+            counts=True,
+            method=method,
+            error=AuthenticationFailed("The two-factor code is wrong or was already used.", code="otp_invalid"),
+        )
+    return f"{method}+{factor}"
 
 
 def _complete_sign_in(*, user: Any, identifier: str, client: ClientInfo, method: str) -> dict[str, str]:
@@ -649,6 +676,110 @@ def _complete_sign_in(*, user: Any, identifier: str, client: ClientInfo, method:
         )
         update_last_login(type(user), user)
         return session_start(user=user, client=client, method=method)
+
+
+# OAuth / OpenID Connect sign-in ------------------------------------------------------
+
+
+def _oidc_provider(name: str) -> oidc.Provider:
+    idp = oidc.provider(name)
+    if idp is None:
+        raise NotFound("No such sign-in provider.")
+    return idp
+
+
+@transaction.atomic
+def oauth_start(*, provider: str) -> dict[str, str]:
+    """Begin "sign in with <provider>": where to send the person, and the state to expect back."""
+    idp = _oidc_provider(provider)
+    request = oidc.new_request_secrets()
+    redirect_uri = settings.OAUTH_REDIRECT_URL
+    try:
+        url = oidc.authorization_url(idp, redirect_uri=redirect_uri, **request)
+    except oidc.OIDCError as exc:
+        logger.error("OpenID provider unavailable", extra={"event": "oauth_unavailable", "provider": provider})
+        raise ServiceUnavailable("The sign-in provider cannot be reached; try again later.") from exc
+    OAuthRequest.objects.create(provider=provider, redirect_uri=redirect_uri, created_at=timezone.now(), **request)
+    return {"authorization_url": url, "state": request["state"]}
+
+
+def _username_for(claims: dict[str, Any]) -> str:
+    base = str(claims.get("preferred_username") or claims.get("email") or claims["sub"]).split("@")[0]
+    base = "".join(ch for ch in base if ch.isalnum() or ch in "._-")[:30] or "user"
+    candidate, n = base, 1
+    while user_identifier_taken(field="username", value=candidate):
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
+
+
+def _oauth_user(*, idp: oidc.Provider, claims: dict[str, Any]) -> Any:
+    """The user this provider account belongs to: linked before, linked now by a trusted address, or new."""
+    identity = SocialIdentity.objects.select_related("user").filter(provider=idp.name, subject=claims["sub"]).first()
+    email = str(claims.get("email") or "").strip()
+    email_is_verified = idp.trust_email and claims.get("email_verified") is True and bool(email)
+    if identity is not None:
+        identity.last_login_at = timezone.now()
+        identity.save(update_fields=["last_login_at"])
+        return identity.user
+    existing = user_by_identifier(identifier=email, email_only=True) if email else None
+    if existing is not None and not email_is_verified:
+        # An address the provider does not vouch for must never take over an account.
+        raise Conflict("An account with this email address exists: sign in with your password.", code="account_exists")
+    user = existing
+    if user is None:
+        user = user_register(
+            username=_username_for(claims),
+            email=email,
+            password="",
+            first_name=str(claims.get("given_name") or "")[:150],
+            last_name=str(claims.get("family_name") or "")[:150],
+            email_verified=email_is_verified,
+        )
+    SocialIdentity.objects.create(
+        user=user, provider=idp.name, subject=claims["sub"], email=email[:254], last_login_at=timezone.now()
+    )
+    return user
+
+
+def oauth_complete(*, provider: str, code: str, state: str, otp_code: str, client: ClientInfo) -> dict[str, str]:
+    """Finish "sign in with <provider>": check state, trade the code, verify the ID token, start a session.
+
+    The state works once and for ``OAUTH_REQUEST_TIMEOUT``. A user with 2FA on must also send ``otp``.
+    """
+    idp = _oidc_provider(provider)
+    with transaction.atomic():
+        request = OAuthRequest.objects.select_for_update().filter(state=state, provider=provider).first()
+        if request is not None:
+            request.delete()
+    if request is None or request.created_at < timezone.now() - settings.OAUTH_REQUEST_TIMEOUT:
+        raise FieldError("state", "This sign-in attempt is unknown, expired or already finished.", code="invalid_state")
+    method = f"oauth:{provider}"
+    try:
+        claims = oidc.exchange_code(
+            idp, code=code, redirect_uri=request.redirect_uri, code_verifier=request.code_verifier, nonce=request.nonce
+        )
+    except oidc.OIDCError as exc:
+        logger.warning(
+            "OpenID sign-in failed",
+            extra={"event": "oauth_failed", "provider": provider, "ip": client.ip, "error": str(exc)},
+        )
+        raise FieldError("code", "The provider did not confirm this sign-in.", code="oauth_failed") from None
+    with transaction.atomic():
+        user = _oauth_user(idp=idp, claims=claims)
+    identifier = user.username.lower()
+    if not user.is_active:
+        _fail(
+            user=user,
+            identifier=identifier,
+            client=client,
+            reason="inactive",
+            counts=False,
+            method=method,
+            error=AuthenticationFailed("This account is disabled.", code="invalid_credentials"),
+        )
+    method = _second_factor_or_fail(user=user, identifier=identifier, otp_code=otp_code, client=client, method=method)
+    return _complete_sign_in(user=user, identifier=identifier, client=client, method=method)
 
 
 # Two-factor authentication -------------------------------------------------------

@@ -330,3 +330,37 @@ class SignInAttemptSerializer(serializers.ModelSerializer):
         model = SignInAttempt
         fields = ["id", "created_at", "succeeded", "reason", "method", "ip", "device"]
         read_only_fields = fields
+
+
+class OAuthProviderSerializer(serializers.Serializer):
+    name = serializers.CharField(read_only=True, help_text="`google` or `microsoft`.")
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Where to send the person",
+            value={
+                "authorization_url": "https://accounts.google.com/o/oauth2/v2/auth?response_type=code&client_id=...",
+                "state": "q3J9sVx0...",
+            },
+            response_only=True,
+        )
+    ]
+)
+class OAuthStartSerializer(serializers.Serializer):
+    authorization_url = serializers.URLField(read_only=True, help_text="Open this in the browser.")
+    state = serializers.CharField(read_only=True, help_text="Comes back on the redirect; send it to callback/.")
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample("From the redirect", value={"code": "4/0AbCD...", "state": "q3J9sVx0..."}, request_only=True)
+    ]
+)
+class OAuthCallbackSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=2000, help_text="The `code` parameter of the provider's redirect.")
+    state = serializers.CharField(max_length=64, help_text="The `state` parameter of the provider's redirect.")
+    otp = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=32, help_text="With 2FA on: a code."
+    )

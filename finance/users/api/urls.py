@@ -22,5 +22,8 @@ urlpatterns = [
     path("2fa/confirm/", views.TwoFactorConfirmView.as_view(), name="auth-2fa-confirm"),
     path("2fa/disable/", views.TwoFactorDisableView.as_view(), name="auth-2fa-disable"),
     path("activity/", views.SignInActivityView.as_view(), name="auth-activity"),
+    path("oauth/providers/", views.OAuthProvidersView.as_view(), name="auth-oauth-providers"),
+    path("oauth/<slug:provider>/start/", views.OAuthStartView.as_view(), name="auth-oauth-start"),
+    path("oauth/<slug:provider>/callback/", views.OAuthCallbackView.as_view(), name="auth-oauth-callback"),
     *router.urls,
 ]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, permissions, status, viewsets
@@ -20,6 +21,9 @@ from finance.users.api.serializers import (
     EmailResendSerializer,
     EmailVerifySerializer,
     LoginSerializer,
+    OAuthCallbackSerializer,
+    OAuthProviderSerializer,
+    OAuthStartSerializer,
     PasswordChangeSerializer,
     PasswordResetConfirmSerializer,
     PasswordResetSerializer,
@@ -444,3 +448,67 @@ class SignInActivityView(generics.ListAPIView):
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
+
+
+class OAuthProvidersView(PublicAuthView):
+    throttle_scope = "login"
+
+    @extend_schema(
+        summary="Sign-in providers on offer",
+        description="The OpenID Connect providers configured on this server (by their client ids).",
+        responses={200: OAuthProviderSerializer(many=True)},
+        tags=["auth"],
+    )
+    def get(self, request: Request) -> Response:
+        return Response([{"name": name} for name in sorted(settings.OAUTH_PROVIDERS)])
+
+
+class OAuthStartView(PublicAuthView):
+    throttle_scope = "login"
+
+    @extend_schema(
+        summary="Start signing in with a provider",
+        description=(
+            "Returns the provider's authorization URL (authorization code flow with PKCE and a nonce). "
+            "The provider sends the person back to `OAUTH_REDIRECT_URL` with `code` and `state`, which the "
+            "web app posts to `callback/` within 10 minutes. Unknown provider: 404."
+        ),
+        request=None,
+        responses={200: OAuthStartSerializer, 503: OpenApiResponse(description="The provider is unreachable.")},
+        tags=["auth"],
+    )
+    def post(self, request: Request, provider: str) -> Response:
+        return Response(services.oauth_start(provider=provider))
+
+
+class OAuthCallbackView(PublicAuthView):
+    throttle_scope = "login"
+
+    @extend_schema(
+        summary="Finish signing in with a provider",
+        description=(
+            "Trades the code for the provider's ID token, checks it, and signs in: the provider account's "
+            "linked user, or the user with the same address when the provider vouches for it (Google), or a "
+            "new user. Returns a token pair like `login/` (a new session). With 2FA on, `otp` is needed "
+            "(401 `otp_required`). 409 `account_exists` when the address belongs to an account the provider "
+            "cannot vouch for."
+        ),
+        request=OAuthCallbackSerializer,
+        responses={
+            200: TokenPairSerializer,
+            401: OpenApiResponse(description="Second factor missing or wrong."),
+            409: OpenApiResponse(description="The address belongs to an existing account."),
+        },
+        tags=["auth"],
+    )
+    def post(self, request: Request, provider: str) -> Response:
+        data = OAuthCallbackSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        tokens = services.oauth_complete(
+            provider=provider,
+            code=data.validated_data["code"],
+            state=data.validated_data["state"],
+            otp_code=data.validated_data["otp"],
+            client=client_info(request),
+        )
+        return Response(tokens)
