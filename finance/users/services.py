@@ -7,14 +7,13 @@ import logging
 import secrets
 import zoneinfo
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, NoReturn, cast
 
 from babel import Locale, UnknownLocaleError
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, password_validation
 from django.contrib.auth.models import update_last_login
-from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core import signing
 from django.core.cache import cache
@@ -22,8 +21,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.encoding import force_bytes, force_str
-from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
 from rest_framework.exceptions import AuthenticationFailed, ErrorDetail, Throttled, ValidationError
 from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
@@ -35,7 +34,7 @@ from finance.core import crypto
 from finance.core.exceptions import Conflict, FieldError, Forbidden, NotFound, ServiceUnavailable
 from finance.core.money import iso_currencies
 from finance.households.services import household_create
-from finance.users import mail, oidc, otp
+from finance.users import links, mail, oidc, otp
 from finance.users.devices import device_name
 from finance.users.models import (
     AuthSession,
@@ -219,46 +218,23 @@ def user_update_profile(*, user: Any, **fields: Any) -> Any:
 
 # Email verification ----------------------------------------------------------
 
-_VERIFY_SALT = "finance.users.email-verification"
-
-
-def _verification_state(user: Any) -> str:
-    # Changes once the address is verified or replaced, so a key works once and only for its address.
-    return hashlib.sha256(f"{user.pk}:{user.email.lower()}:{user.email_verified}".encode()).hexdigest()[:16]
-
-
-def email_verification_key(*, user: Any) -> str:
-    return signing.dumps({"u": str(user.pk), "s": _verification_state(user)}, salt=_VERIFY_SALT, compress=True)
-
 
 def email_verification_send(*, user: Any) -> None:
     """Email a one-time verification link for the user's current address (after commit)."""
-    timeout: timedelta = settings.EMAIL_VERIFICATION_TIMEOUT
-    mail.send_after_commit(
-        to=user.email,
-        subject="confirm your email address",
-        template="verify_email",
-        context={
-            "user": user,
-            "email": user.email,
-            "link": mail.link("/verify-email", key=email_verification_key(user=user)),
-            "hours": int(timeout.total_seconds() // 3600),
-        },
-    )
+    mail.send_after_commit(kind=mail.VERIFY_EMAIL, user=user)
 
 
 @transaction.atomic
 def email_verify(*, key: str) -> Any:
     """Mark the address the key was issued for as verified; a key works once and expires."""
-    max_age: timedelta = settings.EMAIL_VERIFICATION_TIMEOUT
     try:
-        payload = signing.loads(key, salt=_VERIFY_SALT, max_age=max_age)
+        payload = links.email_verification_payload(key)
     except signing.SignatureExpired:
         raise FieldError("key", "This link has expired; ask for a new one.", code="expired_key") from None
     except signing.BadSignature:
         raise FieldError("key", "This link is not valid.", code="invalid_key") from None
-    user = User.objects.select_for_update().filter(pk=payload.get("u")).first()
-    if user is None or not user.is_active or payload.get("s") != _verification_state(user):
+    user = User.objects.select_for_update().filter(pk=str(payload.get("u"))).first()
+    if user is None or not user.is_active or payload.get("s") != links.verification_state(user):
         raise FieldError("key", "This link was already used or is no longer valid.", code="invalid_key")
     user.email_verified = True
     user.save(update_fields=["email_verified"])
@@ -275,15 +251,6 @@ def email_verification_resend(*, user: Any = None, email: str = "") -> None:
 
 
 # Password change and reset -----------------------------------------------------
-
-
-class _PasswordResetTokens(PasswordResetTokenGenerator):
-    # Own salt: a reset token is good for nothing else. Single use because the hash covers the
-    # password (and last login), which the reset changes; expiry is PASSWORD_RESET_TIMEOUT.
-    key_salt = "finance.users.password-reset"
-
-
-password_reset_tokens = _PasswordResetTokens()
 
 
 @transaction.atomic
@@ -305,17 +272,7 @@ def password_reset_request(*, email: str) -> None:
     if user is None or not user.is_active:
         logger.info("password reset for an unknown address", extra={"event": "password_reset_unknown"})
         return
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    mail.send_after_commit(
-        to=user.email,
-        subject="reset your password",
-        template="password_reset",
-        context={
-            "user": user,
-            "link": mail.link("/reset-password", uid=uid, token=password_reset_tokens.make_token(user)),
-            "minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
-        },
-    )
+    mail.send_after_commit(kind=mail.PASSWORD_RESET, user=user)
 
 
 @transaction.atomic
@@ -326,7 +283,7 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> Any:
         user = User.objects.select_for_update().filter(pk=pk, is_active=True).first()
     except (ValueError, TypeError, OverflowError, DjangoValidationError):
         user = None
-    if user is None or not password_reset_tokens.check_token(user, token):
+    if user is None or not links.password_reset_tokens.check_token(user, token):
         raise FieldError("token", "This link is invalid, expired or already used.", code="invalid_token")
     errors = _Errors()
     _check_password(errors, "new_password", new_password, user)

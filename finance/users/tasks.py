@@ -1,7 +1,7 @@
 import smtplib
 
 from celery import shared_task
-from django.core.mail import EmailMessage
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 
@@ -12,9 +12,15 @@ def flush_expired_tokens() -> None:
 
 
 @shared_task(autoretry_for=(smtplib.SMTPException, OSError), retry_backoff=True, max_retries=5)
-def send_email(*, to: str, subject: str, body: str) -> None:
-    """Send one plain-text message through the configured backend (SMTP in production)."""
-    EmailMessage(subject=subject, body=body, to=[to]).send(fail_silently=False)
+def send_user_email(*, kind: str, user_id: str) -> bool:
+    """Build and send one identity message (its link made now) through the configured backend."""
+    from finance.users import mail
+
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.email or (kind == mail.VERIFY_EMAIL and user.email_verified):
+        return False
+    mail.compose(kind, user).send(fail_silently=False)
+    return True
 
 
 @shared_task
