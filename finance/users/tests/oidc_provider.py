@@ -21,11 +21,15 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 
+def new_signing_key(kid: str = "test-key-1") -> RSAKey:
+    return RSAKey.generate_key(2048, parameters={"kid": kid, "use": "sig", "alg": "RS256"})
+
+
 class LocalOIDCProvider:
-    def __init__(self, *, client_id: str, client_secret: str) -> None:
+    def __init__(self, *, client_id: str, client_secret: str, key: RSAKey | None = None) -> None:
         self.client_id = client_id
         self.client_secret = client_secret
-        self.key = RSAKey.generate_key(2048, parameters={"kid": "test-key-1", "use": "sig", "alg": "RS256"})
+        self.key = key or new_signing_key()
         self.person: dict[str, Any] = {"sub": "person-1", "email": "pat@example.com", "email_verified": True}
         self.codes: dict[str, dict[str, Any]] = {}
         self.token_requests: list[dict[str, str]] = []
@@ -34,7 +38,7 @@ class LocalOIDCProvider:
         self.signing_key: RSAKey | None = None
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.issuer = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
     def start(self) -> LocalOIDCProvider:
         self._thread.start()

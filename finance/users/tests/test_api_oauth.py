@@ -7,23 +7,29 @@ from urllib.parse import parse_qs, urlparse
 import pyotp
 import pytest
 import requests
-from joserfc.jwk import RSAKey
 from rest_framework.test import APIClient
 
 from finance.households.models import Membership
 from finance.users.models import AuthSession, OAuthRequest, SignInAttempt, SocialIdentity, User
 from finance.users.tests.factories import PASSWORD, UserFactory
 from finance.users.tests.helpers import bearer, error_attrs, error_codes
-from finance.users.tests.oidc_provider import LocalOIDCProvider
+from finance.users.tests.oidc_provider import LocalOIDCProvider, new_signing_key
 
 pytestmark = pytest.mark.django_db
 
 REDIRECT = "https://app.example.com/oauth/callback"
 
 
+@pytest.fixture(scope="module")
+def signing_keys():
+    # RSA key generation is slow: one provider key and one foreign key for the whole module.
+    return new_signing_key(), new_signing_key()
+
+
 @pytest.fixture
-def idp(settings):
-    provider = LocalOIDCProvider(client_id="finance-web", client_secret="s3cret-for-tests").start()
+def idp(settings, signing_keys):
+    provider = LocalOIDCProvider(client_id="finance-web", client_secret="s3cret-for-tests", key=signing_keys[0])
+    provider.start()
     settings.OAUTH_REDIRECT_URL = REDIRECT
     settings.OAUTH_PROVIDERS = {
         "google": {
@@ -171,9 +177,9 @@ def test_state_of_another_provider_is_refused(idp):
         {"signing_key": "foreign"},
     ],
 )
-def test_id_tokens_that_do_not_check_out_are_refused(idp, tamper):
+def test_id_tokens_that_do_not_check_out_are_refused(idp, signing_keys, tamper):
     if tamper.get("signing_key"):
-        idp.signing_key = RSAKey.generate_key(2048, parameters={"kid": "test-key-1"})
+        idp.signing_key = signing_keys[1]  # same key id, different key
     idp.claim_overrides = tamper.get("claim_overrides", {})
     response, _ = sign_in_with(APIClient())
     assert response.status_code == 400
