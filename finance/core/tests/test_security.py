@@ -160,3 +160,12 @@ def test_production_turns_on_https_only_behaviour():
     result = _production(["-c", code])
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "31536000", "True", "True", "True", "True", "DENY"]
+
+
+def test_browsable_api_allows_inline_styles_but_no_inline_scripts(client_for):
+    page = client_for.get("/api/v1/households/", HTTP_ACCEPT="text/html")
+    assert page.status_code == 200
+    assert page["Content-Type"].startswith("text/html")
+    assert csp(page)["style-src"] == ["'self'", "'unsafe-inline'"]
+    assert csp(page)["script-src"] == ["'self'"]
+    assert csp(client_for.get("/api/v1/households/"))["style-src"] == ["'self'"]
