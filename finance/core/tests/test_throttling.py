@@ -85,10 +85,27 @@ def test_throttle_off_disables_every_budget(settings, monkeypatch, make_client):
     assert [create_household(client, f"H{n}").status_code for n in range(3)] == [201, 201, 201]
 
 
-def test_throttle_counters_live_in_the_configured_cache(settings):
+def test_throttle_counters_live_in_the_shared_cache(rates, make_client):
+    """Counters are in the default cache (Redis in production), so every worker sees the same budget."""
     from django.core.cache import cache
 
-    from finance.core.api.throttling import WriteRateThrottle
+    rates(write="5/min")
+    user = UserFactory()
+    client = make_client(user)
+    assert create_household(client).status_code == 201
+    assert create_household(client, "Other").status_code == 201
+    history = cache.get(f"throttle_write_{user.pk}")
+    assert isinstance(history, list)
+    assert len(history) == 2
 
-    assert WriteRateThrottle.cache is cache or WriteRateThrottle().cache is cache
-    assert settings.CACHES["default"]["BACKEND"].endswith(("RedisCache", "LocMemCache"))
+
+@pytest.mark.redis
+def test_throttle_counters_are_in_redis_when_configured(rates, make_client, settings):
+    from django_redis import get_redis_connection
+
+    assert settings.CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache"
+    rates(write="5/min")
+    user = UserFactory()
+    assert create_household(make_client(user)).status_code == 201
+    keys = get_redis_connection("default").keys(f"*throttle_write_{user.pk}")
+    assert len(keys) == 1
