@@ -74,12 +74,7 @@ def access_token_get(*, user: Any, token_id: Any) -> PersonalAccessToken | None:
 
 def access_token_by_hash(*, token_hash: str) -> PersonalAccessToken | None:
     """An active, unexpired token with this digest (with its user)."""
-    token = (
-        PersonalAccessToken.objects.select_related("user")
-        .filter(token_hash=token_hash, revoked_at=None)
-        .only("id", "scopes", "expires_at", "revoked_at", "user")
-        .first()
-    )
+    token = PersonalAccessToken.objects.select_related("user").filter(token_hash=token_hash, revoked_at=None).first()
     if token is None or (token.expires_at is not None and token.expires_at <= timezone.now()):
         return None
     return token

@@ -157,3 +157,22 @@ def test_access_token_of_a_deleted_user_session_is_refused(user):
 def test_sessions_need_authentication(db):
     assert APIClient().get("/api/v1/auth/sessions/").status_code == 401
     assert APIClient().post("/api/v1/auth/sessions/revoke-others/").status_code == 401
+
+
+def test_listing_sessions_does_not_grow_queries_with_sessions(user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _, client = sign_in(user, FIREFOX, "203.0.113.7")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/api/v1/auth/sessions/").status_code == 200
+        return len(ctx.captured_queries)
+
+    count()  # warm: the session's state is cached and its last use recorded
+    few = count()
+    assert few <= 3
+    for n in range(4):
+        sign_in(user, IPHONE, f"198.51.100.{n}")
+    assert count() == few
