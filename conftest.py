@@ -16,11 +16,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from config import env
 from finance.households.models import Household, Membership, Role
 from finance.users.models import User
+from finance.users.services import ClientInfo, session_start
 from finance.users.tests.factories import HouseholdFactory, MembershipFactory, UserFactory
 
 
@@ -74,8 +74,10 @@ def api_client() -> APIClient:
 
 
 def auth_client(user: User) -> APIClient:
+    """A client signed in as ``user`` through a real session (as the login endpoint makes)."""
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+    tokens = session_start(user=user, client=ClientInfo(ip="127.0.0.1", user_agent="pytest"))
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
     return client
 
 

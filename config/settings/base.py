@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 
 from config import env
 
@@ -26,6 +27,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "corsheaders",
+    "csp",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
@@ -43,7 +46,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "finance.core.middleware.RequestLogMiddleware",
+    "finance.users.middleware.TokenUsageMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "finance.core.middleware.RequestSizeLimitMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -140,6 +147,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "finance.users.authentication.PersonalAccessTokenAuthentication",
         "finance.users.authentication.BearerAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -151,7 +159,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "finance.core.api.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PAGINATION_CLASS": "finance.core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -159,15 +167,22 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "finance.core.api.throttling.UserRateThrottle",
         "finance.core.api.throttling.AnonRateThrottle",
+        "finance.core.api.throttling.AddressRateThrottle",
+        "finance.core.api.throttling.WriteRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "user": env.THROTTLE_RATE_USER,
         "anon": env.THROTTLE_RATE_ANON,
+        "address": env.THROTTLE_RATE_ADDRESS,
+        "write": env.THROTTLE_RATE_WRITE,
         "login": env.THROTTLE_RATE_LOGIN,
         "register": env.THROTTLE_RATE_REGISTER,
         "refresh": env.THROTTLE_RATE_REFRESH,
         "password": env.THROTTLE_RATE_PASSWORD,
+        "email": env.THROTTLE_RATE_EMAIL,
+        "otp": env.THROTTLE_RATE_OTP,
     },
+    "NUM_PROXIES": env.NUM_PROXIES or None,
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -179,6 +194,7 @@ IDEMPOTENCY_KEY_TTL = timedelta(hours=env.IDEMPOTENCY_KEY_TTL_HOURS)
 
 DRF_STANDARDIZED_ERRORS = {
     "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
+    "EXCEPTION_HANDLER_CLASS": "finance.core.api.errors.ExceptionHandler",
 }
 
 SIMPLE_JWT = {
@@ -191,6 +207,87 @@ SIMPLE_JWT = {
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "user_id",
 }
+
+# Request bodies: DATA_UPLOAD_MAX_MEMORY_SIZE bounds everything but multipart uploads,
+# MAX_UPLOAD_SIZE those (RequestSizeLimitMiddleware answers 413 above either).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.DATA_UPLOAD_MAX_MEMORY_SIZE
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.DATA_UPLOAD_MAX_NUMBER_FIELDS
+MAX_UPLOAD_SIZE = env.MAX_UPLOAD_SIZE
+
+# Identity: email verification, password reset, lockout, encryption of stored secrets.
+REQUIRE_EMAIL_VERIFICATION = env.REQUIRE_EMAIL_VERIFICATION
+EMAIL_VERIFICATION_TIMEOUT = timedelta(hours=env.EMAIL_VERIFICATION_HOURS)
+PASSWORD_RESET_TIMEOUT = env.PASSWORD_RESET_MINUTES * 60
+LOGIN_SLOWDOWN_AFTER = env.LOGIN_SLOWDOWN_AFTER
+LOGIN_LOCKOUT_AFTER = env.LOGIN_LOCKOUT_AFTER
+LOGIN_ADDRESS_SLOWDOWN_AFTER = env.LOGIN_ADDRESS_SLOWDOWN_AFTER
+LOGIN_ADDRESS_LOCKOUT_AFTER = env.LOGIN_ADDRESS_LOCKOUT_AFTER
+LOGIN_LOCKOUT_PERIOD = timedelta(minutes=env.LOGIN_LOCKOUT_MINUTES)
+AUDIT_RETENTION = timedelta(days=env.AUDIT_RETENTION_DAYS)
+FIELD_ENCRYPTION_KEYS = env.FIELD_ENCRYPTION_KEYS
+FRONTEND_URL = env.FRONTEND_URL
+TOTP_ISSUER = "Personal Finance Tracker"
+
+# Email: SMTP when EMAIL_HOST is set; otherwise messages are printed (the embedded default).
+EMAIL_BACKEND = "django.core.mail.backends.{}.EmailBackend".format("smtp" if env.EMAIL_HOST else "console")
+EMAIL_HOST = env.EMAIL_HOST or "localhost"
+EMAIL_PORT = env.EMAIL_PORT
+EMAIL_HOST_USER = env.EMAIL_HOST_USER
+EMAIL_HOST_PASSWORD = env.EMAIL_HOST_PASSWORD
+EMAIL_USE_TLS = env.EMAIL_USE_TLS and not env.EMAIL_USE_SSL
+EMAIL_USE_SSL = env.EMAIL_USE_SSL
+EMAIL_TIMEOUT = env.EMAIL_TIMEOUT
+DEFAULT_FROM_EMAIL = env.DEFAULT_FROM_EMAIL
+SERVER_EMAIL = env.DEFAULT_FROM_EMAIL
+
+# OpenID Connect providers for "sign in with …"; a provider is offered when its client id is set.
+OAUTH_PROVIDERS = {
+    name: {"client_id": client_id, "client_secret": secret, "issuer": issuer.rstrip("/"), "trust_email": trust}
+    for name, client_id, secret, issuer, trust in (
+        ("google", env.OAUTH_GOOGLE_CLIENT_ID, env.OAUTH_GOOGLE_CLIENT_SECRET, env.OAUTH_GOOGLE_ISSUER, True),
+        # Microsoft's `email` claim is not verified by Microsoft: never link accounts by it.
+        (
+            "microsoft",
+            env.OAUTH_MICROSOFT_CLIENT_ID,
+            env.OAUTH_MICROSOFT_CLIENT_SECRET,
+            env.OAUTH_MICROSOFT_ISSUER,
+            False,
+        ),
+    )
+    if client_id
+}
+OAUTH_REDIRECT_URL = env.OAUTH_REDIRECT_URL or f"{env.FRONTEND_URL}/oauth/callback"
+OAUTH_REQUEST_TIMEOUT = timedelta(minutes=10)
+
+# Browsers. CORS: only the listed origins may call the API from a page; bearer tokens, no cookies.
+CORS_ALLOWED_ORIGINS = env.CORS_ALLOWED_ORIGINS
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = ("accept", "authorization", "content-type", "idempotency-key", "x-request-id")
+CORS_EXPOSE_HEADERS = ("retry-after", "x-request-id", "idempotent-replayed")
+CORS_PREFLIGHT_MAX_AGE = 3600
+
+# Content security policy: our own origin only, inline code only with the per-response nonce.
+# The API docs pages relax styles (see config/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        **({"report-uri": [env.CSP_REPORT_URI]} if env.CSP_REPORT_URI else {}),
+    }
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Personal Finance Tracker API",
@@ -247,6 +344,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-keys": {"task": "finance.core.tasks.purge_expired_idempotency_keys", "schedule": 3600.0},
     "flush-expired-tokens": {"task": "finance.users.tasks.flush_expired_tokens", "schedule": 86400.0},
+    "purge-auth-audit": {"task": "finance.users.tasks.purge_auth_audit", "schedule": 86400.0},
 }
 
 LOGGING = {

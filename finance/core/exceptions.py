@@ -42,3 +42,11 @@ class NotFound(DomainError):
     status_code = status.HTTP_404_NOT_FOUND
     default_detail = "Not found."
     default_code = "not_found"
+
+
+class ServiceUnavailable(DomainError):
+    """Something the request needs outside this service (a provider, a bank) is not answering."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "A service this request needs is unavailable; try again later."
+    default_code = "service_unavailable"

@@ -1,20 +1,86 @@
-"""Bearer authentication for the API."""
+"""Bearer authentication for the API: JWT access tokens (sessions) and personal access tokens."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework import permissions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 
+from finance.core.http import client_ip
+from finance.users import selectors, services
+from finance.users.models import PersonalAccessToken
+
+# Set on the Django request when a personal access token authenticated it (for the usage audit).
+TOKEN_ATTRIBUTE = "finance_access_token_id"  # noqa: S105 - an attribute name
+
 
 class BearerAuthentication(JWTAuthentication):
-    """JWT access tokens, reporting a bad token as one clear error."""
+    """JWT access tokens of a live session; a revoked session's tokens stop working at once."""
 
     def authenticate(self, request: Request) -> Any:
         try:
-            return super().authenticate(request)
+            result = super().authenticate(request)
         except InvalidToken:
             raise AuthenticationFailed("The token is invalid or expired.", code="token_not_valid") from None
+        if result is None:
+            return None
+        user, token = result
+        session_id = token.get(services.SESSION_CLAIM)
+        if not session_id or not selectors.session_is_active(session_id=str(session_id), user_id=user.pk):
+            raise AuthenticationFailed("This session has ended; sign in again.", code="token_not_valid")
+        services.session_touch(session_id=str(session_id), ip=client_ip(request))
+        return user, token
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="api"'
+
+
+class PersonalAccessTokenAuthentication(BaseAuthentication):
+    """``Authorization: Bearer pft_…``: a personal access token.
+
+    A read-only token may only use safe methods: anything else is 403 on every
+    endpoint, enforced here so no view can forget it.
+    """
+
+    keyword = b"bearer"
+
+    def authenticate(self, request: Request) -> tuple[Any, PersonalAccessToken] | None:
+        parts = get_authorization_header(request).split()
+        if len(parts) != 2 or parts[0].lower() != self.keyword:
+            return None
+        try:
+            raw = parts[1].decode()
+        except UnicodeDecodeError:
+            return None
+        if not raw.startswith(services.TOKEN_PREFIX):
+            return None
+        token = selectors.access_token_by_hash(token_hash=services.hash_access_token(raw))
+        if token is None or not token.user.is_active:
+            raise AuthenticationFailed("The token is invalid, expired or revoked.", code="token_not_valid")
+        setattr(request._request, TOKEN_ATTRIBUTE, token.pk)
+        if request.method not in permissions.SAFE_METHODS and not token.can_write:
+            raise PermissionDenied("This token is read-only.", code="token_read_only")
+        return token.user, token
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="api"'
+
+
+class IsSessionAuthenticated(permissions.BasePermission):
+    """Signed in with a password session (JWT), not a personal access token.
+
+    Managing credentials (tokens, sessions, 2FA, password) needs the person, not a script.
+    """
+
+    message = "Sign in with your password to manage credentials; API tokens cannot."
+    code = "session_required"
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return bool(request.user and request.user.is_authenticated) and not isinstance(
+            request.auth, PersonalAccessToken
+        )

@@ -1,11 +1,22 @@
-"""Reads about users."""
+"""Reads about users: lookups, sessions, tokens, sign-in activity, lockout state."""
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from finance.users.models import AuthSession, PersonalAccessToken, SignInAttempt, TokenUsage, TOTPDevice
+
+SESSION_CACHE_TTL = 300  # seconds a session's active/revoked state is cached; revocation overwrites it
+SLOWDOWN_BASE_SECONDS = 5
+SLOWDOWN_MAX_SECONDS = 300
 
 
 def user_identifier_taken(*, field: str, value: str, exclude_pk: Any = None) -> bool:
@@ -14,3 +25,129 @@ def user_identifier_taken(*, field: str, value: str, exclude_pk: Any = None) -> 
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
     return qs.exists()
+
+
+def user_by_identifier(*, identifier: str, email_only: bool = False) -> Any:
+    """The user whose username or email (any case) this is, or None."""
+    identifier = identifier.strip()
+    if not identifier:
+        return None
+    match = Q(email__iexact=identifier) if email_only else Q(username__iexact=identifier) | Q(email__iexact=identifier)
+    return get_user_model().objects.filter(match).first()
+
+
+def user_two_factor_enabled(*, user: Any) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
+
+
+# Sessions --------------------------------------------------------------------------
+
+
+def session_cache_key(session_id: Any) -> str:
+    return f"auth:session:{session_id}"
+
+
+def session_is_active(*, session_id: str, user_id: Any) -> bool:
+    """Whether the session is still on; cached, and overwritten the moment it is revoked."""
+    key = session_cache_key(session_id)
+    active = cache.get(key)
+    if active is None:
+        active = AuthSession.objects.filter(pk=session_id, user_id=user_id, revoked_at=None).exists()
+        cache.set(key, active, SESSION_CACHE_TTL)
+    return bool(active)
+
+
+def session_list(*, user: Any) -> QuerySet[AuthSession]:
+    return AuthSession.objects.filter(user=user, revoked_at=None).order_by("-last_used_at")
+
+
+# Personal access tokens --------------------------------------------------------------
+
+
+def access_token_list(*, user: Any) -> QuerySet[PersonalAccessToken]:
+    return PersonalAccessToken.objects.filter(user=user, revoked_at=None).order_by("-created_at")
+
+
+def access_token_get(*, user: Any, token_id: Any) -> PersonalAccessToken | None:
+    return PersonalAccessToken.objects.filter(pk=token_id, user=user, revoked_at=None).first()
+
+
+def access_token_by_hash(*, token_hash: str) -> PersonalAccessToken | None:
+    """An active, unexpired token with this digest (with its user)."""
+    token = PersonalAccessToken.objects.select_related("user").filter(token_hash=token_hash, revoked_at=None).first()
+    if token is None or (token.expires_at is not None and token.expires_at <= timezone.now()):
+        return None
+    return token
+
+
+def token_usage_list(*, token: PersonalAccessToken) -> QuerySet[TokenUsage]:
+    return TokenUsage.objects.filter(token=token).order_by("-used_at", "-id")
+
+
+# Sign-in activity and lockout -----------------------------------------------------------
+
+
+def sign_in_activity(*, user: Any) -> QuerySet[SignInAttempt]:
+    return SignInAttempt.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def account_filter(*, user: Any, identifier: str) -> Q:
+    """The attempts that count against one account: its own, or those naming an unknown name."""
+    if user is not None:
+        return Q(user=user)
+    return Q(user__isnull=True, identifier=identifier)
+
+
+def _delay(failures: int, last_failure: Any, *, slowdown_after: int, lockout_after: int) -> tuple[int, bool] | None:
+    if failures < slowdown_after or last_failure is None:
+        return None
+    if failures >= lockout_after:
+        until = last_failure + settings.LOGIN_LOCKOUT_PERIOD
+        locked = True
+    else:
+        pause = min(SLOWDOWN_BASE_SECONDS * 2 ** (failures - slowdown_after), SLOWDOWN_MAX_SECONDS)
+        until = last_failure + timedelta(seconds=pause)
+        locked = False
+    remaining = (until - timezone.now()).total_seconds()
+    return (math.ceil(remaining), locked) if remaining > 0 else None
+
+
+def login_wait(*, account: Q, ip: str | None) -> tuple[int, bool] | None:
+    """Seconds to wait before this account may try again from this address, and whether it is a lockout.
+
+    Counted are wrong credentials in the last ``LOGIN_LOCKOUT_PERIOD``: for the account only
+    since its last successful sign-in, for the address regardless. ``LOGIN_SLOWDOWN_AFTER``
+    failures start a growing pause after each failure; ``LOGIN_LOCKOUT_AFTER`` lock it.
+    """
+    since = timezone.now() - settings.LOGIN_LOCKOUT_PERIOD
+    recent = SignInAttempt.objects.filter(account, created_at__gte=since)
+    # By id rather than time: attempts in the same instant still keep their order.
+    last_success = recent.filter(succeeded=True).aggregate(id=Max("id"))["id"]
+    failures = recent.filter(counts=True)
+    if last_success is not None:
+        failures = failures.filter(id__gt=last_success)
+    stats = failures.aggregate(n=Count("id"), last=Max("created_at"))
+    delays = [
+        _delay(
+            stats["n"],
+            stats["last"],
+            slowdown_after=settings.LOGIN_SLOWDOWN_AFTER,
+            lockout_after=settings.LOGIN_LOCKOUT_AFTER,
+        )
+    ]
+    if ip:
+        by_address = SignInAttempt.objects.filter(ip=ip, counts=True, created_at__gte=since).aggregate(
+            n=Count("id"), last=Max("created_at")
+        )
+        delays.append(
+            _delay(
+                by_address["n"],
+                by_address["last"],
+                slowdown_after=settings.LOGIN_ADDRESS_SLOWDOWN_AFTER,
+                lockout_after=settings.LOGIN_ADDRESS_LOCKOUT_AFTER,
+            )
+        )
+    found = [d for d in delays if d is not None]
+    if not found:
+        return None
+    return max(found)

@@ -1,24 +1,67 @@
-"""Writes about users: registration, profile, password, tokens."""
+"""Writes about users: registration, profile, email, password, sessions, 2FA, API tokens, sign-in."""
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import secrets
 import zoneinfo
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NoReturn, cast
 
 from babel import Locale, UnknownLocaleError
-from django.contrib.auth import get_user_model, password_validation
+from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model, password_validation
+from django.contrib.auth.models import update_last_login
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from rest_framework.exceptions import ErrorDetail, ValidationError
+from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
+from rest_framework.exceptions import AuthenticationFailed, ErrorDetail, Throttled, ValidationError
+from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.state import token_backend
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from finance.core.exceptions import FieldError
+from finance.core import crypto
+from finance.core.exceptions import Conflict, FieldError, Forbidden, NotFound, ServiceUnavailable
 from finance.core.money import iso_currencies
 from finance.households.services import household_create
-from finance.users.selectors import user_identifier_taken
+from finance.users import links, mail, oidc, otp
+from finance.users.devices import device_name
+from finance.users.models import (
+    AuthSession,
+    OAuthRequest,
+    PersonalAccessToken,
+    RecoveryCode,
+    SignInAttempt,
+    SocialIdentity,
+    TokenScope,
+    TokenUsage,
+    TOTPDevice,
+)
+from finance.users.selectors import (
+    SESSION_CACHE_TTL,
+    account_filter,
+    login_wait,
+    session_cache_key,
+    user_by_identifier,
+    user_identifier_taken,
+    user_two_factor_enabled,
+)
+
+logger = logging.getLogger("finance.auth")
+SESSION_CLAIM = "sid"
+TOKEN_PREFIX = "pft_"  # noqa: S105 - a public marker, not a secret
+MAX_ACTIVE_TOKENS = 100
+TOUCH_INTERVAL = 60  # seconds between last-used writes for one session or token
 
 User = get_user_model()
 _TERRITORIES = frozenset(
@@ -80,6 +123,9 @@ def _check_password(errors: _Errors, field: str, password: str, user: Any) -> No
             errors.add(field, " ".join(error.messages), error.code or "invalid")
 
 
+# Registration and profile ---------------------------------------------------
+
+
 @transaction.atomic
 def user_register(
     *,
@@ -89,8 +135,13 @@ def user_register(
     first_name: str = "",
     last_name: str = "",
     default_currency: str = "USD",
+    email_verified: bool = False,
 ) -> Any:
-    """Create a user and their default household (owned by them, in their currency)."""
+    """Create a user and their default household (owned by them, in their currency).
+
+    Unless the address is already known to be theirs (``email_verified``, e.g. from an
+    OpenID provider), a verification link is emailed after commit.
+    """
     errors = _Errors()
     username = username.strip()
     try:
@@ -101,11 +152,22 @@ def user_register(
         errors.add("username", "A user with that username already exists.", "unique")
     email = _check_email(errors, email)
     profile = _check_profile_fields(errors, {"default_currency": default_currency})
-    user = User(username=username, email=email, first_name=first_name.strip(), last_name=last_name.strip(), **profile)
-    _check_password(errors, "password", password, user)
+    user = User(
+        username=username,
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email_verified=email_verified,
+        **profile,
+    )
+    if password:
+        _check_password(errors, "password", password, user)
     errors.raise_if_any()
 
-    user.set_password(password)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
     try:
         with transaction.atomic():
             user.save()
@@ -116,6 +178,8 @@ def user_register(
     household_create(
         owner=user, name=f"{owner_name}'s household", base_currency=user.default_currency, make_default=True
     )
+    if not email_verified:
+        email_verification_send(user=user)
     return user
 
 
@@ -124,6 +188,7 @@ PROFILE_FIELDS = ("first_name", "last_name", "email", "default_currency", "count
 
 @transaction.atomic
 def user_update_profile(*, user: Any, **fields: Any) -> Any:
+    """Update profile fields; a new email address is unverified until its link is opened."""
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
         raise FieldError(sorted(unknown)[0], "This field cannot be changed here.", code="read_only")
@@ -132,24 +197,60 @@ def user_update_profile(*, user: Any, **fields: Any) -> Any:
         fields["email"] = _check_email(errors, fields["email"], exclude_pk=user.pk)
     fields = _check_profile_fields(errors, fields)
     errors.raise_if_any()
+    email_changed = "email" in fields and fields["email"].lower() != user.email.lower()
     for name, value in fields.items():
         setattr(user, name, value.strip() if isinstance(value, str) else value)
     if not fields:
         return user
+    update_fields = list(fields)
+    if email_changed:
+        user.email_verified = False
+        update_fields.append("email_verified")
     try:
         with transaction.atomic():
-            user.save(update_fields=list(fields))
+            user.save(update_fields=update_fields)
     except IntegrityError:
         raise FieldError("email", "A user with that email already exists.", code="unique") from None
+    if email_changed:
+        email_verification_send(user=user)
     return user
 
 
-def sessions_revoke_all(*, user: Any) -> int:
-    """Blacklist every outstanding refresh token of the user; returns how many."""
-    outstanding = OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False)
-    tokens = list(outstanding)
-    BlacklistedToken.objects.bulk_create([BlacklistedToken(token=t) for t in tokens], ignore_conflicts=True)
-    return len(tokens)
+# Email verification ----------------------------------------------------------
+
+
+def email_verification_send(*, user: Any) -> None:
+    """Email a one-time verification link for the user's current address (after commit)."""
+    mail.send_after_commit(kind=mail.VERIFY_EMAIL, user=user)
+
+
+@transaction.atomic
+def email_verify(*, key: str) -> Any:
+    """Mark the address the key was issued for as verified; a key works once and expires."""
+    try:
+        payload = links.email_verification_payload(key)
+    except signing.SignatureExpired:
+        raise FieldError("key", "This link has expired; ask for a new one.", code="expired_key") from None
+    except signing.BadSignature:
+        raise FieldError("key", "This link is not valid.", code="invalid_key") from None
+    user = User.objects.select_for_update().filter(pk=str(payload.get("u"))).first()
+    if user is None or not user.is_active or payload.get("s") != links.verification_state(user):
+        raise FieldError("key", "This link was already used or is no longer valid.", code="invalid_key")
+    user.email_verified = True
+    user.save(update_fields=["email_verified"])
+    return user
+
+
+def email_verification_resend(*, user: Any = None, email: str = "") -> None:
+    """Send the link again: to a signed-in user, or to whoever owns ``email`` (silently nothing else)."""
+    if user is None:
+        user = user_by_identifier(identifier=email, email_only=True)
+    if user is None or not user.is_active or user.email_verified:
+        return
+    email_verification_send(user=user)
+
+
+# Password change and reset -----------------------------------------------------
 
 
 @transaction.atomic
@@ -162,10 +263,600 @@ def user_change_password(*, user: Any, old_password: str, new_password: str) -> 
     errors.raise_if_any()
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    sessions_revoke_all(user=user)
+    sessions_revoke_all(user=user, reason="password_change")
 
 
-def token_pair_issue(*, user: Any) -> dict[str, str]:
-    """A new refresh/access pair (a new session)."""
+def password_reset_request(*, email: str) -> None:
+    """Email a one-time reset link if an active user has this address; say nothing either way."""
+    user = user_by_identifier(identifier=email, email_only=True)
+    if user is None or not user.is_active:
+        logger.info("password reset for an unknown address", extra={"event": "password_reset_unknown"})
+        return
+    mail.send_after_commit(kind=mail.PASSWORD_RESET, user=user)
+
+
+@transaction.atomic
+def password_reset_confirm(*, uid: str, token: str, new_password: str) -> Any:
+    """Set a new password with a reset link's uid and token; all sessions are revoked."""
+    try:
+        pk = force_str(urlsafe_base64_decode(uid))
+        user = User.objects.select_for_update().filter(pk=pk, is_active=True).first()
+    except (ValueError, TypeError, OverflowError, DjangoValidationError):
+        user = None
+    if user is None or not links.password_reset_tokens.check_token(user, token):
+        raise FieldError("token", "This link is invalid, expired or already used.", code="invalid_token")
+    errors = _Errors()
+    _check_password(errors, "new_password", new_password, user)
+    errors.raise_if_any()
+    user.set_password(new_password)
+    # Whoever holds the mailbox controls the account anyway; the address is theirs.
+    user.email_verified = True
+    user.save(update_fields=["password", "email_verified"])
+    sessions_revoke_all(user=user, reason="password_reset")
+    return user
+
+
+# Sessions ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    """Where a request came from, as sign-in and sessions record it."""
+
+    ip: str | None
+    user_agent: str
+
+    @property
+    def device(self) -> str:
+        return device_name(self.user_agent)
+
+
+def _session_cache_set(session: AuthSession) -> None:
+    # Forget now (the next check reads the database), and after commit record the new state, so a
+    # request racing the commit cannot leave a revoked session cached as active for long.
+    key = session_cache_key(session.pk)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.set(key, session.revoked_at is None, SESSION_CACHE_TTL))
+
+
+@transaction.atomic
+def session_start(*, user: Any, client: ClientInfo, method: str = "password") -> dict[str, str]:
+    """A new session (device) and its first refresh/access pair; the tokens carry its id."""
+    now = timezone.now()
+    session = AuthSession.objects.create(
+        user=user,
+        device=client.device,
+        user_agent=client.user_agent[:512],
+        ip=client.ip,
+        method=method,
+        last_used_at=now,
+    )
     refresh = RefreshToken.for_user(user)
+    refresh[SESSION_CLAIM] = str(session.pk)
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def _refresh_token(raw: str) -> RefreshToken:
+    """Parse and fully verify a refresh token (signature, expiry, blacklist)."""
+    return RefreshToken(cast(Any, raw))
+
+
+def _decode_refresh(raw: str) -> dict[str, Any]:
+    """The claims of a validly signed, unexpired refresh token of a session (blacklisted or not)."""
+    try:
+        payload: dict[str, Any] = token_backend.decode(cast(Any, raw), verify=True)
+    except TokenBackendError:
+        raise AuthenticationFailed("Token is invalid or expired.", code="token_not_valid") from None
+    if payload.get(jwt_settings.TOKEN_TYPE_CLAIM) != "refresh" or not payload.get(SESSION_CLAIM):
+        raise AuthenticationFailed("Token is invalid or expired.", code="token_not_valid")
+    return payload
+
+
+def session_refresh(*, refresh: str, client: ClientInfo) -> dict[str, str]:
+    """Rotate a refresh token within its session.
+
+    The old token dies. Presenting a token that was already rotated away means it was
+    copied: the whole session is revoked (refresh-token reuse detection).
+    """
+    payload = _decode_refresh(refresh)
+    reused = False
+    with transaction.atomic():
+        session = (
+            AuthSession.objects.select_for_update()
+            .select_related("user")
+            .filter(pk=payload[SESSION_CLAIM], user_id=str(payload.get(jwt_settings.USER_ID_CLAIM)))
+            .first()
+        )
+        if session is None or session.revoked_at is not None or not session.user.is_active:
+            raise AuthenticationFailed("This session has ended; sign in again.", code="token_not_valid")
+        if BlacklistedToken.objects.filter(token__jti=payload[jwt_settings.JTI_CLAIM]).exists():
+            _revoke(session, reason="refresh_reuse")
+            reused = True
+        else:
+            token = _refresh_token(refresh)
+            token.blacklist()
+            token.set_jti()
+            token.set_exp()
+            token.set_iat()
+            token.outstand()
+            session.last_used_at = timezone.now()
+            session.ip = client.ip
+            session.save(update_fields=["last_used_at", "ip"])
+            pair = {"access": str(token.access_token), "refresh": str(token)}
+    if reused:
+        logger.warning(
+            "refresh token reused; session revoked",
+            extra={"event": "refresh_reuse", "session_id": str(session.pk), "ip": client.ip},
+        )
+        raise AuthenticationFailed("This token was already used; the session has been ended.", code="token_not_valid")
+    return pair
+
+
+def _revoke(session: AuthSession, *, reason: str) -> None:
+    session.revoked_at = timezone.now()
+    session.revoke_reason = reason
+    session.save(update_fields=["revoked_at", "revoke_reason"])
+    _session_cache_set(session)
+
+
+@transaction.atomic
+def session_revoke(*, user: Any, session_id: Any, reason: str = "revoked") -> None:
+    """End one of the user's sessions (404 for anyone else's, or one already ended)."""
+    session = AuthSession.objects.select_for_update().filter(pk=session_id, user=user, revoked_at=None).first()
+    if session is None:
+        raise NotFound("Session not found.")
+    _revoke(session, reason=reason)
+
+
+@transaction.atomic
+def session_logout(*, user: Any, refresh: str) -> None:
+    """End the session the refresh token belongs to (only its owner may)."""
+    try:
+        payload = _decode_refresh(refresh)
+    except AuthenticationFailed:
+        raise FieldError("refresh", "Token is invalid or expired.", code="token_not_valid") from None
+    if str(payload.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):
+        raise FieldError("refresh", "Token is invalid or expired.", code="token_not_valid")
+    try:
+        _refresh_token(refresh).blacklist()
+    except TokenError:
+        raise FieldError("refresh", "Token is invalid or expired.", code="token_not_valid") from None
+    session = AuthSession.objects.select_for_update().filter(pk=payload[SESSION_CLAIM], user=user).first()
+    if session is not None and session.revoked_at is None:
+        _revoke(session, reason="logout")
+
+
+@transaction.atomic
+def sessions_revoke_all(*, user: Any, reason: str, keep: Any = None) -> int:
+    """End every session of the user (but ``keep``); their refresh and access tokens stop working."""
+    sessions = list(AuthSession.objects.select_for_update().filter(user=user, revoked_at=None).exclude(pk=keep))
+    for session in sessions:
+        _revoke(session, reason=reason)
+    if keep is None:
+        # Tokens minted outside a session (none should exist) die too.
+        outstanding = OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False)
+        BlacklistedToken.objects.bulk_create([BlacklistedToken(token=t) for t in outstanding], ignore_conflicts=True)
+    return len(sessions)
+
+
+def session_touch(*, session_id: str, ip: str | None) -> None:
+    """Record that the session's access token was used (at most once a minute per session)."""
+    if not cache.add(f"auth:session-touch:{session_id}", 1, TOUCH_INTERVAL):
+        return
+    AuthSession.objects.filter(pk=session_id, revoked_at=None).update(last_used_at=timezone.now(), ip=ip)
+
+
+# Sign-in: lockout, second factor, activity ----------------------------------------
+
+
+class LoginDelayed(Throttled):
+    """Too many failed sign-ins for this account or address: wait (slow-down) or locked out."""
+
+    default_code = "login_locked"
+    extra_detail_singular = extra_detail_plural = ""
+
+
+def _record_attempt(
+    *, user: Any, identifier: str, client: ClientInfo, succeeded: bool, reason: str, counts: bool, method: str
+) -> None:
+    SignInAttempt.objects.create(
+        user=user,
+        identifier=identifier[:254],
+        ip=client.ip,
+        device=client.device,
+        method=method,
+        succeeded=succeeded,
+        reason=reason,
+        counts=counts,
+        created_at=timezone.now(),
+    )
+    if not succeeded:
+        logger.warning(
+            "sign-in failed",
+            extra={
+                "event": "sign_in_failed",
+                "reason": reason,
+                "identifier": identifier[:254],
+                "user_id": str(user.pk) if user is not None else None,
+                "ip": client.ip,
+                "method": method,
+            },
+        )
+
+
+def _fail(
+    *,
+    user: Any,
+    identifier: str,
+    client: ClientInfo,
+    reason: str,
+    counts: bool,
+    method: str,
+    error: Exception,
+) -> NoReturn:
+    _record_attempt(
+        user=user, identifier=identifier, client=client, succeeded=False, reason=reason, counts=counts, method=method
+    )
+    raise error
+
+
+def _verify_second_factor(*, user: Any, code: str) -> str | None:
+    """``"totp"`` or ``"recovery"`` when the code is good (and now spent), else None."""
+    code = code.strip()
+    if not code:
+        return None
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().filter(user=user).first()
+        if device is None:
+            return None
+        if otp.looks_like_totp(code):
+            step = otp.matching_step(crypto.decrypt(device.secret_encrypted), code)
+            if step is None or (device.last_used_step is not None and step <= device.last_used_step):
+                return None
+            device.last_used_step = step
+            device.save(update_fields=["last_used_step"])
+            return "totp"
+    used = RecoveryCode.objects.filter(user=user, code_hash=otp.hash_recovery_code(code), used_at__isnull=True).update(
+        used_at=timezone.now()
+    )
+    return "recovery" if used else None
+
+
+def sign_in(*, identifier: str, password: str, otp_code: str = "", client: ClientInfo) -> dict[str, str]:
+    """Check credentials (and the second factor), mindful of lockout; start a session.
+
+    Every attempt is recorded (the user's sign-in activity, and the lockout's memory).
+    Too many failures for an account or from an address first slow sign-in down, then
+    lock it for ``LOGIN_LOCKOUT_PERIOD``; while delayed, credentials are not even checked.
+    """
+    identifier = identifier.strip()
+    normalized = identifier.lower()
+    known = user_by_identifier(identifier=identifier)
+    wait = login_wait(account=account_filter(user=known, identifier=normalized), ip=client.ip)
+    method = "password"
+    if wait is not None:
+        seconds, locked = wait
+        reason = "locked" if locked else "slowed"
+        message = (
+            "Too many failed sign-ins: sign-in is locked for a while."
+            if locked
+            else "Too many failed sign-ins: wait before trying again."
+        )
+        _fail(
+            user=known,
+            identifier=normalized,
+            client=client,
+            reason=reason,
+            counts=False,
+            method=method,
+            error=LoginDelayed(wait=seconds, detail=message, code=f"login_{reason}"),
+        )
+    user = authenticate(None, username=identifier, password=password)
+    if user is None:
+        _fail(
+            user=known,
+            identifier=normalized,
+            client=client,
+            reason="bad_credentials",
+            counts=True,
+            method=method,
+            error=AuthenticationFailed(
+                "No active account found with the given credentials.", code="invalid_credentials"
+            ),
+        )
+    method = _second_factor_or_fail(
+        user=user, identifier=normalized, otp_code=otp_code, client=client, method=method, delay_checked=True
+    )
+    return _complete_sign_in(user=user, identifier=normalized, client=client, method=method)
+
+
+def _second_factor_or_fail(
+    *, user: Any, identifier: str, otp_code: str, client: ClientInfo, method: str, delay_checked: bool = False
+) -> str:
+    """With 2FA on, check (and spend) the code; returns the sign-in method including the factor used.
+
+    Wrong codes count towards the lockout like wrong passwords.
+    """
+    if not user_two_factor_enabled(user=user):
+        return method
+    if not otp_code.strip():
+        _fail(
+            user=user,
+            identifier=identifier,
+            client=client,
+            reason="otp_required",
+            counts=False,
+            method=method,
+            error=AuthenticationFailed("A two-factor code is required (otp).", code="otp_required"),
+        )
+    wait = None if delay_checked else login_wait(account=account_filter(user=user, identifier=identifier), ip=client.ip)
+    if wait is not None:
+        seconds, locked = wait
+        reason = "locked" if locked else "slowed"
+        _fail(
+            user=user,
+            identifier=identifier,
+            client=client,
+            reason=reason,
+            counts=False,
+            method=method,
+            error=LoginDelayed(wait=seconds, detail="Too many failed sign-ins: wait.", code=f"login_{reason}"),
+        )
+    factor = _verify_second_factor(user=user, code=otp_code)
+    if factor is None:
+        _fail(
+            user=user,
+            identifier=identifier,
+            client=client,
+            reason="otp_invalid",
+            counts=True,
+            method=method,
+            error=AuthenticationFailed("The two-factor code is wrong or was already used.", code="otp_invalid"),
+        )
+    return f"{method}+{factor}"
+
+
+def _complete_sign_in(*, user: Any, identifier: str, client: ClientInfo, method: str) -> dict[str, str]:
+    if settings.REQUIRE_EMAIL_VERIFICATION and not user.email_verified:
+        _fail(
+            user=user,
+            identifier=identifier,
+            client=client,
+            reason="email_not_verified",
+            counts=False,
+            method=method,
+            error=Forbidden("Confirm your email address first; we sent you a link.", code="email_not_verified"),
+        )
+    with transaction.atomic():
+        _record_attempt(
+            user=user, identifier=identifier, client=client, succeeded=True, reason="ok", counts=False, method=method
+        )
+        update_last_login(type(user), user)
+        return session_start(user=user, client=client, method=method)
+
+
+# OAuth / OpenID Connect sign-in ------------------------------------------------------
+
+
+def _oidc_provider(name: str) -> oidc.Provider:
+    idp = oidc.provider(name)
+    if idp is None:
+        raise NotFound("No such sign-in provider.")
+    return idp
+
+
+@transaction.atomic
+def oauth_start(*, provider: str) -> dict[str, str]:
+    """Begin "sign in with <provider>": where to send the person, and the state to expect back."""
+    idp = _oidc_provider(provider)
+    request = oidc.new_request_secrets()
+    redirect_uri = settings.OAUTH_REDIRECT_URL
+    try:
+        url = oidc.authorization_url(idp, redirect_uri=redirect_uri, **request)
+    except oidc.OIDCError as exc:
+        logger.error("OpenID provider unavailable", extra={"event": "oauth_unavailable", "provider": provider})
+        raise ServiceUnavailable("The sign-in provider cannot be reached; try again later.") from exc
+    OAuthRequest.objects.create(provider=provider, redirect_uri=redirect_uri, created_at=timezone.now(), **request)
+    return {"authorization_url": url, "state": request["state"]}
+
+
+def _username_for(claims: dict[str, Any]) -> str:
+    base = str(claims.get("preferred_username") or claims.get("email") or claims["sub"]).split("@")[0]
+    base = "".join(ch for ch in base if ch.isalnum() or ch in "._-")[:30] or "user"
+    candidate, n = base, 1
+    while user_identifier_taken(field="username", value=candidate):
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
+
+
+def _oauth_user(*, idp: oidc.Provider, claims: dict[str, Any]) -> Any:
+    """The user this provider account belongs to: linked before, linked now by a trusted address, or new."""
+    identity = SocialIdentity.objects.select_related("user").filter(provider=idp.name, subject=claims["sub"]).first()
+    email = str(claims.get("email") or "").strip()
+    email_is_verified = idp.trust_email and claims.get("email_verified") is True and bool(email)
+    if identity is not None:
+        identity.last_login_at = timezone.now()
+        identity.save(update_fields=["last_login_at"])
+        return identity.user
+    existing = user_by_identifier(identifier=email, email_only=True) if email else None
+    if existing is not None and not email_is_verified:
+        # An address the provider does not vouch for must never take over an account.
+        raise Conflict("An account with this email address exists: sign in with your password.", code="account_exists")
+    user = existing
+    if user is None:
+        user = user_register(
+            username=_username_for(claims),
+            email=email,
+            password="",
+            first_name=str(claims.get("given_name") or "")[:150],
+            last_name=str(claims.get("family_name") or "")[:150],
+            email_verified=email_is_verified,
+        )
+    SocialIdentity.objects.create(
+        user=user, provider=idp.name, subject=claims["sub"], email=email[:254], last_login_at=timezone.now()
+    )
+    return user
+
+
+def oauth_complete(*, provider: str, code: str, state: str, otp_code: str, client: ClientInfo) -> dict[str, str]:
+    """Finish "sign in with <provider>": check state, trade the code, verify the ID token, start a session.
+
+    The state works once and for ``OAUTH_REQUEST_TIMEOUT``. A user with 2FA on must also send ``otp``.
+    """
+    idp = _oidc_provider(provider)
+    with transaction.atomic():
+        request = OAuthRequest.objects.select_for_update().filter(state=state, provider=provider).first()
+        if request is not None:
+            request.delete()
+    if request is None or request.created_at < timezone.now() - settings.OAUTH_REQUEST_TIMEOUT:
+        raise FieldError("state", "This sign-in attempt is unknown, expired or already finished.", code="invalid_state")
+    method = f"oauth:{provider}"
+    try:
+        claims = oidc.exchange_code(
+            idp, code=code, redirect_uri=request.redirect_uri, code_verifier=request.code_verifier, nonce=request.nonce
+        )
+    except oidc.OIDCError as exc:
+        logger.warning(
+            "OpenID sign-in failed",
+            extra={"event": "oauth_failed", "provider": provider, "ip": client.ip, "error": str(exc)},
+        )
+        raise FieldError("code", "The provider did not confirm this sign-in.", code="oauth_failed") from None
+    with transaction.atomic():
+        user = _oauth_user(idp=idp, claims=claims)
+    identifier = user.username.lower()
+    if not user.is_active:
+        _fail(
+            user=user,
+            identifier=identifier,
+            client=client,
+            reason="inactive",
+            counts=False,
+            method=method,
+            error=AuthenticationFailed("This account is disabled.", code="invalid_credentials"),
+        )
+    method = _second_factor_or_fail(user=user, identifier=identifier, otp_code=otp_code, client=client, method=method)
+    return _complete_sign_in(user=user, identifier=identifier, client=client, method=method)
+
+
+# Two-factor authentication -------------------------------------------------------
+
+
+@transaction.atomic
+def two_factor_setup(*, user: Any) -> dict[str, str]:
+    """A new, not yet active TOTP secret; shown this once. Refused while 2FA is on."""
+    device = TOTPDevice.objects.select_for_update().filter(user=user).first()
+    if device is not None and device.confirmed_at is not None:
+        raise Conflict("Two-factor authentication is already on; disable it first.", code="two_factor_enabled")
+    secret = otp.new_secret()
+    if device is None:
+        device = TOTPDevice(user=user)
+    device.secret_encrypted = crypto.encrypt(secret)
+    device.last_used_step = None
+    device.save()
+    uri = otp.provisioning_uri(secret, account=user.email or user.username, issuer=settings.TOTP_ISSUER)
+    return {"secret": secret, "otpauth_uri": uri, "qr_svg": otp.qr_svg(uri)}
+
+
+@transaction.atomic
+def two_factor_confirm(*, user: Any, code: str) -> list[str]:
+    """Turn 2FA on with a first code from the app; returns ten single-use recovery codes."""
+    device = TOTPDevice.objects.select_for_update().filter(user=user).first()
+    if device is None:
+        raise Conflict("Start with 2fa/setup/.", code="two_factor_not_set_up")
+    if device.confirmed_at is not None:
+        raise Conflict("Two-factor authentication is already on.", code="two_factor_enabled")
+    step = otp.matching_step(crypto.decrypt(device.secret_encrypted), code)
+    if step is None:
+        raise FieldError("code", "The code is wrong; check the time on your device.", code="invalid_code")
+    device.confirmed_at = timezone.now()
+    device.last_used_step = step
+    device.save(update_fields=["confirmed_at", "last_used_step"])
+    codes = otp.new_recovery_codes()
+    RecoveryCode.objects.filter(user=user).delete()
+    RecoveryCode.objects.bulk_create([RecoveryCode(user=user, code_hash=otp.hash_recovery_code(c)) for c in codes])
+    return codes
+
+
+def two_factor_disable(*, user: Any, password: str, code: str) -> None:
+    """Turn 2FA off: needs the password and a current code (or an unused recovery code)."""
+    errors = _Errors()
+    if not user.check_password(password):
+        errors.add("password", "The password is wrong.", "wrong_password")
+    if not user_two_factor_enabled(user=user):
+        raise Conflict("Two-factor authentication is not on.", code="two_factor_disabled")
+    if not errors.errors and _verify_second_factor(user=user, code=code) is None:
+        errors.add("code", "The code is wrong or was already used.", "invalid_code")
+    errors.raise_if_any()
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        RecoveryCode.objects.filter(user=user).delete()
+
+
+# Personal access tokens ----------------------------------------------------------
+
+
+def hash_access_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _check_scopes(errors: _Errors, scopes: list[str]) -> list[str]:
+    allowed = {TokenScope.READ.value, TokenScope.WRITE.value}
+    chosen = list(dict.fromkeys(scopes))
+    if not chosen or set(chosen) - allowed or TokenScope.READ.value not in chosen:
+        errors.add("scopes", 'Use ["read"] or ["read", "write"].', "invalid_scopes")
+    return [scope for scope in (TokenScope.READ.value, TokenScope.WRITE.value) if scope in chosen]
+
+
+@transaction.atomic
+def access_token_create(
+    *, user: Any, name: str, scopes: list[str], expires_at: datetime | None = None
+) -> tuple[PersonalAccessToken, str]:
+    """A new personal access token; returns it and its secret, which is never shown again."""
+    errors = _Errors()
+    name = name.strip()
+    if not name:
+        errors.add("name", "This field may not be blank.", "blank")
+    scopes = _check_scopes(errors, scopes)
+    if expires_at is not None and expires_at <= timezone.now():
+        errors.add("expires_at", "Must be in the future.", "past")
+    errors.raise_if_any()
+    active = PersonalAccessToken.objects.filter(user=user, revoked_at=None).count()
+    if active >= MAX_ACTIVE_TOKENS:
+        raise Conflict(f"At most {MAX_ACTIVE_TOKENS} active tokens; revoke one first.", code="too_many_tokens")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = PersonalAccessToken.objects.create(
+        user=user, name=name, scopes=scopes, token_hash=hash_access_token(raw), expires_at=expires_at
+    )
+    return token, raw
+
+
+@transaction.atomic
+def access_token_revoke(*, user: Any, token_id: Any) -> None:
+    """Revoke one of the user's tokens (404 for anyone else's); it stops working at once."""
+    revoked = PersonalAccessToken.objects.filter(pk=token_id, user=user, revoked_at=None).update(
+        revoked_at=timezone.now()
+    )
+    if not revoked:
+        raise NotFound("Token not found.")
+    transaction.on_commit(lambda: cache.delete(f"auth:pat-touch:{token_id}"))
+
+
+def access_token_record_use(*, token_id: Any, ip: str | None, method: str, path: str, status: int) -> None:
+    """Audit one request made with a token; refresh its last-used time at most once a minute."""
+    now = timezone.now()
+    TokenUsage.objects.create(token_id=token_id, used_at=now, ip=ip, method=method[:10], path=path[:255], status=status)
+    if cache.add(f"auth:pat-touch:{token_id}", 1, TOUCH_INTERVAL):
+        PersonalAccessToken.objects.filter(pk=token_id).update(last_used_at=now, last_used_ip=ip)
+
+
+# Housekeeping ----------------------------------------------------------------------
+
+
+def auth_audit_purge() -> int:
+    """Delete sign-in attempts and token usage older than ``AUDIT_RETENTION``, and stale OAuth requests."""
+    cutoff = timezone.now() - settings.AUDIT_RETENTION
+    attempts, _ = SignInAttempt.objects.filter(created_at__lt=cutoff).delete()
+    usages, _ = TokenUsage.objects.filter(used_at__lt=cutoff).delete()
+    stale, _ = OAuthRequest.objects.filter(created_at__lt=timezone.now() - settings.OAUTH_REQUEST_TIMEOUT).delete()
+    return attempts + usages + stale

@@ -1,11 +1,18 @@
-"""DRF throttles that honour ``API_THROTTLE=off`` (for load tests)."""
+"""DRF throttles that honour ``API_THROTTLE=off`` (for load tests).
+
+Counters live in the default cache (Redis in production, so every worker
+shares them). Each request is checked against a per-user (or, signed out,
+per-address) budget, a per-address budget whoever is signed in, and for
+writes a per-user write budget; sign-in and other brute-force friendly
+endpoints add their own scoped budgets.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
-from rest_framework import throttling
+from rest_framework import permissions, throttling
 
 
 class _Switchable:
@@ -21,6 +28,28 @@ class UserRateThrottle(_Switchable, throttling.UserRateThrottle):
 
 class AnonRateThrottle(_Switchable, throttling.AnonRateThrottle):
     pass
+
+
+class AddressRateThrottle(_Switchable, throttling.SimpleRateThrottle):
+    """Every request from one address, signed in or not (many accounts, one client)."""
+
+    scope = "address"
+
+    def get_cache_key(self, request: Any, view: Any) -> str | None:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class WriteRateThrottle(_Switchable, throttling.SimpleRateThrottle):
+    """Unsafe methods per user (or per address when signed out); reads are not counted."""
+
+    scope = "write"
+
+    def get_cache_key(self, request: Any, view: Any) -> str | None:
+        if request.method in permissions.SAFE_METHODS:
+            return None
+        user = request.user
+        ident = user.pk if user is not None and user.is_authenticated else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 class ScopedRateThrottle(_Switchable, throttling.ScopedRateThrottle):

@@ -2,30 +2,59 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import authenticate
-from django.contrib.auth.models import update_last_login
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import permissions, status
-from rest_framework.exceptions import AuthenticationFailed
+from django.conf import settings
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, mixins, permissions, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.serializers import TokenRefreshSerializer
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from finance.core.api.throttling import ScopedRateThrottle
-from finance.core.exceptions import FieldError
-from finance.users import services
+from finance.core.http import client_ip
+from finance.users import selectors, services
 from finance.users.api.serializers import (
+    AccessTokenCreatedSerializer,
+    AccessTokenCreateSerializer,
+    AccessTokenSerializer,
+    EmailResendSerializer,
+    EmailVerifySerializer,
     LoginSerializer,
+    OAuthCallbackSerializer,
+    OAuthProviderSerializer,
+    OAuthStartSerializer,
     PasswordChangeSerializer,
+    PasswordResetConfirmSerializer,
+    PasswordResetSerializer,
     ProfileUpdateSerializer,
+    RecoveryCodesSerializer,
     RefreshSerializer,
     RegisterSerializer,
+    RevokedCountSerializer,
+    SessionSerializer,
+    SignInAttemptSerializer,
     TokenPairSerializer,
+    TokenUsageSerializer,
+    TwoFactorCodeSerializer,
+    TwoFactorDisableSerializer,
+    TwoFactorSetupSerializer,
     UserOutputSerializer,
 )
+from finance.users.authentication import IsSessionAuthenticated
+from finance.users.models import AuthSession, PersonalAccessToken, SignInAttempt, TokenUsage
+
+
+def client_info(request: Request) -> services.ClientInfo:
+    return services.ClientInfo(ip=client_ip(request), user_agent=request.headers.get("User-Agent", ""))
+
+
+def current_session_id(request: Request) -> str | None:
+    token: Any = request.auth
+    if token is None or isinstance(token, PersonalAccessToken):
+        return None
+    session_id = token.payload.get(services.SESSION_CLAIM)
+    return str(session_id) if session_id else None
 
 
 class PublicAuthView(APIView):
@@ -40,12 +69,21 @@ class PublicAuthView(APIView):
         return 'Bearer realm="api"'
 
 
+class CredentialsView(APIView):
+    """Managing the caller's own credentials: needs a password session, not an API token."""
+
+    permission_classes = [IsSessionAuthenticated]
+
+
 class RegisterView(PublicAuthView):
     throttle_scope = "register"
 
     @extend_schema(
         summary="Register",
-        description="Creates the user and their default household (they own it, in their default currency).",
+        description=(
+            "Creates the user and their default household (they own it, in their default currency), "
+            "and emails a link to verify the address (`email_verified` is false until it is opened)."
+        ),
         request=RegisterSerializer,
         responses={201: UserOutputSerializer},
         tags=["auth"],
@@ -61,11 +99,13 @@ def login_response(request: Request) -> Response:
     data = LoginSerializer(data=request.data)
     data.is_valid(raise_exception=True)
     identifier = data.validated_data.get("username") or data.validated_data.get("email")
-    user = authenticate(request._request, username=identifier, password=data.validated_data["password"])
-    if user is None:
-        raise AuthenticationFailed("No active account found with the given credentials.", code="invalid_credentials")
-    update_last_login(type(user), user)
-    return Response(services.token_pair_issue(user=user))
+    tokens = services.sign_in(
+        identifier=identifier,
+        password=data.validated_data["password"],
+        otp_code=data.validated_data["otp"],
+        client=client_info(request),
+    )
+    return Response(tokens)
 
 
 class LoginView(PublicAuthView):
@@ -73,9 +113,21 @@ class LoginView(PublicAuthView):
 
     @extend_schema(
         summary="Log in",
-        description="`username` may be the username or the email address (any case); or send `email`.",
+        description=(
+            "`username` may be the username or the email address (any case); or send `email`. "
+            "Starts a session (see `sessions/`). With two-factor authentication on, also send `otp`: "
+            "without it the answer is 401 `otp_required`, with a wrong or reused code 401 `otp_invalid`. "
+            "Repeated failures for an account or from an address slow sign-in down, then lock it for a "
+            "while: 429 `login_slowed` / `login_locked` with `Retry-After`. With `REQUIRE_EMAIL_VERIFICATION` "
+            "an unverified address is 403 `email_not_verified`."
+        ),
         request=LoginSerializer,
-        responses={200: TokenPairSerializer, 401: OpenApiResponse(description="Bad credentials.")},
+        responses={
+            200: TokenPairSerializer,
+            401: OpenApiResponse(description="Bad credentials, or a missing or wrong two-factor code."),
+            403: OpenApiResponse(description="The email address is not verified yet (when that is required)."),
+            429: OpenApiResponse(description="Too many attempts: slowed down or locked; see Retry-After."),
+        },
         tags=["auth"],
     )
     def post(self, request: Request) -> Response:
@@ -87,24 +139,24 @@ class RefreshView(PublicAuthView):
 
     @extend_schema(
         summary="Refresh tokens",
-        description="Returns a new access **and** refresh token; the refresh token sent is dead afterwards.",
+        description=(
+            "Returns a new access **and** refresh token in the same session; the refresh token sent is dead "
+            "afterwards. Sending a refresh token that was already rotated away ends the whole session."
+        ),
         request=RefreshSerializer,
         responses={200: TokenPairSerializer, 401: OpenApiResponse(description="Invalid, expired or used token.")},
         tags=["auth"],
     )
     def post(self, request: Request) -> Response:
-        serializer = TokenRefreshSerializer(data=request.data)
-        try:
-            serializer.is_valid(raise_exception=True)
-        except TokenError as exc:
-            raise AuthenticationFailed(str(exc), code="token_not_valid") from exc
-        return Response(serializer.validated_data)
+        data = RefreshSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(services.session_refresh(refresh=data.validated_data["refresh"], client=client_info(request)))
 
 
 class LogoutView(APIView):
     @extend_schema(
         summary="Log out",
-        description="Ends the session: the refresh token given no longer works.",
+        description="Ends the session: the refresh token given and the session's access tokens no longer work.",
         request=RefreshSerializer,
         responses={204: None},
         tags=["auth"],
@@ -112,13 +164,7 @@ class LogoutView(APIView):
     def post(self, request: Request) -> Response:
         data = RefreshSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            token = RefreshToken(data.validated_data["refresh"])
-            if str(token.get("user_id")) != str(request.user.pk):
-                raise TokenError("Token does not belong to you.")
-            token.blacklist()
-        except TokenError:
-            raise FieldError("refresh", "Token is invalid or expired.", code="token_not_valid") from None
+        services.session_logout(user=request.user, refresh=data.validated_data["refresh"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -128,7 +174,11 @@ class MeView(APIView):
         return Response(UserOutputSerializer(request.user).data)
 
     @extend_schema(
-        summary="Update your profile", request=ProfileUpdateSerializer, responses=UserOutputSerializer, tags=["auth"]
+        summary="Update your profile",
+        description="A new `email` is unverified until the link sent to it is opened.",
+        request=ProfileUpdateSerializer,
+        responses=UserOutputSerializer,
+        tags=["auth"],
     )
     def patch(self, request: Request) -> Response:
         data = ProfileUpdateSerializer(data=request.data, partial=True)
@@ -137,13 +187,13 @@ class MeView(APIView):
         return Response(UserOutputSerializer(user).data)
 
 
-class PasswordChangeView(APIView):
+class PasswordChangeView(CredentialsView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "password"
 
     @extend_schema(
         summary="Change your password",
-        description="Signs out every session (all refresh tokens die) and returns a new pair for this one.",
+        description="Ends every session (all refresh and access tokens die) and returns a new pair for this device.",
         request=PasswordChangeSerializer,
         responses={200: TokenPairSerializer},
         tags=["auth"],
@@ -152,4 +202,313 @@ class PasswordChangeView(APIView):
         data = PasswordChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.user_change_password(user=request.user, **data.validated_data)
-        return Response(services.token_pair_issue(user=request.user))
+        return Response(services.session_start(user=request.user, client=client_info(request)))
+
+
+class PasswordResetView(PublicAuthView):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "email"
+
+    @extend_schema(
+        summary="Ask for a password reset link",
+        description=(
+            "Emails a one-time link (valid `PASSWORD_RESET_MINUTES`) if an account has this address. "
+            "The answer is 202 either way, so it does not tell which addresses have accounts."
+        ),
+        request=PasswordResetSerializer,
+        responses={202: None},
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        data = PasswordResetSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_reset_request(email=data.validated_data["email"])
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmView(PublicAuthView):
+    throttle_scope = "password"
+
+    @extend_schema(
+        summary="Set a new password from a reset link",
+        description="`uid` and `token` come from the emailed link, which works once. Every session is ended.",
+        request=PasswordResetConfirmSerializer,
+        responses={204: None},
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        data = PasswordResetConfirmSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_reset_confirm(**data.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EmailVerifyView(PublicAuthView):
+    throttle_scope = "password"
+
+    @extend_schema(
+        summary="Verify your email address",
+        description="`key` comes from the emailed link; it works once and expires after `EMAIL_VERIFICATION_HOURS`.",
+        request=EmailVerifySerializer,
+        responses={200: UserOutputSerializer},
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        data = EmailVerifySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.email_verify(key=data.validated_data["key"])
+        return Response(UserOutputSerializer(user).data)
+
+
+class EmailResendView(PublicAuthView):
+    # Signed-in callers are recognised (their own address), signed-out ones name an address.
+    authentication_classes = list(APIView.authentication_classes)
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "email"
+
+    @extend_schema(
+        summary="Send the verification link again",
+        description=(
+            "Signed in: to your address. Signed out (e.g. when sign-in needs a verified address): "
+            "send `email`; the answer is 202 whether or not it has an account."
+        ),
+        request=EmailResendSerializer,
+        responses={202: None},
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        data = EmailResendSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if request.user.is_authenticated:
+            services.email_verification_resend(user=request.user)
+        else:
+            services.email_verification_resend(email=data.validated_data.get("email", ""))
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class TwoFactorSetupView(CredentialsView):
+    @extend_schema(
+        summary="Start two-factor setup",
+        description=(
+            "A new TOTP secret for an authenticator app, as text, otpauth URI and QR code. "
+            "Not active until confirmed with a code; shown only here. 409 while 2FA is on."
+        ),
+        request=None,
+        responses={200: TwoFactorSetupSerializer},
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        return Response(services.two_factor_setup(user=request.user))
+
+
+class TwoFactorConfirmView(CredentialsView):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "otp"
+
+    @extend_schema(
+        summary="Turn two-factor authentication on",
+        description="Confirms the setup with a code from the app. Returns ten single-use recovery codes, once.",
+        request=TwoFactorCodeSerializer,
+        responses={200: RecoveryCodesSerializer},
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        data = TwoFactorCodeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        codes = services.two_factor_confirm(user=request.user, code=data.validated_data["code"])
+        return Response({"recovery_codes": codes})
+
+
+class TwoFactorDisableView(CredentialsView):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "otp"
+
+    @extend_schema(
+        summary="Turn two-factor authentication off",
+        description="Needs the password and a current code (or an unused recovery code).",
+        request=TwoFactorDisableSerializer,
+        responses={204: None},
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        data = TwoFactorDisableSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.two_factor_disable(user=request.user, **data.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Your signed-in sessions (devices)", tags=["auth"]),
+    destroy=extend_schema(
+        summary="End a session",
+        description="Its refresh token and access tokens stop working. Another user's session is 404.",
+        tags=["auth"],
+    ),
+)
+class SessionViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    permission_classes = [IsSessionAuthenticated]
+    serializer_class = SessionSerializer
+    queryset = AuthSession.objects.none()
+
+    def get_queryset(self) -> QuerySet[AuthSession]:
+        return selectors.session_list(user=self.request.user)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "current_session_id": current_session_id(self.request)}
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        services.session_revoke(user=request.user, session_id=self.get_object().pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="End every other session",
+        description="Every session but the one making this request.",
+        request=None,
+        responses={200: RevokedCountSerializer},
+        tags=["auth"],
+    )
+    @action(detail=False, methods=["post"], url_path="revoke-others")
+    def revoke_others(self, request: Request) -> Response:
+        count = services.sessions_revoke_all(user=request.user, reason="revoked", keep=current_session_id(request))
+        return Response({"revoked": count})
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Your personal access tokens", tags=["auth"]),
+    create=extend_schema(
+        summary="Create a personal access token",
+        description=(
+            "Use it as `Authorization: Bearer <token>`. The secret is in this response only. A `read` token "
+            "may only read: any other method is 403 `token_read_only`."
+        ),
+        request=AccessTokenCreateSerializer,
+        responses={201: AccessTokenCreatedSerializer},
+        tags=["auth"],
+    ),
+    destroy=extend_schema(summary="Revoke a personal access token", tags=["auth"]),
+)
+class AccessTokenViewSet(
+    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
+    permission_classes = [IsSessionAuthenticated]
+    serializer_class = AccessTokenSerializer
+    queryset = PersonalAccessToken.objects.none()
+
+    def get_queryset(self) -> QuerySet[PersonalAccessToken]:
+        return selectors.access_token_list(user=self.request.user)
+
+    def get_serializer_class(self) -> Any:
+        if self.action == "create":
+            return AccessTokenCreateSerializer
+        if self.action == "usage":
+            return TokenUsageSerializer
+        return AccessTokenSerializer
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = AccessTokenCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        token, raw = services.access_token_create(user=request.user, **data.validated_data)
+        body = AccessTokenCreatedSerializer(token).data
+        body["token"] = raw
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        services.access_token_revoke(user=request.user, token_id=self.get_object().pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="A token's recent use",
+        description="The usage audit: one row per request made with the token, newest first.",
+        responses={200: TokenUsageSerializer(many=True)},
+        tags=["auth"],
+    )
+    @action(detail=True, methods=["get"])
+    def usage(self, request: Request, pk: str | None = None) -> Response:
+        usages: QuerySet[TokenUsage] = selectors.token_usage_list(token=self.get_object())
+        page = self.paginate_queryset(usages)
+        return self.get_paginated_response(TokenUsageSerializer(page, many=True).data)
+
+
+class SignInActivityView(generics.ListAPIView):
+    permission_classes = [IsSessionAuthenticated]
+    serializer_class = SignInAttemptSerializer
+    queryset = SignInAttempt.objects.none()
+
+    def get_queryset(self) -> QuerySet[SignInAttempt]:
+        return selectors.sign_in_activity(user=self.request.user)
+
+    @extend_schema(
+        summary="Your recent sign-in activity",
+        description=(
+            "Successful and failed sign-ins to your account, newest first, with address and device: "
+            "`reason` is `ok`, `bad_credentials`, `otp_required`, `otp_invalid`, `slowed`, `locked` or "
+            "`email_not_verified`."
+        ),
+        tags=["auth"],
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class OAuthProvidersView(PublicAuthView):
+    throttle_scope = "login"
+
+    @extend_schema(
+        summary="Sign-in providers on offer",
+        description="The OpenID Connect providers configured on this server (by their client ids).",
+        responses={200: OAuthProviderSerializer(many=True)},
+        tags=["auth"],
+    )
+    def get(self, request: Request) -> Response:
+        return Response([{"name": name} for name in sorted(settings.OAUTH_PROVIDERS)])
+
+
+class OAuthStartView(PublicAuthView):
+    throttle_scope = "login"
+
+    @extend_schema(
+        summary="Start signing in with a provider",
+        description=(
+            "Returns the provider's authorization URL (authorization code flow with PKCE and a nonce). "
+            "The provider sends the person back to `OAUTH_REDIRECT_URL` with `code` and `state`, which the "
+            "web app posts to `callback/` within 10 minutes. Unknown provider: 404."
+        ),
+        request=None,
+        responses={200: OAuthStartSerializer, 503: OpenApiResponse(description="The provider is unreachable.")},
+        tags=["auth"],
+    )
+    def post(self, request: Request, provider: str) -> Response:
+        return Response(services.oauth_start(provider=provider))
+
+
+class OAuthCallbackView(PublicAuthView):
+    throttle_scope = "login"
+
+    @extend_schema(
+        summary="Finish signing in with a provider",
+        description=(
+            "Trades the code for the provider's ID token, checks it, and signs in: the provider account's "
+            "linked user, or the user with the same address when the provider vouches for it (Google), or a "
+            "new user. Returns a token pair like `login/` (a new session). With 2FA on, `otp` is needed "
+            "(401 `otp_required`). 409 `account_exists` when the address belongs to an account the provider "
+            "cannot vouch for."
+        ),
+        request=OAuthCallbackSerializer,
+        responses={
+            200: TokenPairSerializer,
+            401: OpenApiResponse(description="Second factor missing or wrong."),
+            409: OpenApiResponse(description="The address belongs to an existing account."),
+        },
+        tags=["auth"],
+    )
+    def post(self, request: Request, provider: str) -> Response:
+        data = OAuthCallbackSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        tokens = services.oauth_complete(
+            provider=provider,
+            code=data.validated_data["code"],
+            state=data.validated_data["state"],
+            otp_code=data.validated_data["otp"],
+            client=client_info(request),
+        )
+        return Response(tokens)

@@ -136,10 +136,17 @@ def test_access_token_reaches_me_and_refresh_rotates(user):
     assert new["refresh"] != tokens["refresh"]
     assert new["access"] != tokens["access"]
 
+    again = client.post("/api/v1/auth/refresh/", {"refresh": new["refresh"]}, format="json")
+    assert again.status_code == 200
+    newest = again.json()
+
+    # Replaying a rotated token means it was copied: the whole session (token family) ends.
     replay = client.post("/api/v1/auth/refresh/", {"refresh": tokens["refresh"]}, format="json")
     assert replay.status_code == 401
     assert replay.json()["errors"][0]["code"] == "token_not_valid"
-    assert client.post("/api/v1/auth/refresh/", {"refresh": new["refresh"]}, format="json").status_code == 200
+    assert client.post("/api/v1/auth/refresh/", {"refresh": newest["refresh"]}, format="json").status_code == 401
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {newest['access']}")
+    assert client.get("/api/v1/auth/me/").status_code == 401
 
 
 def test_refresh_garbage_is_401(db):
@@ -263,9 +270,9 @@ def test_compat_login_routes_take_username(user, path):
 
 def test_compat_auth_login_takes_email_and_refresh_routes_rotate(user):
     client = APIClient()
-    tokens = client.post("/api/auth/login/", {"email": user.email, "password": PASSWORD}, format="json").json()
     for path in ("/api/token/refresh/", "/api/auth/refresh/"):
+        tokens = client.post("/api/auth/login/", {"email": user.email, "password": PASSWORD}, format="json").json()
         response = client.post(path, {"refresh": tokens["refresh"]}, format="json")
         assert response.status_code == 200, path
+        assert set(response.json()) == {"access", "refresh"}
         assert client.post(path, {"refresh": tokens["refresh"]}, format="json").status_code == 401
-        tokens = response.json()

@@ -45,6 +45,7 @@ class Command(BaseCommand):
                 first_name="Demo",
                 last_name="User",
                 default_currency="USD",
+                email_verified=True,
             )
             self.stdout.write(self.style.SUCCESS("Created the demo user and household."))
         user.set_password(DEMO_PASSWORD)
