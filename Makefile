@@ -8,6 +8,8 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Parallel test processes (pytest-xdist); 0 runs everything in one process.
+PYTEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
 .PHONY: help run test lint format typecheck lock migrate demo worker beat serve clean
@@ -43,7 +45,7 @@ run: demo  ## Set up and serve on http://$(HOST):$(PORT) with demo data (embedde
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.dev-installed  ## Set up and run the whole test suite
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed  ## ruff (lint + format check) and mypy
 	$(VENV)/bin/ruff check .

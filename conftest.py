@@ -57,9 +57,17 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
-    cache.clear()
+    _empty_cache()
     yield
-    cache.clear()
+    _empty_cache()
+
+
+def _empty_cache() -> None:
+    """Forget this test process's cache keys only (parallel workers share one Redis database)."""
+    if hasattr(cache, "delete_pattern"):  # django-redis: the pattern is taken under the worker's key prefix
+        cache.delete_pattern("*")
+    else:
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)
