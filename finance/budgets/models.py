@@ -141,7 +141,7 @@ class BudgetThresholdCrossed(HouseholdOwned):
     currency = CurrencyField()
 
     class Meta:
-        ordering = ["-created_at", "-threshold"]
+        ordering = ["-period_start", "-threshold", "-scope_key"]
         constraints = [
             models.UniqueConstraint(
                 fields=["household", "budget", "scope_key", "period_start", "threshold"],
