@@ -634,10 +634,11 @@ def goal_progress(goals: Sequence[Goal], *, today: date | None = None) -> dict[u
     result: dict[uuid.UUID, GoalProgress] = {}
     for goal in goals:
         code = goal.currency
-        monthly: Decimal | None
+        # The recent pace: an amount gained over a number of days.
+        gained: Decimal | None
         if goal.account_id is None or goal.account is None:
-            current, recent = sums.get(goal.id, (ZERO, ZERO))
-            monthly = stored(recent * DAYS_PER_MONTH / GOAL_PACE_DAYS)
+            current, gained = sums.get(goal.id, (ZERO, ZERO))
+            pace_days = Decimal(GOAL_PACE_DAYS)
             current_amount: Decimal | None = current
         else:
             account = goal.account
@@ -647,12 +648,16 @@ def goal_progress(goals: Sequence[Goal], *, today: date | None = None) -> dict[u
             if is_debt_payoff(goal) and goal.baseline_balance is not None:
                 followed -= goal.baseline_balance
             current_amount = _convert(rate, followed)
-            monthly = _convert(rate, net.get(account.id, ZERO) / GOAL_PACE_MONTHS)
-        result[goal.id] = _progress(goal, current_amount, monthly, today)
+            gained = _convert(rate, net.get(account.id, ZERO))
+            pace_days = GOAL_PACE_MONTHS * DAYS_PER_MONTH
+        result[goal.id] = _progress(goal, current_amount, gained, pace_days, today)
     return result
 
 
-def _progress(goal: Goal, current: Decimal | None, monthly: Decimal | None, today: date) -> GoalProgress:
+def _progress(
+    goal: Goal, current: Decimal | None, gained: Decimal | None, pace_days: Decimal, today: date
+) -> GoalProgress:
+    monthly = None if gained is None else stored(gained * DAYS_PER_MONTH / pace_days)
     if current is None:
         return GoalProgress(None, None, None, None, None, monthly)
     target = goal.target_amount
@@ -666,8 +671,8 @@ def _progress(goal: Goal, current: Decimal | None, monthly: Decimal | None, toda
         projected = timezone.localdate(goal.achieved_at)
     elif remaining == 0:
         projected = today
-    elif monthly is not None and monthly > 0 and goal.status != GoalStatus.CANCELLED:
-        days = math.ceil(remaining / monthly * DAYS_PER_MONTH)
+    elif gained is not None and gained > 0 and goal.status != GoalStatus.CANCELLED:
+        days = math.ceil(remaining * pace_days / gained)
         if days <= (date.max - today).days:
             projected = today + timedelta(days=days)
     return GoalProgress(current, progress, remaining, required, projected, monthly)

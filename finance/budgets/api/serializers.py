@@ -396,6 +396,7 @@ class GoalListSerializer(serializers.ListSerializer):
                 "status": "active",
                 "progress": 0.4167,
                 "required_monthly": "437.50",
+                "monthly_pace": "304.37",
                 "projected_date": "2026-08-30",
                 "achieved_at": None,
                 "created_at": "2025-11-01T09:00:00Z",
@@ -411,6 +412,7 @@ class GoalOutputSerializer(serializers.ModelSerializer):
     remaining_amount = serializers.SerializerMethodField()
     progress = serializers.SerializerMethodField()
     required_monthly = serializers.SerializerMethodField()
+    monthly_pace = serializers.SerializerMethodField()
     projected_date = serializers.SerializerMethodField()
 
     class Meta:
@@ -430,6 +432,7 @@ class GoalOutputSerializer(serializers.ModelSerializer):
             "status",
             "progress",
             "required_monthly",
+            "monthly_pace",
             "projected_date",
             "achieved_at",
             "created_at",
@@ -468,6 +471,16 @@ class GoalOutputSerializer(serializers.ModelSerializer):
     )
     def get_required_monthly(self, goal: Goal) -> str | None:
         return present(self._progress(goal).required_monthly, goal.currency)
+
+    @extend_schema_field(
+        serializers.CharField(
+            allow_null=True,
+            help_text="The recent pace per month: contributions of the last 90 days, or the linked account's net "
+            "change over the last 3 whole months.",
+        )
+    )
+    def get_monthly_pace(self, goal: Goal) -> str | None:
+        return present(self._progress(goal).monthly_pace, goal.currency)
 
     @extend_schema_field(
         serializers.DateField(
