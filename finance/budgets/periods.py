@@ -18,6 +18,9 @@ from datetime import date, timedelta
 
 from finance.budgets.models import BudgetPeriod
 
+# Budgets live between these dates: keeps every period's end representable and rollover chains bounded.
+EARLIEST = date(1970, 1, 1)
+LATEST = date(2100, 12, 31)
 MONTHS_PER_PERIOD = {BudgetPeriod.MONTHLY: 1, BudgetPeriod.QUARTERLY: 3, BudgetPeriod.YEARLY: 12}
 
 

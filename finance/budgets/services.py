@@ -35,6 +35,7 @@ from finance.budgets.models import (
     GoalStatus,
     GoalType,
 )
+from finance.budgets.periods import EARLIEST, LATEST
 from finance.core.cache import bump_household_version
 from finance.core.exceptions import Conflict, FieldError
 from finance.core.money import currency_precision, iso_currencies
@@ -128,6 +129,9 @@ def _validate_budget(household: Household, values: dict[str, Any], lines: list[L
     start, end = values.get("start_date"), values.get("end_date")
     if start is None:
         errors.add("start_date", "This field is required.", "required")
+    for name, day in (("start_date", start), ("end_date", end)):
+        if day is not None and not EARLIEST <= day <= LATEST:
+            errors.add(name, f"Budgets run between {EARLIEST} and {LATEST}.", "out_of_range")
     if values.get("period") == BudgetPeriod.CUSTOM and end is None:
         errors.add("end_date", "A custom range needs an end date.", "required")
     if start is not None and end is not None and end < start:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from typing import Any, cast
 
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
@@ -20,6 +21,7 @@ from finance.budgets.models import (
     GoalStatus,
     GoalType,
 )
+from finance.budgets.periods import EARLIEST, LATEST
 from finance.core.api.fields import MoneyField, ScopedPrimaryKeyField
 from finance.core.money import present
 from finance.ledger.models import Account, Category
@@ -175,6 +177,11 @@ class BudgetStatusQuerySerializer(serializers.Serializer):
     history = serializers.IntegerField(
         required=False, default=0, min_value=0, max_value=selectors.MAX_HISTORY, help_text="Previous periods to add."
     )
+
+    def validate_date(self, value: datetime.date) -> datetime.date:
+        if not EARLIEST <= value <= LATEST:
+            raise serializers.ValidationError(f"Between {EARLIEST} and {LATEST}.", code="out_of_range")
+        return value
 
 
 class PaceSerializer(serializers.Serializer):

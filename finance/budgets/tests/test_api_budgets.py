@@ -189,6 +189,10 @@ def test_line_errors_name_the_line(client_for, household):
         ({"currency": "XYZ"}, {("currency", "invalid_currency")}),
         ({"name": "  "}, {("name", "blank")}),
         ({"start_date": "not-a-date"}, {("start_date", "invalid")}),
+        (
+            {"start_date": "1900-01-01", "end_date": "9999-12-31"},
+            {("start_date", "out_of_range"), ("end_date", "out_of_range")},
+        ),
         ({"period": "fortnightly"}, {("period", "invalid_choice")}),
         (
             {"lines": [{"category": "4f9e7c1a-0000-4000-8000-000000000000", "amount": "1"}]},
@@ -273,6 +277,7 @@ def test_status_query_errors(client_for, household):
         ("history", "max_value"),
         ("date", "invalid"),
     }
+    assert errors(client_for.get(f"{url}?date=9999-12-15")) == {("date", "out_of_range")}
 
 
 def test_member_status_over_the_api(client_for, household, user):
