@@ -22,7 +22,7 @@ from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -114,10 +114,9 @@ def household_is_watched(household_id: uuid.UUID) -> bool:
     """
     flag = cache.get(_watch_key(household_id))
     if flag is None:
-        flag = int(
-            Budget.objects.filter(household_id=household_id, is_active=True).exists()
-            or Goal.objects.filter(household_id=household_id, status=GoalStatus.ACTIVE, account__isnull=False).exists()
-        )
+        budgets = Budget.objects.filter(household_id=household_id, is_active=True)
+        goals = Goal.objects.filter(household_id=household_id, status=GoalStatus.ACTIVE, account__isnull=False)
+        flag = int(Household.objects.filter(pk=household_id).filter(Exists(budgets) | Exists(goals)).exists())
         cache.set(_watch_key(household_id), flag, timeout=WATCH_TTL)
     return bool(flag)
 

@@ -363,3 +363,19 @@ def test_status_selector_query_count_is_pinned(household, django_assert_num_quer
     # lines, tree, moves, CategoryMonthly for the whole months, raw rows for the pace's partial month.
     with django_assert_num_queries(5):
         selectors.budget_status(budget=monthly, on=date(2026, 6, 10), history=24)
+
+
+def test_budget_list_costs_the_same_for_any_number_of_budgets(client_for, household):
+    def list_queries():
+        with CaptureQueriesContext(connection) as queries:
+            response = client_for.get("/api/v1/budgets/")
+        assert response.status_code == 200
+        return len(queries), sum(len(b["lines"]) for b in response.json()["results"])
+
+    make_budget(household, {"Groceries": "1"})
+    few = list_queries()
+    for i in range(5):
+        make_budget(household, {"Groceries": "1", "Taxi": "2", "Books": "3"}, name=f"Budget {i}")
+    many = list_queries()
+    assert (few[1], many[1]) == (1, 16)
+    assert few[0] == many[0]

@@ -175,3 +175,15 @@ def test_goal_list_costs_the_same_for_any_number_of_goals(client_for, household)
     many = list_queries()
     assert (few[1], many[1]) == (2, 14)
     assert few[0] == many[0]
+
+
+def test_a_repeated_contribution_with_one_idempotency_key_is_made_once(client_for, household):
+    goal = make_goal(household, "1000")
+    url = f"/api/v1/goals/{goal.pk}/contributions/"
+    first = client_for.post(url, {"amount": "20"}, format="json", HTTP_IDEMPOTENCY_KEY="pay-1")
+    again = client_for.post(url, {"amount": "20"}, format="json", HTTP_IDEMPOTENCY_KEY="pay-1")
+    assert (first.status_code, again.status_code, again.headers["Idempotent-Replayed"]) == (201, 201, "true")
+    assert first.json() == again.json()
+    assert GoalContribution.objects.count() == 1
+    other = client_for.post(url, {"amount": "25"}, format="json", HTTP_IDEMPOTENCY_KEY="pay-1")
+    assert other.status_code == 409
