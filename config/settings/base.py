@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "finance.ledger",
     "finance.analytics",
     "finance.imports",
+    "finance.budgets",
 ]
 
 MIDDLEWARE = [
@@ -321,6 +322,10 @@ SPECTACULAR_SETTINGS = {
         "TransactionTypeEnum": "finance.ledger.models.TransactionType.choices",
         "CategorizationSourceEnum": "finance.ledger.models.CategorizationSource.choices",
         "RateSourceEnum": "finance.currency.models.RateSource.choices",
+        "BudgetPeriodEnum": "finance.budgets.models.BudgetPeriod.choices",
+        "BudgetStyleEnum": "finance.budgets.models.BudgetStyle.choices",
+        "GoalTypeEnum": "finance.budgets.models.GoalType.choices",
+        "GoalStatusEnum": "finance.budgets.models.GoalStatus.choices",
         "IncomeExpenseEnum": "finance.compat.serializers.INCOME_EXPENSE",
         "IncomeExpenseUpperEnum": "finance.compat.serializers.INCOME_EXPENSE_UPPER",
     },

@@ -25,6 +25,7 @@ from finance.core.money import ZERO, currency_precision, iso_currencies, stored
 from finance.currency.selectors import RateCache
 from finance.households.models import WRITE_ROLES, Household
 from finance.households.services import require_role
+from finance.ledger import hooks
 from finance.ledger.defaults import DEFAULT_CATEGORIES
 from finance.ledger.effects import LedgerDelta, TransactionState
 from finance.ledger.models import (
@@ -139,6 +140,7 @@ def account_update(*, account: Account, actor: Any, **fields: Any) -> Account:
     if opening_change:
         Account.objects.filter(pk=account.pk).update(balance=F("balance") + opening_change)
         account.refresh_from_db(fields=["balance"])
+        hooks.ledger_changed(account.household_id, ())
     bump_household_version(account.household_id)
     return account
 
@@ -571,6 +573,7 @@ def transaction_create(*, household: Household, actor: Any, **values: Any) -> Tr
     delta.add(TransactionState.of(txn, prepared.splits))
     delta.apply()
     bump_household_version(household.id)
+    hooks.ledger_changed(household.id, [txn.date])
     return txn
 
 
@@ -623,6 +626,7 @@ def transaction_update(*, txn: Transaction, actor: Any, **changes: Any) -> Trans
     delta.add(TransactionState.of(new, prepared.splits))
     delta.apply()
     bump_household_version(household.id)
+    hooks.ledger_changed(household.id, [old_state.date, new.date])
     return new
 
 
@@ -639,6 +643,7 @@ def transaction_delete(*, txn: Transaction, actor: Any) -> None:
     delta.add(state, -1)
     delta.apply()
     bump_household_version(household.id)
+    hooks.ledger_changed(household.id, [state.date])
 
 
 @transaction.atomic
@@ -691,6 +696,7 @@ def transactions_insert(*, household: Household, actor: Any, prepared: Sequence[
         delta.add(TransactionState.of(item.txn, item.splits))
     delta.apply()
     bump_household_version(household.id)
+    hooks.ledger_changed(household.id, {t.date for t in txns})
     return txns
 
 
@@ -731,6 +737,8 @@ def transactions_reconvert(*, household: Household, currencies: Iterable[str] | 
     Split.objects.bulk_update(changed_splits, ["amount_in_base_currency"], batch_size=1000)
     delta.apply()
     bump_household_version(household.id)
+    if changed_txns:
+        hooks.ledger_changed(household.id, {t.date for t in changed_txns})
     return len(changed_txns)
 
 
