@@ -115,7 +115,8 @@ def suggest_categories(household: Household, rows: Sequence[RowLike]) -> list[Su
     for row in rows:
         kind = _kind(row.amount)
         if row.category:
-            text = row.category.strip().strip("[]").casefold()
+            # QIF writes "Category:Subcategory/Class": the class is not a category.
+            text = row.category.split("/", 1)[0].strip().strip("[]").casefold()
             category_id = names.get((kind, text)) or names.get((kind, text.rsplit(":", 1)[-1].strip()))
             if category_id is not None and not row.category.strip().startswith("["):  # [Account] is a QIF transfer
                 found.append(Suggestion(category_id, CategorizationSource.USER, Decimal(1), False))

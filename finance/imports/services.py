@@ -756,6 +756,13 @@ def balance_check(batch: ImportBatch) -> dict[str, Any] | None:
     if not closing:
         return None
     account = Account.objects.get(pk=batch.account_id)
+    if (closing.get("currency") or account.currency).upper() != account.currency:
+        batch.warnings = [
+            *batch.warnings,
+            f"The file's closing balance is in {closing['currency']}, the account in {account.currency}: "
+            "balances not compared.",
+        ]
+        return None
     statement_balance = Decimal(closing["amount"])
     as_of_text = closing.get("date") or batch.statement.get("period_end")
     if as_of_text is None:
