@@ -261,7 +261,8 @@ def _fuzzy(
             else:
                 share = float((abs(row.amount) - abs(item.amount)) / abs(item.amount))
                 amount_score = 1.0 - share / float(tolerance) / 2
-                what = f"pending {abs(item.amount)}, posted {abs(row.amount)}"
+                currency = account.currency
+                what = f"pending {present(abs(item.amount), currency)}, posted {present(abs(row.amount), currency)}"
             score = 0.5 * similarity / 100 + 0.3 * (1 - days / (window + 1)) + 0.2 * amount_score
             reason = f"Possible duplicate: {what}, {days} day(s) apart, payee similarity {similarity:.0f}%."
             pairs.append((score, i, pos, reason))
