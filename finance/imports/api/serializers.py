@@ -291,7 +291,7 @@ class ImportedRowOutputSerializer(serializers.ModelSerializer):
     category = serializers.SerializerMethodField()
     duplicate_of = serializers.SerializerMethodField()
     transaction = serializers.SerializerMethodField(help_text="The transaction this row created or was linked to.")
-    errors = ImportRowErrorSerializer(many=True, read_only=True)  # type: ignore[assignment]
+    errors = serializers.SerializerMethodField()  # type: ignore[assignment]
     raw = serializers.JSONField(help_text="The values as the file wrote them.")
 
     class Meta:
@@ -319,10 +319,9 @@ class ImportedRowOutputSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def to_representation(self, instance: ImportedRow) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        data["errors"] = [{"row": instance.row_number, **error} for error in instance.errors]
-        return data
+    @extend_schema_field(ImportRowErrorSerializer(many=True))
+    def get_errors(self, obj: ImportedRow) -> list[dict[str, Any]]:
+        return [{"row": obj.row_number, **error} for error in obj.errors]
 
     def _parsed(self, obj: ImportedRow, name: str) -> Any:
         return obj.parsed.get(name) if obj.parsed else None
