@@ -29,7 +29,8 @@ def test_csv_needs_its_detected_mapping_confirmed_then_imports(client_for, house
     assert batch["status"] == "uploaded"
     assert batch["format"] == "csv"
     assert batch["detected"]["mapping"]["sign_convention"] == "debit_credit"
-    assert batch["rows_total"] == 4 and batch["rows_new"] == 4
+    assert batch["rows_total"] == 4
+    assert batch["rows_new"] == 4
 
     refused = commit(client_for, batch["id"])
     assert refused.status_code == 409
@@ -93,7 +94,8 @@ def test_mapping_errors_name_the_field(client_for, account):
 def test_ofx_imports_with_bank_ids_and_a_balance_check(client_for, household, account):
     response = upload(client_for, account, "ofx/asgrim-ofxparser-ofxdata.ofx")
     batch = response.json()
-    assert batch["status"] == "mapped" and batch["format"] == "ofx"
+    assert batch["status"] == "mapped"
+    assert batch["format"] == "ofx"
     assert batch["statement"]["closing_balance"] == {"amount": "5250.00", "date": "2007-10-15", "currency": "USD"}
     done = commit(client_for, batch["id"]).json()
     assert done["rows_imported"] == 3
@@ -132,7 +134,8 @@ def test_qfx_imports_in_the_account_currency(client_for, household):
 
 def test_qif_imports_and_takes_the_file_categories(client_for, household, account):
     batch = upload(client_for, account, "qif/quiffen-test.qif").json()
-    assert batch["format"] == "qif" and batch["status"] == "mapped"
+    assert batch["format"] == "qif"
+    assert batch["status"] == "mapped"
     preview = client_for.get(f"/api/v1/imports/{batch['id']}/preview/").json()
     assert preview["count"] == batch["rows_total"]
     target = next(row for row in preview["results"] if row["payee"] == "Target")
