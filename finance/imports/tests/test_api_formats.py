@@ -146,7 +146,7 @@ def test_qif_imports_and_takes_the_file_categories(client_for, household, accoun
     txn = Transaction.objects.get(import_batch=batch["id"], payee="Target")
     assert (txn.date, txn.type, txn.amount) == (date(2020, 2, 12), "expense", Decimal("10.00"))
     assert txn.category == Category.objects.get(household=household, name="Groceries")
-    assert (txn.categorization_source, txn.categorization_confidence, txn.needs_review) == ("user", 1, False)
+    assert (txn.categorization_source, txn.categorization_confidence, txn.needs_review) == ("user", Decimal(1), False)
     # "Bills:Cell Phone" is not a category of this household: the row stays uncategorized, to review.
     phone = Transaction.objects.get(import_batch=batch["id"], payee="T-Mobile")
     assert (phone.category, phone.needs_review) == (None, True)
