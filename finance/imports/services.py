@@ -451,6 +451,13 @@ def import_set_mapping(
         raise Conflict(f"A {batch.status} batch cannot change its mapping.", code="invalid_status")
     if batch.format not in TABULAR_FORMATS:
         raise FieldError("mapping", f"{batch.format.upper()} files have no column mapping.", code="not_applicable")
+    confirming = mapping is None and not overrides and batch.mapping and batch.status == ImportStatus.UPLOADED
+    if confirming and ImportedRow.objects.filter(batch=batch).exists():
+        # Confirming the proposal the rows were already analysed with: nothing to read again.
+        batch.status = ImportStatus.MAPPED
+        batch.mapping_source = "user"
+        batch.save()
+        return batch
     if mapping is not None:
         chosen = ColumnMapping.from_dict(mapping)
     elif batch.mapping:
