@@ -77,10 +77,13 @@ class _Existing:
     id: uuid.UUID
     date: date
     amount: Decimal  # signed, from the account's side
-    texts: tuple[str, ...]
+    texts: tuple[str, ...]  # payee and description as stored; normalized only for the few compared
     is_pending: bool
     provider_id: str = ""
     check_number: str = ""
+
+    def keys(self) -> tuple[str, ...]:
+        return tuple(key for key in (payee_key(text) for text in self.texts) if key)
 
 
 @dataclass
@@ -195,16 +198,18 @@ def _load_existing(
             signed = -amount
         else:  # a transfer into this account
             signed = transfer_amount if transfer_amount is not None else amount
-        texts = tuple(t for t in (payee_key(payee), payee_key(description)) if t)
-        found.append(_Existing(txn_id, on, signed, texts, pending, provenance.get(txn_id, ""), reference))
+        found.append(
+            _Existing(txn_id, on, signed, (payee, description), pending, provenance.get(txn_id, ""), reference)
+        )
     return found
 
 
 def _similarity(text: str, existing: _Existing) -> float:
     key = payee_key(text)
-    if not key or not existing.texts:
+    others = existing.keys()
+    if not key or not others:
         return 0.0
-    return max(fuzz.token_set_ratio(key, other) for other in existing.texts)
+    return max(fuzz.token_set_ratio(key, other) for other in others)
 
 
 def _fuzzy(
@@ -253,7 +258,7 @@ def _fuzzy(
                 continue
             similarity = _similarity(row.text, item)
             days = abs((item.date - row.date).days)
-            if similarity < minimum and not (not item.texts and days <= 1 and item.amount == row.amount):
+            if similarity < minimum and not (not item.keys() and days <= 1 and item.amount == row.amount):
                 continue
             if item.amount == row.amount:
                 amount_score = 1.0

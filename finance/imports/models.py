@@ -109,8 +109,10 @@ class ImportedRow(HouseholdOwned):
     with it.
     """
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
-    account = models.ForeignKey("ledger.Account", on_delete=models.CASCADE, related_name="+")
+    # Indexed by the composite indexes below (fewer indexes: 100k-row files insert quickly).
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows", db_index=False)
+    account = models.ForeignKey("ledger.Account", on_delete=models.CASCADE, related_name="+", db_index=False)
+    created_at = models.DateTimeField(auto_now_add=True)
     row_number = models.PositiveIntegerField()
     status = models.CharField(max_length=20, choices=RowStatus.choices)
     decision = models.CharField(max_length=10, choices=RowDecision.choices, blank=True, default="")

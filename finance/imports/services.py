@@ -451,7 +451,7 @@ def import_set_mapping(
         raise Conflict(f"A {batch.status} batch cannot change its mapping.", code="invalid_status")
     if batch.format not in TABULAR_FORMATS:
         raise FieldError("mapping", f"{batch.format.upper()} files have no column mapping.", code="not_applicable")
-    confirming = mapping is None and not overrides and batch.mapping and batch.status == ImportStatus.UPLOADED
+    confirming = mapping is None and not overrides and batch.mapping and batch.status != ImportStatus.FAILED
     if confirming and ImportedRow.objects.filter(batch=batch).exists():
         # Confirming the proposal the rows were already analysed with: nothing to read again.
         batch.status = ImportStatus.MAPPED
