@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("finance.ledger.api.urls")),
     path("", include("finance.currency.api.urls")),
     path("", include("finance.budgets.api.urls")),
+    path("", include("finance.imports.api.urls")),
     path("analytics/", include("finance.analytics.api.urls")),
 ]

@@ -25,6 +25,8 @@ DATABASE_URL: str = _env.str("DATABASE_URL", default="")
 SQLITE_PATH: str = _env.str("SQLITE_PATH", default=str(BASE_DIR / "db.sqlite3"))
 DB_CONN_MAX_AGE: int = _env.int("DB_CONN_MAX_AGE", default=60)
 REDIS_URL: str = _env.str("REDIS_URL", default="")
+# Uploaded files (statement imports); private: never served as static files.
+MEDIA_ROOT: str = _env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 CELERY_BROKER_URL: str = _env.str("CELERY_BROKER_URL", default="")
 CELERY_RESULT_BACKEND: str = _env.str("CELERY_RESULT_BACKEND", default="")
 

@@ -145,6 +145,17 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploaded statement files live here; there is deliberately no URL serving them.
+MEDIA_ROOT = env.MEDIA_ROOT
+MEDIA_URL = "media/"
+
+# Statement imports (finance/imports): see docs/imports.md.
+IMPORT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+IMPORT_ASYNC_ROWS = 5000  # commits of more rows than this run as a Celery task
+IMPORT_DUPLICATE_WINDOW_DAYS = 5  # fuzzy duplicates: dates at most this far apart
+IMPORT_DUPLICATE_TIP_TOLERANCE = "0.20"  # a posted amount may exceed its pending one by this share (tips)
+IMPORT_DUPLICATE_MIN_SIMILARITY = 60  # fuzzy duplicates: payee similarity 0-100 at least this
+IMPORT_REVIEW_BELOW = "0.8"  # imported transactions whose category confidence is lower need review
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -326,6 +337,10 @@ SPECTACULAR_SETTINGS = {
         "BudgetStyleEnum": "finance.budgets.models.BudgetStyle.choices",
         "GoalTypeEnum": "finance.budgets.models.GoalType.choices",
         "GoalStatusEnum": "finance.budgets.models.GoalStatus.choices",
+        "ImportFormatEnum": "finance.imports.models.ImportFormat.choices",
+        "ImportStatusEnum": "finance.imports.models.ImportStatus.choices",
+        "ImportRowStatusEnum": "finance.imports.models.RowStatus.choices",
+        "ImportDecisionEnum": "finance.imports.models.RowDecision.choices",
         "IncomeExpenseEnum": "finance.compat.serializers.INCOME_EXPENSE",
         "IncomeExpenseUpperEnum": "finance.compat.serializers.INCOME_EXPENSE_UPPER",
     },

@@ -17,13 +17,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from finance.core.money import ZERO, stored
 from finance.currency.models import ExchangeRate, RateSource
 from finance.currency.selectors import RateCache
 from finance.households.models import Household
 from finance.ledger import services
+from finance.ledger.bulk import copy_insert
 from finance.ledger.models import Account, Category, Split, Tag, Transaction, TransactionTag
 from finance.ledger.verify import recompute, write_aggregates
 
@@ -157,27 +158,10 @@ class _Builder:
     def flush(self) -> None:
         if not self.txns:
             return
-        _insert(Transaction, self.txns)
-        _insert(Split, self.splits)
+        copy_insert(Transaction, self.txns)
+        copy_insert(Split, self.splits)
         TransactionTag.objects.bulk_create(self.tag_links, batch_size=5000)
         self.txns, self.splits, self.tag_links = [], [], []
-
-
-def _insert(model: type[Any], rows: list[Any]) -> None:
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(rows, batch_size=2000)
-        return
-    fields = list(model._meta.concrete_fields)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    with connection.cursor() as cursor:
-        raw = cursor.cursor  # psycopg 3: COPY is an order of magnitude faster than INSERT for bulk loads
-        with raw.copy(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(
-                    [f.get_db_prep_value(getattr(row, f.attname), connection, prepared=False) for f in fields]
-                )
 
 
 def _money(rng: random.Random, low: float, high: float) -> Decimal:

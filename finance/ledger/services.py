@@ -9,8 +9,9 @@ analytics after commit.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +27,7 @@ from finance.currency.selectors import RateCache
 from finance.households.models import WRITE_ROLES, Household
 from finance.households.services import require_role
 from finance.ledger import hooks
+from finance.ledger.bulk import copy_insert
 from finance.ledger.defaults import DEFAULT_CATEGORIES
 from finance.ledger.effects import LedgerDelta, TransactionState
 from finance.ledger.models import (
@@ -698,6 +700,76 @@ def transactions_insert(*, household: Household, actor: Any, prepared: Sequence[
     bump_household_version(household.id)
     hooks.ledger_changed(household.id, {t.date for t in txns})
     return txns
+
+
+LOAD_CHUNK = 5000
+
+
+@transaction.atomic
+def transactions_load(
+    *,
+    household: Household,
+    actor: Any,
+    txns: Sequence[Transaction],
+    progress: Callable[[float], None] | None = None,
+) -> None:
+    """Insert many new income/expense transactions, validated by the caller, with their effects applied once.
+
+    The lean path for imports: no splits or tags, rows written with ``COPY`` on
+    PostgreSQL. Each transaction gets its base-currency conversion, timestamps
+    and creator here; derived data is summed into one :class:`LedgerDelta` and
+    applied in the caller's database transaction, as every other write does.
+    """
+    require_role(household=household, actor=actor, roles=WRITE_ROLES)
+    rates = RateCache(household.id)
+    now = timezone.now()
+    delta = LedgerDelta()
+    for txn in txns:
+        if txn.type not in (TransactionType.INCOME, TransactionType.EXPENSE) or not txn.amount > 0:
+            raise ValueError(f"transactions_load takes positive incomes and expenses, not {txn.type} {txn.amount}")
+        if txn.household_id != household.id:
+            raise ValueError("transactions_load writes into one household")
+        rate = rates.get(txn.currency, household.base_currency, txn.date)
+        txn.id = txn.id or uuid.uuid4()
+        txn.amount_in_base_currency = rate.convert(txn.amount) if rate else None
+        txn.exchange_rate = rate.value if rate else None
+        txn.exchange_rate_date = rate.date if rate else None
+        txn.created_by = actor
+        txn.created_at = txn.updated_at = now
+        delta.add(TransactionState.of(txn, ()))
+    for start in range(0, len(txns), LOAD_CHUNK):
+        copy_insert(Transaction, txns[start : start + LOAD_CHUNK])
+        if progress is not None:
+            progress(min(1.0, (start + LOAD_CHUNK) / len(txns)))
+    delta.apply()
+    bump_household_version(household.id)
+    hooks.ledger_changed(household.id, {t.date for t in txns})
+
+
+@transaction.atomic
+def transactions_bulk_delete(*, household: Household, actor: Any, ids: Iterable[uuid.UUID]) -> int:
+    """Delete many transactions of the household and remove their effects exactly; returns how many."""
+    require_role(household=household, actor=actor, roles=WRITE_ROLES)
+    ids = list(ids)
+    delta = LedgerDelta()
+    found: list[uuid.UUID] = []
+    dates: set[date] = set()
+    for start in range(0, len(ids), LOAD_CHUNK):
+        rows = (
+            Transaction.objects.select_for_update(of=("self",))
+            .filter(household=household, id__in=ids[start : start + LOAD_CHUNK])
+            .prefetch_related("splits")
+        )
+        for txn in rows:
+            delta.add(TransactionState.of(txn, list(txn.splits.all())), -1)
+            found.append(txn.id)
+            dates.add(txn.date)
+    for start in range(0, len(found), LOAD_CHUNK):
+        Transaction.objects.filter(id__in=found[start : start + LOAD_CHUNK]).delete()
+    delta.apply()
+    bump_household_version(household.id)
+    hooks.ledger_changed(household.id, dates)
+    return len(found)
 
 
 @transaction.atomic
