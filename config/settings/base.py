@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import environ
+from django.utils.translation import gettext_lazy as _
 
 from config import env
 
@@ -32,12 +33,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
+    "django_htmx",
     "finance.core",
     "finance.users",
     "finance.households",
     "finance.currency",
     "finance.ledger",
     "finance.analytics",
+    "finance.web",
 ]
 
 MIDDLEWARE = [
@@ -47,6 +50,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Web pages only: the user's language, the household chosen in the session, CSP.
+    "finance.web.middleware.WebMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -65,6 +71,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "finance.web.context_processors.web",
             ],
         },
     },
@@ -129,13 +136,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# The web app's languages; a user's `locale` picks one (and formats numbers, dates and money).
+LANGUAGES = [("en", _("English")), ("es", _("Spanish")), ("de", _("German"))]
+# Compiled at set-up (`make messages`, Babel); the .po sources are committed, the .mo files are not.
+LOCALE_PATHS = [BASE_DIR / "finance" / "web" / "locale"]
 TIME_ZONE = env.TIME_ZONE
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Third-party front-end files come from the npm registry at set-up (`npm ci`), never from the repo or a CDN.
+STATICFILES_DIRS = [("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist")]
+
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:dashboard"
+LOGOUT_REDIRECT_URL = "web:login"
+SESSION_COOKIE_HTTPONLY = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -710,8 +710,7 @@ def transaction_bulk_update(
         if misfits:
             raise FieldError(
                 "category",
-                f"{misfits} of the selected transactions are not of type {category.type} "
-                "(transfers take no category).",
+                f"{misfits} of the selected transactions are not of type {category.type} (transfers take no category).",
                 code="type_mismatch",
             )
         old_splits = _splits_of(rows)

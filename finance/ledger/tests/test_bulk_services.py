@@ -67,7 +67,7 @@ def test_bulk_categorize_refuses_transfers_and_changes_nothing(household, user):
         services.transaction_bulk_update(
             household=household, actor=user, ids=[groceries.id, transfer.id], category=dining
         )
-    assert caught.value.detail["category"][0].code == "type_mismatch"
+    assert caught.value.get_codes() == {"category": ["type_mismatch"]}
     groceries.refresh_from_db()
     assert groceries.category == category(household, "Groceries")
     assert verify(household.id) == []
@@ -109,7 +109,7 @@ def test_bulk_refuses_ids_of_another_household_whole(household, user):
     foreign = make_txn(other, make_account(other), "expense", "5.00", MAY)
     with pytest.raises(ValidationError) as caught:
         services.transaction_bulk_delete(household=household, actor=user, ids=[groceries.id, foreign.id])
-    assert caught.value.detail["ids"][0].code == "does_not_exist"
+    assert caught.value.get_codes() == {"ids": ["does_not_exist"]}
     assert Transaction.objects.filter(pk__in=[groceries.id, foreign.id]).count() == 2
     with pytest.raises(ValidationError):
         services.transaction_bulk_delete(household=household, actor=user, ids=[uuid.uuid4()])
