@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,7 +27,8 @@ from finance.web.paging import Cursor, keyset_page
 from finance.web.views.base import can_write, household_view, is_htmx, safe_next
 
 PAGE_SIZE = 50
-SPLIT_ROWS = 2
+# Blank split rows on the form; the "Add a part" button (app.js) adds more.
+SPLIT_ROWS = 3
 
 FILTER_LABELS = {
     "search": gettext_lazy("Search"),
@@ -98,7 +99,8 @@ def transaction_index(request: HttpRequest, household: Household) -> HttpRespons
             "more_filters": [form[name] for name in MORE_FILTERS],
             "more_open": any(name in MORE_FILTERS for name in active),
             "filtered": bool(active),
-            "bulk_form": BulkForm(household=household),
+            # Its own ids: the filter form above has a "category" field too.
+            "bulk_form": BulkForm(household=household, auto_id="bulk_%s"),
             "next_url": request.get_full_path(),
         }
     )
@@ -115,12 +117,7 @@ def _split_initial(txn: Transaction | None) -> list[dict[str, Any]]:
 
 
 def _bound_splits(request: HttpRequest, household: Household, locale: str) -> Any:
-    data: QueryDict = request.POST
-    if "more_splits" in data:
-        data = data.copy()
-        total = int(data.get("splits-TOTAL_FORMS") or 0)
-        data["splits-TOTAL_FORMS"] = str(min(total + SPLIT_ROWS, 50))
-    return SplitFormSet(data, prefix="splits", form_kwargs={"household": household, "locale": locale})
+    return SplitFormSet(request.POST, prefix="splits", form_kwargs={"household": household, "locale": locale})
 
 
 def _service_values(form: TransactionForm, split_forms: list[Any]) -> dict[str, Any]:
@@ -165,7 +162,7 @@ def _transaction_form(request: HttpRequest, household: Household, txn: Transacti
     if request.method == "POST":
         form = TransactionForm(request.POST, household=household, locale=locale, keep_accounts=keep)
         splits = _bound_splits(request, household, locale)
-        if "more_splits" not in request.POST and form.is_valid() and splits.is_valid():
+        if form.is_valid() and splits.is_valid():
             filled = [f for f in splits.forms if not f.is_blank()]
             values = _service_values(form, filled)
             try:
@@ -193,7 +190,8 @@ def _transaction_form(request: HttpRequest, household: Household, txn: Transacti
                 "account": txn.account_id,
                 "category": str(txn.category_id) if txn.category_id else "",
                 "transfer_account": txn.transfer_account_id,
-                "transfer_amount": txn.transfer_amount,
+                # Shown only when it differs (another currency); otherwise it follows the amount.
+                "transfer_amount": txn.transfer_amount if txn.transfer_amount != txn.amount else None,
                 "payee": txn.payee,
                 "description": txn.description,
                 "notes": txn.notes,

@@ -119,7 +119,41 @@
   function initForms(root) {
     if (!root.querySelectorAll) { return; }
     root.querySelectorAll("form[data-transaction-form]").forEach(syncKind);
+    root.querySelectorAll("[data-add-split]").forEach(function (button) { button.hidden = false; });
   }
+
+  /* Splits: one more (empty) part, numbered like Django's formset expects. */
+  function addSplitRow(button) {
+    var form = button.form;
+    var rows = form.querySelector("[data-split-rows]");
+    var total = form.querySelector("input[name='splits-TOTAL_FORMS']");
+    var last = rows.querySelector("fieldset.split-row:last-of-type");
+    if (!rows || !total || !last) { return; }
+    var index = Number(total.value);
+    var row = last.cloneNode(true);
+    row.querySelectorAll("[name], [id], [for], [aria-describedby]").forEach(function (el) {
+      ["name", "id", "for", "aria-describedby"].forEach(function (attr) {
+        var value = el.getAttribute(attr);
+        if (value) { el.setAttribute(attr, value.replace(/splits-\d+-/g, "splits-" + index + "-")); }
+      });
+      if (el.matches("input")) { el.value = ""; }
+      if (el.matches("select")) { el.selectedIndex = 0; }
+      el.removeAttribute("aria-invalid");
+    });
+    row.querySelectorAll(".errors").forEach(function (el) { el.remove(); });
+    row.querySelectorAll(".has-error").forEach(function (el) { el.classList.remove("has-error"); });
+    var legend = row.querySelector("legend");
+    if (legend) { legend.textContent = rows.dataset.legend.replace("%s", index + 1); }
+    rows.appendChild(row);
+    total.value = index + 1;
+    var first = row.querySelector("select, input");
+    if (first) { first.focus(); }
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-add-split]");
+    if (button) { addSplitRow(button); }
+  });
 
   /* Bulk selection: "select all" and a live count of what is selected. */
   function updateSelection() {
