@@ -18,7 +18,7 @@ from finance.analytics import selectors as analytics
 from finance.core.cache import cached_for_household
 from finance.households.models import Household
 from finance.ledger.models import LIABILITY_TYPES, CategoryType, Transaction
-from finance.ledger.selectors import account_list
+from finance.ledger.selectors import account_list, category_list
 
 RECENT = 8
 REVIEW = 5
@@ -50,8 +50,13 @@ def _change(current: Decimal, previous: Decimal) -> Decimal | None:
     return (current - previous) / abs(previous)
 
 
-def _transaction_rows(queryset: Any) -> list[dict[str, Any]]:
-    rows = queryset.select_related("account", "category", "transfer_account").only(
+def _transaction_rows(queryset: Any, names: dict[Any, str]) -> list[dict[str, Any]]:
+    """The first rows of ``queryset`` (already ordered and sliced) as plain data.
+
+    Plain columns only, so the query stays an index scan with a limit whatever the
+    planner's statistics say; account and category names come from ``names``.
+    """
+    rows = queryset.values(
         "id",
         "date",
         "type",
@@ -59,22 +64,21 @@ def _transaction_rows(queryset: Any) -> list[dict[str, Any]]:
         "currency",
         "payee",
         "description",
-        "needs_review",
-        "account__name",
-        "category__name",
-        "transfer_account__name",
+        "account_id",
+        "category_id",
+        "transfer_account_id",
     )
     return [
         {
-            "id": t.id,
-            "date": t.date,
-            "type": t.type,
-            "amount": t.amount,
-            "currency": t.currency,
-            "payee": t.payee or t.description,
-            "account": t.account.name,
-            "transfer_account": t.transfer_account.name if t.transfer_account else None,
-            "category": t.category.name if t.category else None,
+            "id": t["id"],
+            "date": t["date"],
+            "type": t["type"],
+            "amount": t["amount"],
+            "currency": t["currency"],
+            "payee": t["payee"] or t["description"],
+            "account": names.get(t["account_id"], ""),
+            "transfer_account": names.get(t["transfer_account_id"]),
+            "category": names.get(t["category_id"]),
         }
         for t in rows
     ]
@@ -98,6 +102,7 @@ def compute(household: Household, today: date, period: SpendingPeriod) -> dict[s
         household, analytics.Period(period.start, period.end), CategoryType.EXPENSE, level="top"
     )
 
+    all_accounts = list(account_list(household=household).order_by("group", "name"))
     accounts = [
         {
             "id": a.id,
@@ -107,10 +112,13 @@ def compute(household: Household, today: date, period: SpendingPeriod) -> dict[s
             "balance": a.balance,
             "is_liability": a.type in LIABILITY_TYPES,
         }
-        for a in account_list(household=household).filter(is_active=True).order_by("group", "name")
+        for a in all_accounts
+        if a.is_active
     ]
-    counted = Transaction.objects.in_household(household)
-    review = counted.filter(needs_review=True).order_by("-date", "-created_at", "-id")
+    names: dict[Any, str] = {a.id: a.name for a in all_accounts}
+    names.update(category_list(household=household).values_list("id", "name"))
+    newest_first = Transaction.objects.in_household(household).order_by("-date", "-created_at", "-id")
+    review = newest_first.filter(needs_review=True)
     return {
         "currency": code,
         "today": today,
@@ -153,9 +161,9 @@ def compute(household: Household, today: date, period: SpendingPeriod) -> dict[s
             ],
         },
         "accounts": accounts,
-        "recent": _transaction_rows(counted.order_by("-date", "-created_at", "-id")[:RECENT]),
+        "recent": _transaction_rows(newest_first[:RECENT], names),
         "review_count": review.count(),
-        "review": _transaction_rows(review[:REVIEW]),
+        "review": _transaction_rows(review[:REVIEW], names),
     }
 
 

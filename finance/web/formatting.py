@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
+from babel import Locale
 from babel.dates import format_date, format_skeleton
 from babel.numbers import (
     NumberFormatError,
@@ -22,6 +24,12 @@ from babel.numbers import (
 from finance.core.money import currency_precision
 
 
+@lru_cache(maxsize=64)
+def _locale(code: str) -> Locale:
+    """Parsed once: Babel re-parses a locale given as a string on every call (half of its cost)."""
+    return Locale.parse(code)
+
+
 def _decimal(value: Decimal | str | int | float) -> Decimal:
     # Shares from the analytics selectors are floats (presentation only); str() keeps their shortest form.
     return value if isinstance(value, Decimal) else Decimal(str(value))
@@ -29,13 +37,13 @@ def _decimal(value: Decimal | str | int | float) -> Decimal:
 
 def money(amount: Decimal | str | int, currency: str, locale: str) -> str:
     """``$1,234.50`` / ``1.234,50 €`` / ``1234,50 €`` — rounded to the currency's minor unit."""
-    return format_currency(_decimal(amount), currency, locale=locale)
+    return format_currency(_decimal(amount), currency, locale=_locale(locale))
 
 
 def signed_money(amount: Decimal | str | int, currency: str, locale: str, sign: int) -> str:
     """An amount with an explicit direction: +$12.00 in, −$12.00 out."""
     value = _decimal(amount)
-    text = format_currency(abs(value), currency, locale=locale)
+    text = format_currency(abs(value), currency, locale=_locale(locale))
     if sign > 0:
         return "+" + text
     if sign < 0:
@@ -47,21 +55,21 @@ def number(value: Decimal | str | int, locale: str, places: int | None = None) -
     value = _decimal(value)
     if places is not None:
         value = value.quantize(Decimal(1).scaleb(-places))
-    return format_decimal(value, locale=locale)
+    return format_decimal(value, locale=_locale(locale))
 
 
 def percent(value: Decimal | float | str, locale: str) -> str:
     """A share as a percentage with at most one decimal: 0.1234 → 12.3 %."""
-    return format_percent(_decimal(value), format="#,##0.#%", locale=locale)
+    return format_percent(_decimal(value), format="#,##0.#%", locale=_locale(locale))
 
 
 def day(value: date, locale: str, length: str = "medium") -> str:
-    return format_date(value, format=length, locale=locale)
+    return format_date(value, format=length, locale=_locale(locale))
 
 
 def month(value: date, locale: str, *, short: bool = False) -> str:
     """``Nov 2026`` / ``nov 2026`` / ``Nov. 2026`` (CLDR skeleton), or ``Nov`` when short."""
-    return format_skeleton("MMM" if short else "yMMM", value, locale=locale)
+    return format_skeleton("MMM" if short else "yMMM", value, locale=_locale(locale))
 
 
 def amount_input(value: Decimal | None, currency: str | None, locale: str) -> str:
@@ -70,7 +78,7 @@ def amount_input(value: Decimal | None, currency: str | None, locale: str) -> st
         return ""
     places = currency_precision(currency) if currency else 2
     pattern = "0." + "0" * places if places else "0"
-    return format_decimal(_decimal(value), format=pattern, locale=locale, group_separator=False)
+    return format_decimal(_decimal(value), format=pattern, locale=_locale(locale), group_separator=False)
 
 
 def parse_amount(text: str, locale: str) -> Decimal:
@@ -80,10 +88,10 @@ def parse_amount(text: str, locale: str) -> Decimal:
     """
     text = text.strip().replace("\u00a0", "").replace(" ", "")
     try:
-        return parse_decimal(text, locale=locale, strict=True)
+        return parse_decimal(text, locale=_locale(locale), strict=True)
     except NumberFormatError:
         # A plain machine number ("12.5") is fine when the locale's decimal sign is ".".
-        if get_decimal_symbol(locale) == ".":
+        if get_decimal_symbol(_locale(locale)) == ".":
             try:
                 return Decimal(text)
             except InvalidOperation:
