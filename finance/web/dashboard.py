@@ -107,7 +107,7 @@ def compute(household: Household, today: date, period: SpendingPeriod) -> dict[s
         {
             "id": a.id,
             "name": a.name,
-            "type": a.get_type_display(),
+            "type": a.type,  # a code: the cache is shared by every language, labels are added per request
             "currency": a.currency,
             "balance": a.balance,
             "is_liability": a.type in LIABILITY_TYPES,

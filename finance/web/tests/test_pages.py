@@ -202,3 +202,15 @@ def test_owner_manages_members_and_the_last_owner_stays(roles, web_client):
     assert editor.post(reverse("web:member-remove", args=[membership.pk])).status_code == 403
     owner.post(reverse("web:member-remove", args=[membership.pk]))
     assert not Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_the_cached_dashboard_is_shown_in_each_readers_language(roles, web_client):
+    make_account(roles.household, "Main", opening_balance=Decimal("10"))
+    viewer = web_client(roles.users["viewer"])
+    assert "Checking" in viewer.get(reverse("web:dashboard")).content.decode()  # computed and cached in English
+    owner = roles.users["owner"]
+    owner.locale = "de"
+    owner.save()
+    page = web_client(owner).get(reverse("web:dashboard")).content.decode()
+    assert "Girokonto" in page
+    assert "Checking" not in page

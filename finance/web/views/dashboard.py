@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from finance.households.models import Household
+from finance.ledger.models import AccountType
 from finance.web import formatting
 from finance.web.dashboard import dashboard_data, spending_periods
 from finance.web.views.base import household_view, htmx_target
@@ -62,8 +63,10 @@ def dashboard(request: HttpRequest, household: Household) -> HttpResponse:
         "last-month": _("Last month"),
         "12-months": _("Last 12 months"),
     }
+    accounts = [{**a, "type_label": AccountType(a["type"]).label} for a in data["accounts"]]
     context = {
         "section": "dashboard",
+        "accounts": accounts,
         "data": data,
         "spending_rows": spending_rows,
         "period_choices": [(key, period_labels[key], key == period.key) for key in periods],
