@@ -148,3 +148,18 @@ def test_person_without_a_household_can_start_one(web_client):
     page = client.get(reverse("web:dashboard")).content.decode()
     assert "Flat share" in page
     assert "EUR" in page
+
+
+def test_sign_in_attempts_share_the_apis_budget(client, user, settings):
+    settings.API_THROTTLE = True
+    for _ in range(10):
+        assert client.post(reverse("web:login"), {"username": user.username, "password": "nope"}).status_code == 200
+    response = client.post(reverse("web:login"), {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Too many sign-in attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # The API's login endpoint draws on the same budget.
+    api = client.post(
+        "/api/v1/auth/login/", {"username": user.username, "password": PASSWORD}, content_type="application/json"
+    )
+    assert api.status_code == 429
