@@ -216,6 +216,8 @@ def _transaction_form(request: HttpRequest, household: Household, txn: Transacti
             "form": form,
             "splits": splits,
             "splits_open": has_splits or bool(splits.non_form_errors()),
+            "splits_invalid": splits.is_bound
+            and (bool(splits.non_form_errors()) or any(f.errors for f in splits.forms)),
             "txn": txn,
             "next_url": back,
         },
