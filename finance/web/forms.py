@@ -13,6 +13,7 @@ from typing import Any
 from babel.numbers import NumberFormatError
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -105,8 +106,6 @@ class AccountChoiceField(forms.ModelChoiceField):
 
 def _accounts(household: Household, keep: list[Any]) -> Any:
     """Active accounts, plus the ones the transaction already uses (an archived account keeps its history)."""
-    from django.db.models import Q
-
     keep_ids = [a for a in keep if a is not None]
     return account_list(household=household).filter(Q(is_active=True) | Q(pk__in=keep_ids)).order_by("group", "name")
 

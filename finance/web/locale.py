@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import zoneinfo
+from datetime import date, datetime
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils import translation
+from django.utils import timezone, translation
 
 
 def babel_locale(code: str) -> str:
@@ -33,3 +35,12 @@ def request_language(request: HttpRequest) -> tuple[str, str]:
         return supported_language(user.locale) or settings.LANGUAGE_CODE, babel_locale(user.locale)
     language = translation.get_language_from_request(request)
     return language, babel_locale(language)
+
+
+def user_today(request: HttpRequest) -> date:
+    """Today in the person's own time zone (a month's edge is theirs, not the server's)."""
+    try:
+        zone = zoneinfo.ZoneInfo(getattr(request.user, "timezone", "") or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return timezone.localdate()
+    return datetime.now(zone).date()

@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import zoneinfo
-from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from finance.households.models import Household
 from finance.ledger.models import AccountType
 from finance.web import formatting
 from finance.web.dashboard import dashboard_data, spending_periods
+from finance.web.locale import user_today
 from finance.web.views.base import household_view, htmx_target
-
-
-def user_today(request: HttpRequest) -> date:
-    """Today in the person's own time zone (a month's edge is theirs, not the server's)."""
-    try:
-        zone = zoneinfo.ZoneInfo(getattr(request.user, "timezone", "") or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return timezone.localdate()
-    return datetime.now(zone).date()
 
 
 def _cashflow_chart(data: dict[str, Any], locale: str) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from finance.ledger.selectors import account_list, transaction_list
 from finance.ledger.services import SplitInput
 from finance.web.errors import add_service_errors, domain_message, service_messages
 from finance.web.forms import BulkForm, CategoryChoiceField, InlineCategoryForm, SplitFormSet, TransactionForm
+from finance.web.locale import user_today
 from finance.web.paging import Cursor, keyset_page
 from finance.web.views.base import can_write, household_view, is_htmx, safe_next
 
@@ -181,7 +182,7 @@ def _transaction_form(request: HttpRequest, household: Household, txn: Transacti
     else:
         initial: dict[str, Any]
         if txn is None:
-            initial = {"type": TransactionType.EXPENSE, "date": _today(request)}
+            initial = {"type": TransactionType.EXPENSE, "date": user_today(request)}
         else:
             initial = {
                 "type": txn.type,
@@ -222,12 +223,6 @@ def _transaction_form(request: HttpRequest, household: Household, txn: Transacti
             "next_url": back,
         },
     )
-
-
-def _today(request: HttpRequest) -> Any:
-    from finance.web.views.dashboard import user_today
-
-    return user_today(request)
 
 
 def _scoped_transaction(household: Household, pk: Any) -> Transaction:
