@@ -106,3 +106,5 @@ TIME_ZONE: str = _env.str("TIME_ZONE", default="UTC")
 PYTEST_XDIST_WORKER: str = _env.str("PYTEST_XDIST_WORKER", default="")
 # CI / deliberate service runs: a test that needs a service must fail, not skip.
 REQUIRE_SERVICES: bool = _env.bool("REQUIRE_SERVICES", default=False)
+# Browser tests drive the system Chromium (Debian's `chromium` package), never a downloaded build.
+CHROMIUM_PATH: str = _env.str("CHROMIUM_PATH", default="/usr/bin/chromium")

@@ -11,6 +11,7 @@ from typing import Any
 
 import environ
 from csp.constants import NONCE, NONE, SELF
+from django.utils.translation import gettext_lazy as _
 
 from config import env
 
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
+    "django_htmx",
     "finance.core",
     "finance.users",
     "finance.households",
@@ -43,6 +45,7 @@ INSTALLED_APPS = [
     "finance.analytics",
     "finance.imports",
     "finance.budgets",
+    "finance.web",
 ]
 
 MIDDLEWARE = [
@@ -56,6 +59,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Web pages only: the user's language, the household chosen in the session.
+    "finance.web.middleware.WebMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -74,6 +80,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "finance.web.context_processors.web",
             ],
         },
     },
@@ -138,7 +145,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# The web app's languages; a user's `locale` picks one (and formats numbers, dates and money).
+LANGUAGES = [("en", _("English")), ("es", _("Spanish")), ("de", _("German"))]
+# Compiled at set-up (`make messages`, Babel); the .po sources are committed, the .mo files are not.
+LOCALE_PATHS = [BASE_DIR / "finance" / "web" / "locale"]
 TIME_ZONE = env.TIME_ZONE
 USE_I18N = True
 USE_TZ = True
@@ -156,6 +167,13 @@ IMPORT_DUPLICATE_WINDOW_DAYS = 5  # fuzzy duplicates: dates at most this far apa
 IMPORT_DUPLICATE_TIP_TOLERANCE = "0.20"  # a posted amount may exceed its pending one by this share (tips)
 IMPORT_DUPLICATE_MIN_SIMILARITY = 60  # fuzzy duplicates: payee similarity 0-100 at least this
 IMPORT_REVIEW_BELOW = "0.8"  # imported transactions whose category confidence is lower need review
+# Third-party front-end files come from the npm registry at set-up (`npm ci`), never from the repo or a CDN.
+STATICFILES_DIRS = [("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist")]
+
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:dashboard"
+LOGOUT_REDIRECT_URL = "web:login"
+SESSION_COOKIE_HTTPONLY = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -670,6 +670,108 @@ def transaction_bulk_create(*, household: Household, actor: Any, items: Sequence
     return transactions_insert(household=household, actor=actor, prepared=prepared)
 
 
+def _bulk_targets(household: Household, ids: Sequence[uuid.UUID]) -> list[Transaction]:
+    """The selected transactions of this household, locked in a fixed order; all of them or an error."""
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        raise FieldError("ids", "Select at least one transaction.", code="empty")
+    if len(wanted) > MAX_BULK:
+        raise FieldError("ids", f"At most {MAX_BULK} transactions per call.", code="max_length")
+    rows = list(Transaction.objects.select_for_update().filter(household=household, pk__in=wanted).order_by("pk"))
+    if len(rows) != len(wanted):
+        raise FieldError("ids", "Some of the selected transactions are not in this household.", code="does_not_exist")
+    return rows
+
+
+def _splits_of(rows: Sequence[Transaction]) -> dict[uuid.UUID, list[Split]]:
+    by_txn: dict[uuid.UUID, list[Split]] = {}
+    for split in Split.objects.filter(transaction__in=rows).order_by("transaction_id", "position"):
+        by_txn.setdefault(split.transaction_id, []).append(split)
+    return by_txn
+
+
+@transaction.atomic
+def transaction_bulk_update(
+    *,
+    household: Household,
+    actor: Any,
+    ids: Sequence[uuid.UUID],
+    category: Category | None = None,
+    add_tags: Iterable[str] = (),
+) -> int:
+    """Give the selected transactions one category (replacing any splits) and/or add tags to them.
+
+    All or nothing: a transaction outside the household, or one the category
+    does not fit (a transfer, or an income for an expense category), refuses
+    the whole call. Returns how many transactions were changed.
+    """
+    require_role(household=household, actor=actor, roles=WRITE_ROLES)
+    tag_names = [name for name in add_tags if name.strip()]
+    if category is None and not tag_names:
+        raise FieldError("category", "Choose a category or tags to add.", code="required")
+    if category is not None and category.household_id != household.id:
+        raise FieldError("category", "Not found in this household.", code="does_not_exist")
+    rows = _bulk_targets(household, ids)
+    if category is not None:
+        misfits = sum(1 for txn in rows if txn.type != category.type)
+        if misfits:
+            raise FieldError(
+                "category",
+                f"{misfits} of the selected transactions are not of type {category.type} (transfers take no category).",
+                code="type_mismatch",
+            )
+        old_splits = _splits_of(rows)
+        now = timezone.now()
+        delta = LedgerDelta()
+        for txn in rows:
+            delta.add(TransactionState.of(txn, old_splits.get(txn.id, [])), -1)
+            txn.category = category
+            txn.categorization_source = CategorizationSource.USER
+            txn.categorization_confidence = Decimal(1)
+            txn.categorization_rule = None
+            txn.needs_review = False
+            txn.updated_at = now
+            delta.add(TransactionState.of(txn, []))
+        Split.objects.filter(transaction_id__in=list(old_splits)).delete()
+        Transaction.objects.bulk_update(
+            rows,
+            [
+                "category",
+                "categorization_source",
+                "categorization_confidence",
+                "categorization_rule",
+                "needs_review",
+                "updated_at",
+            ],
+            batch_size=500,
+        )
+        delta.apply()
+    if tag_names:
+        tags = tags_for_names(household=household, names=tag_names)
+        TransactionTag.objects.bulk_create(
+            [TransactionTag(household=household, transaction=txn, tag=tag) for txn in rows for tag in tags],
+            batch_size=500,
+            ignore_conflicts=True,
+        )
+    bump_household_version(household.id)
+    return len(rows)
+
+
+@transaction.atomic
+def transaction_bulk_delete(*, household: Household, actor: Any, ids: Sequence[uuid.UUID]) -> int:
+    """Delete the selected transactions (all of them or none); returns how many."""
+    require_role(household=household, actor=actor, roles=WRITE_ROLES)
+    rows = _bulk_targets(household, ids)
+    splits = _splits_of(rows)
+    delta = LedgerDelta()
+    for txn in rows:
+        delta.add(TransactionState.of(txn, splits.get(txn.id, [])), -1)
+    Transaction.objects.filter(pk__in=[txn.pk for txn in rows]).delete()
+    delta.apply()
+    bump_household_version(household.id)
+    return len(rows)
+
+
 def transactions_insert(*, household: Household, actor: Any, prepared: Sequence[Prepared]) -> list[Transaction]:
     """Insert validated transactions in bulk and apply their effects once (callers hold the transaction)."""
     now = timezone.now()
