@@ -383,6 +383,7 @@ def _prepare(
     rates: RateCache,
     instance: Transaction | None = None,
     prefix: str = "",
+    changed: Iterable[str] | None = None,
 ) -> Prepared:
     """Validate ``values`` (a complete description of the transaction) and build the rows."""
     errors = _Errors()
@@ -499,7 +500,7 @@ def _prepare(
         txn.amount_in_base_currency = base_rate.convert(amount)
         txn.exchange_rate = base_rate.value
         txn.exchange_rate_date = base_rate.date
-    _set_categorization(txn, values, instance)
+    _set_categorization(txn, values, instance, set(values) if changed is None else set(changed))
 
     split_rows = [
         Split(
@@ -522,7 +523,9 @@ def _prepare(
     return Prepared(txn=txn, splits=split_rows, tag_names=list(tags) if tags is not None else None)
 
 
-def _set_categorization(txn: Transaction, values: dict[str, Any], instance: Transaction | None) -> None:
+def _set_categorization(
+    txn: Transaction, values: dict[str, Any], instance: Transaction | None, changed: set[str]
+) -> None:
     """Record how the category was chosen; a category set by a person is theirs."""
     given = values.get("categorization")
     if given is not None:
@@ -531,7 +534,8 @@ def _set_categorization(txn: Transaction, values: dict[str, Any], instance: Tran
         txn.categorization_rule = given.get("rule")
         txn.needs_review = bool(given.get("needs_review", False))
         return
-    category_changed = instance is None or "category" in values or "splits" in values
+    # Only a change of category (or splits) is a person's decision; editing the payee is not.
+    category_changed = instance is None or bool({"category", "splits", "type"} & changed)
     if not category_changed:
         return
     if txn.category_id is not None or values.get("splits"):
@@ -539,7 +543,7 @@ def _set_categorization(txn: Transaction, values: dict[str, Any], instance: Tran
         txn.categorization_confidence = Decimal(1)
         txn.categorization_rule = None
         txn.needs_review = False
-    elif instance is not None and "category" in values:
+    elif instance is not None:
         # Cleared by hand: nothing to review, nothing decided.
         txn.categorization_source = ""
         txn.categorization_confidence = None
@@ -616,7 +620,9 @@ def transaction_update(*, txn: Transaction, actor: Any, **changes: Any) -> Trans
     if "splits" in changes and changes["splits"] and "category" not in changes:
         values["category"] = None
     values.update(changes)
-    prepared = _prepare(household=household, values=values, rates=RateCache(household.id), instance=current)
+    prepared = _prepare(
+        household=household, values=values, rates=RateCache(household.id), instance=current, changed=changes.keys()
+    )
     new = prepared.txn
     new.save()
     # Splits are rebuilt every time: their base amounts follow the transaction's conversion.
