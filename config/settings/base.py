@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "finance.core",
     "finance.users",
     "finance.households",
+    "finance.categorization",
 ]
 
 MIDDLEWARE = [
