@@ -10,7 +10,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format typecheck lock migrate demo worker beat serve clean
+.PHONY: help run test lint format typecheck lock migrate demo models worker beat serve clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -34,7 +34,10 @@ migrate: $(VENV)/.base-installed  ## Apply database migrations
 demo: migrate  ## Load the demo user, household and activity
 	$(PY) manage.py load_demo
 
-run: demo  ## Set up and serve on http://$(HOST):$(PORT) with demo data (embedded default)
+models: $(VENV)/.base-installed  ## Build the base categorizer (var/models/) from ../shared/data if it is missing
+	-$(PY) manage.py build_base_categorizer --if-missing
+
+run: demo models  ## Set up and serve on http://$(HOST):$(PORT) with demo data (embedded default)
 	@echo ""
 	@echo "  Personal Finance Tracker on http://$(HOST):$(PORT)/"
 	@echo "  API docs:  http://$(HOST):$(PORT)/api/docs/   (ReDoc: /api/redoc/)"
