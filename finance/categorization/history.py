@@ -113,6 +113,7 @@ class HistoryMatcher:
     _prefix_tallies: dict[str, Counter[str]] = field(default_factory=dict)
     # Last time each (key, category) was seen, so a tie goes to the most recent label.
     _last_seen: dict[tuple[str, str], int] = field(default_factory=dict)
+    _prefix_last_seen: dict[tuple[str, str], int] = field(default_factory=dict)
     _seen: int = 0
 
     @classmethod
@@ -132,6 +133,7 @@ class HistoryMatcher:
         self._tallies.setdefault(key, Counter())[record.category] += 1
         for prefix in _prefixes(key):
             self._prefix_tallies.setdefault(prefix, Counter())[record.category] += 1
+            self._prefix_last_seen[(prefix, record.category)] = self._seen
         self._last_seen[(key, record.category)] = self._seen
         self._seen += 1
 
@@ -143,17 +145,21 @@ class HistoryMatcher:
         key = history_key(payee, description)
         tally = self._tallies.get(key)
         if tally:
-            return self._answer(key, tally, factor=1.0, how="same payee as")
+            return self._answer(key, tally, self._last_seen, factor=1.0, how="same payee as")
         # Longest known leading run of words first; the full key is not among them.
         for prefix in reversed(_prefixes(key)[:-1]):
             tally = self._prefix_tallies.get(prefix)
             if tally:
-                return self._answer(prefix, tally, factor=PREFIX_FACTOR, how=f'payee starting "{prefix}" like')
+                return self._answer(
+                    prefix, tally, self._prefix_last_seen, factor=PREFIX_FACTOR, how=f'payee starting "{prefix}" like'
+                )
         return None
 
-    def _answer(self, key: str, tally: Counter[str], *, factor: float, how: str) -> HistoryMatch:
+    def _answer(
+        self, key: str, tally: Counter[str], last_seen: dict[tuple[str, str], int], *, factor: float, how: str
+    ) -> HistoryMatch:
         # Most transactions first; a tie goes to the category used most recently.
-        category, count = max(tally.items(), key=lambda item: (item[1], self._recency(key, item[0])))
+        category, count = max(tally.items(), key=lambda item: (item[1], last_seen.get((key, item[0]), -1)))
         total = sum(tally.values())
         confidence = factor * count / (total + self.prior_weight)
         noun = "transaction" if total == 1 else "transactions"
@@ -168,6 +174,3 @@ class HistoryMatcher:
             merchant_key=key,
             explanation=explanation,
         )
-
-    def _recency(self, key: str, category: str) -> int:
-        return self._last_seen.get((key, category), -1)

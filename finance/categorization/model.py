@@ -49,6 +49,7 @@ from finance.categorization.normalize import clean_text, merchant_key
 AUTO_THRESHOLD = 0.8
 MIN_CALIBRATION_ROWS = 10
 MIN_CALIBRATION_CLASS_ROWS = 5
+CALIBRATOR_C = 1.0
 ARTIFACT_FORMAT = 1
 TOP_K = 3
 
@@ -91,6 +92,7 @@ class ModelParams:
     char_max_features: int = 50_000
     meta_weight: float = 0.6
     calibration_folds: int = 3
+    calibration_max_repeats: int = 1
     # Calibrating on more rows than this adds time, not accuracy: larger sets use a sample.
     calibration_max_rows: int = 8_000
     class_weight: str | None = None
@@ -314,6 +316,26 @@ class Calibration:
         return calibrated
 
 
+def _calibration_splits(
+    keys: Sequence[str], folds: int, repeats: int, rng: np.random.Generator, seed: int
+) -> list[tuple[NDArray[np.int64], NDArray[np.int64]]]:
+    """Out-of-fold splits in which half of the merchants are held out whole.
+
+    Their rows are new merchants out of fold; the other half's rows are spread
+    over the folds (known merchants), so the calibration sees both kinds.
+    """
+    merchants = sorted(set(keys))
+    splits: list[tuple[NDArray[np.int64], NDArray[np.int64]]] = []
+    for repeat in range(repeats):
+        held_whole = {m for m, coin in zip(merchants, rng.random(len(merchants)) < 0.5, strict=True) if coin}
+        groups = [key if key in held_whole else f"\x00row{i}" for i, key in enumerate(keys)]
+        if len(set(groups)) < folds:
+            break
+        splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=seed + repeat)
+        splits.extend(splitter.split(np.zeros(len(keys)), groups=groups))
+    return splits
+
+
 def _fit_calibration(
     x: sp.csr_matrix,
     y: NDArray[np.int64],
@@ -343,18 +365,10 @@ def _fit_calibration(
     folds = min(params.calibration_folds, int(counts.max()))
     if folds < 2 or len(y) < MIN_CALIBRATION_ROWS:
         return Calibration(temperature=1.0)
-    # Half of the merchants are held out whole (their rows are new merchants out
-    # of fold), the other half's rows are spread over the folds (known merchants),
-    # so the calibration sees both kinds in the product's proportions or worse.
-    merchants = sorted(set(keys))
-    held_whole = {m for m, coin in zip(merchants, rng.random(len(merchants)) < 0.5, strict=True) if coin}
-    groups = [key if key in held_whole else f"\x00row{i}" for i, key in enumerate(keys)]
-    n_groups = len(set(groups))
-    if n_groups < folds:
-        return Calibration(temperature=1.0)
-    splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=params.seed)
     blocks: list[tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.float64]]] = []
-    for train_idx, test_idx in splitter.split(np.zeros(len(y)), groups=groups):
+    # A small set gives few out-of-fold rows: repeat the split to steady the fit.
+    repeats = max(1, min(params.calibration_max_repeats, params.calibration_max_rows // (4 * len(y))))
+    for train_idx, test_idx in _calibration_splits(keys, folds, repeats, rng, params.seed):
         present = np.unique(y[train_idx])
         if len(present) < 2:
             continue
@@ -368,6 +382,8 @@ def _fit_calibration(
         fold_words = set().union(*(words[i] for i in train_idx))
         novelty = _novelty([keys[i] for i in test_idx], [words[i] for i in test_idx], fold_keys, fold_words)
         blocks.append((_scores(classifier, x[test_idx]), labels, novelty))
+    if not blocks:
+        return Calibration(temperature=1.0)
     temperature = _best_temperature([(scores, labels) for scores, labels, _ in blocks])
     if temperature is None:
         return Calibration(temperature=1.0)
@@ -381,7 +397,7 @@ def _fit_calibration(
     if min(target.sum(), (~target).sum()) < MIN_CALIBRATION_CLASS_ROWS:
         # All right (or all wrong) out of fold: nothing to learn beyond the temperature.
         return Calibration(temperature=temperature)
-    regression = LogisticRegression(C=1.0, max_iter=1000)
+    regression = LogisticRegression(C=CALIBRATOR_C, max_iter=1000)
     regression.fit(np.vstack(features), target)
     return Calibration(
         temperature=temperature,
@@ -466,7 +482,10 @@ class CategorizerModel:
             self._feature_names = self.featurizer.feature_names()
         start, end = x.indptr[row], x.indptr[row + 1]
         indices = x.indices[start:end]
-        contributions = x.data[start:end] * self.classifier.coef_[column, indices]
+        coef = self.classifier.coef_
+        # Two categories share one weight row: positive for classes_[1], negative for classes_[0].
+        weights = coef[column, indices] if coef.shape[0] > 1 else (1 if column == 1 else -1) * coef[0, indices]
+        contributions = x.data[start:end] * weights
         best = np.argsort(-contributions)[:n]
         return tuple(self._feature_names[indices[i]] for i in best if contributions[i] > 0)
 
@@ -557,6 +576,7 @@ def train(
             "char_max_features": params.char_max_features,
             "meta_weight": params.meta_weight,
             "calibration_folds": params.calibration_folds,
+            "calibration_max_repeats": params.calibration_max_repeats,
             "calibration_max_rows": params.calibration_max_rows,
         },
         created_at=dt.datetime.now(tz=dt.UTC).isoformat(timespec="seconds"),

@@ -81,3 +81,10 @@ def test_no_match_for_a_new_payee_or_weak_leading_word() -> None:
     assert matcher.match("", "Whole Foods Market") is None
     assert matcher.match("", "The Dead Rabbits") is None  # "the" alone names no payee
     assert len(matcher) == 2
+
+
+def test_a_tie_among_leading_word_matches_goes_to_the_latest() -> None:
+    matcher = _matcher(("Uber Eats", "Eating Out"), ("Uber Trip Help", "Transport"))
+    match = matcher.match("", "Uber Rides")
+    assert match is not None
+    assert (match.category, match.count, match.total, match.merchant_key) == ("Transport", 1, 2, "uber")

@@ -159,3 +159,14 @@ def test_training_needs_two_categories() -> None:
 
 def test_predict_nothing() -> None:
     assert train(examples()[:8]).predict([]) == []
+
+
+def test_two_categories_explain_each_side() -> None:
+    rows = [(d, c, a) for d, c, a in ROWS if c in {"Groceries", "Salary"}]
+    binary = train(examples(rows))
+    grocery, salary = binary.predict(
+        [Item(description="debit kroger 1200 boston"), Item(description="credit acme corp payroll")]
+    )
+    assert (grocery[0].category, salary[0].category) == ("Groceries", "Salary")
+    assert any("kroger" in reason for reason in grocery[0].explanation)
+    assert any("payroll" in reason or "acme" in reason for reason in salary[0].explanation)
