@@ -10,7 +10,7 @@ goes to review with the suggestion and the model's alternatives.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -112,15 +112,42 @@ def combine(
     return Suggestion(category=None, confidence=0.0, source=Source.NONE, explanation=(), auto_apply=False)
 
 
+def map_labels(predictions: Sequence[Prediction], label_map: Callable[[str], str | None]) -> list[Prediction]:
+    """Model predictions renamed to the household's categories; labels it has no category for are dropped.
+
+    With the base model, ``label_map`` is e.g.
+    ``functools.partial(label_aliases.resolve_label, household_categories=names)``.
+    Two labels mapping to one category are merged (confidences added).
+    """
+    merged: dict[str, Prediction] = {}
+    for prediction in predictions:
+        category = label_map(prediction.category)
+        if category is None:
+            continue
+        if category in merged:
+            earlier = merged[category]
+            merged[category] = Prediction(
+                category, round(min(1.0, earlier.confidence + prediction.confidence), 4), earlier.explanation
+            )
+        else:
+            merged[category] = Prediction(category, prediction.confidence, prediction.explanation)
+    return sorted(merged.values(), key=lambda p: -p.confidence)
+
+
 def categorize_many(
     txns: Sequence[Mapping[str, Any]],
     *,
     rules: Sequence[Rule] = (),
     history: HistoryMatcher | None = None,
     model: CategorizerModel | None = None,
+    label_map: Callable[[str], str | None] | None = None,
     threshold: float = AUTO_THRESHOLD,
 ) -> list[Suggestion]:
-    """Suggest a category for each transaction: rules → history → model → none."""
+    """Suggest a category for each transaction: rules → history → model → none.
+
+    ``label_map`` renames the model's labels to the household's categories (needed
+    for the base model, see :func:`map_labels`); a household's own model needs none.
+    """
     outcomes = [evaluate(rules, txn) if rules else RuleOutcome() for txn in txns]
     # Only the transactions no rule categorized go to the model, in one batch.
     pending = [i for i, outcome in enumerate(outcomes) if outcome.category is None]
@@ -131,6 +158,8 @@ def categorize_many(
             txn = {**txn, "payee": outcomes[i].payee}
         items.append(item_from(txn))
     predictions = model.predict(items) if model is not None and items else [[] for _ in items]
+    if label_map is not None:
+        predictions = [map_labels(preds, label_map) for preds in predictions]
     results: list[Suggestion | None] = [None] * len(txns)
     for i, outcome in enumerate(outcomes):
         if outcome.category is not None:
@@ -164,7 +193,10 @@ def categorize(
     rules: Sequence[Rule] = (),
     history: HistoryMatcher | None = None,
     model: CategorizerModel | None = None,
+    label_map: Callable[[str], str | None] | None = None,
     threshold: float = AUTO_THRESHOLD,
 ) -> Suggestion:
     """One transaction; see :func:`categorize_many`."""
-    return categorize_many([txn], rules=rules, history=history, model=model, threshold=threshold)[0]
+    return categorize_many([txn], rules=rules, history=history, model=model, label_map=label_map, threshold=threshold)[
+        0
+    ]

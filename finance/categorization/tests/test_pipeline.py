@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 
 import pytest
 
 from finance.categorization.history import HistoryMatch, HistoryMatcher, HistoryRecord
+from finance.categorization.label_aliases import resolve_label
 from finance.categorization.model import CategorizerModel, Prediction, train
-from finance.categorization.pipeline import Source, categorize, categorize_many, combine, item_from
+from finance.categorization.pipeline import Source, categorize, categorize_many, combine, item_from, map_labels
 from finance.categorization.rules import parse_rule
 from finance.categorization.tests.test_model import examples
 
@@ -99,3 +101,24 @@ def test_item_from_reads_plain_transactions() -> None:
     )
     odd = item_from({"amount": "lots", "date": "yesterday"})
     assert (odd.amount, odd.date) == (None, None)
+
+
+def test_base_model_labels_map_onto_the_households_categories(model: CategorizerModel) -> None:
+    # The test model's labels stand in for base labels: "Dining" -> the household's "Eating Out".
+    names = {"Dining": "Eating Out", "Groceries": "Groceries", "Transport": "Transport"}
+    suggestion = categorize({"description": "debit paypal *chipotle"}, model=model, label_map=names.get)
+    assert suggestion.category == "Eating Out"
+    assert suggestion.source is Source.MODEL
+    assert {p.category for p in suggestion.alternatives} <= set(names.values())
+
+
+def test_map_labels_drops_unknown_and_merges_shared_categories() -> None:
+    predictions = [Prediction("Rent", 0.5, ("a",)), Prediction("Mortgage", 0.3, ("b",)), Prediction("Fees", 0.2)]
+    mapped = map_labels(predictions, {"Rent": "Housing", "Mortgage": "Housing"}.get)
+    assert mapped == [Prediction("Housing", 0.8, ("a",))]
+    household = ["Eating Out", "Housing"]
+    resolved = map_labels(
+        [Prediction("Restaurants", 0.6), Prediction("Travel", 0.4)],
+        functools.partial(resolve_label, household_categories=household),
+    )
+    assert resolved == [Prediction("Eating Out", 0.6)]
