@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format typecheck lock migrate demo worker beat serve clean assets messages makemessages chromium
+.PHONY: help run test lint format typecheck lock migrate demo worker beat serve clean assets messages makemessages chromium models
 
 # Translations: the .po sources are committed, the .mo files are compiled here (Babel, no GNU gettext needed).
 PO_FILES := $(wildcard finance/web/locale/*/LC_MESSAGES/django.po)
@@ -59,7 +59,10 @@ migrate: $(VENV)/.base-installed  ## Apply database migrations
 demo: migrate  ## Load the demo user, household and activity
 	$(PY) manage.py load_demo
 
-run: demo assets messages  ## Set up and serve on http://$(HOST):$(PORT) with demo data (embedded default)
+models: $(VENV)/.base-installed  ## Build the base categorizer (var/models/) from ../shared/data if it is missing
+	-$(PY) manage.py build_base_categorizer --if-missing
+
+run: demo assets messages models  ## Set up and serve on http://$(HOST):$(PORT) with demo data (embedded default)
 	@echo ""
 	@echo "  Personal Finance Tracker on http://$(HOST):$(PORT)/  (the web app: /app/)"
 	@echo "  API docs:  http://$(HOST):$(PORT)/api/docs/   (ReDoc: /api/redoc/)"

@@ -102,6 +102,9 @@ SECURE_HSTS_SECONDS: int = _env.int("SECURE_HSTS_SECONDS", default=31_536_000)
 SECURE_HSTS_PRELOAD: bool = _env.bool("SECURE_HSTS_PRELOAD", default=True)
 TIME_ZONE: str = _env.str("TIME_ZONE", default="UTC")
 
+# Categorization: where trained model artifacts live (built at set-up, never committed).
+CATEGORIZATION_MODEL_DIR: Path = Path(_env.str("CATEGORIZATION_MODEL_DIR", default=str(BASE_DIR / "var" / "models")))
+
 # Set by pytest-xdist in each worker; used to keep workers' caches apart.
 PYTEST_XDIST_WORKER: str = _env.str("PYTEST_XDIST_WORKER", default="")
 # CI / deliberate service runs: a test that needs a service must fail, not skip.

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "finance.imports",
     "finance.budgets",
     "finance.web",
+    "finance.categorization",
 ]
 
 MIDDLEWARE = [
@@ -384,6 +385,14 @@ CELERY_BEAT_SCHEDULE = {
     "flush-expired-tokens": {"task": "finance.users.tasks.flush_expired_tokens", "schedule": 86400.0},
     "purge-auth-audit": {"task": "finance.users.tasks.purge_auth_audit", "schedule": 86400.0},
 }
+
+# Categorization (docs/categorization.md): suggestions at or above the threshold are
+# applied, the rest go to review; the base model is rebuilt by
+# `manage.py build_base_categorizer` (make run does it when it is missing).
+CATEGORIZATION_AUTO_THRESHOLD = 0.8
+CATEGORIZATION_MODEL_DIR = env.CATEGORIZATION_MODEL_DIR
+BASE_CATEGORIZER_VERSION = "base-v1"
+BASE_CATEGORIZER_PATH = CATEGORIZATION_MODEL_DIR / "base-categorizer-v1.joblib"
 
 LOGGING = {
     "version": 1,
