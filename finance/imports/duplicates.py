@@ -81,9 +81,12 @@ class _Existing:
     is_pending: bool
     provider_id: str = ""
     check_number: str = ""
+    _keys: tuple[str, ...] | None = None
 
     def keys(self) -> tuple[str, ...]:
-        return tuple(key for key in (payee_key(text) for text in self.texts) if key)
+        if self._keys is None:
+            self._keys = tuple(key for key in (payee_key(text) for text in self.texts) if key)
+        return self._keys
 
 
 @dataclass
