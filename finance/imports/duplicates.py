@@ -173,8 +173,14 @@ def classify(*, account: Account, rows: Sequence[RowKey], exclude_batch_id: uuid
 
 
 def _load_existing(
-    account: Account, start: date, end: date, claimed: set[uuid.UUID], provenance: dict[uuid.UUID, str]
+    account: Account,
+    start: date,
+    end: date,
+    claimed: set[uuid.UUID],
+    provenance: dict[uuid.UUID, str],
+    amounts: set[Decimal],
 ) -> list[_Existing]:
+    """The account's transactions in the range that can match a row: the same signed amount, or pending."""
     found = []
     qs = (
         Transaction.objects.filter(Q(account=account) | Q(transfer_account=account), date__range=(start, end))
@@ -201,6 +207,8 @@ def _load_existing(
             signed = -amount
         else:  # a transfer into this account
             signed = transfer_amount if transfer_amount is not None else amount
+        if signed not in amounts and not pending:
+            continue  # no row has its amount: never compared
         found.append(
             _Existing(txn_id, on, signed, (payee, description), pending, provenance.get(txn_id, ""), reference)
         )
@@ -225,7 +233,7 @@ def _fuzzy(
     claimed: set[uuid.UUID],
     provenance: dict[uuid.UUID, str],
 ) -> None:
-    existing = _load_existing(account, start, end, claimed, provenance)
+    existing = _load_existing(account, start, end, claimed, provenance, {rows[i].amount for i in todo})
     index = _Index()
     for position, item in enumerate(existing):
         index.by_amount[item.amount].append((item.date, position))
