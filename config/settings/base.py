@@ -358,6 +358,7 @@ SPECTACULAR_SETTINGS = {
         "GoalStatusEnum": "finance.budgets.models.GoalStatus.choices",
         "ImportFormatEnum": "finance.imports.models.ImportFormat.choices",
         "ImportStatusEnum": "finance.imports.models.ImportStatus.choices",
+        "RuleMatchEnum": "finance.categorization.models.RuleMatch.choices",
         "ImportRowStatusEnum": "finance.imports.models.RowStatus.choices",
         "ImportDecisionEnum": "finance.imports.models.RowDecision.choices",
         "IncomeExpenseEnum": "finance.compat.serializers.INCOME_EXPENSE",
