@@ -13,7 +13,7 @@ import functools
 import logging
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from finance.categorization.label_aliases import resolve_label
 from finance.categorization.model import CategorizerModel, ModelLoadError
 from finance.categorization.models import Rule
 from finance.categorization.normalize import merchant_key
-from finance.categorization.rules import ActionType, RuleValidationError, parse_rule
+from finance.categorization.rules import ActionType, RuleValidationError, evaluate, parse_rule
 from finance.categorization.rules import Rule as ParsedRule
 from finance.core.exceptions import Conflict, FieldError
 from finance.households.models import WRITE_ROLES, Household
@@ -191,8 +191,6 @@ def rule_apply(*, rule: Rule, actor: Any, dry_run: bool = True) -> ApplyResult:
         .prefetch_related("tags", "splits")
         .order_by("date", "created_at", "id")
     )
-    from finance.categorization.rules import evaluate
-
     matched = 0
     planned: list[tuple[Transaction, dict[str, Any]]] = []
     for txn in txns:
@@ -287,7 +285,6 @@ class Suggestion:
     tags: tuple[str, ...] = ()
     reviewed: bool = False
     excluded: bool = False
-    extras: dict[str, Any] = field(default_factory=dict)
 
     @property
     def auto_apply(self) -> bool:
