@@ -394,6 +394,8 @@ CATEGORIZATION_AUTO_THRESHOLD = 0.8
 CATEGORIZATION_MODEL_DIR = env.CATEGORIZATION_MODEL_DIR
 BASE_CATEGORIZER_VERSION = "base-v1"
 BASE_CATEGORIZER_PATH = CATEGORIZATION_MODEL_DIR / "base-categorizer-v1.joblib"
+# A household's model is retrained after this many category corrections by its people.
+CATEGORIZATION_RETRAIN_AFTER = 25
 
 LOGGING = {
     "version": 1,

@@ -459,3 +459,59 @@ def categorization_values(household: Household, values: dict[str, Any]) -> dict[
         "needs_review": needs_review,
     }
     return added
+
+
+# ---------------------------------------------------------------------------
+# The household's own model (CAT-4)
+
+MIN_TRAINING_EXAMPLES = 10
+CORRECTIONS_KEY = "categorization:corrections:{}"
+
+
+def train_household_model(*, household: Household) -> CategorizerModel | None:
+    """Train the household's model on its categorized incomes and expenses and save it.
+
+    Returns ``None`` (and writes nothing) with fewer than ``MIN_TRAINING_EXAMPLES`` examples or
+    fewer than two categories. The file is replaced atomically; the next categorization uses it.
+    """
+    from finance.categorization.model import Example, train
+
+    rows = (
+        Transaction.objects.filter(household=household, category__isnull=False)
+        .exclude(type=TransactionType.TRANSFER)
+        .order_by("-date", "-created_at")
+        .values_list("type", "amount", "date", "payee", "description", "category__name")[:HISTORY_LIMIT]
+    )
+    examples = [
+        Example(description or "", payee or "", _signed(kind, amount), on, category=name)
+        for kind, amount, on, payee, description, name in rows
+    ]
+    if len(examples) < MIN_TRAINING_EXAMPLES or len({e.category for e in examples}) < 2:
+        return None
+    model = train(examples, version=f"household-{household.pk}")
+    path = household_model_path(household.pk)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".joblib.tmp")
+    model.save(partial)
+    partial.replace(path)
+    return model
+
+
+def correction_recorded(*, household: Household) -> bool:
+    """Count a person's category correction; every ``CATEGORIZATION_RETRAIN_AFTER``-th schedules retraining.
+
+    Returns whether retraining was scheduled (after the current database transaction commits).
+    """
+    from django.core.cache import cache
+
+    from finance.categorization import tasks
+
+    key = CORRECTIONS_KEY.format(household.pk)
+    cache.add(key, 0, timeout=None)
+    count = cache.incr(key)
+    if count < int(settings.CATEGORIZATION_RETRAIN_AFTER):
+        return False
+    cache.set(key, 0, timeout=None)
+    household_id = str(household.pk)
+    transaction.on_commit(lambda: tasks.retrain_household_model.delay(household_id))
+    return True

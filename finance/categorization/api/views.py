@@ -201,4 +201,5 @@ class ReviewViewSet(HouseholdScopedMixin, mixins.ListModelMixin, viewsets.Generi
             raise FieldError("category", "There is no suggestion to accept; choose a category.", code="no_suggestion")
         category = Category.objects.get(pk=suggestion.category_id)
         ledger_services.transaction_update(txn=txn, actor=request.user, category=category)
+        services.correction_recorded(household=txn.household)
         return Response(TransactionOutputSerializer(with_details(Transaction.objects.filter(pk=txn.pk)).get()).data)
