@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("finance.currency.api.urls")),
     path("", include("finance.budgets.api.urls")),
     path("", include("finance.imports.api.urls")),
+    path("", include("finance.categorization.api.urls")),
     path("analytics/", include("finance.analytics.api.urls")),
 ]

@@ -358,6 +358,7 @@ SPECTACULAR_SETTINGS = {
         "GoalStatusEnum": "finance.budgets.models.GoalStatus.choices",
         "ImportFormatEnum": "finance.imports.models.ImportFormat.choices",
         "ImportStatusEnum": "finance.imports.models.ImportStatus.choices",
+        "RuleMatchEnum": "finance.categorization.models.RuleMatch.choices",
         "ImportRowStatusEnum": "finance.imports.models.RowStatus.choices",
         "ImportDecisionEnum": "finance.imports.models.RowDecision.choices",
         "IncomeExpenseEnum": "finance.compat.serializers.INCOME_EXPENSE",
@@ -393,6 +394,8 @@ CATEGORIZATION_AUTO_THRESHOLD = 0.8
 CATEGORIZATION_MODEL_DIR = env.CATEGORIZATION_MODEL_DIR
 BASE_CATEGORIZER_VERSION = "base-v1"
 BASE_CATEGORIZER_PATH = CATEGORIZATION_MODEL_DIR / "base-categorizer-v1.joblib"
+# A household's model is retrained after this many category corrections by its people.
+CATEGORIZATION_RETRAIN_AFTER = 25
 
 LOGGING = {
     "version": 1,

@@ -1,38 +1,30 @@
-"""Category suggestions for imported rows: the file's own category, else the household's history.
+"""Category suggestions for imported rows: the file's own category, else the categorization pipeline.
 
 :func:`suggest_categories` is the one entry point the import pipeline calls.
-The categorization work (rules engine, ML model, review queue in
-``finance/categorization``) replaces or extends it behind the same signature;
-until then it does two things:
+It does two things:
 
 1. a category the file names (QIF ``L``, a CSV category column) that matches
    one of the household's categories of the right type by name (any case;
    ``Parent:Child`` matches the child under that parent) → source ``user``,
    confidence 1;
-2. otherwise the majority category of the household's earlier transactions of
-   the same type with the same normalized payee (letters only, any case) →
-   source ``history``, confidence ``majority / (count + 1)``, so a payee seen
-   once is a guess worth reviewing and one seen ten times the same way is not.
-
-A suggestion whose confidence is below ``IMPORT_REVIEW_BELOW`` (0.8) marks the
-transaction ``needs_review``.
+2. otherwise ``finance.categorization.services.categorize_for``: the
+   household's rules, then its history, then the model. A suggestion below
+   ``CATEGORIZATION_AUTO_THRESHOLD`` is shown in the preview and marks the
+   transaction ``needs_review``.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
 from django.conf import settings
-from django.db.models import Count
 
 from finance.households.models import Household
-from finance.imports.fingerprint import payee_key
-from finance.ledger.models import CategorizationSource, Category, CategoryType, Transaction, TransactionType
+from finance.ledger.models import CategorizationSource, Category, CategoryType
 
 
 class RowLike(Protocol):
@@ -81,38 +73,14 @@ def _by_name(household: Household) -> dict[tuple[str, str], uuid.UUID]:
     return found
 
 
-def _history(household: Household, keys: set[str]) -> dict[tuple[str, str], Counter[uuid.UUID]]:
-    """Per (type, payee key): how often each category was used (grouped in SQL, keyed in Python)."""
-    votes: dict[tuple[str, str], Counter[uuid.UUID]] = defaultdict(Counter)
-    if not keys:
-        return votes
-    grouped = (
-        Transaction.objects.filter(household=household, category__isnull=False)
-        .exclude(type=TransactionType.TRANSFER)
-        .exclude(payee="")
-        .values_list("type", "payee", "category_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for kind, payee, category_id, n in grouped:
-        key = payee_key(payee)
-        if key in keys:
-            votes[(kind, key)][category_id] += n
-    return votes
-
-
-def _text(row: RowLike) -> str:
-    return row.payee or row.description or ""
-
-
 def suggest_categories(household: Household, rows: Sequence[RowLike]) -> list[Suggestion]:
-    """One :class:`Suggestion` per row, in order."""
+    """One :class:`Suggestion` per row, in order: the file's category, else the categorization pipeline."""
+    from finance.categorization.services import categorize_for
+
     names = _by_name(household) if any(row.category for row in rows) else {}
-    votes = _history(household, {payee_key(_text(row)) for row in rows} - {""})
-    threshold = review_threshold()
-    decided: dict[tuple[str, str], Suggestion] = {}
-    found = []
-    for row in rows:
+    found: list[Suggestion | None] = []
+    pending: list[int] = []
+    for i, row in enumerate(rows):
         kind = _kind(row.amount)
         if row.category:
             # QIF writes "Category:Subcategory/Class": the class is not a category.
@@ -121,16 +89,19 @@ def suggest_categories(household: Household, rows: Sequence[RowLike]) -> list[Su
             if category_id is not None and not row.category.strip().startswith("["):  # [Account] is a QIF transfer
                 found.append(Suggestion(category_id, CategorizationSource.USER, Decimal(1), False))
                 continue
-        key = (kind, payee_key(_text(row)))
-        suggestion = decided.get(key)
-        if suggestion is None:
-            counter = votes.get(key)
-            if counter:
-                (category_id, top), total = counter.most_common(1)[0], sum(counter.values())
-                confidence = (Decimal(top) / Decimal(total + 1)).quantize(Decimal("0.0001"))
-                suggestion = Suggestion(category_id, CategorizationSource.HISTORY, confidence, confidence < threshold)
-            else:
-                suggestion = Suggestion.none()
-            decided[key] = suggestion
-        found.append(suggestion)
-    return found
+        found.append(None)
+        pending.append(i)
+    items = [
+        {
+            "type": _kind(rows[i].amount),
+            "amount": abs(rows[i].amount),
+            "date": getattr(rows[i], "date", None),
+            "payee": rows[i].payee or "",
+            "description": rows[i].description or "",
+        }
+        for i in pending
+    ]
+    for i, suggestion in zip(pending, categorize_for(household, items), strict=True):
+        # Below the threshold the preview shows the guess and the transaction is flagged for review.
+        found[i] = Suggestion(suggestion.category_id, suggestion.source, suggestion.confidence, suggestion.needs_review)
+    return [s for s in found if s is not None]

@@ -570,6 +570,17 @@ def _save_tags(household: Household, txn: Transaction, names: list[str] | None, 
 def transaction_create(*, household: Household, actor: Any, **values: Any) -> Transaction:
     """Record one transaction and update balances and aggregates with it."""
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
+    if (
+        values.get("category") is None
+        and not values.get("splits")
+        and values.get("type") in (TransactionType.INCOME, TransactionType.EXPENSE)
+        and "categorization" not in values
+        and values.get("account") is not None
+    ):
+        # No category given: rules → history → model suggest one (finance.categorization).
+        from finance.categorization.services import categorization_values
+
+        values = {**values, **categorization_values(household, values)}
     prepared = _prepare(household=household, values=values, rates=RateCache(household.id))
     txn = prepared.txn
     txn.created_by = actor

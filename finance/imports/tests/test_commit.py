@@ -223,6 +223,8 @@ def test_history_categorizes_known_payees_and_flags_weak_guesses(client_for, hou
         payee="Hardware",
         category=category(household, "Household goods"),
     )
+    # Two earlier "Hardware" transactions that disagree: the later one's category is a weak guess.
+    make_txn(household, account, "expense", "12.00", date(2026, 1, 3), payee="Hardware", category=coffee)
     batch = mapped(
         client_for,
         account,
@@ -233,10 +235,10 @@ def test_history_categorizes_known_payees_and_flags_weak_guesses(client_for, hou
         "id": str(coffee.id),
         "name": "Coffee",
         "source": "history",
-        "confidence": 0.9091,
+        "confidence": 0.9804,
         "needs_review": False,
     }
-    assert preview["hardware"]["category"]["confidence"] == 0.5
+    assert preview["hardware"]["category"]["confidence"] == 0.4545
     assert preview["hardware"]["category"]["needs_review"] is True
     assert preview["Unknown"]["category"] is None
     client_for.post(f"/api/v1/imports/{batch['id']}/commit/", {}, format="json")

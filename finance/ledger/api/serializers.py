@@ -283,6 +283,22 @@ class TransactionOutputSerializer(serializers.ModelSerializer):
         }
 
 
+class TransactionChangedOutputSerializer(TransactionOutputSerializer):
+    """A changed transaction; with ``suggested_rule`` when the change set its category."""
+
+    suggested_rule = serializers.JSONField(
+        read_only=True,
+        required=False,
+        allow_null=True,
+        help_text="A rule body for this payee → this category (POST it to /api/v1/rules/); "
+        "present when the request set the category.",
+    )
+
+    class Meta(TransactionOutputSerializer.Meta):
+        fields = [*TransactionOutputSerializer.Meta.fields, "suggested_rule"]
+        read_only_fields = fields
+
+
 class TransactionUpdateSerializer(serializers.Serializer):
     account = ScopedPrimaryKeyField(model=Account, required=False)
     type = serializers.ChoiceField(choices=TransactionType.choices, required=False)

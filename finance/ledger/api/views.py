@@ -27,6 +27,7 @@ from finance.ledger.api.serializers import (
     TagUpdateSerializer,
     TransactionBulkInputSerializer,
     TransactionBulkOutputSerializer,
+    TransactionChangedOutputSerializer,
     TransactionInputSerializer,
     TransactionOutputSerializer,
     TransactionUpdateSerializer,
@@ -37,6 +38,10 @@ from finance.ledger.models import Account, Category, Tag, Transaction
 
 HOUSEHOLD_QUERY = OpenApiParameter(
     "household", str, description="Household id; defaults to your default household.", required=False
+)
+CHANGED_NOTE = (
+    "When the request sets `category`, the response adds `suggested_rule`: a rule body "
+    "(payee contains its normalized name → set this category) the client may POST to `/api/v1/rules/`."
 )
 CONFLICT = OpenApiResponse(description="In use (the envelope's code says why).")
 
@@ -158,10 +163,16 @@ class TransactionOrdering(filters.OrderingFilter):
         responses={201: TransactionOutputSerializer},
     ),
     update=extend_schema(
-        summary="Replace a transaction", request=TransactionUpdateSerializer, responses=TransactionOutputSerializer
+        summary="Replace a transaction",
+        description=CHANGED_NOTE,
+        request=TransactionUpdateSerializer,
+        responses=TransactionChangedOutputSerializer,
     ),
     partial_update=extend_schema(
-        summary="Change a transaction", request=TransactionUpdateSerializer, responses=TransactionOutputSerializer
+        summary="Change a transaction",
+        description=CHANGED_NOTE,
+        request=TransactionUpdateSerializer,
+        responses=TransactionChangedOutputSerializer,
     ),
     destroy=extend_schema(summary="Delete a transaction"),
 )
@@ -190,6 +201,17 @@ class TransactionViewSet(HouseholdScopedViewSet):
 
     def perform_service_destroy(self, *, instance: Transaction) -> None:
         services.transaction_delete(txn=instance, actor=self.request.user)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """A category changed by hand comes back with ``suggested_rule``: a rule body for that payee."""
+        response = super().update(request, *args, **kwargs)
+        if isinstance(request.data, dict) and request.data.get("category"):
+            from finance.categorization.services import correction_recorded, suggested_rule
+
+            txn = Transaction.objects.select_related("category", "household").get(pk=response.data["id"])
+            correction_recorded(household=txn.household)
+            response.data = {**response.data, "suggested_rule": suggested_rule(txn=txn)}
+        return response
 
     @extend_schema(
         summary="Record many transactions at once",

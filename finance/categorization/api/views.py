@@ -1,0 +1,205 @@
+"""The rules API (``/api/v1/rules/``) and the review queue (``/api/v1/review/``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from finance.categorization import selectors, services
+from finance.categorization.api.serializers import (
+    ApplyResultSerializer,
+    ReviewItemSerializer,
+    RuleInputSerializer,
+    RuleOutputSerializer,
+    RuleUpdateSerializer,
+)
+from finance.categorization.models import Rule
+from finance.core.api.viewsets import HouseholdScopedMixin, HouseholdScopedViewSet
+from finance.core.exceptions import FieldError
+from finance.households.models import Household
+from finance.ledger import services as ledger_services
+from finance.ledger.api.serializers import TransactionOutputSerializer
+from finance.ledger.models import Category, Transaction
+from finance.ledger.selectors import with_details
+
+HOUSEHOLD_QUERY = OpenApiParameter(
+    "household", str, description="Household id; defaults to your default household.", required=False
+)
+RULE_EXAMPLE = OpenApiExample(
+    "Netflix",
+    value={
+        "name": "Netflix",
+        "priority": 10,
+        "match": "all",
+        "conditions": [
+            {"field": "payee", "operator": "contains", "value": "netflix"},
+            {"field": "amount", "operator": "between", "value": ["-20", "-5"]},
+        ],
+        "actions": [
+            {"action": "set_category", "value": "0b8f7c2e-8d7e-4a57-9a3b-6a1f3f6d2c11"},
+            {"action": "add_tag", "value": "streaming"},
+        ],
+    },
+    request_only=True,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List rules", description="In the order they run.", parameters=[HOUSEHOLD_QUERY]),
+    retrieve=extend_schema(summary="A rule"),
+    create=extend_schema(
+        summary="Create a rule",
+        description="Conditions test `payee`, `description`, `notes`, `account`, `type`, `amount` (signed: "
+        "expenses negative) or `day_of_month`. Errors name the field: `conditions.0.value`.",
+        request=RuleInputSerializer,
+        responses={201: RuleOutputSerializer},
+        examples=[RULE_EXAMPLE],
+    ),
+    update=extend_schema(summary="Replace a rule", request=RuleUpdateSerializer, responses=RuleOutputSerializer),
+    partial_update=extend_schema(summary="Change a rule", request=RuleUpdateSerializer, responses=RuleOutputSerializer),
+    destroy=extend_schema(summary="Delete a rule"),
+)
+class RuleViewSet(HouseholdScopedViewSet):
+    queryset = Rule.objects.all()
+    input_serializer_class = RuleInputSerializer
+    update_serializer_class = RuleUpdateSerializer
+    output_serializer_class = RuleOutputSerializer
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return super().get_queryset().order_by("priority", "created_at", "id")
+
+    def perform_service_create(self, *, household: Household, data: dict[str, Any]) -> Rule:
+        return services.rule_create(household=household, actor=self.request.user, **_plain(data))
+
+    def perform_service_update(self, *, instance: Rule, data: dict[str, Any]) -> Rule:
+        return services.rule_update(rule=instance, actor=self.request.user, **_plain(data))
+
+    def perform_service_destroy(self, *, instance: Rule) -> None:
+        services.rule_delete(rule=instance, actor=self.request.user)
+
+    @extend_schema(
+        summary="Apply a rule to existing transactions",
+        description="`dry_run=true` (the default) only counts. Otherwise every change is made in one database "
+        f"transaction through the ledger, at most {services.APPLY_LIMIT} transactions per call. A category "
+        "a person chose is never replaced.",
+        request=None,
+        parameters=[OpenApiParameter("dry_run", bool, description="Count without changing anything.")],
+        responses=ApplyResultSerializer,
+        examples=[
+            OpenApiExample(
+                "Dry run",
+                value={"matched": 3, "changed": 2, "dry_run": True, "transaction_ids": []},
+                response_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    def apply(self, request: Request, pk: str | None = None) -> Response:
+        rule = self.get_object()
+        raw = request.query_params.get("dry_run", "true").strip().lower()
+        if raw not in {"true", "false", "1", "0"}:
+            raise FieldError("dry_run", "Must be true or false.")
+        result = services.rule_apply(rule=rule, actor=request.user, dry_run=raw in {"true", "1"})
+        return Response(
+            ApplyResultSerializer(
+                {
+                    "matched": result.matched,
+                    "changed": result.changed,
+                    "dry_run": result.dry_run,
+                    "transaction_ids": result.transaction_ids,
+                }
+            ).data
+        )
+
+
+def _plain(data: dict[str, Any]) -> dict[str, Any]:
+    """Validated nested data as plain dicts and lists (stored as JSON)."""
+    out = dict(data)
+    for name in ("conditions", "actions"):
+        if name in out:
+            out[name] = [dict(item) for item in out[name]]
+    return out
+
+
+def _suggestions(suggestion: services.Suggestion) -> list[dict[str, Any]]:
+    found = []
+    if suggestion.category_id is not None:
+        found.append(
+            {
+                "category": suggestion.category_id,
+                "confidence": suggestion.confidence,
+                "source": suggestion.source,
+                "explanation": suggestion.explanation,
+            }
+        )
+    for alt in suggestion.alternatives:
+        found.append(
+            {
+                "category": alt.category_id,
+                "confidence": alt.confidence,
+                "source": "model",
+                "explanation": alt.explanation,
+            }
+        )
+    return found[:3]
+
+
+def _item(txn: Transaction) -> dict[str, Any]:
+    return {
+        "type": txn.type,
+        "amount": txn.amount,
+        "date": txn.date,
+        "payee": txn.payee,
+        "description": txn.description,
+        "notes": txn.notes,
+        "account": txn.account.name,
+    }
+
+
+class ReviewViewSet(HouseholdScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Transactions waiting for a category, with the pipeline's top three suggestions."""
+
+    queryset = Transaction.objects.all()
+    serializer_class = ReviewItemSerializer
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[Transaction]:
+        return Transaction.objects.for_member(self.request.user).select_related("account", "category")
+
+    @extend_schema(
+        summary="The review queue",
+        description=f"Up to {selectors.REVIEW_PAGE} transactions marked `needs_review`, newest first, each with "
+        "up to three suggested categories and why. Accept one, or PATCH the transaction's category.",
+        parameters=[HOUSEHOLD_QUERY],
+        responses=ReviewItemSerializer(many=True),
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        household = self.readable_household()
+        txns = list(selectors.review_queue(household=household)[: selectors.REVIEW_PAGE])
+        suggestions = services.categorize_for(household, [_item(t) for t in txns], exclude=[t.pk for t in txns])
+        rows = [{"transaction": t, "suggestions": _suggestions(s)} for t, s in zip(txns, suggestions, strict=True)]
+        return Response(ReviewItemSerializer(rows, many=True).data)
+
+    @extend_schema(
+        summary="Accept the top suggestion",
+        description="Sets the category to the top suggestion (as the person's choice) and clears `needs_review`. "
+        "400 with `attr` `category` when there is nothing to suggest.",
+        request=None,
+        responses=TransactionOutputSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str | None = None) -> Response:
+        txn = self.get_object()
+        suggestion = services.categorize_for(txn.household, [_item(txn)], exclude=[txn.pk])[0]
+        if suggestion.category_id is None:
+            raise FieldError("category", "There is no suggestion to accept; choose a category.", code="no_suggestion")
+        category = Category.objects.get(pk=suggestion.category_id)
+        ledger_services.transaction_update(txn=txn, actor=request.user, category=category)
+        services.correction_recorded(household=txn.household)
+        return Response(TransactionOutputSerializer(with_details(Transaction.objects.filter(pk=txn.pk)).get()).data)

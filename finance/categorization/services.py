@@ -1,0 +1,517 @@
+"""Categorization writes and the pipeline the ledger and imports call.
+
+* Rules: :func:`rule_create`, :func:`rule_update`, :func:`rule_delete` (validated with
+  :func:`finance.categorization.rules.validate_rule`) and :func:`rule_apply`, which runs one
+  rule over the household's existing transactions through the ledger's services.
+* :func:`categorize_for` runs rules → history → model → none over a batch of new transactions
+  of one household and returns one :class:`Suggestion` per item.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from rest_framework.exceptions import ErrorDetail, ValidationError
+
+from finance.categorization import pipeline
+from finance.categorization.history import HistoryMatcher, HistoryRecord
+from finance.categorization.label_aliases import resolve_label
+from finance.categorization.model import CategorizerModel, ModelLoadError
+from finance.categorization.models import Rule
+from finance.categorization.normalize import merchant_key
+from finance.categorization.rules import ActionType, RuleValidationError, evaluate, parse_rule
+from finance.categorization.rules import Rule as ParsedRule
+from finance.core.exceptions import Conflict, FieldError
+from finance.households.models import WRITE_ROLES, Household
+from finance.households.services import require_role
+from finance.ledger.models import CategorizationSource, Category, Transaction, TransactionType
+
+logger = logging.getLogger(__name__)
+
+# Transactions one apply call may change; beyond this the rule is applied to new transactions only.
+APPLY_LIMIT = 2000
+HISTORY_LIMIT = 20000
+RULE_FIELDS = ("name", "priority", "is_active", "match", "stop_processing", "conditions", "actions")
+
+
+# ---------------------------------------------------------------------------
+# Rules
+
+
+def _pure(data: Mapping[str, Any], rule_id: str = "") -> dict[str, Any]:
+    """The stored rule in the shape ``rules.parse_rule`` reads (``{action, value}`` → ``{type, value}``)."""
+    actions = data.get("actions")
+    return {
+        "id": rule_id,
+        "name": data.get("name", ""),
+        "priority": data.get("priority", 0),
+        "match": data.get("match", "all"),
+        "stop_processing": data.get("stop_processing", False),
+        "active": data.get("is_active", True),
+        "conditions": data.get("conditions"),
+        "actions": [
+            {"type": a.get("action"), "value": a.get("value")} if isinstance(a, Mapping) else a
+            for a in (actions if isinstance(actions, list) else [])
+        ]
+        if isinstance(actions, list)
+        else actions,
+    }
+
+
+def _api_path(path: str) -> str:
+    """``conditions[0].value`` → ``conditions.0.value``; an action's ``type`` is the API's ``action``."""
+    path = path.replace("[", ".").replace("]", "")
+    if path.startswith("actions.") and path.endswith(".type"):
+        path = path[: -len("type")] + "action"
+    return path
+
+
+def _validate(household: Household, data: Mapping[str, Any]) -> None:
+    errors: dict[str, list[ErrorDetail]] = {}
+    try:
+        parse_rule(_pure(data))
+    except RuleValidationError as exc:
+        for path, message in exc.errors.items():
+            errors[_api_path(path)] = [ErrorDetail(message, code="invalid")]
+    for i, action in enumerate(data.get("actions") or []):
+        if not isinstance(action, Mapping) or action.get("action") != ActionType.SET_CATEGORY:
+            continue
+        value = action.get("value")
+        try:
+            category_id = uuid.UUID(str(value))
+        except ValueError:
+            errors[f"actions.{i}.value"] = [ErrorDetail("Must be the id of a category.", code="invalid")]
+            continue
+        if not Category.objects.filter(household=household, pk=category_id).exists():
+            errors[f"actions.{i}.value"] = [ErrorDetail("Not found in this household.", code="does_not_exist")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def rule_create(*, household: Household, actor: Any, **values: Any) -> Rule:
+    require_role(household=household, actor=actor, roles=WRITE_ROLES)
+    data = {name: values[name] for name in RULE_FIELDS if name in values}
+    if not str(data.get("name", "")).strip():
+        raise FieldError("name", "This field is required.", code="required")
+    _validate(household, data)
+    return Rule.objects.create(household=household, **data)
+
+
+@transaction.atomic
+def rule_update(*, rule: Rule, actor: Any, **changes: Any) -> Rule:
+    require_role(household=rule.household, actor=actor, roles=WRITE_ROLES)
+    data = {name: getattr(rule, name) for name in RULE_FIELDS}
+    data.update({name: changes[name] for name in RULE_FIELDS if name in changes})
+    if not str(data.get("name", "")).strip():
+        raise FieldError("name", "This field is required.", code="required")
+    _validate(rule.household, data)
+    for name, value in data.items():
+        setattr(rule, name, value)
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def rule_delete(*, rule: Rule, actor: Any) -> None:
+    require_role(household=rule.household, actor=actor, roles=WRITE_ROLES)
+    rule.delete()
+
+
+def parsed_rules(rules: Sequence[Rule]) -> list[ParsedRule]:
+    """Stored rules compiled for evaluation; one that no longer validates is skipped (and logged)."""
+    parsed = []
+    for rule in rules:
+        try:
+            parsed.append(parse_rule(_pure(_rule_data(rule), str(rule.pk))))
+        except RuleValidationError as exc:
+            logger.warning("rule %s does not validate any more: %s", rule.pk, exc)
+    return parsed
+
+
+def _rule_data(rule: Rule) -> dict[str, Any]:
+    return {name: getattr(rule, name) for name in RULE_FIELDS}
+
+
+def _signed(kind: str, amount: Any) -> Decimal | None:
+    if amount is None:
+        return None
+    value = Decimal(str(amount))
+    return -value if kind == TransactionType.EXPENSE else value
+
+
+def txn_record(txn: Transaction) -> dict[str, Any]:
+    """A stored transaction as the pure categorizer reads it (amount signed: expenses negative)."""
+    return {
+        "payee": txn.payee,
+        "description": txn.description,
+        "notes": txn.notes,
+        "amount": _signed(txn.type, txn.amount),
+        "date": txn.date,
+        "account": txn.account.name,
+        "type": txn.type,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyResult:
+    matched: int
+    changed: int
+    dry_run: bool
+    transaction_ids: list[uuid.UUID]
+
+
+@transaction.atomic
+def rule_apply(*, rule: Rule, actor: Any, dry_run: bool = True) -> ApplyResult:
+    """Run one rule over the household's income and expense transactions; all changes or none.
+
+    A category set by a person (source ``user``) and split transactions keep their categories;
+    the rule's other actions still apply to them. Each change goes through
+    ``transaction_update`` so balances and aggregates stay exact; at most ``APPLY_LIMIT``
+    transactions may change in one call (``409`` beyond).
+    """
+    from finance.ledger import services as ledger
+
+    household = rule.household
+    require_role(household=household, actor=actor, roles=WRITE_ROLES)
+    compiled = parse_rule(_pure({**_rule_data(rule), "is_active": True}, str(rule.pk)))
+    categories = {str(c.pk): c for c in Category.objects.filter(household=household)}
+    txns = (
+        Transaction.objects.filter(household=household, type__in=[TransactionType.INCOME, TransactionType.EXPENSE])
+        .select_related("account", "category", "household")
+        .prefetch_related("tags", "splits")
+        .order_by("date", "created_at", "id")
+    )
+    matched = 0
+    planned: list[tuple[Transaction, dict[str, Any]]] = []
+    for txn in txns:
+        outcome = evaluate([compiled], txn_record(txn))
+        if not outcome.fired:
+            continue
+        matched += 1
+        changes: dict[str, Any] = {}
+        categorization = {
+            "source": txn.categorization_source,
+            "confidence": txn.categorization_confidence,
+            "rule": txn.categorization_rule,
+            "needs_review": txn.needs_review,
+        }
+        category = categories.get(outcome.category or "")
+        if (
+            category is not None
+            and category.type == txn.type
+            and txn.categorization_source != CategorizationSource.USER
+            and not list(txn.splits.all())
+            and txn.category_id != category.pk
+        ):
+            changes["category"] = category
+            categorization.update(source=CategorizationSource.RULE, confidence=Decimal(1), rule=rule.pk)
+            categorization["needs_review"] = False
+        if outcome.payee is not None and outcome.payee != txn.payee:
+            changes["payee"] = outcome.payee
+        names = [t.name for t in txn.tags.all()]
+        folded = {n.casefold() for n in names}
+        new_tags = [t for t in dict.fromkeys(outcome.tags) if t.casefold() not in folded]
+        if new_tags:
+            changes["tags"] = names + new_tags
+        if outcome.reviewed and txn.needs_review:
+            categorization["needs_review"] = False
+        if outcome.excluded and not txn.is_excluded:
+            changes["is_excluded"] = True
+        if categorization["needs_review"] != txn.needs_review or "category" in changes:
+            changes["categorization"] = categorization
+        if changes:
+            planned.append((txn, changes))
+    if len(planned) > APPLY_LIMIT:
+        raise Conflict(f"This rule would change {len(planned)} transactions; at most {APPLY_LIMIT} at a time.")
+    if not dry_run:
+        for txn, changes in planned:
+            ledger.transaction_update(txn=txn, actor=actor, **changes)
+    return ApplyResult(
+        matched=matched, changed=len(planned), dry_run=dry_run, transaction_ids=[t.pk for t, _ in planned]
+    )
+
+
+def suggested_rule(*, txn: Transaction) -> dict[str, Any] | None:
+    """A rule body for the transaction's payee → its category, for the client to offer (POST /rules/)."""
+    if txn.category_id is None:
+        return None
+    key = merchant_key(txn.payee or txn.description or "")
+    if not key:
+        return None
+    return {
+        "name": f"{key} → {txn.category.name}" if txn.category else key,
+        "priority": 100,
+        "is_active": True,
+        "match": "all",
+        "stop_processing": False,
+        "conditions": [{"field": "payee" if txn.payee else "description", "operator": "contains", "value": key}],
+        "actions": [{"action": ActionType.SET_CATEGORY.value, "value": str(txn.category_id)}],
+    }
+
+
+# ---------------------------------------------------------------------------
+# The pipeline
+
+
+@dataclass(frozen=True, slots=True)
+class Alternative:
+    category_id: uuid.UUID
+    confidence: Decimal
+    explanation: str
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """What the pipeline suggests for one transaction, in the ledger's terms."""
+
+    category_id: uuid.UUID | None
+    source: str  # a CategorizationSource value, or "" when nothing was suggested
+    confidence: Decimal | None
+    needs_review: bool
+    rule_id: uuid.UUID | None = None
+    explanation: str = ""
+    alternatives: tuple[Alternative, ...] = ()
+    payee: str | None = None
+    tags: tuple[str, ...] = ()
+    reviewed: bool = False
+    excluded: bool = False
+
+    @property
+    def auto_apply(self) -> bool:
+        return self.category_id is not None and not self.needs_review
+
+
+@functools.lru_cache(maxsize=16)
+def _load(path: str, mtime: float) -> CategorizerModel | None:
+    try:
+        return CategorizerModel.load(Path(path))
+    except (ModelLoadError, OSError, ValueError, EOFError) as exc:
+        logger.warning("categorizer model %s not usable: %s", path, exc)
+        return None
+
+
+def household_model_path(household_id: uuid.UUID) -> Path:
+    return Path(settings.CATEGORIZATION_MODEL_DIR) / f"household-{household_id}.joblib"
+
+
+def _model_at(path: Path) -> CategorizerModel | None:
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return None
+    return _load(str(path), mtime)
+
+
+def model_for(household: Household) -> tuple[CategorizerModel | None, bool]:
+    """The household's own model, else the base model; ``(model, is_base)``; ``None`` when neither exists."""
+    own = _model_at(household_model_path(household.pk))
+    if own is not None:
+        return own, False
+    return _model_at(Path(settings.BASE_CATEGORIZER_PATH)), True
+
+
+def history_for(household: Household, *, exclude: Sequence[uuid.UUID] = ()) -> HistoryMatcher:
+    """The household's categorized income and expense transactions, oldest first, as a history matcher."""
+    rows = (
+        Transaction.objects.filter(household=household, category__isnull=False)
+        .exclude(type=TransactionType.TRANSFER)
+        .exclude(pk__in=list(exclude))
+        .order_by("-date", "-created_at")
+        .values_list("category_id", "payee", "description")[:HISTORY_LIMIT]
+    )
+    records = [HistoryRecord(str(cid), payee or "", description or "") for cid, payee, description in rows]
+    return HistoryMatcher.from_records(reversed(records))
+
+
+def categorize_for(
+    household: Household, items: Sequence[Mapping[str, Any]], *, exclude: Sequence[uuid.UUID] = ()
+) -> list[Suggestion]:
+    """One :class:`Suggestion` per item: the household's active rules → history → model → none.
+
+    An item holds ``type`` (income/expense), ``amount`` (positive, as stored), ``date``,
+    ``payee``, ``description``, ``notes`` and ``account`` (its name). Only categories of the
+    item's type are suggested. ``exclude`` leaves transactions out of the history (those being
+    reviewed). A model file that is missing or unreadable skips the model step.
+    """
+    if not items:
+        return []
+    threshold = float(settings.CATEGORIZATION_AUTO_THRESHOLD)
+    categories = list(Category.objects.filter(household=household).values_list("id", "name", "type"))
+    type_of = {str(cid): kind for cid, _name, kind in categories}
+    name_of = {str(cid): name for cid, name, _kind in categories}
+    by_name: dict[tuple[str, str], uuid.UUID] = {}
+    for cid, name, kind in categories:
+        by_name.setdefault((kind, name), cid)
+    rules = parsed_rules(list(Rule.objects.filter(household=household, is_active=True)))
+    history = history_for(household, exclude=exclude)
+    model, is_base = model_for(household)
+    names = sorted({name for _cid, name, _kind in categories})
+    label_map = functools.partial(resolve_label, household_categories=names) if model is not None and is_base else None
+    records = [
+        {**item, "amount": _signed(str(item.get("type")), item.get("amount")), "account": item.get("account") or ""}
+        for item in items
+    ]
+    raw = pipeline.categorize_many(
+        records, rules=rules, history=history, model=model, label_map=label_map, threshold=threshold
+    )
+
+    def to_id(category: str | None, kind: str) -> uuid.UUID | None:
+        """History and rules give category ids; the model gives names."""
+        if category is None:
+            return None
+        if category in type_of:
+            return uuid.UUID(category) if type_of[category] == kind else None
+        return by_name.get((kind, category))
+
+    found = []
+    for item, suggestion in zip(items, raw, strict=True):
+        kind = str(item.get("type"))
+        outcome = suggestion.rules
+        category_id = to_id(suggestion.category, kind)
+        alternatives = []
+        top: Alternative | None = None
+        seen = {category_id}
+        for prediction in suggestion.alternatives:
+            alt = to_id(prediction.category, kind)
+            if alt is not None and alt not in seen:
+                seen.add(alt)
+                alternatives.append(
+                    Alternative(alt, Decimal(str(round(prediction.confidence, 4))), "; ".join(prediction.explanation))
+                )
+        if category_id is None:
+            source, confidence, rule_id = "", None, None
+            top = alternatives[0] if alternatives else None
+        else:
+            source = suggestion.source.value
+            confidence = Decimal(str(round(suggestion.confidence, 4)))
+            rule_id = (
+                uuid.UUID(outcome.category_rule) if source == "rule" and outcome and outcome.category_rule else None
+            )
+        explanation = "; ".join(suggestion.explanation) if category_id is not None else ""
+        if source == "history" and category_id is not None:
+            # History counts category ids; the person reads names.
+            explanation = explanation.replace(str(category_id), name_of[str(category_id)])
+        if category_id is None and top is not None:
+            # The top guess was for a category of the other type: the next one stands in.
+            category_id, confidence, source, explanation = top.category_id, top.confidence, "model", top.explanation
+            alternatives = alternatives[1:]
+        needs_review = category_id is None or confidence is None or confidence < Decimal(str(threshold))
+        found.append(
+            Suggestion(
+                category_id=category_id,
+                source=source,
+                confidence=confidence,
+                needs_review=needs_review,
+                rule_id=rule_id,
+                explanation=explanation,
+                alternatives=tuple(alternatives[:3]),
+                payee=outcome.payee if outcome is not None else None,
+                tags=tuple(outcome.tags) if outcome is not None else (),
+                reviewed=bool(outcome and outcome.reviewed),
+                excluded=bool(outcome and outcome.excluded),
+            )
+        )
+    return found
+
+
+def categorization_values(household: Household, values: dict[str, Any]) -> dict[str, Any]:
+    """What ``transaction_create`` adds to a new transaction's values when the caller gave no category.
+
+    An auto-applied suggestion sets the category; a weaker one leaves it empty and marks the
+    transaction ``needs_review`` (the review queue shows the suggestions). Rule actions (renamed
+    payee, tags, excluded) apply too.
+    """
+    account = values.get("account")
+    item = {
+        "type": values.get("type"),
+        "amount": values.get("amount") if isinstance(values.get("amount"), Decimal) else None,
+        "date": values.get("date"),
+        "payee": values.get("payee") or "",
+        "description": values.get("description") or "",
+        "notes": values.get("notes") or "",
+        "account": account.name if account is not None else "",
+    }
+    suggestion = categorize_for(household, [item])[0]
+    added: dict[str, Any] = {}
+    if suggestion.payee is not None:
+        added["payee"] = suggestion.payee
+    if suggestion.tags:
+        added["tags"] = list(dict.fromkeys([*(values.get("tags") or []), *suggestion.tags]))
+    if suggestion.excluded:
+        added["is_excluded"] = True
+    needs_review = suggestion.needs_review and not suggestion.reviewed
+    if suggestion.auto_apply and suggestion.category_id is not None:
+        added["category"] = Category.objects.get(pk=suggestion.category_id)
+    added["categorization"] = {
+        "source": suggestion.source,
+        "confidence": suggestion.confidence,
+        "rule": suggestion.rule_id,
+        "needs_review": needs_review,
+    }
+    return added
+
+
+# ---------------------------------------------------------------------------
+# The household's own model (CAT-4)
+
+MIN_TRAINING_EXAMPLES = 10
+CORRECTIONS_KEY = "categorization:corrections:{}"
+
+
+def train_household_model(*, household: Household) -> CategorizerModel | None:
+    """Train the household's model on its categorized incomes and expenses and save it.
+
+    Returns ``None`` (and writes nothing) with fewer than ``MIN_TRAINING_EXAMPLES`` examples or
+    fewer than two categories. The file is replaced atomically; the next categorization uses it.
+    """
+    from finance.categorization.model import Example, train
+
+    rows = (
+        Transaction.objects.filter(household=household, category__isnull=False)
+        .exclude(type=TransactionType.TRANSFER)
+        .order_by("-date", "-created_at")
+        .values_list("type", "amount", "date", "payee", "description", "category__name")[:HISTORY_LIMIT]
+    )
+    examples = [
+        Example(description or "", payee or "", _signed(kind, amount), on, category=name)
+        for kind, amount, on, payee, description, name in rows
+    ]
+    if len(examples) < MIN_TRAINING_EXAMPLES or len({e.category for e in examples}) < 2:
+        return None
+    model = train(examples, version=f"household-{household.pk}")
+    path = household_model_path(household.pk)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".joblib.tmp")
+    model.save(partial)
+    partial.replace(path)
+    return model
+
+
+def correction_recorded(*, household: Household) -> bool:
+    """Count a person's category correction; every ``CATEGORIZATION_RETRAIN_AFTER``-th schedules retraining.
+
+    Returns whether retraining was scheduled (after the current database transaction commits).
+    """
+    from django.core.cache import cache
+
+    from finance.categorization import tasks
+
+    key = CORRECTIONS_KEY.format(household.pk)
+    cache.add(key, 0, timeout=None)
+    count = cache.incr(key)
+    if count < int(settings.CATEGORIZATION_RETRAIN_AFTER):
+        return False
+    cache.set(key, 0, timeout=None)
+    household_id = str(household.pk)
+    transaction.on_commit(lambda: tasks.retrain_household_model.delay(household_id))
+    return True
