@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from finance.categorization import pipeline
@@ -40,6 +41,7 @@ logger = logging.getLogger(__name__)
 # Transactions one apply call may change; beyond this the rule is applied to new transactions only.
 APPLY_LIMIT = 2000
 HISTORY_LIMIT = 20000
+SMALL_BATCH = 20  # up to this many items, history reads only rows that can share their merchants
 RULE_FIELDS = ("name", "priority", "is_active", "match", "stop_processing", "conditions", "actions")
 
 
@@ -320,10 +322,33 @@ def model_for(household: Household) -> tuple[CategorizerModel | None, bool]:
     return _model_at(Path(settings.BASE_CATEGORIZER_PATH)), True
 
 
-def history_for(household: Household, *, exclude: Sequence[uuid.UUID] = ()) -> HistoryMatcher:
+def _narrowing(items: Sequence[Mapping[str, Any]]) -> Q | None:
+    """For a few items (one API create), only earlier rows that can share their merchant.
+
+    A merchant key's first word appears in the raw payee or description of every row with
+    that key, so this keeps every row the history matcher could use while reading a handful
+    instead of the household's whole history on each create.
+    """
+    if len(items) > SMALL_BATCH:
+        return None
+    words = set()
+    for item in items:
+        for text in (item.get("payee") or "", item.get("description") or ""):
+            key = merchant_key(str(text))
+            if key:
+                words.add(key.split()[0])
+    if not words:
+        return Q(pk__in=[])
+    query = Q()
+    for word in sorted(words):
+        query |= Q(payee__icontains=word) | Q(description__icontains=word)
+    return query
+
+
+def history_for(household: Household, *, exclude: Sequence[uuid.UUID] = (), narrow: Q | None = None) -> HistoryMatcher:
     """The household's categorized income and expense transactions, oldest first, as a history matcher."""
     rows = (
-        Transaction.objects.filter(household=household, category__isnull=False)
+        Transaction.objects.filter(narrow or Q(), household=household, category__isnull=False)
         .exclude(type=TransactionType.TRANSFER)
         .exclude(pk__in=list(exclude))
         .order_by("-date", "-created_at")
@@ -353,7 +378,7 @@ def categorize_for(
     for cid, name, kind in categories:
         by_name.setdefault((kind, name), cid)
     rules = parsed_rules(list(Rule.objects.filter(household=household, is_active=True)))
-    history = history_for(household, exclude=exclude)
+    history = history_for(household, exclude=exclude, narrow=_narrowing(items))
     model, is_base = model_for(household)
     names = sorted({name for _cid, name, _kind in categories})
     label_map = functools.partial(resolve_label, household_categories=names) if model is not None and is_base else None
