@@ -8,4 +8,6 @@ urlpatterns = [
     path("", include("finance.ledger.api.urls")),
     path("", include("finance.currency.api.urls")),
     path("analytics/", include("finance.analytics.api.urls")),
+    path("", include("finance.audit.api.urls")),
+    path("privacy/", include("finance.privacy.api.urls")),
 ]

@@ -60,6 +60,14 @@ LOGIN_ADDRESS_SLOWDOWN_AFTER: int = _env.int("LOGIN_ADDRESS_SLOWDOWN_AFTER", def
 LOGIN_ADDRESS_LOCKOUT_AFTER: int = _env.int("LOGIN_ADDRESS_LOCKOUT_AFTER", default=50)
 LOGIN_LOCKOUT_MINUTES: int = _env.int("LOGIN_LOCKOUT_MINUTES", default=15)
 AUDIT_RETENTION_DAYS: int = _env.int("AUDIT_RETENTION_DAYS", default=180)
+# The audit log of sensitive actions (finance/audit) is kept longer than the sign-in counters.
+AUDIT_LOG_RETENTION_DAYS: int = _env.int("AUDIT_LOG_RETENTION_DAYS", default=730)
+
+# Privacy: exports, account deletion (finance/privacy).
+MEDIA_ROOT: str = _env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+EXPORT_RETENTION_HOURS: int = _env.int("EXPORT_RETENTION_HOURS", default=168)
+EXPORT_LINK_MINUTES: int = _env.int("EXPORT_LINK_MINUTES", default=60)
+ACCOUNT_DELETION_GRACE_DAYS: int = _env.int("ACCOUNT_DELETION_GRACE_DAYS", default=14)
 # Keys (Fernet, urlsafe base64 of 32 bytes) for secrets stored encrypted; the first encrypts.
 # Unset: one key derived from SECRET_KEY.
 FIELD_ENCRYPTION_KEYS: list[str] = _env.list("FIELD_ENCRYPTION_KEYS", default=[])

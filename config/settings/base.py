@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "finance.ledger",
     "finance.analytics",
     "finance.imports",
+    "finance.audit",
+    "finance.privacy",
 ]
 
 MIDDLEWARE = [
@@ -144,6 +146,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploaded and generated files (data exports). Never served as static files: exports are
+# downloaded through a signed, expiring link (finance/privacy).
+MEDIA_ROOT = env.MEDIA_ROOT
+MEDIA_URL = "media/"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -224,6 +230,10 @@ LOGIN_ADDRESS_SLOWDOWN_AFTER = env.LOGIN_ADDRESS_SLOWDOWN_AFTER
 LOGIN_ADDRESS_LOCKOUT_AFTER = env.LOGIN_ADDRESS_LOCKOUT_AFTER
 LOGIN_LOCKOUT_PERIOD = timedelta(minutes=env.LOGIN_LOCKOUT_MINUTES)
 AUDIT_RETENTION = timedelta(days=env.AUDIT_RETENTION_DAYS)
+AUDIT_LOG_RETENTION = timedelta(days=env.AUDIT_LOG_RETENTION_DAYS)
+EXPORT_RETENTION = timedelta(hours=env.EXPORT_RETENTION_HOURS)
+EXPORT_LINK_MAX_AGE = timedelta(minutes=env.EXPORT_LINK_MINUTES)
+ACCOUNT_DELETION_GRACE = timedelta(days=env.ACCOUNT_DELETION_GRACE_DAYS)
 FIELD_ENCRYPTION_KEYS = env.FIELD_ENCRYPTION_KEYS
 FRONTEND_URL = env.FRONTEND_URL
 TOTP_ISSUER = "Personal Finance Tracker"
@@ -321,6 +331,7 @@ SPECTACULAR_SETTINGS = {
         "TransactionTypeEnum": "finance.ledger.models.TransactionType.choices",
         "CategorizationSourceEnum": "finance.ledger.models.CategorizationSource.choices",
         "RateSourceEnum": "finance.currency.models.RateSource.choices",
+        "AuditActionEnum": "finance.audit.models.AuditAction.choices",
         "IncomeExpenseEnum": "finance.compat.serializers.INCOME_EXPENSE",
         "IncomeExpenseUpperEnum": "finance.compat.serializers.INCOME_EXPENSE_UPPER",
     },
@@ -345,6 +356,9 @@ CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-keys": {"task": "finance.core.tasks.purge_expired_idempotency_keys", "schedule": 3600.0},
     "flush-expired-tokens": {"task": "finance.users.tasks.flush_expired_tokens", "schedule": 86400.0},
     "purge-auth-audit": {"task": "finance.users.tasks.purge_auth_audit", "schedule": 86400.0},
+    "purge-audit-log": {"task": "finance.audit.tasks.purge_audit_log", "schedule": 86400.0},
+    "purge-expired-exports": {"task": "finance.privacy.tasks.purge_expired_exports", "schedule": 3600.0},
+    "purge-deleted-accounts": {"task": "finance.privacy.tasks.purge_deleted_accounts", "schedule": 3600.0},
 }
 
 LOGGING = {
