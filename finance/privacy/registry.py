@@ -39,11 +39,16 @@ SKIPPED_ON_RESTORE = frozenset({"id", "created_at", "updated_at"})
 class RestoreContext:
     """What a restore has made so far: the new id of every old one, per resource."""
 
-    def __init__(self, *, owner: Any, households: Mapping[str, Any]) -> None:
+    def __init__(self, *, owner: Any, households: Mapping[str, Any], source_user_id: str = "") -> None:
         self.owner = owner
+        # Who made the export: their rows become the owner's in the copy; other people are not copied.
+        self.source_user_id = str(source_user_id)
         self.ids: dict[str, dict[str, uuid.UUID]] = {"households": {k: v.pk for k, v in households.items()}}
         self.households = dict(households)
-        self.skipped: dict[str, int] = {}
+
+    def person(self, old: Any) -> Any:
+        """The user a copied row names (``created_by``): the owner for the export's own user, else nobody."""
+        return self.owner if old is not None and str(old) == self.source_user_id else None
 
     def remember(self, resource: str, old: Any, new: uuid.UUID) -> None:
         self.ids.setdefault(resource, {})[str(old)] = new
@@ -121,7 +126,8 @@ def python_value(model: type[models.Model], name: str, value: Any, *, where: str
     except DjangoValidationError:
         raise FieldError("file", f"{where}: {name} has an invalid value.", code="invalid_file") from None
     choices = getattr(model_field, "choices", None)
-    if choices and converted not in {choice[0] for choice in choices}:
+    blank_ok = model_field.blank and converted == ""
+    if choices and not blank_ok and converted not in {choice[0] for choice in choices}:
         raise FieldError("file", f"{where}: {name} is not one of its choices.", code="invalid_file")
     return converted
 

@@ -210,8 +210,7 @@ def _restore_transactions(resource: Resource, records: list[dict[str, Any]], con
         flat = {k: v for k, v in record.items() if k not in {"splits", "tags", "created_by"}}
         txn = build_row(resource, flat, context, where=where)
         assert isinstance(txn, Transaction)
-        # The restoring owner made these rows in their copy.
-        txn.created_by = context.owner
+        txn.created_by = context.person(record.get("created_by"))
         context.remember(resource.name, record.get("id"), txn.pk)
         txns.append(txn)
         for j, part in enumerate(record.get("splits") or []):

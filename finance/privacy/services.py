@@ -170,10 +170,12 @@ def _rebuild(household: Household) -> None:
 
 
 def _restore_records(
-    *, owner: Any, data: dict[str, Any], households: list[tuple[dict[str, Any], Household]]
+    *, owner: Any, data: dict[str, Any], households: list[tuple[dict[str, Any], Household]], source_user_id: Any
 ) -> RestoreResult:
     """Recreate the registered resources of ``data`` in the new ``households`` (old record, new household)."""
-    context = RestoreContext(owner=owner, households={str(old["id"]): new for old, new in households})
+    context = RestoreContext(
+        owner=owner, households={str(old["id"]): new for old, new in households}, source_user_id=source_user_id
+    )
     selected = set(context.ids["households"])
     result = RestoreResult(households=[new for _, new in households])
     known = {resource.name for resource in registered_resources()}
@@ -221,7 +223,8 @@ def export_restore(
         currency = python_value(Household, "base_currency", record.get("base_currency"), where=f"households[{i}]")
         name = str(record.get("name") or "")
         pairs.append((record, _new_household(owner=owner, name=name, base_currency=currency)))
-    result = _restore_records(owner=owner, data=data, households=pairs)
+    source = (manifest.get("user") or {}).get("id") if isinstance(manifest.get("user"), dict) else None
+    result = _restore_records(owner=owner, data=data, households=pairs, source_user_id=source or "")
     for household in result.households:
         audit_record(
             action=AuditAction.DATA_IMPORT,
@@ -270,7 +273,7 @@ def household_anonymize(*, household: Household, actor: Any) -> Household:
         owner=actor, name=f"Anonymized copy ({timezone.localdate():%Y-%m-%d})", base_currency=household.base_currency
     )
     record = {"id": str(household.pk)}
-    _restore_records(owner=actor, data=data, households=[(record, copy)])
+    _restore_records(owner=actor, data=data, households=[(record, copy)], source_user_id=actor.pk)
     audit_record(
         action=AuditAction.HOUSEHOLD_ANONYMIZE,
         actor=actor,
