@@ -10,7 +10,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format typecheck lock migrate demo worker beat serve clean
+.PHONY: help run test fuzz lint format typecheck lock migrate demo worker beat serve clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -44,6 +44,10 @@ run: demo  ## Set up and serve on http://$(HOST):$(PORT) with demo data (embedde
 
 test: $(VENV)/.dev-installed  ## Set up and run the whole test suite
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+FUZZ_MAX_EXAMPLES ?= 25
+fuzz: $(VENV)/.dev-installed  ## Fuzz the API against its OpenAPI schema (schemathesis), more examples than make test
+	FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) FUZZ_COVERAGE=1 $(VENV)/bin/pytest -m fuzz tests/test_fuzz_api.py $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed  ## ruff (lint + format check) and mypy
 	$(VENV)/bin/ruff check .

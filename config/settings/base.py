@@ -335,7 +335,10 @@ SPECTACULAR_SETTINGS = {
         "IncomeExpenseEnum": "finance.compat.serializers.INCOME_EXPENSE",
         "IncomeExpenseUpperEnum": "finance.compat.serializers.INCOME_EXPENSE_UPPER",
     },
-    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        "finance.core.api.schema.finalize_error_schemas",
+    ],
 }
 
 # Celery: with no broker configured, tasks run eagerly in-process.
