@@ -29,7 +29,6 @@ from schemathesis.checks import (
 
 from finance.households.models import Role
 from finance.ledger.tests.factories import make_account, make_txn
-from finance.users.models import User
 from finance.users.services import ClientInfo, session_start
 from finance.users.tests.factories import MembershipFactory, UserFactory
 
@@ -71,8 +70,8 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", WSGIHandler(
 @pytest.fixture
 def signed_in() -> dict[str, str]:
     """A user who owns a household with an account, a transaction and a housemate."""
-    user: User = UserFactory()
-    household = MembershipFactory(user=user, role=Role.OWNER, is_default=True).household
+    user: Any = UserFactory()
+    household: Any = MembershipFactory(user=user, role=Role.OWNER, is_default=True).household
     MembershipFactory(household=household, user=UserFactory(), role=Role.EDITOR)
     account = make_account(household, "Checking")
     make_txn(household, account, amount=Decimal("12.00"), on=date(2026, 1, 5), payee="Shop")
