@@ -8,7 +8,7 @@ import tempfile
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import IO, Any
 
 from django.conf import settings
@@ -37,6 +37,8 @@ from finance.privacy.registry import resources as registered_resources
 logger = logging.getLogger("finance.privacy")
 DOWNLOAD_SALT = "finance.privacy.export-download"
 MAX_EXPORTS_IN_FLIGHT = 1
+# An export still pending or running after this long was lost (a worker died): it no longer blocks new ones.
+EXPORT_STALE_AFTER = timedelta(hours=1)
 
 
 # Exports ---------------------------------------------------------------------------------------
@@ -53,7 +55,11 @@ def export_request(*, user: Any) -> DataExport:
     """Start building an export of everything the user can see (a Celery task, after commit)."""
     from finance.privacy.tasks import build_export
 
-    in_flight = DataExport.objects.filter(user=user, status__in=[ExportStatus.PENDING, ExportStatus.RUNNING])
+    in_flight = DataExport.objects.filter(
+        user=user,
+        status__in=[ExportStatus.PENDING, ExportStatus.RUNNING],
+        created_at__gte=timezone.now() - EXPORT_STALE_AFTER,
+    )
     if in_flight.count() >= MAX_EXPORTS_IN_FLIGHT:
         raise Conflict("An export is already being built; wait for it to finish.", code="export_in_progress")
     export = DataExport.objects.create(user=user)

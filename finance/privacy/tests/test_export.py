@@ -146,7 +146,7 @@ def test_expired_exports_lose_their_file(clock, exported, user, media, settings)
     assert (row["status"], row["download_url"]) == ("expired", None)
 
 
-def test_exports_are_private_and_one_at_a_time(user, household):
+def test_exports_are_private_and_one_at_a_time(clock, user, household):
     api = auth_client(user)
     first = api.post("/api/v1/privacy/export/")  # no worker ran: it stays pending
     assert first.status_code == 202
@@ -158,3 +158,6 @@ def test_exports_are_private_and_one_at_a_time(user, household):
     assert APIClient().get("/api/v1/privacy/export/").status_code == 401
     DataExport.objects.filter(pk=first.json()["id"]).update(status=ExportStatus.FAILED, finished_at=timezone.now())
     assert api.post("/api/v1/privacy/export/").status_code == 202
+    # One that never finished (its worker died) stops blocking after an hour.
+    clock.shift(3601)
+    assert auth_client(user).post("/api/v1/privacy/export/").status_code == 202
