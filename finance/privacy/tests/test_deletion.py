@@ -144,3 +144,16 @@ def test_after_the_grace_period_the_account_and_its_solo_households_are_purged(c
             dump = json.dumps(cursor.fetchall(), default=str).lower()
         for personal in (user.username.lower(), user.email.lower(), "203.0.113.50", "personal browser"):
             assert personal not in dump, (table, personal)
+
+
+def test_purge_leaves_households_with_another_owner_as_they_are(clock, user, settings):
+    shared = household_create(owner=UserFactory(), name="Shared")
+    Membership.objects.create(household=shared, user=user, role=Role.OWNER)
+    editor = UserFactory()
+    Membership.objects.create(household=shared, user=editor, role=Role.EDITOR)
+    signed_in(user).post("/api/v1/privacy/delete-account/", {"password": PASSWORD}, format="json")
+    clock.shift(settings.ACCOUNT_DELETION_GRACE)
+    assert purge_deleted_accounts.apply().get() == 1
+    assert Household.objects.filter(pk=shared.pk).exists()
+    assert sorted(Membership.objects.filter(household=shared).values_list("role", flat=True)) == ["editor", "owner"]
+    assert not AuditEvent.objects.filter(action=AuditAction.OWNERSHIP_TRANSFER).exists()

@@ -165,3 +165,24 @@ def test_management_command_restores_for_the_named_owner(user, household, tmp_pa
     bad.write_bytes(b"nope")
     with pytest.raises(CommandError, match="Not a ZIP"):
         call_command("import_export", str(bad))
+
+
+def test_restore_can_pick_households_of_the_export(user, household):
+    populate(household, user)
+    other = household_create(owner=user, name="Second")
+    content = export_zip(user)
+    api = auth_client(UserFactory())
+    picked = api.post(
+        "/api/v1/privacy/import/",
+        {"file": SimpleUploadedFile("b.zip", content), "household": [str(other.pk)]},
+        format="multipart",
+    )
+    assert picked.status_code == 201, picked.content
+    assert [h["name"] for h in picked.json()["households"]] == ["Second"]
+    assert picked.json()["counts"]["transactions"] == 0
+    unknown = api.post(
+        "/api/v1/privacy/import/",
+        {"file": SimpleUploadedFile("b.zip", content), "household": ["00000000-0000-4000-8000-000000000000"]},
+        format="multipart",
+    )
+    assert (unknown.status_code, unknown.json()["errors"][0]["attr"]) == (400, "household")
