@@ -112,3 +112,7 @@ TIME_ZONE: str = _env.str("TIME_ZONE", default="UTC")
 PYTEST_XDIST_WORKER: str = _env.str("PYTEST_XDIST_WORKER", default="")
 # CI / deliberate service runs: a test that needs a service must fail, not skip.
 REQUIRE_SERVICES: bool = _env.bool("REQUIRE_SERVICES", default=False)
+# The API fuzz test (tests/test_fuzz_api.py): examples per operation, and whether to add the schema's
+# examples and schemathesis' boundary cases (make fuzz sets both higher than make test).
+FUZZ_MAX_EXAMPLES: int = _env.int("FUZZ_MAX_EXAMPLES", default=4)
+FUZZ_COVERAGE: bool = _env.bool("FUZZ_COVERAGE", default=False)

@@ -11,7 +11,6 @@ examples and with the schema's examples and schemathesis' coverage cases.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -30,15 +29,16 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from config import env
 from finance.households.models import Role
 from finance.ledger.tests.factories import make_account, make_txn
 from finance.users.services import ClientInfo, session_start
 from finance.users.tests.factories import MembershipFactory, UserFactory
 
-MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "4"))
+MAX_EXAMPLES = env.FUZZ_MAX_EXAMPLES
 # The explicit phase adds the schema's examples and schemathesis' coverage cases (boundary values of
 # every parameter: many requests per operation); make fuzz turns it on, make test keeps to generated ones.
-PHASES = [Phase.explicit, Phase.generate] if os.environ.get("FUZZ_COVERAGE") == "1" else [Phase.generate]
+PHASES = [Phase.explicit, Phase.generate] if env.FUZZ_COVERAGE else [Phase.generate]
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
 
