@@ -7,11 +7,15 @@ import batches and rules register theirs from their own apps.
 from __future__ import annotations
 
 import json
+import uuid
+from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch
+from django.db import models
 from rest_framework import serializers
 
 from finance.currency.models import ExchangeRate
@@ -105,54 +109,89 @@ class ExchangeRateExportSerializer(serializers.ModelSerializer):
         fields = ["id", "household", "base", "quote", "rate", "date", "source", "created_at", "updated_at"]
 
 
-class SplitExportSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Split
-        fields = ["id", "category", "amount", "amount_in_base_currency", "description", "position"]
+SPLIT_FIELDS = ["id", "category", "amount", "amount_in_base_currency", "description", "position"]
+TRANSACTION_FIELDS = [
+    "id",
+    "household",
+    "account",
+    "type",
+    "amount",
+    "currency",
+    "date",
+    "posted_date",
+    "category",
+    "payee",
+    "description",
+    "notes",
+    "tags",
+    "transfer_account",
+    "transfer_amount",
+    "is_pending",
+    "is_excluded",
+    "is_reconciled",
+    "reference_number",
+    "amount_in_base_currency",
+    "exchange_rate",
+    "exchange_rate_date",
+    "needs_review",
+    "categorization_source",
+    "categorization_confidence",
+    "categorization_rule",
+    "import_batch",
+    "created_by",
+    "splits",
+    "created_at",
+    "updated_at",
+]
+_DATETIME = serializers.DateTimeField()
 
 
-class TransactionExportSerializer(serializers.ModelSerializer):
-    splits = SplitExportSerializer(many=True)
-    tags = serializers.SerializerMethodField()
+def _columns(model: type[models.Model], names: Iterable[str]) -> dict[str, tuple[str, int | None]]:
+    """For each field name: the database column to read and, for decimals, the scale to show."""
+    columns: dict[str, tuple[str, int | None]] = {}
+    for name in names:
+        field = model._meta.get_field(name)
+        if isinstance(field, models.Field) and field.concrete and not field.many_to_many:
+            places = field.decimal_places if isinstance(field, models.DecimalField) else None
+            columns[name] = (field.attname, places)
+    return columns
 
-    class Meta:
-        model = Transaction
-        fields = [
-            "id",
-            "household",
-            "account",
-            "type",
-            "amount",
-            "currency",
-            "date",
-            "posted_date",
-            "category",
-            "payee",
-            "description",
-            "notes",
-            "tags",
-            "transfer_account",
-            "transfer_amount",
-            "is_pending",
-            "is_excluded",
-            "is_reconciled",
-            "reference_number",
-            "amount_in_base_currency",
-            "exchange_rate",
-            "exchange_rate_date",
-            "needs_review",
-            "categorization_source",
-            "categorization_confidence",
-            "categorization_rule",
-            "import_batch",
-            "created_by",
-            "splits",
-            "created_at",
-            "updated_at",
-        ]
 
-    def get_tags(self, txn: Transaction) -> list[str]:
-        return sorted(str(link.tag_id) for link in txn.tag_links.all())
+def _json_value(value: Any, places: int | None) -> Any:
+    """The value as the API writes it: decimals exact in their column's scale, ISO times, string ids."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return format(value.quantize(Decimal(1).scaleb(-places)) if places is not None else value, "f")
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return _DATETIME.to_representation(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+class TransactionExportSerializer(serializers.BaseSerializer):
+    """Transactions read as plain rows (three queries, no model instances: exports are large)."""
+
+    columns = _columns(Transaction, TRANSACTION_FIELDS)
+    split_columns = _columns(Split, SPLIT_FIELDS)
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        record: dict[str, Any] = {}
+        for name in TRANSACTION_FIELDS:
+            if name == "splits":
+                record[name] = [
+                    {key: _json_value(part[attname], places) for key, (attname, places) in self.split_columns.items()}
+                    for part in instance["splits"]
+                ]
+            elif name == "tags":
+                record[name] = sorted(str(tag) for tag in instance["tags"])
+            else:
+                attname, places = self.columns[name]
+                record[name] = _json_value(instance[attname], places)
+        return record
 
 
 def _households(user: Any, households: list[Household]) -> Iterable[Household]:
@@ -173,12 +212,29 @@ def _categories(user: Any, households: list[Household]) -> list[Category]:
     return ordered
 
 
-def _transactions(user: Any, households: list[Household]) -> Iterable[Transaction]:
-    return (
+def _transactions(user: Any, households: list[Household]) -> list[dict[str, Any]]:
+    rows = list(
         Transaction.objects.filter(household__in=households)
-        .prefetch_related(Prefetch("splits", queryset=Split.objects.order_by("position")), "tag_links")
         .order_by("household_id", "date", "created_at", "id")
+        .values(*(attname for attname, _ in TransactionExportSerializer.columns.values()))
     )
+    splits: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    split_columns = [attname for attname, _ in TransactionExportSerializer.split_columns.values()]
+    for part in (
+        Split.objects.filter(household__in=households)
+        .order_by("transaction_id", "position")
+        .values("transaction_id", *split_columns)
+    ):
+        splits[part["transaction_id"]].append(part)
+    tags: dict[Any, list[Any]] = defaultdict(list)
+    for txn_id, tag_id in TransactionTag.objects.filter(household__in=households).values_list(
+        "transaction_id", "tag_id"
+    ):
+        tags[txn_id].append(tag_id)
+    for row in rows:
+        row["splits"] = splits.get(row["id"], [])
+        row["tags"] = tags.get(row["id"], [])
+    return rows
 
 
 def _restore_categories(resource: Resource, records: list[dict[str, Any]], context: RestoreContext) -> None:
@@ -203,7 +259,7 @@ def _restore_transactions(resource: Resource, records: list[dict[str, Any]], con
     splits: list[Split] = []
     links: list[TransactionTag] = []
     split_resource = Resource(
-        name="splits", serializer=SplitExportSerializer, rows=lambda u, h: [], model=Split, references=SPLIT_REFS
+        name="splits", serializer=TransactionExportSerializer, rows=lambda u, h: [], model=Split, references=SPLIT_REFS
     )
     for i, record in enumerate(records):
         where = f"transactions[{i}]"

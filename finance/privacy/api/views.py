@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from finance.core.api.throttling import ScopedRateThrottle
 from finance.households.selectors import household_list
 from finance.privacy import selectors, services
 from finance.privacy.api.serializers import (
@@ -115,6 +116,9 @@ class ImportView(APIView):
 
 class DeleteAccountView(APIView):
     permission_classes = [IsSessionAuthenticated]
+    # Password guesses here share the budget of password changes.
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "password"
 
     @extend_schema(
         summary="Delete your account",

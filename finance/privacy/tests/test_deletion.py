@@ -157,3 +157,18 @@ def test_purge_leaves_households_with_another_owner_as_they_are(clock, user, set
     assert Household.objects.filter(pk=shared.pk).exists()
     assert sorted(Membership.objects.filter(household=shared).values_list("role", flat=True)) == ["editor", "owner"]
     assert not AuditEvent.objects.filter(action=AuditAction.OWNERSHIP_TRANSFER).exists()
+
+
+def test_password_guesses_are_throttled(user, household, settings, monkeypatch):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    settings.API_THROTTLE = True
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "password": "2/min"}
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
+    api = signed_in(user)
+    statuses = [
+        api.post("/api/v1/privacy/delete-account/", {"password": f"guess-{i}-guess"}, format="json").status_code
+        for i in range(3)
+    ]
+    assert statuses == [400, 400, 429]
+    assert not AccountDeletion.objects.exists()
