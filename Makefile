@@ -8,9 +8,15 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Parallel test processes (pytest-xdist); 0 runs everything in one process.
+PYTEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
-.PHONY: help run test fuzz lint format typecheck lock migrate demo worker beat serve clean
+.PHONY: help run test lint format typecheck lock migrate demo worker beat serve clean fuzz assets messages makemessages chromium models
+
+# Translations: the .po sources are committed, the .mo files are compiled here (Babel, no GNU gettext needed).
+PO_FILES := $(wildcard finance/web/locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -28,22 +34,44 @@ $(VENV)/.dev-installed: requirements/dev.txt requirements/base.txt | $(VENV)/bin
 	$(PIP) install --quiet -r requirements/dev.txt
 	@touch $@ $(VENV)/.base-installed
 
+# Front-end packages from the npm registry (package-lock.json pins them); nothing third-party is in the repo.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js) is needed for the web app's assets: apt-get install -y nodejs npm"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+assets: node_modules/.installed  ## Install the web app's front-end packages (Chart.js, axe-core) with npm ci
+
+%.mo: %.po $(VENV)/.base-installed
+	$(VENV)/bin/pybabel compile --domain django --input-file $< --output-file $@ --statistics
+
+messages: $(MO_FILES)  ## Compile the web app's translations (.po → .mo)
+
+makemessages: $(VENV)/.dev-installed  ## Extract translatable strings into the .po files (needs GNU gettext)
+	$(PY) manage.py makemessages -l es -l de --no-obsolete --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore='*/tests/*'
+
+chromium:  ## Install the system Chromium the browser tests drive (Debian; needs root)
+	@command -v chromium >/dev/null || { apt-get update && apt-get install -y --no-install-recommends chromium; }
+
 migrate: $(VENV)/.base-installed  ## Apply database migrations
 	$(PY) manage.py migrate --noinput
 
 demo: migrate  ## Load the demo user, household and activity
 	$(PY) manage.py load_demo
 
-run: demo  ## Set up and serve on http://$(HOST):$(PORT) with demo data (embedded default)
+models: $(VENV)/.base-installed  ## Build the base categorizer (var/models/) from ../shared/data if it is missing
+	-$(PY) manage.py build_base_categorizer --if-missing
+
+run: demo assets messages models  ## Set up and serve on http://$(HOST):$(PORT) with demo data (embedded default)
 	@echo ""
-	@echo "  Personal Finance Tracker on http://$(HOST):$(PORT)/"
+	@echo "  Personal Finance Tracker on http://$(HOST):$(PORT)/  (the web app: /app/)"
 	@echo "  API docs:  http://$(HOST):$(PORT)/api/docs/   (ReDoc: /api/redoc/)"
 	@echo "  Demo sign-in: username 'demo', password 'finance-demo'"
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.dev-installed  ## Set up and run the whole test suite
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+test: $(VENV)/.dev-installed assets messages  ## Set up and run the whole test suite (browser tests need `make chromium`)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 FUZZ_MAX_EXAMPLES ?= 25
 fuzz: $(VENV)/.dev-installed  ## Fuzz the API against its OpenAPI schema (schemathesis), more examples than make test
@@ -69,9 +97,9 @@ worker: $(VENV)/.base-installed  ## Run a Celery worker (needs CELERY_BROKER_URL
 beat: $(VENV)/.base-installed  ## Run Celery Beat, the scheduler (needs CELERY_BROKER_URL)
 	$(VENV)/bin/celery -A config beat --loglevel=INFO
 
-serve: migrate  ## Production-style server: gunicorn with config.settings.production
+serve: migrate assets messages  ## Production-style server: gunicorn with config.settings.production
 	$(PY) manage.py collectstatic --noinput --verbosity 0 --settings=config.settings.production
 	$(VENV)/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
 
 clean:  ## Remove the virtualenv, caches and the SQLite database
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis staticfiles db.sqlite3 db.sqlite3-*
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis staticfiles db.sqlite3 db.sqlite3-* node_modules $(MO_FILES)

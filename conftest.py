@@ -2,12 +2,16 @@
 
 Tests marked ``postgres``, ``redis`` or ``broker`` run when that service is
 configured (``DATABASE_URL`` pointing at PostgreSQL, ``REDIS_URL``,
-``CELERY_BROKER_URL``). With ``REQUIRE_SERVICES=1`` (CI's service run) a
-missing service fails those tests instead of skipping them.
+``CELERY_BROKER_URL``); tests marked ``browser`` run when the system Chromium
+(``CHROMIUM_PATH``, Debian's ``chromium``) and Playwright are installed. With
+``REQUIRE_SERVICES=1`` (CI's service run) a missing service fails those tests
+instead of skipping them.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -31,12 +35,17 @@ def _service_available(marker: str) -> tuple[bool, str]:
         return bool(env.REDIS_URL), "REDIS_URL is not set"
     if marker == "broker":
         return bool(env.CELERY_BROKER_URL), "CELERY_BROKER_URL is not set"
+    if marker == "browser":
+        if importlib.util.find_spec("playwright") is None:
+            return False, "Playwright for Python is not installed (requirements/dev.txt)"
+        if not os.access(env.CHROMIUM_PATH, os.X_OK):
+            return False, f"no Chromium at {env.CHROMIUM_PATH} (make chromium, or set CHROMIUM_PATH)"
     return True, ""
 
 
 @pytest.fixture(autouse=True)
 def _require_services(request: pytest.FixtureRequest) -> None:
-    for marker in ("postgres", "redis", "broker"):
+    for marker in ("postgres", "redis", "broker", "browser"):
         if request.node.get_closest_marker(marker) is None:
             continue
         available, reason = _service_available(marker)
@@ -57,9 +66,17 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
-    cache.clear()
+    _empty_cache()
     yield
-    cache.clear()
+    _empty_cache()
+
+
+def _empty_cache() -> None:
+    """Forget this test process's cache keys only (parallel workers share one Redis database)."""
+    if hasattr(cache, "delete_pattern"):  # django-redis: the pattern is taken under the worker's key prefix
+        cache.delete_pattern("*")
+    else:
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

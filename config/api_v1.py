@@ -7,6 +7,8 @@ urlpatterns = [
     path("", include("finance.households.api.urls")),
     path("", include("finance.ledger.api.urls")),
     path("", include("finance.currency.api.urls")),
+    path("", include("finance.budgets.api.urls")),
+    path("", include("finance.imports.api.urls")),
     path("analytics/", include("finance.analytics.api.urls")),
     path("", include("finance.audit.api.urls")),
     path("privacy/", include("finance.privacy.api.urls")),

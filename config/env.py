@@ -25,6 +25,8 @@ DATABASE_URL: str = _env.str("DATABASE_URL", default="")
 SQLITE_PATH: str = _env.str("SQLITE_PATH", default=str(BASE_DIR / "db.sqlite3"))
 DB_CONN_MAX_AGE: int = _env.int("DB_CONN_MAX_AGE", default=60)
 REDIS_URL: str = _env.str("REDIS_URL", default="")
+# Uploaded and generated files (statement imports, data exports); private: never served as static files.
+MEDIA_ROOT: str = _env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 CELERY_BROKER_URL: str = _env.str("CELERY_BROKER_URL", default="")
 CELERY_RESULT_BACKEND: str = _env.str("CELERY_RESULT_BACKEND", default="")
 
@@ -64,7 +66,6 @@ AUDIT_RETENTION_DAYS: int = _env.int("AUDIT_RETENTION_DAYS", default=180)
 AUDIT_LOG_RETENTION_DAYS: int = _env.int("AUDIT_LOG_RETENTION_DAYS", default=730)
 
 # Privacy: exports, account deletion (finance/privacy).
-MEDIA_ROOT: str = _env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 EXPORT_RETENTION_HOURS: int = _env.int("EXPORT_RETENTION_HOURS", default=168)
 EXPORT_LINK_MINUTES: int = _env.int("EXPORT_LINK_MINUTES", default=60)
 ACCOUNT_DELETION_GRACE_DAYS: int = _env.int("ACCOUNT_DELETION_GRACE_DAYS", default=14)
@@ -108,6 +109,9 @@ SECURE_HSTS_SECONDS: int = _env.int("SECURE_HSTS_SECONDS", default=31_536_000)
 SECURE_HSTS_PRELOAD: bool = _env.bool("SECURE_HSTS_PRELOAD", default=True)
 TIME_ZONE: str = _env.str("TIME_ZONE", default="UTC")
 
+# Categorization: where trained model artifacts live (built at set-up, never committed).
+CATEGORIZATION_MODEL_DIR: Path = Path(_env.str("CATEGORIZATION_MODEL_DIR", default=str(BASE_DIR / "var" / "models")))
+
 # Set by pytest-xdist in each worker; used to keep workers' caches apart.
 PYTEST_XDIST_WORKER: str = _env.str("PYTEST_XDIST_WORKER", default="")
 # CI / deliberate service runs: a test that needs a service must fail, not skip.
@@ -116,3 +120,5 @@ REQUIRE_SERVICES: bool = _env.bool("REQUIRE_SERVICES", default=False)
 # examples and schemathesis' boundary cases (make fuzz sets both higher than make test).
 FUZZ_MAX_EXAMPLES: int = _env.int("FUZZ_MAX_EXAMPLES", default=4)
 FUZZ_COVERAGE: bool = _env.bool("FUZZ_COVERAGE", default=False)
+# Browser tests drive the system Chromium (Debian's `chromium` package), never a downloaded build.
+CHROMIUM_PATH: str = _env.str("CHROMIUM_PATH", default="/usr/bin/chromium")

@@ -29,6 +29,8 @@ urlpatterns = [
     path("api/v1/", include("config.api_v1")),
     path("api/", include("finance.compat.urls")),
     path("api-auth/", include("rest_framework.urls")),
+    # The web app: /login/, /logout/, / (→ /app/) and /app/…
+    path("", include("finance.web.urls")),
 ]
 
 handler404 = errors.not_found

@@ -11,6 +11,7 @@ from typing import Any
 
 import environ
 from csp.constants import NONCE, NONE, SELF
+from django.utils.translation import gettext_lazy as _
 
 from config import env
 
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
+    "django_htmx",
     "finance.core",
     "finance.users",
     "finance.households",
@@ -42,6 +44,9 @@ INSTALLED_APPS = [
     "finance.ledger",
     "finance.analytics",
     "finance.imports",
+    "finance.budgets",
+    "finance.web",
+    "finance.categorization",
     "finance.audit",
     "finance.privacy",
 ]
@@ -57,6 +62,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Web pages only: the user's language, the household chosen in the session.
+    "finance.web.middleware.WebMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -75,6 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "finance.web.context_processors.web",
             ],
         },
     },
@@ -139,17 +148,36 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# The web app's languages; a user's `locale` picks one (and formats numbers, dates and money).
+LANGUAGES = [("en", _("English")), ("es", _("Spanish")), ("de", _("German"))]
+# Compiled at set-up (`make messages`, Babel); the .po sources are committed, the .mo files are not.
+LOCALE_PATHS = [BASE_DIR / "finance" / "web" / "locale"]
 TIME_ZONE = env.TIME_ZONE
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# Uploaded and generated files (data exports). Never served as static files: exports are
-# downloaded through a signed, expiring link (finance/privacy).
+# Uploaded statement files and generated data exports live here; there is deliberately no URL
+# serving them (exports are downloaded through a signed, expiring link: finance/privacy).
 MEDIA_ROOT = env.MEDIA_ROOT
 MEDIA_URL = "media/"
+
+# Statement imports (finance/imports): see docs/imports.md.
+IMPORT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+IMPORT_ASYNC_ROWS = 5000  # commits of more rows than this run as a Celery task
+IMPORT_DUPLICATE_WINDOW_DAYS = 5  # fuzzy duplicates: dates at most this far apart
+IMPORT_DUPLICATE_TIP_TOLERANCE = "0.20"  # a posted amount may exceed its pending one by this share (tips)
+IMPORT_DUPLICATE_MIN_SIMILARITY = 60  # fuzzy duplicates: payee similarity 0-100 at least this
+IMPORT_REVIEW_BELOW = "0.8"  # imported transactions whose category confidence is lower need review
+# Third-party front-end files come from the npm registry at set-up (`npm ci`), never from the repo or a CDN.
+STATICFILES_DIRS = [("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist")]
+
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:dashboard"
+LOGOUT_REDIRECT_URL = "web:login"
+SESSION_COOKIE_HTTPONLY = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -331,6 +359,14 @@ SPECTACULAR_SETTINGS = {
         "TransactionTypeEnum": "finance.ledger.models.TransactionType.choices",
         "CategorizationSourceEnum": "finance.ledger.models.CategorizationSource.choices",
         "RateSourceEnum": "finance.currency.models.RateSource.choices",
+        "BudgetPeriodEnum": "finance.budgets.models.BudgetPeriod.choices",
+        "BudgetStyleEnum": "finance.budgets.models.BudgetStyle.choices",
+        "GoalTypeEnum": "finance.budgets.models.GoalType.choices",
+        "GoalStatusEnum": "finance.budgets.models.GoalStatus.choices",
+        "ImportFormatEnum": "finance.imports.models.ImportFormat.choices",
+        "ImportStatusEnum": "finance.imports.models.ImportStatus.choices",
+        "ImportRowStatusEnum": "finance.imports.models.RowStatus.choices",
+        "ImportDecisionEnum": "finance.imports.models.RowDecision.choices",
         "AuditActionEnum": "finance.audit.models.AuditAction.choices",
         "IncomeExpenseEnum": "finance.compat.serializers.INCOME_EXPENSE",
         "IncomeExpenseUpperEnum": "finance.compat.serializers.INCOME_EXPENSE_UPPER",
@@ -363,6 +399,14 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-exports": {"task": "finance.privacy.tasks.purge_expired_exports", "schedule": 3600.0},
     "purge-deleted-accounts": {"task": "finance.privacy.tasks.purge_deleted_accounts", "schedule": 3600.0},
 }
+
+# Categorization (docs/categorization.md): suggestions at or above the threshold are
+# applied, the rest go to review; the base model is rebuilt by
+# `manage.py build_base_categorizer` (make run does it when it is missing).
+CATEGORIZATION_AUTO_THRESHOLD = 0.8
+CATEGORIZATION_MODEL_DIR = env.CATEGORIZATION_MODEL_DIR
+BASE_CATEGORIZER_VERSION = "base-v1"
+BASE_CATEGORIZER_PATH = CATEGORIZATION_MODEL_DIR / "base-categorizer-v1.joblib"
 
 LOGGING = {
     "version": 1,

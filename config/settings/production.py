@@ -6,6 +6,14 @@ from config.settings.base import *  # noqa: F403
 
 DEBUG = False
 
+# gunicorn does not serve files: WhiteNoise serves what `collectstatic` gathered (the web app's
+# CSS/JS, Chart.js from node_modules, htmx, the API docs' assets) with caching headers.
+MIDDLEWARE = [
+    *MIDDLEWARE[: MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1],
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    *MIDDLEWARE[MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1 :],
+]
+
 SECRET_KEY = check_secret_key(env.SECRET_KEY)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -44,6 +44,8 @@ class AuditAction(models.TextChoices):
     TAG_DELETE = "ledger.tag_delete", _("Tag deleted")
     TRANSACTION_DELETE = "ledger.transaction_delete", _("Transaction deleted")
     TRANSACTION_BULK_CREATE = "ledger.transaction_bulk_create", _("Transactions created in bulk")
+    TRANSACTION_BULK_UPDATE = "ledger.transaction_bulk_update", _("Transactions recategorized or tagged in bulk")
+    TRANSACTION_BULK_DELETE = "ledger.transaction_bulk_delete", _("Transactions deleted in bulk")
     RATE_DELETE = "currency.rate_delete", _("Exchange rate deleted")
     IMPORT_COMMIT = "import.commit", _("Statement import committed")
     IMPORT_REVERT = "import.revert", _("Statement import reverted")

@@ -20,6 +20,8 @@ urlpatterns = [
     path("incomes/<uuid:pk>/", views.IncomeDetail.as_view(), name="compat-income"),
     path("expenses/", views.ExpenseList.as_view(), name="compat-expenses"),
     path("expenses/<uuid:pk>/", views.ExpenseDetail.as_view(), name="compat-expense"),
+    path("goals/", views.GoalList.as_view(), name="compat-goals"),
+    path("goals/<uuid:pk>/", views.GoalDetail.as_view(), name="compat-goal"),
     path("finance/categories/", views.FinanceCategoryList.as_view(), name="compat-finance-categories"),
     path("finance/transactions/", views.FinanceTransactionList.as_view(), name="compat-finance-transactions"),
     path(

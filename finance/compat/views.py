@@ -17,6 +17,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from finance.analytics import selectors as analytics
+from finance.budgets import selectors as budget_selectors
+from finance.budgets import services as budget_services
+from finance.budgets.api import serializers as goals
+from finance.budgets.models import Goal
 from finance.compat import serializers as s
 from finance.core.api.idempotency import idempotent
 from finance.core.api.viewsets import HouseholdScopedMixin
@@ -299,3 +303,91 @@ class LegacySummaryView(DefaultHouseholdMixin, APIView):
             }
 
         return Response(cached_for_household(household.id, "compat-summary", {"start": start, "end": end}, compute))
+
+
+class _GoalAdapter(DefaultHouseholdMixin, generics.GenericAPIView):
+    """`/api/goals/`: the v1 goal shape, on the caller's default household, through the same services."""
+
+    serializer_class = goals.GoalOutputSerializer
+
+    def get_queryset(self) -> QuerySet[Goal]:
+        if getattr(self, "swagger_fake_view", False):
+            return Goal.objects.none()
+        return budget_selectors.goal_list(household=self.household())
+
+    def show(self, goal: Goal, code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=goal.pk)
+        return Response(goals.GoalOutputSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+
+    def validated(self, serializer_class: type[goals.GoalUpdateSerializer], **kwargs: Any) -> dict[str, Any]:
+        data = serializer_class(data=self.request.data, context=self.get_serializer_context(), **kwargs)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values.pop("household", None)
+        return values
+
+
+@extend_schema_view(
+    get=extend_schema(summary="Goals (first implementation)", tags=TAG, operation_id="compat_goals_list"),
+    post=extend_schema(
+        summary="Create a goal",
+        tags=TAG,
+        operation_id="compat_goals_create",
+        request=goals.GoalInputSerializer,
+        responses={201: goals.GoalOutputSerializer},
+    ),
+)
+class GoalList(mixins.ListModelMixin, _GoalAdapter):
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get(self, request: Request) -> Response:
+        return self.list(request)
+
+    @idempotent
+    def post(self, request: Request) -> Response:
+        household = self.writable_household()
+        goal = budget_services.goal_create(
+            household=household, actor=request.user, **self.validated(goals.GoalInputSerializer)
+        )
+        return self.show(goal, status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    get=extend_schema(summary="One goal", tags=TAG, operation_id="compat_goals_retrieve"),
+    put=extend_schema(
+        summary="Replace a goal",
+        tags=TAG,
+        operation_id="compat_goals_update",
+        request=goals.GoalInputSerializer,
+        responses=goals.GoalOutputSerializer,
+    ),
+    patch=extend_schema(
+        summary="Change a goal",
+        tags=TAG,
+        operation_id="compat_goals_partial_update",
+        request=goals.GoalUpdateSerializer,
+        responses=goals.GoalOutputSerializer,
+    ),
+    delete=extend_schema(summary="Delete a goal", tags=TAG, operation_id="compat_goals_destroy"),
+)
+class GoalDetail(mixins.RetrieveModelMixin, _GoalAdapter):
+    http_method_names = ["get", "put", "patch", "delete", "head", "options"]
+
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.retrieve(request)
+
+    def put(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        goal = budget_services.goal_update(
+            goal=self.get_object(), actor=request.user, **self.validated(goals.GoalInputSerializer)
+        )
+        return self.show(goal)
+
+    def patch(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        goal = budget_services.goal_update(
+            goal=self.get_object(), actor=request.user, **self.validated(goals.GoalUpdateSerializer, partial=True)
+        )
+        return self.show(goal)
+
+    def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        budget_services.goal_delete(goal=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

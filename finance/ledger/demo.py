@@ -14,16 +14,17 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from finance.core.money import ZERO, stored
 from finance.currency.models import ExchangeRate, RateSource
 from finance.currency.selectors import RateCache
 from finance.households.models import Household
 from finance.ledger import services
+from finance.ledger.bulk import copy_insert
 from finance.ledger.models import Account, Category, Split, Tag, Transaction, TransactionTag
 from finance.ledger.verify import recompute, write_aggregates
 
@@ -82,6 +83,11 @@ class _Builder:
         self.splits: list[Split] = []
         self.tag_links: list[TransactionTag] = []
         self.count = 0
+        self.spending: dict[uuid.UUID, Decimal] = {}
+
+    def take_spending(self, account: Account) -> Decimal:
+        """What was spent from ``account`` since the last call (at least a cent, so a top-up is valid)."""
+        return max(self.spending.pop(account.id, ZERO), CENT)
 
     def add(
         self,
@@ -93,6 +99,7 @@ class _Builder:
         payee: str = "",
         category: Category | None = None,
         transfer_to: Account | None = None,
+        transfer_amount: Decimal | None = None,
         description: str = "",
         tags: list[Tag] | None = None,
         splits: list[tuple[Category, Decimal]] | None = None,
@@ -111,7 +118,7 @@ class _Builder:
             payee=payee,
             description=description,
             transfer_account_id=transfer_to.id if transfer_to else None,
-            transfer_amount=amount if transfer_to else None,
+            transfer_amount=(transfer_amount or amount) if transfer_to else None,
             amount_in_base_currency=rate.convert(amount) if rate else None,
             exchange_rate=rate.value if rate else None,
             exchange_rate_date=rate.date if rate else None,
@@ -122,6 +129,8 @@ class _Builder:
             updated_at=created,
         )
         self.txns.append(txn)
+        if kind == "expense":
+            self.spending[account.id] = self.spending.get(account.id, ZERO) + amount
         if splits:
             converted = [rate.convert(part) if rate else None for _, part in splits]
             if rate is not None and txn.amount_in_base_currency is not None:
@@ -149,27 +158,10 @@ class _Builder:
     def flush(self) -> None:
         if not self.txns:
             return
-        _insert(Transaction, self.txns)
-        _insert(Split, self.splits)
+        copy_insert(Transaction, self.txns)
+        copy_insert(Split, self.splits)
         TransactionTag.objects.bulk_create(self.tag_links, batch_size=5000)
         self.txns, self.splits, self.tag_links = [], [], []
-
-
-def _insert(model: type[Any], rows: list[Any]) -> None:
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(rows, batch_size=2000)
-        return
-    fields = list(model._meta.concrete_fields)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    with connection.cursor() as cursor:
-        raw = cursor.cursor  # psycopg 3: COPY is an order of magnitude faster than INSERT for bulk loads
-        with raw.copy(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(
-                    [f.get_db_prep_value(getattr(row, f.attname), connection, prepared=False) for f in fields]
-                )
 
 
 def _money(rng: random.Random, low: float, high: float) -> Decimal:
@@ -200,7 +192,7 @@ def generate(
     """Fill ``household`` with ``years`` of activity ending at ``end`` (default today).
 
     ``per_month`` sets how many everyday purchases a month to make (default
-    about 90, which with bills, salary, transfers and trips gives roughly 120
+    about 70, which with bills, salary, transfers and trips gives roughly 100
     transactions a month); the benchmarks raise it to reach 100k or 1M rows.
     Returns the number of transactions made.
     """
@@ -283,8 +275,8 @@ def generate(
         name: services.tags_for_names(household=household, names=[name])[0] for name in ("family", "work", "vacation")
     }
     builder = _Builder(household, actor, rng)
-    everyday = per_month if per_month is not None else 90
-    salary = Decimal("5200.00")
+    everyday = per_month if per_month is not None else 70
+    salary = Decimal("4100.00")  # paid twice a month
     rent = Decimal("1850.00")
 
     for month in _months(start, end):
@@ -303,7 +295,8 @@ def generate(
             rent = (rent * Decimal("1.02")).quantize(CENT)
         for d, kind, acct, amount, payee, name, description in [
             (1, "expense", checking, rent, "Oakwood Apartments", "Rent", ""),
-            (25, "income", checking, salary, "Acme Corp Payroll", "Salary", f"Salary {month:%B %Y}"),
+            (1, "income", checking, salary, "Acme Corp Payroll", "Salary", f"Salary {month:%B %Y}, first half"),
+            (15, "income", checking, salary, "Acme Corp Payroll", "Salary", f"Salary {month:%B %Y}, second half"),
             (
                 5,
                 "expense",
@@ -324,11 +317,13 @@ def generate(
             if on is not None:
                 builder.add(acct, kind, amount, on, payee=payee, category=cat(name), description=description)
         if (on := day(26)) is not None:
-            builder.add(checking, "transfer", Decimal("600.00"), on, payee="Transfer to savings", transfer_to=savings)
+            builder.add(checking, "transfer", Decimal("2000.00"), on, payee="Transfer to savings", transfer_to=savings)
         if (on := day(27)) is not None:
-            builder.add(checking, "transfer", _money(rng, 600, 1400), on, payee="Card payment", transfer_to=card)
-        if (on := day(2)) is not None and rng.random() < 0.7:
-            builder.add(checking, "transfer", Decimal("100.00"), on, payee="ATM withdrawal", transfer_to=wallet)
+            # Pay off what the card was used for since the last payment, as careful people do.
+            builder.add(checking, "transfer", builder.take_spending(card), on, payee="Card payment", transfer_to=card)
+        if (on := day(2)) is not None:
+            cash = (builder.take_spending(wallet) / 20).to_integral_value(rounding=ROUND_CEILING) * 20
+            builder.add(checking, "transfer", cash, on, payee="ATM withdrawal", transfer_to=wallet)
         if m in (3, 6, 9, 12) and (on := day(28)) is not None:
             builder.add(
                 savings, "income", _money(rng, 8, 25), on, payee="First Community Bank", category=cat("Interest")
@@ -396,6 +391,20 @@ def generate(
                 builder.add(
                     checking, "expense", _money(rng, 450, 1100), on, payee="United Airlines", category=cat("Flights")
                 )
+            # Top the travel account up with what the trip cost, at that day's rate.
+            if (on := day(min(last, trip_start + 8))) is not None:
+                spent = builder.take_spending(travel)
+                rate = builder.rates.get(travel.currency, base, on)
+                cost = rate.convert(spent).quantize(CENT) if rate else spent
+                builder.add(
+                    checking,
+                    "transfer",
+                    cost,
+                    on,
+                    payee="Top-up travel account",
+                    transfer_to=travel,
+                    transfer_amount=spent,
+                )
         if (on := day(10)) is not None and rng.random() < 0.15:
             builder.add(
                 checking,
@@ -418,5 +427,5 @@ def generate(
 
 def per_month_for(total: int, years: int) -> int:
     """Everyday purchases a month that give about ``total`` transactions over ``years``."""
-    fixed_per_month = 16
+    fixed_per_month = 17
     return max(1, round(total / (years * 12)) - fixed_per_month)

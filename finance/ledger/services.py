@@ -9,8 +9,9 @@ analytics after commit.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +28,8 @@ from finance.core.money import ZERO, currency_precision, iso_currencies, stored
 from finance.currency.selectors import RateCache
 from finance.households.models import WRITE_ROLES, Household
 from finance.households.services import require_role
+from finance.ledger import hooks
+from finance.ledger.bulk import copy_insert
 from finance.ledger.defaults import DEFAULT_CATEGORIES
 from finance.ledger.effects import LedgerDelta, TransactionState
 from finance.ledger.models import (
@@ -141,6 +144,7 @@ def account_update(*, account: Account, actor: Any, **fields: Any) -> Account:
     if opening_change:
         Account.objects.filter(pk=account.pk).update(balance=F("balance") + opening_change)
         account.refresh_from_db(fields=["balance"])
+        hooks.ledger_changed(account.household_id, ())
     bump_household_version(account.household_id)
     return account
 
@@ -396,6 +400,7 @@ def _prepare(
     rates: RateCache,
     instance: Transaction | None = None,
     prefix: str = "",
+    changed: Iterable[str] | None = None,
 ) -> Prepared:
     """Validate ``values`` (a complete description of the transaction) and build the rows."""
     errors = _Errors()
@@ -512,7 +517,7 @@ def _prepare(
         txn.amount_in_base_currency = base_rate.convert(amount)
         txn.exchange_rate = base_rate.value
         txn.exchange_rate_date = base_rate.date
-    _set_categorization(txn, values, instance)
+    _set_categorization(txn, values, instance, set(values) if changed is None else set(changed))
 
     split_rows = [
         Split(
@@ -535,7 +540,9 @@ def _prepare(
     return Prepared(txn=txn, splits=split_rows, tag_names=list(tags) if tags is not None else None)
 
 
-def _set_categorization(txn: Transaction, values: dict[str, Any], instance: Transaction | None) -> None:
+def _set_categorization(
+    txn: Transaction, values: dict[str, Any], instance: Transaction | None, changed: set[str]
+) -> None:
     """Record how the category was chosen; a category set by a person is theirs."""
     given = values.get("categorization")
     if given is not None:
@@ -544,7 +551,8 @@ def _set_categorization(txn: Transaction, values: dict[str, Any], instance: Tran
         txn.categorization_rule = given.get("rule")
         txn.needs_review = bool(given.get("needs_review", False))
         return
-    category_changed = instance is None or "category" in values or "splits" in values
+    # Only a change of category (or splits) is a person's decision; editing the payee is not.
+    category_changed = instance is None or bool({"category", "splits", "type"} & changed)
     if not category_changed:
         return
     if txn.category_id is not None or values.get("splits"):
@@ -552,7 +560,7 @@ def _set_categorization(txn: Transaction, values: dict[str, Any], instance: Tran
         txn.categorization_confidence = Decimal(1)
         txn.categorization_rule = None
         txn.needs_review = False
-    elif instance is not None and "category" in values:
+    elif instance is not None:
         # Cleared by hand: nothing to review, nothing decided.
         txn.categorization_source = ""
         txn.categorization_confidence = None
@@ -588,6 +596,7 @@ def transaction_create(*, household: Household, actor: Any, **values: Any) -> Tr
     delta.add(TransactionState.of(txn, prepared.splits))
     delta.apply()
     bump_household_version(household.id)
+    hooks.ledger_changed(household.id, [txn.date])
     return txn
 
 
@@ -628,7 +637,9 @@ def transaction_update(*, txn: Transaction, actor: Any, **changes: Any) -> Trans
     if "splits" in changes and changes["splits"] and "category" not in changes:
         values["category"] = None
     values.update(changes)
-    prepared = _prepare(household=household, values=values, rates=RateCache(household.id), instance=current)
+    prepared = _prepare(
+        household=household, values=values, rates=RateCache(household.id), instance=current, changed=changes.keys()
+    )
     new = prepared.txn
     new.save()
     # Splits are rebuilt every time: their base amounts follow the transaction's conversion.
@@ -640,6 +651,7 @@ def transaction_update(*, txn: Transaction, actor: Any, **changes: Any) -> Trans
     delta.add(TransactionState.of(new, prepared.splits))
     delta.apply()
     bump_household_version(household.id)
+    hooks.ledger_changed(household.id, [old_state.date, new.date])
     return new
 
 
@@ -663,6 +675,7 @@ def transaction_delete(*, txn: Transaction, actor: Any) -> None:
     delta.add(state, -1)
     delta.apply()
     bump_household_version(household.id)
+    hooks.ledger_changed(household.id, [state.date])
 
 
 @transaction.atomic
@@ -695,6 +708,122 @@ def transaction_bulk_create(*, household: Household, actor: Any, items: Sequence
     return created
 
 
+def _bulk_targets(household: Household, ids: Sequence[uuid.UUID]) -> list[Transaction]:
+    """The selected transactions of this household, locked in a fixed order; all of them or an error."""
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        raise FieldError("ids", "Select at least one transaction.", code="empty")
+    if len(wanted) > MAX_BULK:
+        raise FieldError("ids", f"At most {MAX_BULK} transactions per call.", code="max_length")
+    rows = list(Transaction.objects.select_for_update().filter(household=household, pk__in=wanted).order_by("pk"))
+    if len(rows) != len(wanted):
+        raise FieldError("ids", "Some of the selected transactions are not in this household.", code="does_not_exist")
+    return rows
+
+
+def _splits_of(rows: Sequence[Transaction]) -> dict[uuid.UUID, list[Split]]:
+    by_txn: dict[uuid.UUID, list[Split]] = {}
+    for split in Split.objects.filter(transaction__in=rows).order_by("transaction_id", "position"):
+        by_txn.setdefault(split.transaction_id, []).append(split)
+    return by_txn
+
+
+@transaction.atomic
+def transaction_bulk_update(
+    *,
+    household: Household,
+    actor: Any,
+    ids: Sequence[uuid.UUID],
+    category: Category | None = None,
+    add_tags: Iterable[str] = (),
+) -> int:
+    """Give the selected transactions one category (replacing any splits) and/or add tags to them.
+
+    All or nothing: a transaction outside the household, or one the category
+    does not fit (a transfer, or an income for an expense category), refuses
+    the whole call. Returns how many transactions were changed.
+    """
+    require_role(household=household, actor=actor, roles=WRITE_ROLES)
+    tag_names = [name for name in add_tags if name.strip()]
+    if category is None and not tag_names:
+        raise FieldError("category", "Choose a category or tags to add.", code="required")
+    if category is not None and category.household_id != household.id:
+        raise FieldError("category", "Not found in this household.", code="does_not_exist")
+    rows = _bulk_targets(household, ids)
+    if category is not None:
+        misfits = sum(1 for txn in rows if txn.type != category.type)
+        if misfits:
+            raise FieldError(
+                "category",
+                f"{misfits} of the selected transactions are not of type {category.type} (transfers take no category).",
+                code="type_mismatch",
+            )
+        old_splits = _splits_of(rows)
+        now = timezone.now()
+        delta = LedgerDelta()
+        for txn in rows:
+            delta.add(TransactionState.of(txn, old_splits.get(txn.id, [])), -1)
+            txn.category = category
+            txn.categorization_source = CategorizationSource.USER
+            txn.categorization_confidence = Decimal(1)
+            txn.categorization_rule = None
+            txn.needs_review = False
+            txn.updated_at = now
+            delta.add(TransactionState.of(txn, []))
+        Split.objects.filter(transaction_id__in=list(old_splits)).delete()
+        Transaction.objects.bulk_update(
+            rows,
+            [
+                "category",
+                "categorization_source",
+                "categorization_confidence",
+                "categorization_rule",
+                "needs_review",
+                "updated_at",
+            ],
+            batch_size=500,
+        )
+        delta.apply()
+    if tag_names:
+        tags = tags_for_names(household=household, names=tag_names)
+        TransactionTag.objects.bulk_create(
+            [TransactionTag(household=household, transaction=txn, tag=tag) for txn in rows for tag in tags],
+            batch_size=500,
+            ignore_conflicts=True,
+        )
+    audit_record(
+        action=AuditAction.TRANSACTION_BULK_UPDATE,
+        actor=actor,
+        household=household,
+        target_type="ledger.transaction",
+        changes={"updated": len(rows), "category": category, "tags_added": len(tag_names)},
+    )
+    bump_household_version(household.id)
+    return len(rows)
+
+
+@transaction.atomic
+def transaction_bulk_delete(*, household: Household, actor: Any, ids: Sequence[uuid.UUID]) -> int:
+    """Delete the selected transactions (all of them or none); returns how many."""
+    require_role(household=household, actor=actor, roles=WRITE_ROLES)
+    rows = _bulk_targets(household, ids)
+    splits = _splits_of(rows)
+    delta = LedgerDelta()
+    for txn in rows:
+        delta.add(TransactionState.of(txn, splits.get(txn.id, [])), -1)
+    Transaction.objects.filter(pk__in=[txn.pk for txn in rows]).delete()
+    delta.apply()
+    audit_record(
+        action=AuditAction.TRANSACTION_BULK_DELETE,
+        actor=actor,
+        household=household,
+        target_type="ledger.transaction",
+        changes={"deleted": len(rows)},
+    )
+    bump_household_version(household.id)
+    return len(rows)
+
+
 def transactions_insert(*, household: Household, actor: Any, prepared: Sequence[Prepared]) -> list[Transaction]:
     """Insert validated transactions in bulk and apply their effects once (callers hold the transaction)."""
     now = timezone.now()
@@ -723,7 +852,78 @@ def transactions_insert(*, household: Household, actor: Any, prepared: Sequence[
         delta.add(TransactionState.of(item.txn, item.splits))
     delta.apply()
     bump_household_version(household.id)
+    hooks.ledger_changed(household.id, {t.date for t in txns})
     return txns
+
+
+LOAD_CHUNK = 5000
+
+
+@transaction.atomic
+def transactions_load(
+    *,
+    household: Household,
+    actor: Any,
+    txns: Sequence[Transaction],
+    progress: Callable[[float], None] | None = None,
+) -> None:
+    """Insert many new income/expense transactions, validated by the caller, with their effects applied once.
+
+    The lean path for imports: no splits or tags, rows written with ``COPY`` on
+    PostgreSQL. Each transaction gets its base-currency conversion, timestamps
+    and creator here; derived data is summed into one :class:`LedgerDelta` and
+    applied in the caller's database transaction, as every other write does.
+    """
+    require_role(household=household, actor=actor, roles=WRITE_ROLES)
+    rates = RateCache(household.id)
+    now = timezone.now()
+    delta = LedgerDelta()
+    for txn in txns:
+        if txn.type not in (TransactionType.INCOME, TransactionType.EXPENSE) or not txn.amount > 0:
+            raise ValueError(f"transactions_load takes positive incomes and expenses, not {txn.type} {txn.amount}")
+        if txn.household_id != household.id:
+            raise ValueError("transactions_load writes into one household")
+        rate = rates.get(txn.currency, household.base_currency, txn.date)
+        txn.id = txn.id or uuid.uuid4()
+        txn.amount_in_base_currency = rate.convert(txn.amount) if rate else None
+        txn.exchange_rate = rate.value if rate else None
+        txn.exchange_rate_date = rate.date if rate else None
+        txn.created_by = actor
+        txn.created_at = txn.updated_at = now
+        delta.add(TransactionState.of(txn, ()))
+    for start in range(0, len(txns), LOAD_CHUNK):
+        copy_insert(Transaction, txns[start : start + LOAD_CHUNK])
+        if progress is not None:
+            progress(min(1.0, (start + LOAD_CHUNK) / len(txns)))
+    delta.apply()
+    bump_household_version(household.id)
+    hooks.ledger_changed(household.id, {t.date for t in txns})
+
+
+@transaction.atomic
+def transactions_bulk_delete(*, household: Household, actor: Any, ids: Iterable[uuid.UUID]) -> int:
+    """Delete many transactions of the household and remove their effects exactly; returns how many."""
+    require_role(household=household, actor=actor, roles=WRITE_ROLES)
+    ids = list(ids)
+    delta = LedgerDelta()
+    found: list[uuid.UUID] = []
+    dates: set[date] = set()
+    for start in range(0, len(ids), LOAD_CHUNK):
+        rows = (
+            Transaction.objects.select_for_update(of=("self",))
+            .filter(household=household, id__in=ids[start : start + LOAD_CHUNK])
+            .prefetch_related("splits")
+        )
+        for txn in rows:
+            delta.add(TransactionState.of(txn, list(txn.splits.all())), -1)
+            found.append(txn.id)
+            dates.add(txn.date)
+    for start in range(0, len(found), LOAD_CHUNK):
+        Transaction.objects.filter(id__in=found[start : start + LOAD_CHUNK]).delete()
+    delta.apply()
+    bump_household_version(household.id)
+    hooks.ledger_changed(household.id, dates)
+    return len(found)
 
 
 @transaction.atomic
@@ -763,6 +963,8 @@ def transactions_reconvert(*, household: Household, currencies: Iterable[str] | 
     Split.objects.bulk_update(changed_splits, ["amount_in_base_currency"], batch_size=1000)
     delta.apply()
     bump_household_version(household.id)
+    if changed_txns:
+        hooks.ledger_changed(household.id, {t.date for t in changed_txns})
     return len(changed_txns)
 
 

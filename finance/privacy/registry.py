@@ -3,8 +3,11 @@
 A resource names its rows (a queryset over the households in the export),
 how one row looks in JSON (a serializer), which of its fields hold ids of
 other resources (so a restore can give the copies new ids) and, when a flat
-``bulk_create`` is not enough, its own restore function. Resources restore in
-registration order, so register a resource after the ones it refers to.
+``bulk_create`` is not enough, its own restore function. Resources are
+exported and restored in an order where every resource comes after the ones
+it refers to, whatever order the apps registered them in. Fields that point
+at a user (``created_by``) need no declaration: in a restore they become the
+owner when they named the export's own user, and empty otherwise.
 
 Another app plugs in from its ``AppConfig.ready``::
 
@@ -26,6 +29,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from rest_framework import serializers
@@ -96,16 +100,24 @@ _registry: dict[str, Resource] = {}
 def register(resource: Resource) -> Resource:
     if resource.name in _registry:
         raise ValueError(f"An export resource named {resource.name!r} is already registered.")
-    for ref in resource.references.values():
-        if ref != resource.name and ref not in _registry:
-            raise ValueError(f"{resource.name} refers to {ref!r}, which must be registered first.")
     _registry[resource.name] = resource
     return resource
 
 
 def resources() -> list[Resource]:
-    """Every registered resource, in restore order."""
-    return list(_registry.values())
+    """Every registered resource, each after the ones it refers to (else in registration order)."""
+    ordered: list[Resource] = []
+    placed: set[str] = set()
+    pending = list(_registry.values())
+    while pending:
+        ready = [r for r in pending if all(ref in placed or ref == r.name for ref in r.references.values())]
+        if not ready:
+            missing = {ref for r in pending for ref in r.references.values() if ref not in _registry}
+            raise ValueError(f"Export resources refer to unknown or circular resources: {sorted(missing) or pending}")
+        ordered.extend(ready)
+        placed.update(r.name for r in ready)
+        pending = [r for r in pending if r.name not in placed]
+    return ordered
 
 
 def unregister(name: str) -> None:
@@ -136,10 +148,14 @@ def build_row(resource: Resource, record: Mapping[str, Any], context: RestoreCon
     """A new, unsaved model instance from one JSON record, its references pointing at the copies."""
     model = resource.model
     assert model is not None, f"{resource.name} has no model to restore into"
-    concrete = {f.name for f in model._meta.concrete_fields}
+    concrete = {f.name: f for f in model._meta.concrete_fields}
+    user_model = get_user_model()
     values: dict[str, Any] = {}
     for name, value in record.items():
         if name in SKIPPED_ON_RESTORE or name not in concrete:
+            continue
+        if concrete[name].is_relation and concrete[name].related_model is user_model:
+            values[name] = context.person(value)
             continue
         if name in resource.references:
             values[f"{name}_id"] = (
@@ -161,3 +177,9 @@ def restore_flat(resource: Resource, records: list[dict[str, Any]], context: Res
         context.remember(resource.name, record.get("id"), obj.pk)
         pending.append(obj)
     resource.model._default_manager.bulk_create(pending, batch_size=500)
+
+
+def model_serializer(model: type[models.Model]) -> type[serializers.ModelSerializer]:
+    """A serializer of every concrete field of ``model`` (foreign keys as ids), for flat resources."""
+    meta = type("Meta", (), {"model": model, "fields": "__all__"})
+    return type(f"{model.__name__}ExportSerializer", (serializers.ModelSerializer,), {"Meta": meta})

@@ -26,7 +26,7 @@ from finance.core.cache import bump_household_version
 from finance.core.exceptions import Conflict, FieldError, NotFound
 from finance.households.models import OWNER_ROLES, Household, Membership, Role
 from finance.households.services import require_role
-from finance.ledger import verify
+from finance.ledger import hooks, verify
 from finance.ledger.models import AccountType, Transaction
 from finance.privacy import archive
 from finance.privacy.models import AccountDeletion, DataExport, ExportStatus
@@ -173,6 +173,9 @@ class RestoreResult:
 def _rebuild(household: Household) -> None:
     verify.repair(household.id)
     bump_household_version(household.id)
+    # Listeners (budgets, goals) learn of the restored activity like of any other ledger write.
+    dates = Transaction.objects.filter(household=household).values_list("date", flat=True).distinct()
+    hooks.ledger_changed(household.id, set(dates))
 
 
 def _restore_records(

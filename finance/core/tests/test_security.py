@@ -126,7 +126,8 @@ def test_multipart_uploads_have_their_own_limit(settings, client_for):
 
 def _production(args: list[str], **extra: str) -> subprocess.CompletedProcess[str]:
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("PYTEST")},
+        # The browser tests' process-wide DJANGO_ALLOW_ASYNC_UNSAFE must not leak into "production".
+        **{k: v for k, v in os.environ.items() if not k.startswith("PYTEST") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": STRONG,
         "SECURE_SSL_REDIRECT": "true",

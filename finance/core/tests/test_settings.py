@@ -28,7 +28,7 @@ def test_strong_key_is_accepted():
 
 
 def _import_production(secret: str | None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     if secret is not None:
         env["SECRET_KEY"] = secret
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"

@@ -344,3 +344,24 @@ def test_failure_mid_write_leaves_nothing(client_for, household, account, monkey
     assert not Transaction.objects.exists()
     assert not Tag.objects.exists()
     assert Account.objects.get(pk=account.pk).balance == Decimal("100.00")
+
+
+def test_editing_the_payee_keeps_how_the_category_was_chosen(client_for, household, account):
+    from finance.ledger import services
+
+    txn = services.transaction_create(
+        household=household,
+        actor=None,
+        account=account,
+        type="expense",
+        amount=Decimal("5"),
+        category=category(household, "Coffee"),
+        categorization={"source": "model", "confidence": Decimal("0.61"), "needs_review": True},
+    )
+    body = client_for.patch(f"{URL}{txn.pk}/", {"payee": "Blue Bottle"}, format="json").json()
+    assert body["categorization"]["source"] == "model"
+    assert body["needs_review"] is True
+    body = client_for.patch(
+        f"{URL}{txn.pk}/", {"category": str(category(household, "Groceries").pk)}, format="json"
+    ).json()
+    assert (body["categorization"]["source"], body["needs_review"]) == ("user", False)

@@ -9,6 +9,13 @@ from datetime import date
 from decimal import Decimal as D
 from typing import Any
 
+from finance.budgets.services import (
+    LineInput,
+    budget_create,
+    budget_move_create,
+    goal_contribution_create,
+    goal_create,
+)
 from finance.currency.services import rate_create
 from finance.households.models import Household
 from finance.ledger import services
@@ -88,6 +95,29 @@ def populate(household: Household, actor: Any, *, tag: str = "holiday") -> dict[
             is_excluded=True,
         ),
     ]
+    budget = budget_create(
+        household=household,
+        actor=actor,
+        name=f"Monthly {tag}",
+        start_date=date(2026, 1, 1),
+        style="envelope",
+        lines=[
+            LineInput(category(household, "Groceries"), D("400.00")),
+            LineInput(category(household, "Dining out"), D("120.00")),
+        ],
+    )
+    budget_move_create(
+        budget=budget,
+        actor=actor,
+        from_category=category(household, "Dining out"),
+        to_category=category(household, "Groceries"),
+        amount=D("20.00"),
+        date=date(2026, 2, 10),
+        note="More cooking",
+    )
+    goal_create(household=household, actor=actor, name="Emergency fund", target_amount=D("5000"), account=savings)
+    trip = goal_create(household=household, actor=actor, name=f"Trip {tag}", target_amount=D("900"))
+    goal_contribution_create(goal=trip, actor=actor, amount=D("150.00"), date=date(2026, 2, 1), note="first")
     return {"checking": checking, "savings": savings, "euros": euros, "transactions": made}
 
 

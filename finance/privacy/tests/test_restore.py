@@ -47,6 +47,10 @@ def canonical(data: dict[str, Any]) -> dict[str, Any]:
         names[account["id"]] = f"account:{account['name']}"
     for tag in data["tags"]:
         names[tag["id"]] = f"tag:{tag['name']}"
+    for budget in data["budgets"]:
+        names[budget["id"]] = f"budget:{budget['name']}"
+    for goal in data["goals"]:
+        names[goal["id"]] = f"goal:{goal['name']}"
     parents = {c["id"]: c for c in data["categories"]}
     for cat in data["categories"]:
         path: list[str] = []
@@ -82,7 +86,18 @@ def test_export_import_export_round_trip_is_identical_apart_from_ids_and_timesta
     fresh = UserFactory(**profile)
 
     result = export_restore(owner=fresh, file=io.BytesIO(before))
-    assert result.counts == {"accounts": 6, "categories": 112, "tags": 4, "exchange_rates": 2, "transactions": 10}
+    assert result.counts == {
+        "accounts": 6,
+        "categories": 112,
+        "tags": 4,
+        "exchange_rates": 2,
+        "transactions": 10,
+        "budgets": 2,
+        "budget_lines": 4,
+        "budget_moves": 2,
+        "goals": 4,
+        "goal_contributions": 2,
+    }
     for restored in result.households:
         assert verify(restored.id) == []
     again = json.loads(json.dumps(export_data(user=fresh), default=str))
@@ -156,7 +171,8 @@ def test_management_command_restores_for_the_named_owner(user, household, tmp_pa
     owner = UserFactory(username="restorer")
     out = io.StringIO()
     call_command("import_export", str(path), "--owner", "restorer", stdout=out)
-    assert "done: accounts 3" in out.getvalue()
+    assert "accounts 3, " in out.getvalue()
+    assert "transactions 5" in out.getvalue()
     restored = Household.objects.get(memberships__user=owner)
     assert Transaction.objects.filter(household=restored).count() == 5
     with pytest.raises(CommandError, match="No user named"):

@@ -1,4 +1,4 @@
-"""Create (or refresh) the demo sign-in and fill its household with years of activity.
+"""Create (or refresh) the demo sign-in and fill its household with years of activity, a budget and goals.
 
 Username ``demo``, password ``finance-demo``. Running it again keeps the data
 (and resets the password); ``--reset`` rebuilds the activity.
@@ -13,6 +13,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from finance.budgets import demo as budgets_demo
+from finance.budgets.models import Budget, Goal
 from finance.currency.models import ExchangeRate
 from finance.households.selectors import default_membership
 from finance.ledger.demo import generate
@@ -25,7 +27,7 @@ DEMO_EMAIL = "demo@example.com"
 
 
 class Command(BaseCommand):
-    help = "Create the demo user and household with five years of realistic activity."
+    help = "Create the demo user and household with five years of realistic activity, a budget and goals."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--years", type=int, default=5)
@@ -54,6 +56,7 @@ class Command(BaseCommand):
         assert membership is not None
         household = membership.household
         if options["reset"]:
+            budgets_demo.clear(household)
             Transaction.objects.filter(household=household).delete()
             Account.objects.filter(household=household).delete()
             ExchangeRate.objects.filter(household=household).delete()
@@ -66,4 +69,10 @@ class Command(BaseCommand):
                     f"in {time.perf_counter() - started:.1f}s."
                 )
             )
+        if (
+            not Budget.objects.filter(household=household).exists()
+            and not Goal.objects.filter(household=household).exists()
+        ):
+            budget, goals = budgets_demo.generate(household, actor=user)
+            self.stdout.write(self.style.SUCCESS(f"Added the budget {budget.name!r} and {len(goals)} goals."))
         self.stdout.write(f"Demo sign-in: username {DEMO_USERNAME!r}, password {DEMO_PASSWORD!r}")

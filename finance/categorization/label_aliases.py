@@ -1,0 +1,61 @@
+"""How the base model's labels map onto a household's own categories.
+
+The base model is trained on the US set's 17 labels. A household names its
+categories itself, so each base label has canonical names (first the one the
+default category set uses, then common synonyms); :func:`resolve_label` picks
+the first of them the household has, matching names case- and
+punctuation-insensitively. A base label with no counterpart in the household
+resolves to ``None`` and its suggestion is dropped (the transaction goes to
+review without one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import regex
+
+# Base label -> canonical category names, preferred first.
+LABEL_ALIASES: dict[str, tuple[str, ...]] = {
+    "Groceries": ("Groceries", "Food", "Supermarket"),
+    "Restaurants": ("Dining", "Restaurants", "Eating Out", "Food & Drink"),
+    "Transportation": ("Transport", "Transportation", "Car", "Auto & Transport", "Fuel"),
+    "Utilities": ("Utilities", "Bills", "Bills & Utilities"),
+    "Rent": ("Rent", "Housing"),
+    "Mortgage": ("Mortgage", "Housing"),
+    "Income": ("Salary", "Income", "Paycheck", "Wages"),
+    "Shopping": ("Shopping", "General Purchases"),
+    "Entertainment": ("Entertainment", "Leisure", "Fun"),
+    "Travel": ("Travel", "Holidays", "Holidays and Travel", "Vacation"),
+    "Healthcare": ("Health", "Healthcare", "Medical", "Health and Medical"),
+    "Subscription": ("Subscriptions", "Subscription", "Memberships"),
+    "Transfer": ("Transfers", "Transfer", "Bank Transfer"),
+    "Fees": ("Fees", "Bank Fees", "Bank Charges and Fees", "Charges"),
+    "Insurance": ("Insurance",),
+    "Education": ("Education", "School", "Tuition"),
+    "Personal Care": ("Personal Care", "Beauty", "Wellness"),
+}
+
+_NOT_WORD = regex.compile(r"[^\p{L}\p{N}]+")
+
+
+def _norm(name: str) -> str:
+    return _NOT_WORD.sub(" ", name.casefold().replace("&", " and ")).strip()
+
+
+def canonical_name(base_label: str) -> str | None:
+    """The default category name for a base label (``"Restaurants"`` -> ``"Dining"``)."""
+    names = LABEL_ALIASES.get(base_label)
+    return names[0] if names else None
+
+
+def resolve_label(base_label: str, household_categories: Iterable[str]) -> str | None:
+    """The household's category for a base label, or ``None`` when it has none of its names."""
+    by_norm: dict[str, str] = {}
+    for category in household_categories:
+        by_norm.setdefault(_norm(category), category)
+    for name in LABEL_ALIASES.get(base_label, (base_label,)):
+        found = by_norm.get(_norm(name))
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,63 @@
+"""Train the base categorizer on the shared US set and write its versioned artifact."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from finance.categorization.datasets import US_TRAIN_FILE, US_VAL_FILE, load_us_dataset
+from finance.categorization.management.commands._data import default_data_dir
+from finance.categorization.model import CategorizerModel, ModelLoadError, train
+
+
+class Command(BaseCommand):
+    help = (
+        "Train the base categorizer from the shared labeled US set (train and val pooled, "
+        "de-duplicated) and write it to BASE_CATEGORIZER_PATH."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--data-dir",
+            type=Path,
+            default=None,
+            help="folder with the US CSV files (default: ../shared/data/categorization beside the repository)",
+        )
+        parser.add_argument("--output", type=Path, default=None, help="artifact path (default: BASE_CATEGORIZER_PATH)")
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="do nothing when a loadable artifact is already there (set-up runs this)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        output: Path = options["output"] or Path(settings.BASE_CATEGORIZER_PATH)
+        data_dir: Path = options["data_dir"] or default_data_dir()
+        if options["if_missing"] and output.exists():
+            try:
+                model = CategorizerModel.load(output)
+            except ModelLoadError as exc:
+                self.stdout.write(f"Rebuilding: {exc}")
+            else:
+                self.stdout.write(f"Base categorizer {model.metadata.version} already at {output}")
+                return
+        missing = [name for name in (US_TRAIN_FILE, US_VAL_FILE) if not (data_dir / name).is_file()]
+        if missing:
+            raise CommandError(f"{', '.join(missing)} not found in {data_dir}; pass --data-dir")
+        examples = load_us_dataset(data_dir)
+        started = time.perf_counter()
+        model = train(examples, version=settings.BASE_CATEGORIZER_VERSION)
+        seconds = time.perf_counter() - started
+        model.save(output)
+        meta = model.metadata
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Base categorizer {meta.version}: {meta.n_examples} examples, {len(meta.labels)} labels, "
+                f"trained in {seconds:.1f}s, {output.stat().st_size / 1e6:.1f} MB at {output} "
+                f"(training set {meta.training_set_hash[:12]})"
+            )
+        )

@@ -1,0 +1,202 @@
+"""The order the product categorizes in: rules, then history, then the model, else nothing.
+
+:func:`categorize_many` is what an import or a new transaction calls with the
+household's parsed rules, its history matcher and its model (or the base
+model, its labels mapped with :mod:`finance.categorization.label_aliases`).
+A suggestion at or above the threshold is applied; below it the transaction
+goes to review with the suggestion and the model's alternatives.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+from finance.categorization.history import HistoryMatch, HistoryMatcher
+from finance.categorization.model import AUTO_THRESHOLD, CategorizerModel, Item, Prediction
+from finance.categorization.rules import Rule, RuleOutcome, evaluate
+
+
+class Source(StrEnum):
+    RULE = "rule"
+    HISTORY = "history"
+    MODEL = "model"
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    category: str | None
+    confidence: float
+    source: Source
+    explanation: tuple[str, ...]
+    # True when the category may be applied without review (confidence >= threshold).
+    auto_apply: bool
+    alternatives: tuple[Prediction, ...] = ()
+    rules: RuleOutcome | None = None
+
+
+def item_from(txn: Mapping[str, Any]) -> Item:
+    """The model's view of a dict-like transaction (``payee``, ``description``, ``amount``, ``date``)."""
+    amount = txn.get("amount")
+    parsed: Decimal | None
+    try:
+        parsed = None if amount is None else Decimal(str(amount))
+    except InvalidOperation:
+        parsed = None
+    when = txn.get("date")
+    if isinstance(when, dt.datetime):
+        when = when.date()
+    elif isinstance(when, str):
+        try:
+            when = dt.date.fromisoformat(when[:10])
+        except ValueError:
+            when = None
+    elif not isinstance(when, dt.date):
+        when = None
+    return Item(
+        description=str(txn.get("description") or ""),
+        payee=str(txn.get("payee") or ""),
+        amount=parsed,
+        date=when,
+    )
+
+
+def combine(
+    match: HistoryMatch | None,
+    predictions: Sequence[Prediction],
+    *,
+    threshold: float = AUTO_THRESHOLD,
+) -> Suggestion:
+    """History and model together: the more confident one wins.
+
+    When they agree the suggestion takes the higher of the two confidences, not
+    more: the model has learned the same earlier transactions the history counts,
+    so the two are not independent evidence (combining them as if they were
+    auto-applied more wrong suggestions in the evaluation).
+    """
+    top = predictions[0] if predictions else None
+    alternatives = tuple(predictions)
+    if match is not None and top is not None and match.category == top.category:
+        confidence = max(match.confidence, top.confidence)
+        return Suggestion(
+            category=match.category,
+            confidence=round(confidence, 4),
+            source=Source.HISTORY,
+            explanation=(match.explanation, *top.explanation),
+            auto_apply=confidence >= threshold,
+            alternatives=alternatives,
+        )
+    if match is not None and (top is None or match.confidence >= top.confidence):
+        return Suggestion(
+            category=match.category,
+            confidence=match.confidence,
+            source=Source.HISTORY,
+            explanation=(match.explanation,),
+            auto_apply=match.confidence >= threshold,
+            alternatives=alternatives,
+        )
+    if top is not None:
+        return Suggestion(
+            category=top.category,
+            confidence=top.confidence,
+            source=Source.MODEL,
+            explanation=top.explanation,
+            auto_apply=top.confidence >= threshold,
+            alternatives=alternatives,
+        )
+    return Suggestion(category=None, confidence=0.0, source=Source.NONE, explanation=(), auto_apply=False)
+
+
+def map_labels(predictions: Sequence[Prediction], label_map: Callable[[str], str | None]) -> list[Prediction]:
+    """Model predictions renamed to the household's categories; labels it has no category for are dropped.
+
+    With the base model, ``label_map`` is e.g.
+    ``functools.partial(label_aliases.resolve_label, household_categories=names)``.
+    Two labels mapping to one category are merged (confidences added).
+    """
+    merged: dict[str, Prediction] = {}
+    for prediction in predictions:
+        category = label_map(prediction.category)
+        if category is None:
+            continue
+        if category in merged:
+            earlier = merged[category]
+            merged[category] = Prediction(
+                category, round(min(1.0, earlier.confidence + prediction.confidence), 4), earlier.explanation
+            )
+        else:
+            merged[category] = Prediction(category, prediction.confidence, prediction.explanation)
+    return sorted(merged.values(), key=lambda p: -p.confidence)
+
+
+def categorize_many(
+    txns: Sequence[Mapping[str, Any]],
+    *,
+    rules: Sequence[Rule] = (),
+    history: HistoryMatcher | None = None,
+    model: CategorizerModel | None = None,
+    label_map: Callable[[str], str | None] | None = None,
+    threshold: float = AUTO_THRESHOLD,
+) -> list[Suggestion]:
+    """Suggest a category for each transaction: rules → history → model → none.
+
+    ``label_map`` renames the model's labels to the household's categories (needed
+    for the base model, see :func:`map_labels`); a household's own model needs none.
+    """
+    outcomes = [evaluate(rules, txn) if rules else RuleOutcome() for txn in txns]
+    # Only the transactions no rule categorized go to the model, in one batch.
+    pending = [i for i, outcome in enumerate(outcomes) if outcome.category is None]
+    items = []
+    for i in pending:
+        txn = txns[i]
+        if outcomes[i].payee is not None:
+            txn = {**txn, "payee": outcomes[i].payee}
+        items.append(item_from(txn))
+    predictions = model.predict(items) if model is not None and items else [[] for _ in items]
+    if label_map is not None:
+        predictions = [map_labels(preds, label_map) for preds in predictions]
+    results: list[Suggestion | None] = [None] * len(txns)
+    for i, outcome in enumerate(outcomes):
+        if outcome.category is not None:
+            rule_id = outcome.category_rule or ""
+            results[i] = Suggestion(
+                category=outcome.category,
+                confidence=1.0,
+                source=Source.RULE,
+                explanation=(f"rule {rule_id}",),
+                auto_apply=True,
+                rules=outcome,
+            )
+    for item, i, preds in zip(items, pending, predictions, strict=True):
+        match = history.match(item.payee, item.description) if history is not None else None
+        suggestion = combine(match, preds, threshold=threshold)
+        results[i] = Suggestion(
+            category=suggestion.category,
+            confidence=suggestion.confidence,
+            source=suggestion.source,
+            explanation=suggestion.explanation,
+            auto_apply=suggestion.auto_apply,
+            alternatives=suggestion.alternatives,
+            rules=outcomes[i],
+        )
+    return [r for r in results if r is not None]
+
+
+def categorize(
+    txn: Mapping[str, Any],
+    *,
+    rules: Sequence[Rule] = (),
+    history: HistoryMatcher | None = None,
+    model: CategorizerModel | None = None,
+    label_map: Callable[[str], str | None] | None = None,
+    threshold: float = AUTO_THRESHOLD,
+) -> Suggestion:
+    """One transaction; see :func:`categorize_many`."""
+    return categorize_many([txn], rules=rules, history=history, model=model, label_map=label_map, threshold=threshold)[
+        0
+    ]

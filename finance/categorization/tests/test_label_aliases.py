@@ -1,0 +1,36 @@
+"""Base labels onto a household's own category names."""
+
+from __future__ import annotations
+
+from finance.categorization.label_aliases import LABEL_ALIASES, canonical_name, resolve_label
+
+US_LABELS = {
+    "Education", "Entertainment", "Fees", "Groceries", "Healthcare", "Income", "Insurance", "Mortgage",
+    "Personal Care", "Rent", "Restaurants", "Shopping", "Subscription", "Transfer", "Transportation",
+    "Travel", "Utilities",
+}  # fmt: skip
+
+
+def test_every_base_label_has_a_canonical_name() -> None:
+    assert set(LABEL_ALIASES) == US_LABELS
+    assert canonical_name("Restaurants") == "Dining"
+    assert canonical_name("Transportation") == "Transport"
+    assert canonical_name("Income") == "Salary"
+    assert canonical_name("Subscription") == "Subscriptions"
+    assert canonical_name("Transfer") == "Transfers"
+    assert canonical_name("Nope") is None
+
+
+def test_resolve_picks_the_households_own_name() -> None:
+    household = ["Eating Out", "groceries", "Health & Medical", "Bank Charges and Fees", "Fuel"]
+    assert resolve_label("Restaurants", household) == "Eating Out"
+    assert resolve_label("Groceries", household) == "groceries"
+    assert resolve_label("Healthcare", household) == "Health & Medical"
+    assert resolve_label("Fees", household) == "Bank Charges and Fees"
+    assert resolve_label("Transportation", household) == "Fuel"
+    assert resolve_label("Mortgage", household) is None
+
+
+def test_preferred_name_wins_when_the_household_has_several() -> None:
+    assert resolve_label("Restaurants", ["Restaurants", "Dining"]) == "Dining"
+    assert resolve_label("Rent", ["Housing", "Rent"]) == "Rent"

@@ -1,0 +1,172 @@
+"""The learned model: predictions, explanations, retraining, artifacts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pytest
+import sklearn
+
+from finance.categorization.model import (
+    CategorizerModel,
+    Example,
+    Item,
+    ModelLoadError,
+    train,
+    training_set_hash,
+)
+
+ROWS = [
+    ("debit kroger 8147 seattle", "Groceries", "-54.20"),
+    ("debit kroger 2051 denver", "Groceries", "-88.10"),
+    ("debit paypal *kroger", "Groceries", "-23.99"),
+    ("debit safeway 1234 portland", "Groceries", "-61.00"),
+    ("debit safeway - boston", "Groceries", "-12.35"),
+    ("debit whole foods market 10 main st austin tx usa", "Groceries", "-140.00"),
+    ("debit sq *blue bottle coffee", "Dining", "-6.50"),
+    ("debit tst*green market cafe - brooklyn", "Dining", "-31.20"),
+    ("debit chipotle 2231 chicago", "Dining", "-12.85"),
+    ("debit chipotle online", "Dining", "-24.10"),
+    ("debit five guys 7457", "Dining", "-18.40"),
+    ("debit sq *ethiopian restaurant", "Dining", "-44.00"),
+    ("debit shell oil 5521 houston", "Transport", "-45.00"),
+    ("debit shell service station", "Transport", "-38.70"),
+    ("debit uber *trip", "Transport", "-17.30"),
+    ("debit lyft *trip", "Transport", "-9.80"),
+    ("debit chevron 0091 san jose", "Transport", "-51.10"),
+    ("debit exxon mobil 4410", "Transport", "-60.00"),
+    ("credit acme corp payroll", "Salary", "2500.00"),
+    ("credit acme corp dir dep", "Salary", "2500.00"),
+    ("credit horizon tech payroll", "Salary", "3100.00"),
+    ("credit orig co name:acme corp co entry descr:payroll", "Salary", "2500.00"),
+    ("debit netflix.com", "Entertainment", "-15.49"),
+    ("debit netflix.com los gatos", "Entertainment", "-15.49"),
+    ("debit amc theatres 0012", "Entertainment", "-28.00"),
+    ("debit steam games", "Entertainment", "-59.99"),
+]
+
+
+def examples(rows: list[tuple[str, str, str]] = ROWS) -> list[Example]:
+    start = dt.date(2024, 1, 1)
+    return [
+        Example(description=d, category=c, amount=Decimal(a), date=start + dt.timedelta(days=3 * i))
+        for i, (d, c, a) in enumerate(rows)
+    ]
+
+
+@pytest.fixture(scope="module")
+def model() -> CategorizerModel:
+    return train(examples(), version="test-v1")
+
+
+def test_predicts_known_merchants_in_new_variants(model: CategorizerModel) -> None:
+    items = [
+        Item(description="debit kroger 9913 boston", amount=Decimal("-31.00")),
+        Item(description="debit paypal *chipotle", amount=Decimal("-11.00")),
+        Item(description="debit shell oil 1200 denver", amount=Decimal("-40.00")),
+        Item(description="credit acme corp payroll", amount=Decimal("2500.00")),
+        Item(description="", payee="Netflix.com", amount=Decimal("-15.49")),
+    ]
+    predicted = [preds[0].category for preds in model.predict(items)]
+    assert predicted == ["Groceries", "Dining", "Transport", "Salary", "Entertainment"]
+
+
+def test_predictions_are_top_three_with_probabilities_and_an_explanation(model: CategorizerModel) -> None:
+    (preds,) = model.predict([Item(description="debit kroger 9913 boston", amount=Decimal("-31.00"))])
+    assert len(preds) == 3
+    confidences = [p.confidence for p in preds]
+    assert confidences == sorted(confidences, reverse=True)
+    assert all(0 < c <= 1 for c in confidences)
+    assert sum(confidences) <= 1.0001
+    assert len({p.category for p in preds}) == 3
+    assert preds[0].explanation, "the top prediction says why"
+    assert any("kroger" in reason for reason in preds[0].explanation)
+    assert preds[1].explanation == ()
+
+
+def test_probabilities_cover_all_labels_and_sum_to_one(model: CategorizerModel) -> None:
+    probs = model.predict_proba([Item(description="debit uber *trip"), Item(description="something unheard of")])
+    assert probs.shape == (2, 5)
+    np.testing.assert_allclose(probs.sum(axis=1), [1.0, 1.0], rtol=1e-6)
+    assert model.labels[int(probs[0].argmax())] == "Transport"
+
+
+def test_a_never_seen_merchant_gets_lower_confidence_than_a_known_one(model: CategorizerModel) -> None:
+    known, unknown = model.predict(
+        [Item(description="debit kroger 9913 boston"), Item(description="debit zyxwv qrstu")], top_k=1
+    )
+    assert unknown[0].confidence < known[0].confidence
+
+
+def test_retraining_with_corrections_changes_predictions(model: CategorizerModel) -> None:
+    item = Item(description="debit netflix.com", amount=Decimal("-15.49"))
+    assert model.predict([item])[0][0].category == "Entertainment"
+    corrected = [(d, "Subscriptions" if "netflix" in d else c, a) for d, c, a in ROWS] + [
+        ("debit spotify usa", "Subscriptions", "-10.99"),
+        ("debit hulu 877", "Subscriptions", "-7.99"),
+    ]
+    retrained = train(examples(corrected), version="test-v2")
+    assert retrained.predict([item])[0][0].category == "Subscriptions"
+    assert "Subscriptions" in retrained.labels
+    assert retrained.metadata.training_set_hash != model.metadata.training_set_hash
+
+
+def test_metadata_describes_the_training(model: CategorizerModel) -> None:
+    meta = model.metadata
+    assert meta.version == "test-v1"
+    assert meta.sklearn_version == sklearn.__version__
+    assert meta.labels == ("Dining", "Entertainment", "Groceries", "Salary", "Transport")
+    assert meta.n_examples == len(ROWS)
+    assert meta.training_set_hash == training_set_hash(examples())
+    assert len(meta.training_set_hash) == 64
+    assert meta.calibration.temperature > 0
+
+
+def test_save_and_load_give_the_same_predictions(model: CategorizerModel, tmp_path: Path) -> None:
+    path = tmp_path / "models" / "household.joblib"
+    model.save(path)
+    loaded = CategorizerModel.load(path)
+    items = [Item(description="debit kroger 9913 boston"), Item(description="debit lyft *trip")]
+    assert loaded.predict(items) == model.predict(items)
+    assert loaded.metadata == model.metadata
+    assert path.stat().st_size < 1_000_000
+
+
+def test_load_refuses_other_formats_and_other_sklearn_versions(model: CategorizerModel, tmp_path: Path) -> None:
+    with pytest.raises(ModelLoadError, match="no model artifact"):
+        CategorizerModel.load(tmp_path / "missing.joblib")
+    path = tmp_path / "m.joblib"
+    model.save(path)
+    payload = joblib.load(path)
+    payload["metadata"]["sklearn_version"] = "0.1.0"
+    joblib.dump(payload, path)
+    with pytest.raises(ModelLoadError, match=r"built with scikit-learn 0\.1\.0"):
+        CategorizerModel.load(path)
+    assert CategorizerModel.load(path, allow_version_mismatch=True).labels == model.labels
+    joblib.dump({"format": 999}, path)
+    with pytest.raises(ModelLoadError, match="not a format-1"):
+        CategorizerModel.load(path)
+
+
+def test_training_needs_two_categories() -> None:
+    with pytest.raises(ValueError, match="at least two categories"):
+        train([Example(description="debit kroger", category="Groceries")])
+
+
+def test_predict_nothing() -> None:
+    assert train(examples()[:8]).predict([]) == []
+
+
+def test_two_categories_explain_each_side() -> None:
+    rows = [(d, c, a) for d, c, a in ROWS if c in {"Groceries", "Salary"}]
+    binary = train(examples(rows))
+    grocery, salary = binary.predict(
+        [Item(description="debit kroger 1200 boston"), Item(description="credit acme corp payroll")]
+    )
+    assert (grocery[0].category, salary[0].category) == ("Groceries", "Salary")
+    assert any("kroger" in reason for reason in grocery[0].explanation)
+    assert any("payroll" in reason or "acme" in reason for reason in salary[0].explanation)

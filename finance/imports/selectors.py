@@ -1,0 +1,34 @@
+"""Reads of import batches and their rows, scoped to a household."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import QuerySet
+
+from finance.households.models import Household
+from finance.imports.models import ImportBatch, ImportedRow, ImportStatus
+from finance.imports.services import read_progress
+
+
+def batch_list(*, household: Household | uuid.UUID) -> QuerySet[ImportBatch]:
+    return ImportBatch.objects.in_household(household).select_related("account")
+
+
+def batch_rows(*, batch: ImportBatch, status: str | None = None) -> QuerySet[ImportedRow]:
+    """The batch's rows in file order, with what the preview shows of their matches and categories."""
+    rows = ImportedRow.objects.filter(batch=batch, household_id=batch.household_id).select_related(
+        "category", "transaction", "candidate"
+    )
+    if status:
+        rows = rows.filter(status=status)
+    return rows.order_by("row_number")
+
+
+def batch_progress(batch: ImportBatch) -> float:
+    """0 to 1: how far a commit has got (a running one reports through the cache)."""
+    if batch.status in (ImportStatus.COMMITTED, ImportStatus.REVERTED):
+        return 1.0
+    if batch.status == ImportStatus.PROCESSING:
+        return read_progress(batch.id) or 0.0
+    return 0.0

@@ -1,0 +1,865 @@
+"""Every write of the import pipeline: upload, mapping, commit, revert, discard.
+
+A batch is analysed when it is uploaded (and again when its mapping changes):
+each row of the file becomes an :class:`ImportedRow` with its parsed values,
+the category it would get and its duplicate status. Commit re-checks
+duplicates under a lock on the account (another import may have landed
+since), then writes every new transaction and the derived data in one
+database transaction: all of the batch, or nothing. Revert deletes exactly
+the transactions the batch created through the ledger services.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+from rest_framework import status as http
+from rest_framework.exceptions import ErrorDetail, ValidationError
+
+from finance.audit.models import AuditAction
+from finance.audit.services import audit_record
+from finance.core.exceptions import Conflict, DomainError, FieldError
+from finance.core.money import ZERO, currency_precision, present
+from finance.households.models import WRITE_ROLES, Household
+from finance.households.services import require_role
+from finance.imports import duplicates
+from finance.imports.categorize import suggest_categories
+from finance.imports.errors import MappingError, ParseError
+from finance.imports.fingerprint import content_key, fingerprints
+from finance.imports.mapping import ColumnMapping, detect
+from finance.imports.models import (
+    TABULAR_FORMATS,
+    AccountImportMapping,
+    ImportBatch,
+    ImportedRow,
+    ImportStatus,
+    RowDecision,
+    RowStatus,
+)
+from finance.imports.parsers import Format, detect_format, parse
+from finance.imports.statement import Balance, Statement, StatementRow
+from finance.ledger import services as ledger
+from finance.ledger.models import Account, Transaction, TransactionType
+
+logger = logging.getLogger(__name__)
+
+MAX_STORED_ERRORS = 1000
+_MAX_INTEGER_DIGITS = 18  # MoneyField: 28 digits, 10 after the point
+
+
+class UploadTooLarge(DomainError):
+    status_code = http.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The file is too large."
+    default_code = "file_too_large"
+
+
+# --- Progress (read by the API while a background commit runs) -----------------------------------
+
+
+def _progress_key(batch_id: uuid.UUID) -> str:
+    return f"import-progress:{batch_id}"
+
+
+def report_progress(batch_id: uuid.UUID, value: float) -> None:
+    """Progress of a running commit. It lives in the cache: the commit's own writes are invisible until it ends."""
+    cache.set(_progress_key(batch_id), round(max(0.0, min(1.0, value)), 3), timeout=6 * 3600)
+
+
+def read_progress(batch_id: uuid.UUID) -> float | None:
+    value = cache.get(_progress_key(batch_id))
+    return float(value) if value is not None else None
+
+
+# --- Reading the file -----------------------------------------------------------------------------
+
+
+def _format_of(data: bytes, filename: str, given: str | None) -> Format:
+    if given:
+        return Format(given)
+    return detect_format(data, filename or None)
+
+
+def _read_file(batch: ImportBatch) -> bytes:
+    with batch.file.open("rb") as handle:
+        data: bytes = handle.read()
+    return data
+
+
+def _parse(batch: ImportBatch, data: bytes, mapping: ColumnMapping | None) -> Statement:
+    return parse(
+        data,
+        filename=batch.filename or None,
+        format=batch.format,
+        mapping=mapping,
+        account=batch.statement_account or None,
+    )
+
+
+# --- Analysis: statement → staged rows ------------------------------------------------------------
+
+
+def _balance_dict(balance: Balance | None) -> dict[str, Any] | None:
+    if balance is None:
+        return None
+    return {
+        "amount": str(balance.amount),
+        "date": balance.date.isoformat() if balance.date else None,
+        "currency": balance.currency,
+    }
+
+
+def _statement_summary(statement: Statement) -> dict[str, Any]:
+    info = statement.account
+    return {
+        "account": {
+            "iban": info.iban,
+            "account_id": info.account_id,
+            "account_number": info.account_number,
+            "bank_id": info.bank_id,
+            "name": info.name,
+        },
+        "currency": statement.currency,
+        "opening_balance": _balance_dict(statement.opening_balance),
+        "closing_balance": _balance_dict(statement.closing_balance),
+        "period_start": statement.period_start.isoformat() if statement.period_start else None,
+        "period_end": statement.period_end.isoformat() if statement.period_end else None,
+        "statement_id": statement.statement_id,
+        "encoding": statement.encoding,
+    }
+
+
+def _parsed_values(row: StatementRow, currency: str | None) -> dict[str, Any]:
+    return {
+        "date": row.date.isoformat(),
+        "posted_date": row.posted_date.isoformat() if row.posted_date else None,
+        "amount": str(row.amount),
+        "currency": (row.currency or currency or "").upper() or None,
+        "payee": row.payee,
+        "description": row.description,
+        "notes": row.notes,
+        "reference": row.reference,
+        "provider_id": row.provider_id,
+        "check_number": row.check_number,
+        "category": row.category,
+        "transaction_type": row.transaction_type,
+        "balance": str(row.balance) if row.balance is not None else None,
+        "is_pending": row.is_pending,
+    }
+
+
+def _row_problems(row: StatementRow, account: Account, statement_currency: str | None) -> list[dict[str, Any]]:
+    """Why a readable row still cannot become a transaction of this account."""
+    problems = []
+    currency = (row.currency or statement_currency or account.currency).upper()
+    if currency != account.currency:
+        problems.append(
+            {
+                "column": "currency",
+                "code": "currency_mismatch",
+                "detail": f"The row is in {currency}; the account is in {account.currency}.",
+                "value": currency,
+            }
+        )
+    amount = row.amount
+    if amount == 0:
+        problems.append({"column": "amount", "code": "zero_amount", "detail": "The amount is zero.", "value": "0"})
+    else:
+        exponent = amount.normalize().as_tuple().exponent
+        places = currency_precision(account.currency)
+        if isinstance(exponent, int) and -exponent > places:
+            problems.append(
+                {
+                    "column": "amount",
+                    "code": "invalid_amount",
+                    "detail": f"{account.currency} amounts have at most {places} decimal places.",
+                    "value": str(amount),
+                }
+            )
+        elif abs(amount) >= Decimal(10) ** _MAX_INTEGER_DIGITS:
+            problems.append(
+                {
+                    "column": "amount",
+                    "code": "invalid_amount",
+                    "detail": "The amount is too large.",
+                    "value": str(amount),
+                }
+            )
+    return problems
+
+
+def _text(value: str | None) -> str:
+    return value or ""
+
+
+def _stage(batch: ImportBatch, statement: Statement) -> None:
+    """Replace the batch's rows by the analysis of ``statement``: values, problems, category, duplicate status."""
+    account = batch.account
+    ImportedRow.objects.filter(batch=batch).delete()
+    good: list[StatementRow] = []
+    staged: list[ImportedRow] = []
+    errors: list[dict[str, Any]] = []
+    for row in statement.rows:
+        problems = _row_problems(row, account, statement.currency)
+        item = ImportedRow(
+            id=uuid.uuid4(),
+            household_id=batch.household_id,
+            batch=batch,
+            account=account,
+            row_number=row.row_number,
+            status=RowStatus.INVALID if problems else RowStatus.NEW,
+            provider_id=_text(row.provider_id)[:200],
+            check_number=_text(row.check_number)[:40],
+            date=row.date,
+            amount=row.amount,
+            raw=dict(row.raw),
+            parsed=_parsed_values(row, statement.currency or account.currency),
+            errors=problems,
+        )
+        staged.append(item)
+        if problems:
+            errors.extend({"row": row.row_number, **problem} for problem in problems)
+        else:
+            good.append(row)
+    for failure in statement.errors:
+        staged.append(
+            ImportedRow(
+                id=uuid.uuid4(),
+                household_id=batch.household_id,
+                batch=batch,
+                account=account,
+                row_number=failure.row_number,
+                status=RowStatus.INVALID,
+                errors=[
+                    {"column": failure.column, "code": failure.code, "detail": failure.reason, "value": failure.value}
+                ],
+            )
+        )
+        errors.append(
+            {
+                "row": failure.row_number,
+                "column": failure.column,
+                "code": failure.code,
+                "detail": failure.reason,
+                "value": failure.value,
+            }
+        )
+
+    readable = [item for item in staged if item.status == RowStatus.NEW]
+    prints = fingerprints(account.id, (content_key(r.date, r.amount, r.payee, r.description) for r in good))
+    for item, fp in zip(readable, prints, strict=True):
+        item.fingerprint = fp
+    _classify(batch, readable)
+    for item, suggestion in zip(readable, suggest_categories(batch.household, good), strict=True):
+        item.category_id = suggestion.category_id
+        item.categorization_source = suggestion.source
+        item.categorization_confidence = suggestion.confidence
+
+    staged.sort(key=lambda item: item.row_number)
+    _unique_row_numbers(staged)
+    _insert_rows(staged)
+    errors.sort(key=lambda e: e["row"])
+    batch.statement = _statement_summary(statement)
+    batch.errors = errors[:MAX_STORED_ERRORS]
+    batch.warnings = list(statement.warnings)[:100]
+    batch.rows_total = len(staged)
+    _count(batch, staged)
+
+
+def _insert_rows(rows: Sequence[ImportedRow]) -> None:
+    from finance.ledger.bulk import copy_insert
+
+    now = timezone.now()
+    for row in rows:
+        row.created_at = row.updated_at = now
+    copy_insert(ImportedRow, rows)
+
+
+def _unique_row_numbers(rows: list[ImportedRow]) -> None:
+    """Row numbers are the file's lines; an entry that parsers report twice keeps the first and moves on."""
+    seen: set[int] = set()
+    for row in rows:
+        while row.row_number in seen:
+            row.row_number += 1
+        seen.add(row.row_number)
+
+
+def _row_key(row: ImportedRow) -> duplicates.RowKey:
+    assert row.date is not None and row.amount is not None
+    parsed = row.parsed
+    return duplicates.RowKey(
+        date=row.date,
+        amount=row.amount,
+        text=parsed.get("payee") or parsed.get("description") or "",
+        fingerprint=row.fingerprint,
+        provider_id=row.provider_id,
+        check_number=row.check_number,
+    )
+
+
+def _classify(batch: ImportBatch, rows: Sequence[ImportedRow]) -> list[ImportedRow]:
+    """Set each readable row's duplicate status; returns the rows whose status or match changed."""
+    found = duplicates.classify(account=batch.account, rows=[_row_key(r) for r in rows], exclude_batch_id=batch.id)
+    changed = []
+    for row, match in zip(rows, found, strict=True):
+        before = (row.status, row.transaction_id, row.candidate_id)
+        row.status = match.status
+        row.transaction_id = match.transaction_id
+        row.candidate_id = match.candidate_id
+        row.match_score = match.score
+        row.match_reason = match.reason
+        if (row.status, row.transaction_id, row.candidate_id) != before:
+            changed.append(row)
+    return changed
+
+
+def _count(batch: ImportBatch, rows: Sequence[ImportedRow]) -> None:
+    counts = dict.fromkeys(RowStatus.values, 0)
+    for row in rows:
+        counts[row.status] += 1
+    batch.rows_new = counts[RowStatus.NEW]
+    batch.duplicates = counts[RowStatus.DUPLICATE]
+    batch.possible_duplicates = counts[RowStatus.POSSIBLE_DUPLICATE]
+    batch.rows_invalid = counts[RowStatus.INVALID]
+
+
+# --- Upload and mapping ---------------------------------------------------------------------------
+
+
+def _detect_and_parse(batch: ImportBatch, data: bytes) -> Statement | None:
+    """For CSV/XLSX: propose a mapping, reuse the account's saved one when it fits, and parse with it."""
+    detection = detect(data, filename=batch.filename or None, format=batch.format)
+    batch.detected = detection.to_dict()
+    saved = AccountImportMapping.objects.filter(account=batch.account, format=batch.format).first()
+    if saved is not None:
+        try:
+            mapping = ColumnMapping.from_dict(saved.mapping)
+            statement = _parse(batch, data, mapping)
+        except (MappingError, ParseError) as exc:
+            batch.warnings = [f"The mapping saved for this account does not fit this file ({exc}); detected anew."]
+        else:
+            batch.mapping = mapping.to_dict()
+            batch.mapping_source = "saved"
+            batch.status = ImportStatus.MAPPED
+            return statement
+    if detection.mapping is None:
+        batch.mapping = None
+        batch.mapping_source = ""
+        return None
+    batch.mapping = detection.mapping.to_dict()
+    batch.mapping_source = "detected"
+    try:
+        return _parse(batch, data, detection.mapping)
+    except (MappingError, ParseError) as exc:
+        batch.warnings = [*batch.warnings, f"The detected mapping could not read the file: {exc}"]
+        return None
+
+
+@transaction.atomic
+def import_upload(
+    *,
+    household: Household,
+    actor: Any,
+    account: Account,
+    file: Any,
+    filename: str = "",
+    format: str | None = None,
+    statement_account: str = "",
+) -> ImportBatch:
+    """Store an uploaded statement for ``account`` and analyse it.
+
+    Files that need no column mapping (OFX, QFX, QIF, CAMT, MT940), and
+    CSV/XLSX files read with the mapping saved for the account, are ``mapped``:
+    ready to preview and commit. Other CSV/XLSX files are ``uploaded`` with the
+    detected mapping proposed, to be confirmed or changed with
+    :func:`import_set_mapping`. A file that cannot be read at all is refused
+    (``ParseError``) and nothing is stored.
+    """
+    require_role(household=household, actor=actor, roles=WRITE_ROLES)
+    if account.household_id != household.id:
+        raise FieldError("account", "Not found in this household.", code="does_not_exist")
+    if not account.is_active:
+        raise FieldError("account", "This account is archived.", code="inactive")
+    limit = int(settings.IMPORT_MAX_UPLOAD_BYTES)
+    size = getattr(file, "size", None)
+    if size is not None and size > limit:
+        raise UploadTooLarge(f"The file is larger than {limit // (1024 * 1024)} MiB.")
+    data = file.read(limit + 1) if hasattr(file, "read") else bytes(file)
+    if len(data) > limit:
+        raise UploadTooLarge(f"The file is larger than {limit // (1024 * 1024)} MiB.")
+    if not data.strip():
+        raise ParseError("The file is empty.", code="empty_file")
+    filename = os.path.basename(filename or getattr(file, "name", "") or "")[:255]
+    fmt = _format_of(data, filename, format)
+
+    batch = ImportBatch(
+        household=household,
+        account=account,
+        created_by=actor,
+        filename=filename,
+        file_size=len(data),
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        format=fmt.value,
+        statement_account=statement_account.strip()[:100],
+    )
+    if fmt in TABULAR_FORMATS:
+        statement = _detect_and_parse(batch, data)
+    else:
+        statement = _parse(batch, data, None)
+        batch.status = ImportStatus.MAPPED
+    extension = os.path.splitext(filename)[1].lower()[:10] or f".{fmt.value}"
+    batch.file.save(f"{uuid.uuid4().hex}{extension}", ContentFile(data), save=False)
+    batch.save(force_insert=True)
+    if statement is not None:
+        _stage(batch, statement)
+        batch.save()
+    return batch
+
+
+def _lock(batch: ImportBatch) -> ImportBatch:
+    return ImportBatch.objects.select_for_update().select_related("account", "household").get(pk=batch.pk)
+
+
+@transaction.atomic
+def import_set_mapping(
+    *,
+    batch: ImportBatch,
+    actor: Any,
+    mapping: dict[str, Any] | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> ImportBatch:
+    """Confirm or change a CSV/XLSX batch's column mapping and analyse the file again with it.
+
+    ``mapping`` replaces the whole mapping; ``overrides`` changes some fields of
+    the current (or given) one; neither confirms the current one. Bad fields
+    raise :class:`MappingError`, whose errors name the field.
+    """
+    require_role(household=batch.household, actor=actor, roles=WRITE_ROLES)
+    batch = _lock(batch)
+    if batch.status not in (ImportStatus.UPLOADED, ImportStatus.MAPPED, ImportStatus.FAILED):
+        raise Conflict(f"A {batch.status} batch cannot change its mapping.", code="invalid_status")
+    if batch.format not in TABULAR_FORMATS:
+        raise FieldError("mapping", f"{batch.format.upper()} files have no column mapping.", code="not_applicable")
+    confirming = mapping is None and not overrides and batch.mapping and batch.status != ImportStatus.FAILED
+    if confirming and ImportedRow.objects.filter(batch=batch).exists():
+        # Confirming the proposal the rows were already analysed with: nothing to read again.
+        batch.status = ImportStatus.MAPPED
+        batch.mapping_source = "user"
+        batch.save()
+        return batch
+    if mapping is not None:
+        chosen = ColumnMapping.from_dict(mapping)
+    elif batch.mapping:
+        chosen = ColumnMapping.from_dict(batch.mapping)
+    else:
+        raise FieldError("mapping", "No mapping could be detected for this file: give a whole mapping.", "required")
+    if overrides:
+        chosen = chosen.with_overrides(**overrides)
+    statement = _parse(batch, _read_file(batch), chosen)
+    batch.mapping = chosen.to_dict()
+    batch.mapping_source = "user" if (mapping is not None or overrides) else batch.mapping_source
+    batch.status = ImportStatus.MAPPED
+    batch.failure = ""
+    _stage(batch, statement)
+    batch.save()
+    return batch
+
+
+# --- Commit ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decision:
+    row: int
+    action: str
+
+
+def _staged_rows(batch: ImportBatch) -> list[ImportedRow]:
+    return list(
+        ImportedRow.objects.filter(batch=batch)
+        .only(
+            "id",
+            "row_number",
+            "status",
+            "decision",
+            "provider_id",
+            "fingerprint",
+            "check_number",
+            "date",
+            "amount",
+            "parsed",
+            "errors",
+            "category_id",
+            "categorization_source",
+            "categorization_confidence",
+            "transaction_id",
+            "candidate_id",
+            "match_score",
+            "match_reason",
+        )
+        .order_by("row_number")
+    )
+
+
+def _apply_decisions(rows: Sequence[ImportedRow], decisions: Sequence[Decision]) -> None:
+    by_number = {row.row_number: row for row in rows}
+    errors: dict[str, list[ErrorDetail]] = {}
+    seen: set[int] = set()
+    for i, decision in enumerate(decisions):
+        row = by_number.get(decision.row)
+        if row is None:
+            errors[f"decisions.{i}.row"] = [ErrorDetail(f"The file has no row {decision.row}.", code="does_not_exist")]
+            continue
+        if decision.row in seen:
+            errors[f"decisions.{i}.row"] = [ErrorDetail("One decision per row.", code="duplicate_decision")]
+            continue
+        seen.add(decision.row)
+        if decision.action not in RowDecision.values:
+            errors[f"decisions.{i}.action"] = [ErrorDetail("Choose import, skip or merge.", code="invalid_choice")]
+        elif row.status in (RowStatus.DUPLICATE, RowStatus.INVALID):
+            errors[f"decisions.{i}.action"] = [
+                ErrorDetail(f"Row {decision.row} is {row.status.replace('_', ' ')}: it cannot be decided.", "invalid")
+            ]
+        elif decision.action == RowDecision.MERGE and row.status != RowStatus.POSSIBLE_DUPLICATE:
+            errors[f"decisions.{i}.action"] = [
+                ErrorDetail(f"Row {decision.row} has no possible duplicate to merge into.", code="invalid")
+            ]
+        else:
+            row.decision = decision.action
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_ready(batch: ImportBatch, rows: Sequence[ImportedRow], skip_invalid: bool) -> list[ImportedRow]:
+    """Re-check duplicates now (under the account lock) and refuse what still needs the user; returns changed rows."""
+    readable = [row for row in rows if row.status != RowStatus.INVALID]
+    changed = _classify(batch, readable)
+    for row in changed:
+        # What the user decided was about another state of the account: a merge target that is gone,
+        # or a new possible duplicate they have not seen, needs deciding again.
+        if row.decision == RowDecision.MERGE or row.status == RowStatus.POSSIBLE_DUPLICATE:
+            row.decision = ""
+    errors: dict[str, list[ErrorDetail]] = {}
+    if not skip_invalid:
+        for row in rows:
+            if row.status == RowStatus.INVALID:
+                errors[f"rows.{row.row_number}"] = [
+                    ErrorDetail(
+                        f"Row {row.row_number}"
+                        + (f", column {e['column']!r}" if e.get("column") else "")
+                        + f": {e['detail']}",
+                        code=e.get("code") or "invalid_row",
+                    )
+                    for e in row.errors
+                ]
+    for row in rows:
+        if row.status == RowStatus.POSSIBLE_DUPLICATE and not row.decision:
+            errors.setdefault(f"rows.{row.row_number}", []).append(
+                ErrorDetail(
+                    f"Row {row.row_number} may repeat transaction {row.candidate_id}: {row.match_reason} "
+                    "Decide import, skip or merge.",
+                    code="decision_required",
+                )
+            )
+    if errors:
+        raise ValidationError(errors)
+    return changed
+
+
+def _to_import(rows: Sequence[ImportedRow]) -> list[ImportedRow]:
+    return [
+        row
+        for row in rows
+        if (row.status == RowStatus.NEW and row.decision != RowDecision.SKIP)
+        or (row.status == RowStatus.POSSIBLE_DUPLICATE and row.decision == RowDecision.IMPORT)
+    ]
+
+
+@transaction.atomic
+def import_commit(
+    *,
+    batch: ImportBatch,
+    actor: Any,
+    skip_invalid: bool = False,
+    decisions: Sequence[Decision] = (),
+) -> ImportBatch:
+    """Import the batch's new rows, all or nothing.
+
+    Refused (``ValidationError``, one error per row as ``rows.<row>``) while
+    any row could not be read, unless ``skip_invalid``, and while any possible
+    duplicate has no decision. Decisions: ``import`` (keep both), ``skip``, or
+    ``merge`` (link the row to its possible duplicate; a pending one becomes
+    posted with the row's amount). More than ``IMPORT_ASYNC_ROWS`` rows are
+    committed by a Celery task: the batch is ``processing`` until it ends.
+    """
+    require_role(household=batch.household, actor=actor, roles=WRITE_ROLES)
+    batch = _lock(batch)
+    if batch.status in (ImportStatus.COMMITTED, ImportStatus.REVERTED, ImportStatus.PROCESSING):
+        raise Conflict(f"This batch is already {batch.status}.", code="invalid_status")
+    if batch.status == ImportStatus.UPLOADED:
+        raise Conflict("Confirm the column mapping first (POST mapping/).", code="mapping_required")
+    Account.objects.select_for_update().filter(pk=batch.account_id).first()
+    rows = _staged_rows(batch)
+    _apply_decisions(rows, decisions)
+    changed = _check_ready(batch, rows, skip_invalid)
+    batch.skip_invalid = skip_invalid
+    if len(_to_import(rows)) > int(settings.IMPORT_ASYNC_ROWS):
+        _save_row_states(rows, changed, decided=bool(decisions))
+        batch.status = ImportStatus.PROCESSING
+        batch.failure = ""
+        batch.save()
+        report_progress(batch.id, 0.0)
+        from finance.imports.tasks import commit_import
+
+        actor_id = getattr(actor, "pk", None)
+        transaction.on_commit(lambda: commit_import.delay(str(batch.id), str(actor_id) if actor_id else None))
+        return batch
+    _execute(batch, actor, rows, changed)
+    return batch
+
+
+@transaction.atomic
+def import_commit_run(*, batch: ImportBatch, actor: Any) -> ImportBatch:
+    """The background half of a large commit (called by the task): the same checks, then the writes."""
+    batch = _lock(batch)
+    if batch.status != ImportStatus.PROCESSING:
+        raise Conflict(f"This batch is {batch.status}, not processing.", code="invalid_status")
+    require_role(household=batch.household, actor=actor, roles=WRITE_ROLES)
+    Account.objects.select_for_update().filter(pk=batch.account_id).first()
+    rows = _staged_rows(batch)
+    changed = _check_ready(batch, rows, batch.skip_invalid)
+    _execute(batch, actor, rows, changed)
+    return batch
+
+
+def import_mark_failed(*, batch_id: uuid.UUID, reason: str) -> None:
+    """Record why a background commit failed (its own writes were all rolled back)."""
+    with transaction.atomic():
+        ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.PROCESSING).update(
+            status=ImportStatus.FAILED, failure=reason[:5000], updated_at=timezone.now()
+        )
+    cache.delete(_progress_key(batch_id))
+
+
+def _save_row_states(rows: Sequence[ImportedRow], changed: Sequence[ImportedRow], *, decided: bool) -> None:
+    targets = list({row.id: row for row in [*changed, *(r for r in rows if r.decision and decided)]}.values())
+    ImportedRow.objects.bulk_update(
+        targets,
+        ["status", "decision", "transaction_id", "candidate_id", "match_score", "match_reason"],
+        batch_size=1000,
+    )
+
+
+def _build_transaction(batch: ImportBatch, row: ImportedRow) -> Transaction:
+    assert row.amount is not None and row.date is not None
+    parsed = row.parsed
+    confidence = row.categorization_confidence
+    if row.category_id is None:
+        needs_review = True
+    else:
+        from finance.imports.categorize import review_threshold
+
+        needs_review = confidence is None or confidence < review_threshold()
+    posted = parsed.get("posted_date")
+    return Transaction(
+        id=row.id,  # a row and the transaction it created share their id: linking them is one UPDATE
+        household_id=batch.household_id,
+        account_id=batch.account_id,
+        type=TransactionType.EXPENSE if row.amount < 0 else TransactionType.INCOME,
+        amount=abs(row.amount),
+        currency=batch.account.currency,
+        date=row.date,
+        posted_date=date.fromisoformat(posted) if posted else None,
+        category_id=row.category_id,
+        payee=(parsed.get("payee") or "").strip()[:200],
+        description=(parsed.get("description") or "").strip()[:500],
+        notes=(parsed.get("notes") or "").strip(),
+        reference_number=(parsed.get("check_number") or parsed.get("reference") or "").strip()[:100],
+        is_pending=bool(parsed.get("is_pending")),
+        needs_review=needs_review,
+        categorization_source=row.categorization_source,
+        categorization_confidence=confidence,
+        import_batch=batch.id,
+    )
+
+
+def _execute(batch: ImportBatch, actor: Any, rows: Sequence[ImportedRow], changed: Sequence[ImportedRow]) -> None:
+    _save_row_states(rows, changed, decided=True)
+    creating = _to_import(rows)
+    txns = [_build_transaction(batch, row) for row in creating]
+    report_progress(batch.id, 0.05)
+    ledger.transactions_load(
+        household=batch.household,
+        actor=actor,
+        txns=txns,
+        progress=lambda share: report_progress(batch.id, 0.05 + 0.8 * share),
+    )
+    linked = ImportedRow.objects.filter(batch=batch)
+    linked.filter(
+        Q(status=RowStatus.NEW) & ~Q(decision=RowDecision.SKIP)
+        | Q(status=RowStatus.POSSIBLE_DUPLICATE, decision=RowDecision.IMPORT)
+    ).update(status=RowStatus.IMPORTED, transaction_id=F("id"))
+    linked.filter(status__in=(RowStatus.NEW, RowStatus.POSSIBLE_DUPLICATE), decision=RowDecision.SKIP).update(
+        status=RowStatus.SKIPPED
+    )
+    merged = [r for r in rows if r.status == RowStatus.POSSIBLE_DUPLICATE and r.decision == RowDecision.MERGE]
+    for row in merged:
+        _merge(batch, actor, row)
+    report_progress(batch.id, 0.9)
+
+    batch.rows_imported = len(creating)
+    batch.rows_merged = len(merged)
+    batch.rows_skipped = sum(1 for r in rows if r.decision == RowDecision.SKIP) + (
+        batch.rows_invalid if batch.skip_invalid else 0
+    )
+    _count(batch, rows)
+    batch.balance_check = balance_check(batch)
+    batch.status = ImportStatus.COMMITTED
+    batch.committed_at = timezone.now()
+    batch.failure = ""
+    batch.save()
+    audit_record(
+        action=AuditAction.IMPORT_COMMIT,
+        actor=actor,
+        household=batch.household_id,
+        target=batch,
+        changes={
+            "format": batch.format,
+            "rows_imported": batch.rows_imported,
+            "rows_merged": batch.rows_merged,
+            "rows_skipped": batch.rows_skipped,
+        },
+    )
+    if batch.format in TABULAR_FORMATS and batch.mapping:
+        AccountImportMapping.objects.update_or_create(
+            account_id=batch.account_id,
+            format=batch.format,
+            defaults={"household_id": batch.household_id, "mapping": batch.mapping},
+        )
+    report_progress(batch.id, 1.0)
+
+
+def _merge(batch: ImportBatch, actor: Any, row: ImportedRow) -> None:
+    """Link the row to its possible duplicate; a pending transaction takes the posted row's amount and dates."""
+    assert row.candidate_id is not None and row.amount is not None
+    target = Transaction.objects.select_related("household").get(pk=row.candidate_id, household_id=batch.household_id)
+    if target.is_pending and row.parsed.get("is_pending") is not True:
+        changes: dict[str, Any] = {"is_pending": False}
+        if target.type != TransactionType.TRANSFER and target.amount != abs(row.amount):
+            changes["amount"] = abs(row.amount)
+        posted = row.parsed.get("posted_date")
+        if posted:
+            changes["posted_date"] = date.fromisoformat(posted)
+        ledger.transaction_update(txn=target, actor=actor, **changes)
+    ImportedRow.objects.filter(pk=row.pk).update(status=RowStatus.MERGED, transaction_id=target.id)
+    row.status = RowStatus.MERGED
+
+
+# --- Balance check --------------------------------------------------------------------------------
+
+
+def balance_check(batch: ImportBatch) -> dict[str, Any] | None:
+    """The file's closing balance against the account's computed balance on the same day (after import)."""
+    closing = (batch.statement or {}).get("closing_balance")
+    if not closing:
+        return None
+    account = Account.objects.get(pk=batch.account_id)
+    if (closing.get("currency") or account.currency).upper() != account.currency:
+        batch.warnings = [
+            *batch.warnings,
+            f"The file's closing balance is in {closing['currency']}, the account in {account.currency}: "
+            "balances not compared.",
+        ]
+        return None
+    statement_balance = Decimal(closing["amount"])
+    as_of_text = closing.get("date") or batch.statement.get("period_end")
+    if as_of_text is None:
+        last = ImportedRow.objects.filter(batch=batch, date__isnull=False).order_by("-date").first()
+        as_of_text = last.date.isoformat() if last and last.date else None
+    as_of = date.fromisoformat(as_of_text) if as_of_text else None
+    outgoing = Transaction.objects.filter(account=account)
+    incoming = Transaction.objects.filter(transfer_account=account)
+    if as_of is not None:
+        outgoing = outgoing.filter(date__lte=as_of)
+        incoming = incoming.filter(date__lte=as_of)
+    flows = outgoing.aggregate(
+        income=Sum("amount", filter=Q(type=TransactionType.INCOME)),
+        out=Sum("amount", filter=~Q(type=TransactionType.INCOME)),
+    )
+    received = incoming.aggregate(total=Sum("transfer_amount"))["total"] or ZERO
+    computed = account.opening_balance + (flows["income"] or ZERO) - (flows["out"] or ZERO) + received
+    difference = statement_balance - computed
+    currency = account.currency
+    return {
+        "statement_balance": present(statement_balance, currency),
+        "computed_balance": present(computed, currency),
+        "difference": present(difference, currency),
+        "as_of": as_of.isoformat() if as_of else None,
+        "currency": currency,
+        "matches": difference == 0,
+    }
+
+
+# --- Revert and discard ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_revert(*, batch: ImportBatch, actor: Any) -> ImportBatch:
+    """Delete the transactions the batch created (not those it merged into), with their derived data.
+
+    The rows stay, marked ``reverted``, so the history of the file is kept;
+    reverting twice is a conflict.
+    """
+    require_role(household=batch.household, actor=actor, roles=WRITE_ROLES)
+    batch = _lock(batch)
+    if batch.status == ImportStatus.REVERTED:
+        raise Conflict("This batch was already reverted.", code="already_reverted")
+    if batch.status != ImportStatus.COMMITTED:
+        raise Conflict(f"Only a committed batch can be reverted; this one is {batch.status}.", code="not_committed")
+    created = Transaction.objects.filter(household_id=batch.household_id, import_batch=batch.id)
+    deleted = ledger.transactions_bulk_delete(
+        household=batch.household, actor=actor, ids=list(created.values_list("id", flat=True))
+    )
+    ImportedRow.objects.filter(
+        batch=batch, status__in=(RowStatus.IMPORTED, RowStatus.MERGED, RowStatus.SKIPPED)
+    ).update(status=RowStatus.REVERTED, transaction=None)
+    batch.status = ImportStatus.REVERTED
+    batch.reverted_at = timezone.now()
+    batch.save()
+    audit_record(
+        action=AuditAction.IMPORT_REVERT,
+        actor=actor,
+        household=batch.household_id,
+        target=batch,
+        changes={"transactions_deleted": deleted},
+    )
+    return batch
+
+
+@transaction.atomic
+def import_discard(*, batch: ImportBatch, actor: Any) -> None:
+    """Delete a batch that was never committed, with its stored file."""
+    require_role(household=batch.household, actor=actor, roles=WRITE_ROLES)
+    batch = _lock(batch)
+    if batch.status in (ImportStatus.COMMITTED, ImportStatus.PROCESSING):
+        raise Conflict(f"A {batch.status} batch cannot be deleted; revert it instead.", code="invalid_status")
+    if batch.status == ImportStatus.REVERTED:
+        raise Conflict("A reverted batch is kept as the history of its rows.", code="invalid_status")
+    name = batch.file.name
+    storage = batch.file.storage
+    batch.delete()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))

@@ -1,0 +1,283 @@
+"""Commit is all or nothing; bad rows are refused row by row unless skipped; revert undoes exactly the batch."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rest_framework.exceptions import ValidationError
+
+from finance.imports import services
+from finance.imports.models import ImportBatch, ImportedRow, ImportStatus
+from finance.imports.tests.conftest import upload
+from finance.ledger import services as ledger_services
+from finance.ledger.models import AccountMonthly, CategoryMonthly, MonthlySummary, Transaction
+from finance.ledger.tests.factories import category, make_txn
+from finance.ledger.verify import verify
+
+HEADER = b"Date,Description,Amount\n"
+
+
+def csv(*lines: str) -> bytes:
+    return HEADER + "".join(f"{line}\n" for line in lines).encode()
+
+
+def mapped(client, account, data, name="s.csv"):
+    batch = upload(client, account, name, data=data).json()
+    return client.post(f"/api/v1/imports/{batch['id']}/mapping/", {}, format="json").json()
+
+
+def derived(household) -> Any:
+    """The household's aggregates without all-zero rows (an emptied month is the same as none)."""
+
+    def nonzero(rows):
+        return sorted(row for row in rows if any(v for v in row[2:]))
+
+    return (
+        nonzero(
+            AccountMonthly.objects.filter(household=household).values_list("account_id", "month", "income", "expense")
+        ),
+        nonzero(MonthlySummary.objects.filter(household=household).values_list("month", "month", "income", "expense")),
+        nonzero(CategoryMonthly.objects.filter(household=household).values_list("month", "category_key", "total")),
+    )
+
+
+def balances(account):
+    account.refresh_from_db()
+    return account.balance
+
+
+def test_bad_rows_refuse_the_commit_row_by_row_until_skipped_explicitly(client_for, household, account):
+    good = [f"2026-01-0{d},Shop {d},-{d}.00" for d in range(1, 7)]
+    data = csv(*good, "2026-01-08,Broken,abc", "not a date,Other,-3.00")
+    batch = mapped(client_for, account, data)
+    assert (batch["rows_total"], batch["rows_invalid"], batch["rows_new"]) == (8, 2, 6)
+    assert [(e["row"], e["column"], e["code"]) for e in batch["errors"]] == [
+        (8, "Amount", "invalid_amount"),
+        (9, "Date", "invalid_date"),
+    ]
+    refused = client_for.post(f"/api/v1/imports/{batch['id']}/commit/", {}, format="json")
+    assert refused.status_code == 400
+    errors = refused.json()["errors"]
+    assert [e["attr"] for e in errors] == ["rows.8", "rows.9"]
+    assert errors[0]["detail"].startswith("Row 8, column 'Amount':")
+    assert not Transaction.objects.filter(household=household).exists()
+    assert ImportBatch.objects.get(pk=batch["id"]).status == ImportStatus.MAPPED
+
+    done = client_for.post(f"/api/v1/imports/{batch['id']}/commit/", {"skip_invalid": True}, format="json").json()
+    assert (done["status"], done["rows_imported"], done["rows_skipped"]) == ("committed", 6, 2)
+    assert balances(account) == Decimal("-21.00")
+    invalid = client_for.get(f"/api/v1/imports/{batch['id']}/preview/?status=invalid").json()
+    assert [r["row"] for r in invalid["results"]] == [8, 9]
+    assert invalid["results"][0]["errors"][0]["code"] == "invalid_amount"
+
+
+def test_decisions_are_validated(client_for, account):
+    batch = mapped(client_for, account, csv("2026-01-05,Shop,-10.00"))
+    body = {"decisions": [{"row": 99, "action": "skip"}, {"row": 2, "action": "merge"}]}
+    response = client_for.post(f"/api/v1/imports/{batch['id']}/commit/", body, format="json")
+    assert response.status_code == 400
+    assert {e["attr"] for e in response.json()["errors"]} == {"decisions.0.row", "decisions.1.action"}
+
+
+def test_a_failure_in_the_middle_of_a_commit_leaves_nothing_behind(client_for, household, account, monkeypatch):
+    make_txn(household, account, "expense", "7.00", date(2026, 1, 1), payee="Before")
+    before = (derived(household), balances(account), list(ImportedRow.objects.values_list("id", "status")))
+    batch = ImportBatch.objects.get(
+        pk=mapped(client_for, account, csv(*[f"2026-02-{d:02d},Shop {d},-{d}.00" for d in range(1, 8)]))["id"]
+    )
+    rows_before = list(ImportedRow.objects.filter(batch=batch).values_list("id", "status", "transaction_id"))
+    monkeypatch.setattr(ledger_services, "LOAD_CHUNK", 2)
+    real = ledger_services.copy_insert
+    calls = []
+
+    def insert_then_fail(model, rows, **kwargs):
+        calls.append(len(rows))
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        real(model, rows, **kwargs)
+
+    monkeypatch.setattr(ledger_services, "copy_insert", insert_then_fail)
+    with pytest.raises(RuntimeError, match="disk full"):
+        services.import_commit(batch=batch, actor=None)
+    assert calls == [2, 2, 2]  # two chunks went in before the failure
+    assert not Transaction.objects.filter(import_batch=batch.id).exists()
+    assert list(ImportedRow.objects.filter(batch=batch).values_list("id", "status", "transaction_id")) == rows_before
+    assert ImportBatch.objects.get(pk=batch.pk).status == ImportStatus.MAPPED
+    assert (derived(household), balances(account)) == before[:2]
+    assert verify(household.id) == []
+
+
+def test_large_commits_run_as_a_task_with_progress(
+    client_for, household, account, settings, django_capture_on_commit_callbacks, eager_tasks
+):
+    settings.IMPORT_ASYNC_ROWS = 3
+    batch = mapped(client_for, account, csv(*[f"2026-02-{d:02d},Shop {d},-{d}.00" for d in range(1, 6)]))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client_for.post(f"/api/v1/imports/{batch['id']}/commit/", {}, format="json")
+    assert response.status_code == 202
+    assert (response.json()["status"], response.json()["progress"]) == ("processing", 0.0)
+    again = client_for.post(f"/api/v1/imports/{batch['id']}/commit/", {}, format="json")
+    assert again.status_code == 409
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:
+            callback()  # the task, run eagerly as without a broker
+    done = client_for.get(f"/api/v1/imports/{batch['id']}/").json()
+    assert (done["status"], done["progress"], done["rows_imported"]) == ("committed", 1.0, 5)
+    assert balances(account) == Decimal("-15.00")
+    assert verify(household.id) == []
+
+
+def test_a_failing_background_commit_marks_the_batch_failed(
+    client_for, household, account, settings, monkeypatch, django_capture_on_commit_callbacks, eager_tasks
+):
+    settings.IMPORT_ASYNC_ROWS = 1
+    batch = mapped(client_for, account, csv("2026-02-01,A,-1.00", "2026-02-02,B,-2.00"))
+
+    def explode(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(ledger_services, "transactions_load", explode)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for.post(f"/api/v1/imports/{batch['id']}/commit/", {}, format="json")
+    assert response.status_code == 202
+    body = client_for.get(f"/api/v1/imports/{batch['id']}/").json()
+    assert body["status"] == "failed"
+    assert "nothing was imported" in body["failure"]
+    assert not Transaction.objects.filter(import_batch=batch["id"]).exists()
+    monkeypatch.undo()
+    settings.IMPORT_ASYNC_ROWS = 100
+    retried = client_for.post(f"/api/v1/imports/{batch['id']}/commit/", {}, format="json")
+    assert retried.status_code == 200
+    assert retried.json()["status"] == "committed"
+    assert verify(household.id) == []
+
+
+def test_revert_removes_exactly_what_the_batch_created(client_for, household, account):
+    pending = make_txn(household, account, "expense", "20.00", date(2026, 3, 1), payee="Diner", is_pending=True)
+    kept = make_txn(household, account, "income", "500.00", date(2026, 2, 1), payee="Salary")
+    before = (derived(household), balances(account))
+    batch = mapped(
+        client_for, account, csv("2026-03-02,DINER,-23.00", "2026-03-05,Grocer,-40.00", "2026-03-06,Refund,5.00")
+    )
+    row = next(
+        r
+        for r in client_for.get(f"/api/v1/imports/{batch['id']}/preview/").json()["results"]
+        if r["status"] == "possible_duplicate"
+    )
+    body = {"decisions": [{"row": row["row"], "action": "merge"}]}
+    done = client_for.post(f"/api/v1/imports/{batch['id']}/commit/", body, format="json").json()
+    assert (done["rows_imported"], done["rows_merged"]) == (2, 1)
+    created = list(Transaction.objects.filter(import_batch=batch["id"]).values_list("id", flat=True))
+    # The user edits an imported transaction before reverting: the revert still removes it exactly.
+    client_for.patch(
+        f"/api/v1/transactions/{created[0]}/", {"category": str(category(household, "Groceries").id)}, format="json"
+    )
+
+    reverted = client_for.post(f"/api/v1/imports/{batch['id']}/revert/")
+    assert reverted.status_code == 200
+    assert reverted.json()["status"] == "reverted"
+    assert not Transaction.objects.filter(pk__in=created).exists()
+    pending.refresh_from_db()
+    assert Transaction.objects.filter(pk__in=[pending.pk, kept.pk]).count() == 2  # merged into, not created: kept
+    assert pending.amount == Decimal("23.00")  # the merge made it posted; that stays
+    assert verify(household.id) == []
+    moved = Decimal("3.00")  # the merged pending transaction took the posted amount
+    assert balances(account) == before[1] - moved
+    assert set(ImportedRow.objects.filter(batch_id=batch["id"]).values_list("status", flat=True)) == {"reverted"}
+
+    twice = client_for.post(f"/api/v1/imports/{batch['id']}/revert/")
+    assert twice.status_code == 409
+    assert twice.json()["errors"][0]["code"] == "already_reverted"
+    # The provenance stays: the file can be imported again after a revert.
+    again = upload(client_for, account, "s.csv", data=csv("2026-03-05,Grocer,-40.00")).json()
+    assert again["rows_new"] == 1
+
+
+def test_revert_restores_aggregates_of_a_clean_import(client_for, household, account):
+    make_txn(
+        household, account, "expense", "9.00", date(2026, 3, 3), payee="Kiosk", category=category(household, "Coffee")
+    )
+    before = (derived(household), balances(account))
+    batch = mapped(client_for, account, csv(*[f"2026-0{m}-1{d},Shop,-1{d}.00" for m in (3, 4) for d in range(5)]))
+    client_for.post(f"/api/v1/imports/{batch['id']}/commit/", {}, format="json")
+    assert balances(account) != before[1]
+    client_for.post(f"/api/v1/imports/{batch['id']}/revert/")
+    assert (derived(household), balances(account)) == before
+    assert verify(household.id) == []
+
+
+def test_history_categorizes_known_payees_and_flags_weak_guesses(client_for, household, account):
+    coffee = category(household, "Coffee")
+    for day in range(1, 11):
+        make_txn(household, account, "expense", "3.00", date(2026, 1, day), payee="Blue Bottle #12", category=coffee)
+    make_txn(
+        household,
+        account,
+        "expense",
+        "30.00",
+        date(2026, 1, 2),
+        payee="Hardware",
+        category=category(household, "Household goods"),
+    )
+    batch = mapped(
+        client_for,
+        account,
+        csv("2026-05-02,BLUE BOTTLE #77,-4.00", "2026-05-03,hardware,-25.00", "2026-05-04,Unknown,-1.00"),
+    )
+    preview = {r["description"]: r for r in client_for.get(f"/api/v1/imports/{batch['id']}/preview/").json()["results"]}
+    assert preview["BLUE BOTTLE #77"]["category"] == {
+        "id": str(coffee.id),
+        "name": "Coffee",
+        "source": "history",
+        "confidence": 0.9091,
+        "needs_review": False,
+    }
+    assert preview["hardware"]["category"]["confidence"] == 0.5
+    assert preview["hardware"]["category"]["needs_review"] is True
+    assert preview["Unknown"]["category"] is None
+    client_for.post(f"/api/v1/imports/{batch['id']}/commit/", {}, format="json")
+    txns = {t.description: t for t in Transaction.objects.filter(import_batch=batch["id"])}
+    assert (txns["BLUE BOTTLE #77"].category, txns["BLUE BOTTLE #77"].categorization_source) == (coffee, "history")
+    assert txns["BLUE BOTTLE #77"].needs_review is False
+    assert txns["hardware"].needs_review is True
+    assert (txns["Unknown"].category, txns["Unknown"].needs_review) == (None, True)
+    assert verify(household.id) == []
+
+
+def test_discarding_an_uncommitted_batch_deletes_it_and_its_file(
+    client_for, account, django_capture_on_commit_callbacks
+):
+    batch = mapped(client_for, account, csv("2026-01-05,Shop,-10.00"))
+    path = Path(ImportBatch.objects.get(pk=batch["id"]).file.path)
+    assert path.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for.delete(f"/api/v1/imports/{batch['id']}/")
+    assert response.status_code == 204
+    assert not ImportBatch.objects.filter(pk=batch["id"]).exists()
+    assert not ImportedRow.objects.filter(batch_id=batch["id"]).exists()
+    assert not path.exists()
+    committed = mapped(client_for, account, csv("2026-01-06,Shop,-11.00"))
+    client_for.post(f"/api/v1/imports/{committed['id']}/commit/", {}, format="json")
+    refused = client_for.delete(f"/api/v1/imports/{committed['id']}/")
+    assert refused.status_code == 409
+
+
+def test_services_refuse_a_batch_that_is_not_ready(household, account):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    batch = services.import_upload(
+        household=household, actor=None, account=account, file=SimpleUploadedFile("a.csv", csv("2026-01-05,Shop,-1.00"))
+    )
+    assert batch.status == ImportStatus.UPLOADED
+    with pytest.raises(Exception, match="Confirm the column mapping"):
+        services.import_commit(batch=batch, actor=None)
+    with pytest.raises(ValidationError):
+        services.import_commit(
+            batch=services.import_set_mapping(batch=batch, actor=None),
+            actor=None,
+            decisions=[services.Decision(row=2, action="merge")],
+        )

@@ -1,0 +1,93 @@
+"""The ledger's listener registry: told after commit, with the changed dates; never for a rolled-back write."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+
+from finance.ledger import hooks, services
+from finance.ledger.models import Transaction
+from finance.ledger.tests.factories import make_account, make_txn
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def heard():
+    calls: list[tuple[object, frozenset[date]]] = []
+
+    def listener(household_id, dates):
+        calls.append((household_id, dates))
+
+    hooks.register(listener)
+    yield calls
+    hooks.unregister(listener)
+
+
+def test_listeners_hear_each_write_after_commit(household, heard, django_capture_on_commit_callbacks):
+    account = make_account(household)
+    with django_capture_on_commit_callbacks(execute=True):
+        txn = make_txn(household, account, "expense", "10", date(2026, 3, 1))
+        assert heard == []  # not before the commit
+    with django_capture_on_commit_callbacks(execute=True):
+        services.transaction_update(txn=txn, actor=None, date=date(2026, 4, 2))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.transaction_bulk_create(
+            household=household,
+            actor=None,
+            items=[
+                {"account": account, "type": "expense", "amount": Decimal(1), "date": date(2026, 5, d)} for d in (1, 2)
+            ],
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.transaction_delete(txn=txn, actor=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.account_update(account=account, actor=None, opening_balance=Decimal(5))
+    assert heard == [
+        (household.id, frozenset({date(2026, 3, 1)})),
+        (household.id, frozenset({date(2026, 3, 1), date(2026, 4, 2)})),
+        (household.id, frozenset({date(2026, 5, 1), date(2026, 5, 2)})),
+        (household.id, frozenset({date(2026, 4, 2)})),
+        (household.id, frozenset()),
+    ]
+
+
+def test_a_rolled_back_write_is_not_heard(household, heard, django_capture_on_commit_callbacks):
+    account = make_account(household)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():  # noqa: PT012
+        make_txn(household, account, "expense", "10", date(2026, 3, 1))
+        raise RuntimeError("abort")
+    assert heard == []
+    assert not Transaction.objects.exists()
+
+
+def test_a_failing_listener_does_not_break_the_write_or_the_others(
+    household, heard, django_capture_on_commit_callbacks
+):
+    def broken(household_id, dates):
+        raise ValueError("listener bug")
+
+    hooks.register(broken)
+    try:
+        account = make_account(household)
+        with django_capture_on_commit_callbacks(execute=True):
+            make_txn(household, account, "expense", "10", date(2026, 3, 1))
+    finally:
+        hooks.unregister(broken)
+    assert Transaction.objects.count() == 1
+    assert heard == [(household.id, frozenset({date(2026, 3, 1)}))]
+
+
+def test_register_is_idempotent():
+    def listener(household_id, dates):
+        return None
+
+    before = len(hooks.listeners())
+    hooks.register(listener)
+    hooks.register(listener)
+    assert len(hooks.listeners()) == before + 1
+    hooks.unregister(listener)
+    assert len(hooks.listeners()) == before

@@ -1,0 +1,93 @@
+"""Service errors shown on forms: each field's message next to that field, in the person's language.
+
+Services raise DRF ``ValidationError`` with ``{field: [ErrorDetail(message, code)]}``
+(splits as ``splits.<n>.<field>``) and ``DomainError`` subclasses (409, 403,
+404). Their English messages are for API clients; the web shows a
+translated message per error code and falls back to the service's text for
+codes without one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import APIException, ErrorDetail, ValidationError
+
+MESSAGES: Mapping[str, Any] = {
+    "required": _("This field is required."),
+    "blank": _("This field may not be blank."),
+    "min_value": _("Must be greater than zero."),
+    "max_decimal_places": _("Too many decimal places for this currency."),
+    "invalid_currency": _("Not an ISO 4217 currency code."),
+    "invalid_choice": _("Not a valid choice."),
+    "does_not_exist": _("Not found in this household."),
+    "archived": _("This account is archived; reactivate it to add transactions."),
+    "same_account": _("A transfer goes between two different accounts."),
+    "split_sum": _("The split amounts must add up to the transaction's amount."),
+    "type_mismatch": _("The category's type does not match the transaction's type."),
+    "not_allowed": _("Not allowed for this type of transaction."),
+    "unique": _("This name is already used here."),
+    "in_use": _("It is in use, so this cannot be done."),
+    "cycle": _("A category cannot be moved under itself."),
+    "last_owner": _("A household needs at least one owner; make someone else owner first."),
+    "already_member": _("This person is already a member of the household."),
+    "empty": _("Select at least one transaction."),
+    "max_length": _("Too many at once."),
+    "invalid_locale": _("Unknown locale."),
+}
+
+
+def message_for(error: ErrorDetail | str) -> str:
+    code = getattr(error, "code", None)
+    translated = MESSAGES.get(code or "")
+    return str(translated) if translated is not None else str(error)
+
+
+def _flatten(detail: Any) -> list[str]:
+    if isinstance(detail, Mapping):
+        return [m for value in detail.values() for m in _flatten(value)]
+    if isinstance(detail, list | tuple):
+        return [m for value in detail for m in _flatten(value)]
+    return [message_for(detail)]
+
+
+def add_service_errors(
+    exc: ValidationError,
+    form: forms.BaseForm,
+    *,
+    split_forms: Sequence[forms.BaseForm] = (),
+    split_errors: list[str] | None = None,
+) -> None:
+    """Put each error of ``exc`` on the form field it names (``splits.<n>.x`` on the n-th split form)."""
+    detail = exc.detail if isinstance(exc.detail, Mapping) else {"non_field_errors": exc.detail}
+    for name, errors in detail.items():
+        messages = _flatten(errors)
+        parts = str(name).split(".")
+        if parts[0] == "splits" and len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(split_forms):
+            target = split_forms[int(parts[1])]
+            field = parts[2] if parts[2] in target.fields else None
+            for message in messages:
+                target.add_error(field, message)
+            continue
+        if parts[0] == "splits" and split_errors is not None:
+            split_errors.extend(messages)
+            continue
+        field = name if name in form.fields else None
+        for message in messages:
+            form.add_error(field, message)
+
+
+def service_messages(exc: APIException) -> list[str]:
+    """Every message of a service error, translated, for a page-level notice."""
+    return _flatten(exc.detail)
+
+
+def domain_message(exc: APIException) -> str:
+    """A 409-style refusal (in use, last owner…) as one translated sentence."""
+    detail = exc.detail
+    if isinstance(detail, ErrorDetail):
+        return message_for(detail)
+    return " ".join(_flatten(detail))

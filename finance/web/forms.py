@@ -1,0 +1,308 @@
+"""Forms of the web app: they parse and present input; the services decide what is valid.
+
+Amounts are read and shown in the person's locale (``12,50`` in German);
+categories are offered as the household's tree. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from babel.numbers import NumberFormatError
+from django import forms
+from django.conf import settings
+from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from finance.households.models import Household, Role
+from finance.ledger.models import Account, AccountType, Category, CategoryType, TransactionType
+from finance.ledger.selectors import account_list, category_list
+from finance.web.formatting import amount_input, parse_amount
+
+
+class AmountField(forms.CharField):
+    """A positive amount typed in the person's locale; cleans to ``Decimal``."""
+
+    def __init__(self, *, locale: str = "en", currency: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+        self.locale = locale
+        self.currency = currency
+        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off", "class": "amount"})
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return amount_input(value, self.currency, self.locale)
+        return value
+
+    def clean(self, value: Any) -> Decimal | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            return parse_amount(text, self.locale)
+        except NumberFormatError:
+            raise forms.ValidationError(
+                _("Enter an amount such as %(example)s."),
+                code="invalid",
+                params={"example": amount_input(Decimal("1234.56"), "USD", self.locale)},
+            ) from None
+
+
+def _category_tree(household: Household) -> list[tuple[Category, int]]:
+    """The household's categories in tree order with their depth."""
+    categories = list(category_list(household=household).order_by("sort_order", "name"))
+    children: dict[uuid.UUID | None, list[Category]] = {}
+    for category in categories:
+        children.setdefault(category.parent_id, []).append(category)
+    ordered: list[tuple[Category, int]] = []
+
+    def walk(parent: uuid.UUID | None, depth: int) -> None:
+        for category in children.get(parent, []):
+            ordered.append((category, depth))
+            walk(category.id, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+class CategoryChoiceField(forms.ChoiceField):
+    """The household's categories grouped by type, subcategories under their parents."""
+
+    def __init__(self, *, household: Household, kinds: tuple[str, ...] | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        tree = _category_tree(household)
+        self.categories = {str(c.id): c for c, _depth in tree}
+        names = {c.id: c.name for c, _depth in tree}
+        groups = []
+        for kind, label in CategoryType.choices:
+            if kinds is not None and kind not in kinds:
+                continue
+            options = []
+            for category, _depth in tree:
+                if category.type != kind:
+                    continue
+                path = category.name
+                if category.parent_id is not None:
+                    path = f"{names[category.parent_id]} › {category.name}"
+                options.append((str(category.id), path))
+            groups.append((label, options))
+        self.grouped: list[tuple[Any, list[tuple[str, str]]]] = groups
+        self.choices = [("", _("— none —")), *groups]
+
+    def clean(self, value: Any) -> Category | None:
+        key = super().clean(value)
+        return self.categories.get(key) if key else None
+
+
+class AccountChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Account) -> str:
+        return f"{obj.name} ({obj.currency})"
+
+
+def _accounts(household: Household, keep: list[Any]) -> Any:
+    """Active accounts, plus the ones the transaction already uses (an archived account keeps its history)."""
+    keep_ids = [a for a in keep if a is not None]
+    return account_list(household=household).filter(Q(is_active=True) | Q(pk__in=keep_ids)).order_by("group", "name")
+
+
+class TransactionForm(forms.Form):
+    type = forms.ChoiceField(label=_("Type"), choices=TransactionType.choices, widget=forms.RadioSelect)
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    amount = AmountField(label=_("Amount"))
+    account = AccountChoiceField(label=_("Account"), queryset=Account.objects.none(), empty_label=None)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    transfer_account = AccountChoiceField(
+        label=_("To account"), queryset=Account.objects.none(), required=False, empty_label=_("— choose —")
+    )
+    transfer_amount = AmountField(
+        label=_("Amount received"),
+        required=False,
+        help_text=_("Only when the two accounts have different currencies; empty converts at the stored rate."),
+    )
+    payee = forms.CharField(label=_("Payee"), max_length=200, required=False)
+    description = forms.CharField(label=_("Description"), max_length=500, required=False)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    tags = forms.CharField(label=_("Tags"), required=False, max_length=500, help_text=_("Separate tags with commas."))
+    is_pending = forms.BooleanField(label=_("Pending"), required=False)
+    is_excluded = forms.BooleanField(
+        label=_("Exclude from reports"), required=False, help_text=_("The money still moves the balance.")
+    )
+
+    def __init__(
+        self, *args: Any, household: Household, locale: str, keep_accounts: list[Any] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        accounts = _accounts(household, keep_accounts or [])
+        self.fields["account"].queryset = accounts  # type: ignore[attr-defined]
+        self.fields["transfer_account"].queryset = accounts  # type: ignore[attr-defined]
+        self.fields["category"] = CategoryChoiceField(household=household, label=_("Category"))
+        for name in ("amount", "transfer_amount"):
+            self.fields[name].locale = locale  # type: ignore[attr-defined]
+
+    def tag_names(self) -> list[str]:
+        return [name.strip() for name in self.cleaned_data.get("tags", "").split(",") if name.strip()]
+
+
+class SplitForm(forms.Form):
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    amount = AmountField(label=_("Amount"), required=False)
+    description = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, household: Household, locale: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"] = CategoryChoiceField(household=household, label=_("Category"))
+        self.fields["amount"].locale = locale  # type: ignore[attr-defined]
+
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return not data.get("category") and data.get("amount") is None and not data.get("description")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.is_blank():
+            if not data.get("category"):
+                self.add_error("category", _("Choose a category for this part."))
+            if data.get("amount") is None and "amount" not in self.errors:
+                self.add_error("amount", _("Give this part's amount."))
+        return data
+
+
+SplitFormSet = forms.formset_factory(SplitForm, extra=0, max_num=50, validate_max=True)
+
+
+class BulkForm(forms.Form):
+    ACTIONS = (("categorize", _("Set category")), ("tag", _("Add tags")), ("delete", _("Delete")))
+
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    tags = forms.CharField(label=_("Tags to add (comma-separated)"), required=False, max_length=500)
+
+    def __init__(self, *args: Any, household: Household, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"] = CategoryChoiceField(household=household, label=_("Category"))
+
+    def ids(self) -> list[uuid.UUID]:
+        found = []
+        for raw in self.data.getlist("ids") if hasattr(self.data, "getlist") else []:
+            try:
+                found.append(uuid.UUID(raw))
+            except ValueError:
+                continue
+        return found
+
+    def tag_names(self) -> list[str]:
+        return [name.strip() for name in self.cleaned_data.get("tags", "").split(",") if name.strip()]
+
+
+class InlineCategoryForm(forms.Form):
+    category = forms.ChoiceField(label=_("Category"), required=False)
+
+    def __init__(self, *args: Any, household: Household, kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"] = CategoryChoiceField(household=household, kinds=(kind,), label=_("Category"))
+
+
+class AccountForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    type = forms.ChoiceField(label=_("Type"), choices=AccountType.choices)
+    institution = forms.CharField(label=_("Institution"), max_length=120, required=False)
+    currency = forms.CharField(
+        label=_("Currency"),
+        max_length=3,
+        min_length=3,
+        help_text=_("ISO 4217 code, e.g. USD or EUR."),
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "class": "short"}),
+    )
+    opening_balance = forms.CharField(label=_("Opening balance"), required=False)
+    group = forms.CharField(label=_("Group"), max_length=60, required=False)
+    include_in_net_worth = forms.BooleanField(label=_("Include in net worth"), required=False, initial=True)
+
+    def __init__(self, *args: Any, locale: str, currency: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Opening balances may be negative (a card's debt), so not an AmountField.
+        self.locale = locale
+        self.fields["opening_balance"].widget.attrs.update({"inputmode": "decimal", "class": "amount"})
+        initial = self.initial.get("opening_balance")
+        if isinstance(initial, Decimal):
+            self.initial["opening_balance"] = amount_input(initial, currency, locale)
+
+    def clean_opening_balance(self) -> Decimal:
+        text = (self.cleaned_data.get("opening_balance") or "").strip()
+        if not text:
+            return Decimal(0)
+        negative = text.startswith(("-", "−"))
+        try:
+            value = parse_amount(text.lstrip("-−"), self.locale)
+        except NumberFormatError:
+            raise forms.ValidationError(
+                _("Enter an amount such as %(example)s."),
+                params={"example": amount_input(Decimal("-1234.56"), "USD", self.locale)},
+            ) from None
+        return -value if negative else value
+
+
+class CategoryForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    type = forms.ChoiceField(label=_("Type"), choices=CategoryType.choices)
+    parent = forms.ChoiceField(label=_("Parent"), required=False, help_text=_("Empty for a top-level category."))
+
+    def __init__(self, *args: Any, household: Household, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"] = CategoryChoiceField(
+            household=household, label=_("Parent"), help_text=_("Empty for a top-level category.")
+        )
+
+
+class TagForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=60)
+
+
+class MemberAddForm(forms.Form):
+    identifier = forms.CharField(label=_("Username or email"), max_length=254)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.VIEWER)
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class HouseholdForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    base_currency = forms.CharField(
+        label=_("Base currency"),
+        max_length=3,
+        min_length=3,
+        help_text=_("Reports are in this currency. Changing it converts every amount again."),
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "class": "short"}),
+    )
+
+
+class ProfileForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    locale = forms.ChoiceField(
+        label=_("Language"),
+        help_text=_("Also sets how numbers, dates and amounts are written."),
+    )
+
+    def __init__(self, *args: Any, current_locale: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Each language in its own name, so people find theirs whatever the page's language.
+        choices = [
+            (code, translation.get_language_info(code)["name_local"].capitalize()) for code, _n in settings.LANGUAGES
+        ]
+        # Keep a regional locale (de_AT, en_GB…) the person already has as a choice.
+        if current_locale and current_locale not in dict(choices):
+            choices.insert(0, (current_locale, current_locale))
+        locale_field = self.fields["locale"]
+        assert isinstance(locale_field, forms.ChoiceField)
+        locale_field.choices = choices
+
+
+class HouseholdSwitchForm(forms.Form):
+    household = forms.UUIDField()
