@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import IO, Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Case, IntegerField, Q, When
 from django.utils import timezone
 
@@ -24,6 +25,7 @@ from finance.audit.models import AuditAction, AuditEvent, audit_purge
 from finance.audit.services import audit_record
 from finance.core.cache import bump_household_version
 from finance.core.exceptions import Conflict, FieldError, NotFound
+from finance.core.models import HouseholdOwned
 from finance.households.models import OWNER_ROLES, Household, Membership, Role
 from finance.households.services import require_role
 from finance.ledger import hooks, verify
@@ -353,10 +355,36 @@ def _successor(household: Household, leaving: Any) -> Membership | None:
     )
 
 
+def _stored_files(household: Household) -> list[tuple[Any, str]]:
+    """Files that household rows keep in storage (uploaded statements): (storage, name) pairs."""
+    found: list[tuple[Any, str]] = []
+    for model in apps.get_models():
+        if not issubclass(model, HouseholdOwned):
+            continue
+        file_fields = [f for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
+        if not file_fields:
+            continue
+        rows = model._default_manager.filter(household=household).values_list(*(f.attname for f in file_fields))
+        for row in rows:
+            found.extend((f.storage, name) for f, name in zip(file_fields, row, strict=True) if name)
+    return found
+
+
 def household_purge(*, household: Household) -> None:
-    """Delete a household and everything in it (transactions first: accounts and categories protect them)."""
+    """Delete a household and everything in it, stored files included.
+
+    Transactions go first: accounts and categories protect them. Files are
+    deleted once the deletion has committed.
+    """
+    files = _stored_files(household)
     Transaction.objects.filter(household=household).delete()
     household.delete()
+
+    def delete_files() -> None:
+        for storage, name in files:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files, robust=True)
 
 
 @transaction.atomic

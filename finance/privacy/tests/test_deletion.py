@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pyotp
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -15,6 +16,7 @@ from finance.audit.models import AuditAction, AuditEvent
 from finance.audit.services import audit_record
 from finance.households.models import Household, Membership, Role
 from finance.households.services import household_create
+from finance.imports.services import import_upload
 from finance.ledger.models import Transaction
 from finance.ledger.verify import verify
 from finance.privacy.models import AccountDeletion
@@ -90,8 +92,13 @@ def test_signing_in_during_the_grace_period_cancels(clock, user, household, sett
     assert User.objects.filter(pk=user.pk).exists()
 
 
-def test_after_the_grace_period_the_account_and_its_solo_households_are_purged(clock, user, household, settings):
-    populate(household, user)
+def test_after_the_grace_period_the_account_and_its_solo_households_are_purged(
+    clock, user, household, settings, media, django_capture_on_commit_callbacks
+):
+    made = populate(household, user)
+    statement = SimpleUploadedFile("bank.csv", b"Date,Payee,Amount\n2026-02-01,Corner Grocer,-12.00\n")
+    batch = import_upload(household=household, actor=user, account=made["checking"], file=statement)
+    assert (media / batch.file.name).exists()
     # A shared household the user owns alone with two others: the longest-standing editor takes over.
     shared = household_create(owner=user, name="Family")
     populate(shared, user, tag="family")
@@ -112,7 +119,9 @@ def test_after_the_grace_period_the_account_and_its_solo_households_are_purged(c
     clock.shift(settings.ACCOUNT_DELETION_GRACE - timedelta(seconds=1))
     assert purge_deleted_accounts.apply().get() == 0
     clock.shift(2)
-    assert purge_deleted_accounts.apply().get() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert purge_deleted_accounts.apply().get() == 1
+    assert not (media / batch.file.name).exists()  # the uploaded statement went with its household
 
     assert not User.objects.filter(pk=user.pk).exists()
     assert not Household.objects.filter(pk=household.pk).exists()
