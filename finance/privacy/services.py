@@ -268,6 +268,13 @@ def _anonymize(data: dict[str, Any], pseudonym: Pseudonymizer) -> None:
         account["name"] = f"{AccountType(kind).label} {numbers[kind]}"
         account["institution"] = ""
         account["group"] = ""
+    # Budgets and goals (when their app is installed): names generalized, notes pseudonymized.
+    for label, resource in (("Budget", "budgets"), ("Goal", "goals")):
+        for n, record in enumerate(data.get(resource, []), start=1):
+            record["name"] = f"{label} {n}"
+    for resource in ("budget_moves", "goal_contributions"):
+        for record in data.get(resource, []):
+            record["note"] = pseudonym("notes", record.get("note") or "")
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from finance.audit.models import AuditAction, AuditEvent
+from finance.budgets.models import Budget, BudgetMove, Goal, GoalContribution
 from finance.core.tests.access import AccessMatrixTests
 from finance.households.models import Household, Membership
 from finance.ledger.models import Account, Split, Tag, Transaction
@@ -72,6 +73,10 @@ def test_copy_is_pseudonymized_stable_and_exact_and_the_original_is_untouched(cl
         return sorted(Account.objects.filter(household=h).values_list("type", "currency", "balance"))
 
     assert balances(copy) == balances(household)
+    assert sorted(Budget.objects.filter(household=copy).values_list("name", flat=True)) == ["Budget 1"]
+    assert sorted(Goal.objects.filter(household=copy).values_list("name", flat=True)) == ["Goal 1", "Goal 2"]
+    assert BudgetMove.objects.get(household=copy).note not in {"", "More cooking"}
+    assert GoalContribution.objects.get(household=copy).note not in {"", "first"}
     event = AuditEvent.objects.get(action=AuditAction.HOUSEHOLD_ANONYMIZE)
     assert (event.household_id, event.target_id) == (household.pk, str(copy.pk))
 
