@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format typecheck lock migrate demo worker beat serve clean assets messages makemessages chromium models
+.PHONY: help run test lint format typecheck lock migrate demo worker beat serve clean fuzz assets messages makemessages chromium models
 
 # Translations: the .po sources are committed, the .mo files are compiled here (Babel, no GNU gettext needed).
 PO_FILES := $(wildcard finance/web/locale/*/LC_MESSAGES/django.po)
@@ -72,6 +72,10 @@ run: demo assets messages models  ## Set up and serve on http://$(HOST):$(PORT) 
 
 test: $(VENV)/.dev-installed assets messages  ## Set up and run the whole test suite (browser tests need `make chromium`)
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+FUZZ_MAX_EXAMPLES ?= 25
+fuzz: $(VENV)/.dev-installed  ## Fuzz the API against its OpenAPI schema (schemathesis), more examples than make test
+	FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) FUZZ_COVERAGE=1 $(VENV)/bin/pytest -m fuzz tests/test_fuzz_api.py $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed  ## ruff (lint + format check) and mypy
 	$(VENV)/bin/ruff check .

@@ -11,4 +11,6 @@ urlpatterns = [
     path("", include("finance.imports.api.urls")),
     path("", include("finance.categorization.api.urls")),
     path("analytics/", include("finance.analytics.api.urls")),
+    path("", include("finance.audit.api.urls")),
+    path("privacy/", include("finance.privacy.api.urls")),
 ]

@@ -25,7 +25,7 @@ DATABASE_URL: str = _env.str("DATABASE_URL", default="")
 SQLITE_PATH: str = _env.str("SQLITE_PATH", default=str(BASE_DIR / "db.sqlite3"))
 DB_CONN_MAX_AGE: int = _env.int("DB_CONN_MAX_AGE", default=60)
 REDIS_URL: str = _env.str("REDIS_URL", default="")
-# Uploaded files (statement imports); private: never served as static files.
+# Uploaded and generated files (statement imports, data exports); private: never served as static files.
 MEDIA_ROOT: str = _env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 CELERY_BROKER_URL: str = _env.str("CELERY_BROKER_URL", default="")
 CELERY_RESULT_BACKEND: str = _env.str("CELERY_RESULT_BACKEND", default="")
@@ -62,6 +62,13 @@ LOGIN_ADDRESS_SLOWDOWN_AFTER: int = _env.int("LOGIN_ADDRESS_SLOWDOWN_AFTER", def
 LOGIN_ADDRESS_LOCKOUT_AFTER: int = _env.int("LOGIN_ADDRESS_LOCKOUT_AFTER", default=50)
 LOGIN_LOCKOUT_MINUTES: int = _env.int("LOGIN_LOCKOUT_MINUTES", default=15)
 AUDIT_RETENTION_DAYS: int = _env.int("AUDIT_RETENTION_DAYS", default=180)
+# The audit log of sensitive actions (finance/audit) is kept longer than the sign-in counters.
+AUDIT_LOG_RETENTION_DAYS: int = _env.int("AUDIT_LOG_RETENTION_DAYS", default=730)
+
+# Privacy: exports, account deletion (finance/privacy).
+EXPORT_RETENTION_HOURS: int = _env.int("EXPORT_RETENTION_HOURS", default=168)
+EXPORT_LINK_MINUTES: int = _env.int("EXPORT_LINK_MINUTES", default=60)
+ACCOUNT_DELETION_GRACE_DAYS: int = _env.int("ACCOUNT_DELETION_GRACE_DAYS", default=14)
 # Keys (Fernet, urlsafe base64 of 32 bytes) for secrets stored encrypted; the first encrypts.
 # Unset: one key derived from SECRET_KEY.
 FIELD_ENCRYPTION_KEYS: list[str] = _env.list("FIELD_ENCRYPTION_KEYS", default=[])
@@ -109,5 +116,9 @@ CATEGORIZATION_MODEL_DIR: Path = Path(_env.str("CATEGORIZATION_MODEL_DIR", defau
 PYTEST_XDIST_WORKER: str = _env.str("PYTEST_XDIST_WORKER", default="")
 # CI / deliberate service runs: a test that needs a service must fail, not skip.
 REQUIRE_SERVICES: bool = _env.bool("REQUIRE_SERVICES", default=False)
+# The API fuzz test (tests/test_fuzz_api.py): examples per operation, and whether to add the schema's
+# examples and schemathesis' boundary cases (make fuzz sets both higher than make test).
+FUZZ_MAX_EXAMPLES: int = _env.int("FUZZ_MAX_EXAMPLES", default=4)
+FUZZ_COVERAGE: bool = _env.bool("FUZZ_COVERAGE", default=False)
 # Browser tests drive the system Chromium (Debian's `chromium` package), never a downloaded build.
 CHROMIUM_PATH: str = _env.str("CHROMIUM_PATH", default="/usr/bin/chromium")

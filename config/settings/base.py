@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "finance.budgets",
     "finance.web",
     "finance.categorization",
+    "finance.audit",
+    "finance.privacy",
 ]
 
 MIDDLEWARE = [
@@ -157,7 +159,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# Uploaded statement files live here; there is deliberately no URL serving them.
+# Uploaded statement files and generated data exports live here; there is deliberately no URL
+# serving them (exports are downloaded through a signed, expiring link: finance/privacy).
 MEDIA_ROOT = env.MEDIA_ROOT
 MEDIA_URL = "media/"
 
@@ -255,6 +258,10 @@ LOGIN_ADDRESS_SLOWDOWN_AFTER = env.LOGIN_ADDRESS_SLOWDOWN_AFTER
 LOGIN_ADDRESS_LOCKOUT_AFTER = env.LOGIN_ADDRESS_LOCKOUT_AFTER
 LOGIN_LOCKOUT_PERIOD = timedelta(minutes=env.LOGIN_LOCKOUT_MINUTES)
 AUDIT_RETENTION = timedelta(days=env.AUDIT_RETENTION_DAYS)
+AUDIT_LOG_RETENTION = timedelta(days=env.AUDIT_LOG_RETENTION_DAYS)
+EXPORT_RETENTION = timedelta(hours=env.EXPORT_RETENTION_HOURS)
+EXPORT_LINK_MAX_AGE = timedelta(minutes=env.EXPORT_LINK_MINUTES)
+ACCOUNT_DELETION_GRACE = timedelta(days=env.ACCOUNT_DELETION_GRACE_DAYS)
 FIELD_ENCRYPTION_KEYS = env.FIELD_ENCRYPTION_KEYS
 FRONTEND_URL = env.FRONTEND_URL
 TOTP_ISSUER = "Personal Finance Tracker"
@@ -361,10 +368,14 @@ SPECTACULAR_SETTINGS = {
         "RuleMatchEnum": "finance.categorization.models.RuleMatch.choices",
         "ImportRowStatusEnum": "finance.imports.models.RowStatus.choices",
         "ImportDecisionEnum": "finance.imports.models.RowDecision.choices",
+        "AuditActionEnum": "finance.audit.models.AuditAction.choices",
         "IncomeExpenseEnum": "finance.compat.serializers.INCOME_EXPENSE",
         "IncomeExpenseUpperEnum": "finance.compat.serializers.INCOME_EXPENSE_UPPER",
     },
-    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        "finance.core.api.schema.finalize_error_schemas",
+    ],
 }
 
 # Celery: with no broker configured, tasks run eagerly in-process.
@@ -385,6 +396,9 @@ CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-keys": {"task": "finance.core.tasks.purge_expired_idempotency_keys", "schedule": 3600.0},
     "flush-expired-tokens": {"task": "finance.users.tasks.flush_expired_tokens", "schedule": 86400.0},
     "purge-auth-audit": {"task": "finance.users.tasks.purge_auth_audit", "schedule": 86400.0},
+    "purge-audit-log": {"task": "finance.audit.tasks.purge_audit_log", "schedule": 86400.0},
+    "purge-expired-exports": {"task": "finance.privacy.tasks.purge_expired_exports", "schedule": 3600.0},
+    "purge-deleted-accounts": {"task": "finance.privacy.tasks.purge_deleted_accounts", "schedule": 3600.0},
 }
 
 # Categorization (docs/categorization.md): suggestions at or above the threshold are

@@ -1,5 +1,8 @@
 """Test runs: same services as configured, quicker password hashing, no throttling surprises."""
 
+import tempfile
+from pathlib import Path
+
 from config import env
 from config.settings.base import *  # noqa: F403
 from config.settings.base import CACHES
@@ -19,3 +22,6 @@ LOGGING = {
     "handlers": {"null": {"class": "logging.NullHandler"}},
     "root": {"handlers": ["null"], "level": "WARNING"},
 }
+
+# Generated files (data exports) go to a scratch folder per test worker, never into the work tree.
+MEDIA_ROOT = str(Path(tempfile.gettempdir()) / f"finance-test-media-{env.PYTEST_XDIST_WORKER or 'main'}")

@@ -20,6 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
+from finance.audit.models import AuditAction
+from finance.audit.services import audit_record
 from finance.budgets import selectors
 from finance.budgets.models import (
     TOTAL_SCOPE,
@@ -287,6 +289,7 @@ def budget_update(*, budget: Budget, actor: Any, **changes: Any) -> Budget:
 def budget_delete(*, budget: Budget, actor: Any) -> None:
     require_role(household=budget.household, actor=actor, roles=WRITE_ROLES)
     household_id = budget.household_id
+    audit_record(action=AuditAction.BUDGET_DELETE, actor=actor, household=household_id, target=budget)
     budget.delete()
     _after_write(household_id)
 
@@ -548,6 +551,7 @@ def goal_update(*, goal: Goal, actor: Any, **changes: Any) -> Goal:
 def goal_delete(*, goal: Goal, actor: Any) -> None:
     require_role(household=goal.household, actor=actor, roles=WRITE_ROLES)
     household_id = goal.household_id
+    audit_record(action=AuditAction.GOAL_DELETE, actor=actor, household=household_id, target=goal)
     goal.delete()
     _after_write(household_id)
 

@@ -23,7 +23,9 @@ class SimpleTransactionSerializer(serializers.ModelSerializer):
 
     amount = MoneyField(currency="currency", positive=True)
     type = serializers.ChoiceField(choices=INCOME_EXPENSE)
-    category = CategoryNameField(required=False, allow_blank=True, max_length=80, help_text="Created if new.")
+    category = CategoryNameField(
+        required=False, allow_blank=True, allow_null=True, max_length=80, help_text="Created if new; null: none."
+    )
     description = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
     class Meta:
@@ -36,7 +38,9 @@ class TypedTransactionSerializer(serializers.ModelSerializer):
     """`/api/incomes/` and `/api/expenses/`: {id, amount, category (name), description, date, created_at}."""
 
     amount = MoneyField(currency="currency", positive=True)
-    category = CategoryNameField(required=False, allow_blank=True, max_length=80, help_text="Created if new.")
+    category = CategoryNameField(
+        required=False, allow_blank=True, allow_null=True, max_length=80, help_text="Created if new; null: none."
+    )
     description = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
     date = serializers.DateField(required=False)
 
@@ -101,7 +105,8 @@ class LegacySummarySerializer(serializers.Serializer):
 class LegacySummaryQuerySerializer(serializers.Serializer):
     start_date = serializers.DateField(required=False)
     end_date = serializers.DateField(required=False)
-    month = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", required=False, help_text="YYYY-MM")
+    # Year 0000 is no calendar year: the first digit is 1-9.
+    month = serializers.RegexField(r"^[1-9]\d{3}-(0[1-9]|1[0-2])$", required=False, help_text="YYYY-MM")
 
 
 class LegacyAnalyticsSerializer(serializers.Serializer):

@@ -118,7 +118,11 @@ class _TransactionAdapter(
 
 @extend_schema_view(
     get=extend_schema(summary="Transactions (first implementation)", tags=TAG),
-    post=extend_schema(summary="Record a transaction (first implementation)", tags=TAG),
+    post=extend_schema(
+        summary="Record a transaction (first implementation)",
+        tags=TAG,
+        responses={201: s.SimpleTransactionSerializer},
+    ),
 )
 class SimpleTransactionList(_TransactionAdapter):
     serializer_class = s.SimpleTransactionSerializer
@@ -147,7 +151,7 @@ class _TypedDetail(_TransactionAdapter):
 def _list_schema(kind: str, noun: str) -> Any:
     return extend_schema_view(
         get=extend_schema(summary=f"{noun.title()} (first implementation)", tags=TAG),
-        post=extend_schema(summary=f"Record an {kind}", tags=TAG),
+        post=extend_schema(summary=f"Record an {kind}", tags=TAG, responses={201: s.TypedTransactionSerializer}),
     )
 
 
@@ -182,7 +186,7 @@ class ExpenseDetail(_TypedDetail):
 
 @extend_schema_view(
     get=extend_schema(summary="Transactions (finance app of the first implementation)", tags=TAG),
-    post=extend_schema(summary="Record a transaction", tags=TAG),
+    post=extend_schema(summary="Record a transaction", tags=TAG, responses={201: s.FinanceTransactionSerializer}),
 )
 class FinanceTransactionList(_TransactionAdapter):
     serializer_class = s.FinanceTransactionSerializer
@@ -207,7 +211,7 @@ class FinanceTransactionDetail(_TransactionAdapter):
 
 @extend_schema_view(
     get=extend_schema(summary="Categories (finance app of the first implementation)", tags=TAG),
-    post=extend_schema(summary="Create a category", tags=TAG),
+    post=extend_schema(summary="Create a category", tags=TAG, responses={201: s.FinanceCategorySerializer}),
 )
 class FinanceCategoryList(DefaultHouseholdMixin, mixins.ListModelMixin, generics.GenericAPIView):
     serializer_class = s.FinanceCategorySerializer

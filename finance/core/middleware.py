@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import re
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from finance.core.http import client_ip
+
 logger = logging.getLogger("finance.request")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    """Who is asking, from where: what the audit log records about the request being served."""
+
+    request_id: str
+    ip: str | None
+    user_agent: str
+
+
+_current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar("finance_request", default=None)
+
+
+def current_request() -> RequestContext | None:
+    """The request this thread is serving (None in tasks, commands and shells)."""
+    return _current.get()
 
 
 class RequestLogMiddleware:
@@ -27,7 +48,17 @@ class RequestLogMiddleware:
         request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
         started = time.perf_counter()
-        response = self.get_response(request)
+        token = _current.set(
+            RequestContext(
+                request_id=request_id,
+                ip=client_ip(request),
+                user_agent=request.headers.get("User-Agent", "")[:512],
+            )
+        )
+        try:
+            response = self.get_response(request)
+        finally:
+            _current.reset(token)
         duration_ms = round((time.perf_counter() - started) * 1000, 2)
         response["X-Request-ID"] = request_id
         user = getattr(request, "user", None)

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from finance.audit.models import AuditAction
+from finance.audit.services import audit_record
 from finance.core.exceptions import FieldError
 from finance.core.money import iso_currencies
 from finance.currency.models import ExchangeRate, RateSource
@@ -81,5 +83,12 @@ def rate_delete(*, rate_obj: ExchangeRate, actor: Any) -> None:
     household = rate_obj.household
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
     pair = (rate_obj.base, rate_obj.quote)
+    audit_record(
+        action=AuditAction.RATE_DELETE,
+        actor=actor,
+        household=household,
+        target=rate_obj,
+        changes={"base": rate_obj.base, "quote": rate_obj.quote, "rate": rate_obj.rate, "date": rate_obj.date},
+    )
     rate_obj.delete()
     _reconvert(household, *pair)

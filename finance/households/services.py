@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from finance.audit.models import AuditAction
+from finance.audit.services import audit_record, field_changes
 from finance.core.exceptions import Conflict, FieldError, Forbidden, NotFound
 from finance.core.money import validate_currency
 from finance.households.models import OWNER_ROLES, Household, Membership, Role
@@ -48,6 +50,13 @@ def household_create(*, owner: Any, name: str, base_currency: str = "USD", make_
     Membership.objects.create(
         household=household, user=owner, role=Role.OWNER, is_default=make_default or not has_default
     )
+    audit_record(
+        action=AuditAction.HOUSEHOLD_CREATE,
+        actor=owner,
+        household=household,
+        target=household,
+        changes={"name": household.name, "base_currency": household.base_currency},
+    )
     return household
 
 
@@ -57,6 +66,7 @@ def household_update(
 ) -> Household:
     require_role(household=household, actor=actor, roles=OWNER_ROLES)
     household = Household.objects.select_for_update().get(pk=household.pk)
+    before = {"name": household.name, "base_currency": household.base_currency}
     if name is not None:
         if not name.strip():
             raise FieldError("name", "This field may not be blank.", code="blank")
@@ -65,6 +75,11 @@ def household_update(
     if base_currency is not None:
         household.base_currency = _check_currency("base_currency", base_currency)
     household.save()
+    changes = field_changes(before, {"name": household.name, "base_currency": household.base_currency})
+    if changes:
+        audit_record(
+            action=AuditAction.HOUSEHOLD_UPDATE, actor=actor, household=household, target=household, changes=changes
+        )
     if household.base_currency != old_base:
         # Every stored base amount and aggregate is in the old currency: convert them all again.
         from finance.ledger.services import transactions_reconvert
@@ -91,7 +106,15 @@ def member_add(*, household: Household, actor: Any, identifier: str, role: str =
     user = _find_user(identifier)
     if Membership.objects.filter(household=household, user=user).exists():
         raise Conflict("This person is already a member of the household.", code="already_member")
-    return Membership.objects.create(household=household, user=user, role=role)
+    membership = Membership.objects.create(household=household, user=user, role=role)
+    audit_record(
+        action=AuditAction.MEMBER_ADD,
+        actor=actor,
+        household=household,
+        target=membership,
+        changes={"user": user.pk, "role": role},
+    )
+    return membership
 
 
 def _owner_count_locked(household: Household) -> int:
@@ -107,8 +130,17 @@ def member_update_role(*, membership: Membership, actor: Any, role: str) -> Memb
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.role == Role.OWNER and role != Role.OWNER and _owner_count_locked(membership.household) <= 1:
         raise Conflict("A household needs at least one owner; make someone else owner first.", code="last_owner")
+    old_role = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
+    if old_role != role:
+        audit_record(
+            action=AuditAction.MEMBER_ROLE_CHANGE,
+            actor=actor,
+            household=membership.household_id,
+            target=membership,
+            changes={"user": membership.user_id, "role": [old_role, role]},
+        )
     return membership
 
 
@@ -120,4 +152,11 @@ def member_remove(*, membership: Membership, actor: Any) -> None:
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.role == Role.OWNER and _owner_count_locked(membership.household) <= 1:
         raise Conflict("The last owner cannot leave the household; make someone else owner first.", code="last_owner")
+    audit_record(
+        action=AuditAction.MEMBER_REMOVE,
+        actor=actor,
+        household=membership.household_id,
+        target=membership,
+        changes={"user": membership.user_id, "role": membership.role},
+    )
     membership.delete()

@@ -31,6 +31,8 @@ from django.utils import timezone
 from rest_framework import status as http
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
+from finance.audit.models import AuditAction
+from finance.audit.services import audit_record
 from finance.core.exceptions import Conflict, DomainError, FieldError
 from finance.core.money import ZERO, currency_precision, present
 from finance.households.models import WRITE_ROLES, Household
@@ -743,6 +745,18 @@ def _execute(batch: ImportBatch, actor: Any, rows: Sequence[StagedRow], changed:
     batch.committed_at = timezone.now()
     batch.failure = ""
     batch.save()
+    audit_record(
+        action=AuditAction.IMPORT_COMMIT,
+        actor=actor,
+        household=batch.household_id,
+        target=batch,
+        changes={
+            "format": batch.format,
+            "rows_imported": batch.rows_imported,
+            "rows_merged": batch.rows_merged,
+            "rows_skipped": batch.rows_skipped,
+        },
+    )
     if batch.format in TABULAR_FORMATS and batch.mapping:
         AccountImportMapping.objects.update_or_create(
             account_id=batch.account_id,
@@ -830,7 +844,7 @@ def import_revert(*, batch: ImportBatch, actor: Any) -> ImportBatch:
     if batch.status != ImportStatus.COMMITTED:
         raise Conflict(f"Only a committed batch can be reverted; this one is {batch.status}.", code="not_committed")
     created = Transaction.objects.filter(household_id=batch.household_id, import_batch=batch.id)
-    ledger.transactions_bulk_delete(
+    deleted = ledger.transactions_bulk_delete(
         household=batch.household, actor=actor, ids=list(created.values_list("id", flat=True))
     )
     ImportedRow.objects.filter(
@@ -839,6 +853,13 @@ def import_revert(*, batch: ImportBatch, actor: Any) -> ImportBatch:
     batch.status = ImportStatus.REVERTED
     batch.reverted_at = timezone.now()
     batch.save()
+    audit_record(
+        action=AuditAction.IMPORT_REVERT,
+        actor=actor,
+        household=batch.household_id,
+        target=batch,
+        changes={"transactions_deleted": deleted},
+    )
     return batch
 
 

@@ -21,6 +21,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
+from finance.audit.models import AuditAction
+from finance.audit.services import audit_record
 from finance.core.cache import bump_household_version
 from finance.core.exceptions import Conflict, FieldError
 from finance.core.money import ZERO, currency_precision, iso_currencies, stored
@@ -157,6 +159,13 @@ def account_delete(*, account: Account, actor: Any) -> None:
     require_role(household=account.household, actor=actor, roles=WRITE_ROLES)
     if _account_in_use(account):
         raise Conflict("This account has transactions; archive it (is_active: false) instead.", code="in_use")
+    audit_record(
+        action=AuditAction.ACCOUNT_DELETE,
+        actor=actor,
+        household=account.household_id,
+        target=account,
+        changes={"type": account.type, "currency": account.currency},
+    )
     account.delete()
     bump_household_version(account.household_id)
 
@@ -268,6 +277,13 @@ def category_delete(*, category: Category, actor: Any) -> None:
     ids = _descendant_ids(category)
     if category_in_use(ids):
         raise Conflict("Transactions use this category or one below it; recategorize them first.", code="in_use")
+    audit_record(
+        action=AuditAction.CATEGORY_DELETE,
+        actor=actor,
+        household=category.household_id,
+        target=category,
+        changes={"categories_deleted": len(ids)},
+    )
     Category.objects.filter(pk__in=ids).delete()
     bump_household_version(category.household_id)
 
@@ -332,6 +348,7 @@ def tag_update(*, tag: Tag, actor: Any, **fields: Any) -> Tag:
 @transaction.atomic
 def tag_delete(*, tag: Tag, actor: Any) -> None:
     require_role(household=tag.household, actor=actor, roles=WRITE_ROLES)
+    audit_record(action=AuditAction.TAG_DELETE, actor=actor, household=tag.household_id, target=tag)
     tag.delete()
 
 
@@ -658,6 +675,13 @@ def transaction_delete(*, txn: Transaction, actor: Any) -> None:
     if current is None:
         return
     state = TransactionState.of(current, list(Split.objects.filter(transaction=current)))
+    audit_record(
+        action=AuditAction.TRANSACTION_DELETE,
+        actor=actor,
+        household=household,
+        target=current,
+        changes={"type": current.type, "amount": current.amount, "currency": current.currency, "date": current.date},
+    )
     current.delete()
     delta = LedgerDelta()
     delta.add(state, -1)
@@ -685,7 +709,15 @@ def transaction_bulk_create(*, household: Household, actor: Any, items: Sequence
             row_errors.update(exc.detail)  # type: ignore[arg-type]
     if row_errors:
         raise ValidationError(row_errors)
-    return transactions_insert(household=household, actor=actor, prepared=prepared)
+    created = transactions_insert(household=household, actor=actor, prepared=prepared)
+    audit_record(
+        action=AuditAction.TRANSACTION_BULK_CREATE,
+        actor=actor,
+        household=household,
+        target_type="ledger.transaction",
+        changes={"created": len(created)},
+    )
+    return created
 
 
 def _bulk_targets(household: Household, ids: Sequence[uuid.UUID]) -> list[Transaction]:
@@ -771,6 +803,13 @@ def transaction_bulk_update(
             batch_size=500,
             ignore_conflicts=True,
         )
+    audit_record(
+        action=AuditAction.TRANSACTION_BULK_UPDATE,
+        actor=actor,
+        household=household,
+        target_type="ledger.transaction",
+        changes={"updated": len(rows), "category": category, "tags_added": len(tag_names)},
+    )
     bump_household_version(household.id)
     return len(rows)
 
@@ -786,6 +825,13 @@ def transaction_bulk_delete(*, household: Household, actor: Any, ids: Sequence[u
         delta.add(TransactionState.of(txn, splits.get(txn.id, [])), -1)
     Transaction.objects.filter(pk__in=[txn.pk for txn in rows]).delete()
     delta.apply()
+    audit_record(
+        action=AuditAction.TRANSACTION_BULK_DELETE,
+        actor=actor,
+        household=household,
+        target_type="ledger.transaction",
+        changes={"deleted": len(rows)},
+    )
     bump_household_version(household.id)
     return len(rows)
 

@@ -30,6 +30,8 @@ from rest_framework_simplejwt.state import token_backend
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from finance.audit.models import AuditAction
+from finance.audit.services import audit_record, field_changes
 from finance.core import crypto
 from finance.core.exceptions import Conflict, FieldError, Forbidden, NotFound, ServiceUnavailable
 from finance.core.money import iso_currencies
@@ -198,6 +200,7 @@ def user_update_profile(*, user: Any, **fields: Any) -> Any:
     fields = _check_profile_fields(errors, fields)
     errors.raise_if_any()
     email_changed = "email" in fields and fields["email"].lower() != user.email.lower()
+    before = {name: getattr(user, name) for name in fields}
     for name, value in fields.items():
         setattr(user, name, value.strip() if isinstance(value, str) else value)
     if not fields:
@@ -211,6 +214,14 @@ def user_update_profile(*, user: Any, **fields: Any) -> Any:
             user.save(update_fields=update_fields)
     except IntegrityError:
         raise FieldError("email", "A user with that email already exists.", code="unique") from None
+    changes = field_changes(before, {name: getattr(user, name) for name in fields})
+    if changes:
+        audit_record(
+            action=AuditAction.EMAIL_CHANGE if email_changed else AuditAction.PROFILE_UPDATE,
+            actor=user,
+            target=user,
+            changes=changes,
+        )
     if email_changed:
         email_verification_send(user=user)
     return user
@@ -238,6 +249,7 @@ def email_verify(*, key: str) -> Any:
         raise FieldError("key", "This link was already used or is no longer valid.", code="invalid_key")
     user.email_verified = True
     user.save(update_fields=["email_verified"])
+    audit_record(action=AuditAction.EMAIL_VERIFIED, actor=user, target=user)
     return user
 
 
@@ -263,6 +275,7 @@ def user_change_password(*, user: Any, old_password: str, new_password: str) -> 
     errors.raise_if_any()
     user.set_password(new_password)
     user.save(update_fields=["password"])
+    audit_record(action=AuditAction.PASSWORD_CHANGE, actor=user, target=user)
     sessions_revoke_all(user=user, reason="password_change")
 
 
@@ -292,6 +305,7 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> Any:
     # Whoever holds the mailbox controls the account anyway; the address is theirs.
     user.email_verified = True
     user.save(update_fields=["password", "email_verified"])
+    audit_record(action=AuditAction.PASSWORD_RESET, actor=user, target=user)
     sessions_revoke_all(user=user, reason="password_reset")
     return user
 
@@ -330,6 +344,12 @@ def session_start(*, user: Any, client: ClientInfo, method: str = "password") ->
         ip=client.ip,
         method=method,
         last_used_at=now,
+    )
+    audit_record(
+        action=AuditAction.SESSION_CREATED,
+        actor=user,
+        target=session,
+        changes={"method": method, "device": session.device},
     )
     refresh = RefreshToken.for_user(user)
     refresh[SESSION_CLAIM] = str(session.pk)
@@ -396,6 +416,7 @@ def _revoke(session: AuthSession, *, reason: str) -> None:
     session.revoked_at = timezone.now()
     session.revoke_reason = reason
     session.save(update_fields=["revoked_at", "revoke_reason"])
+    audit_record(action=AuditAction.SESSION_REVOKED, actor=session.user_id, target=session, changes={"reason": reason})
     _session_cache_set(session)
 
 
@@ -459,17 +480,25 @@ class LoginDelayed(Throttled):
 def _record_attempt(
     *, user: Any, identifier: str, client: ClientInfo, succeeded: bool, reason: str, counts: bool, method: str
 ) -> None:
-    SignInAttempt.objects.create(
-        user=user,
-        identifier=identifier[:254],
-        ip=client.ip,
-        device=client.device,
-        method=method,
-        succeeded=succeeded,
-        reason=reason,
-        counts=counts,
-        created_at=timezone.now(),
-    )
+    with transaction.atomic():
+        attempt = _store_attempt(
+            user=user,
+            identifier=identifier,
+            client=client,
+            succeeded=succeeded,
+            reason=reason,
+            counts=counts,
+            method=method,
+        )
+        if user is not None:
+            # The person-facing record of the same attempt, written with it (docs/privacy.md: the
+            # attempt row is the lockout's counter, the audit event is the account's history).
+            audit_record(
+                action=AuditAction.SIGN_IN if succeeded else AuditAction.SIGN_IN_FAILED,
+                actor=user,
+                target=attempt,
+                changes={"method": method, "reason": reason},
+            )
     if not succeeded:
         logger.warning(
             "sign-in failed",
@@ -482,6 +511,22 @@ def _record_attempt(
                 "method": method,
             },
         )
+
+
+def _store_attempt(
+    *, user: Any, identifier: str, client: ClientInfo, succeeded: bool, reason: str, counts: bool, method: str
+) -> SignInAttempt:
+    return SignInAttempt.objects.create(
+        user=user,
+        identifier=identifier[:254],
+        ip=client.ip,
+        device=client.device,
+        method=method,
+        succeeded=succeeded,
+        reason=reason,
+        counts=counts,
+        created_at=timezone.now(),
+    )
 
 
 def _fail(
@@ -627,11 +672,15 @@ def _complete_sign_in(*, user: Any, identifier: str, client: ClientInfo, method:
             method=method,
             error=Forbidden("Confirm your email address first; we sent you a link.", code="email_not_verified"),
         )
+    from finance.privacy.services import account_deletion_cancel  # privacy builds on identity
+
     with transaction.atomic():
         _record_attempt(
             user=user, identifier=identifier, client=client, succeeded=True, reason="ok", counts=False, method=method
         )
         update_last_login(type(user), user)
+        # Signing in during the grace period of an account deletion cancels it.
+        account_deletion_cancel(user=user)
         return session_start(user=user, client=client, method=method)
 
 
@@ -775,6 +824,7 @@ def two_factor_confirm(*, user: Any, code: str) -> list[str]:
     codes = otp.new_recovery_codes()
     RecoveryCode.objects.filter(user=user).delete()
     RecoveryCode.objects.bulk_create([RecoveryCode(user=user, code_hash=otp.hash_recovery_code(c)) for c in codes])
+    audit_record(action=AuditAction.TWO_FACTOR_ENABLED, actor=user, target=user)
     return codes
 
 
@@ -791,6 +841,12 @@ def two_factor_disable(*, user: Any, password: str, code: str) -> None:
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         RecoveryCode.objects.filter(user=user).delete()
+        audit_record(action=AuditAction.TWO_FACTOR_DISABLED, actor=user, target=user)
+
+
+def second_factor_check(*, user: Any, code: str) -> bool:
+    """Whether ``code`` is a current TOTP code or an unused recovery code of the user (it is then spent)."""
+    return _verify_second_factor(user=user, code=code) is not None
 
 
 # Personal access tokens ----------------------------------------------------------
@@ -828,6 +884,12 @@ def access_token_create(
     token = PersonalAccessToken.objects.create(
         user=user, name=name, scopes=scopes, token_hash=hash_access_token(raw), expires_at=expires_at
     )
+    audit_record(
+        action=AuditAction.TOKEN_CREATED,
+        actor=user,
+        target=token,
+        changes={"name": name, "scopes": scopes, "expires_at": expires_at},
+    )
     return token, raw
 
 
@@ -839,6 +901,9 @@ def access_token_revoke(*, user: Any, token_id: Any) -> None:
     )
     if not revoked:
         raise NotFound("Token not found.")
+    audit_record(
+        action=AuditAction.TOKEN_REVOKED, actor=user, target_type="users.personalaccesstoken", target_id=token_id
+    )
     transaction.on_commit(lambda: cache.delete(f"auth:pat-touch:{token_id}"))
 
 

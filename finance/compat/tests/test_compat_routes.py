@@ -144,3 +144,15 @@ def test_compat_routes_require_auth_and_respect_roles(roles):
     assert viewer.get("/api/expenses/").status_code == 200
     assert viewer.post("/api/expenses/", {"amount": "1"}, format="json").status_code == 403
     assert not Transaction.objects.filter(household=roles.household).exists()
+
+
+def test_summary_of_month_zero_is_a_validation_error_not_a_crash(client_for):
+    response = client_for.get("/api/summary/?month=0000-01")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "month"
+
+
+def test_uncategorized_typed_transactions_show_a_null_category_as_documented(client_for, db):
+    created = client_for.post("/api/expenses/", {"amount": "5.00"}, format="json")
+    assert created.status_code == 201
+    assert created.json()["category"] is None

@@ -32,3 +32,21 @@ def test_schema_endpoint_serves_openapi(client, db):
     login = schema["paths"]["/api/v1/auth/login/"]["post"]
     assert "200" in login["responses"]
     assert "401" in login["responses"]
+
+
+def test_error_responses_describe_what_the_api_sends(client, db):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    components = schema["components"]["schemas"]
+    create = schema["paths"]["/api/v1/transactions/"]["post"]["responses"]
+    assert create["400"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorResponse400")
+    assert create["409"]["content"]["application/json"]["schema"]["$ref"].endswith("/ClientErrorResponse")
+    assert "413" in create
+    # Query-parameter errors on reads are validation errors too; codes and attributes are open strings.
+    read = schema["paths"]["/api/v1/analytics/balance/"]["get"]["responses"]
+    assert read["400"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorResponse400")
+    assert components["ErrorItem"]["properties"]["code"] == {
+        "type": "string",
+        "description": "Machine-readable reason, e.g. `required`, `invalid_currency`.",
+    }
+    assert "AuthLoginCreateUsernameErrorComponent" not in components  # unused components are dropped
+    assert all("409" not in op["responses"] for op in schema["paths"]["/api/v1/audit/"].values())

@@ -1,0 +1,3 @@
+from finance.users.tests.helpers import clock
+
+__all__ = ["clock"]

@@ -1,0 +1,145 @@
+"""The export file: a ZIP of JSON (one file per resource), CSV (one per table) and a manifest.
+
+::
+
+    manifest.json            format, schema_version, created_at, user, counts, files {path: {sha256, bytes}}
+    json/<resource>.json     the records (a list; the profile is one object)
+    csv/<table>.csv          the same data as tables (transactions split into transactions, splits, transaction_tags)
+
+Reading checks the manifest, the schema version and every file's SHA-256, and
+refuses archives that would unpack to more than ``MAX_UNPACKED_BYTES``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import IO, Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+
+from finance.core.exceptions import FieldError
+from finance.privacy.registry import Resource, resources
+
+FORMAT = "personal-finance-tracker-export"
+SCHEMA_VERSION = 1
+MANIFEST = "manifest.json"
+MAX_UNPACKED_BYTES = 2 * 1024**3
+MAX_FILES = 1000
+
+
+def _json_bytes(value: Any) -> bytes:
+    return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1).encode()
+
+
+def _csv_bytes(rows: Sequence[Mapping[str, Any]]) -> bytes:
+    out = io.StringIO()
+    columns: list[str] = []
+    for row in rows:
+        columns.extend(name for name in row if name not in columns)
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return out.getvalue().encode()
+
+
+def _tables(resource: Resource, records: Any) -> dict[str, list[dict[str, Any]]]:
+    from finance.privacy.resources import default_tables
+
+    rows = [records] if resource.single else list(records)
+    if resource.csv_tables is not None:
+        return resource.csv_tables(rows)
+    return default_tables(resource.name, rows)
+
+
+def write_archive(target: IO[bytes], *, data: Mapping[str, Any], user: Any, created_at: datetime) -> dict[str, int]:
+    """Write the ZIP for ``data`` (resource name → records) into ``target``; returns the counts."""
+    files: dict[str, dict[str, Any]] = {}
+    counts: dict[str, int] = {}
+    by_name = {r.name: r for r in resources()}
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+
+        def add(path: str, content: bytes) -> None:
+            archive.writestr(path, content)
+            files[path] = {"sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content)}
+
+        for name, records in data.items():
+            resource = by_name[name]
+            counts[name] = 1 if resource.single else len(records)
+            add(f"json/{name}.json", _json_bytes(records))
+            for table, rows in _tables(resource, records).items():
+                add(f"csv/{table}.csv", _csv_bytes(rows))
+        manifest = {
+            "format": FORMAT,
+            "schema_version": SCHEMA_VERSION,
+            "created_at": created_at,
+            "user": {"id": str(user.pk), "username": user.username},
+            "resources": list(data),
+            "counts": counts,
+            "files": files,
+        }
+        archive.writestr(MANIFEST, _json_bytes(manifest))
+    return counts
+
+
+def _invalid(message: str) -> FieldError:
+    return FieldError("file", message, code="invalid_file")
+
+
+def read_archive(source: IO[bytes]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The manifest and the JSON data (resource name → records) of an export, after checking it."""
+    try:
+        archive = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise _invalid("Not a ZIP file made by a data export.") from None
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > MAX_FILES or sum(e.file_size for e in entries) > MAX_UNPACKED_BYTES:
+            raise _invalid("The archive is too large to restore.")
+        names = {e.filename for e in entries}
+        if MANIFEST not in names:
+            raise _invalid("The archive has no manifest.json; it is not a data export.")
+        manifest = _load_json(archive, MANIFEST)
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            raise _invalid("manifest.json does not describe a data export of this application.")
+        version = manifest.get("schema_version")
+        if not isinstance(version, int) or version > SCHEMA_VERSION or version < 1:
+            raise _invalid(
+                f"Export schema version {version!r} is not supported (this server reads 1 to {SCHEMA_VERSION})."
+            )
+        files = manifest.get("files")
+        if not isinstance(files, dict):
+            raise _invalid("manifest.json lists no files.")
+        for path, meta in files.items():
+            if path not in names:
+                raise _invalid(f"{path} is listed in the manifest but missing.")
+            content = _read(archive, path)
+            if not isinstance(meta, dict) or hashlib.sha256(content).hexdigest() != meta.get("sha256"):
+                raise _invalid(f"{path} does not match its checksum; the file is damaged or was changed.")
+        data: dict[str, Any] = {}
+        for name in manifest.get("resources") or []:
+            path = f"json/{name}.json"
+            if path not in files:
+                raise _invalid(f"{path} is missing from the manifest.")
+            data[str(name)] = _load_json(archive, path)
+        return manifest, data
+
+
+def _read(archive: zipfile.ZipFile, path: str) -> bytes:
+    try:
+        return archive.read(path)
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError):
+        raise _invalid(f"{path} cannot be read from the archive.") from None
+
+
+def _load_json(archive: zipfile.ZipFile, path: str) -> Any:
+    try:
+        return json.loads(_read(archive, path))
+    except (UnicodeDecodeError, ValueError):
+        raise _invalid(f"{path} is not valid JSON.") from None
