@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format typecheck lock migrate demo worker beat serve clean fuzz assets messages makemessages chromium models
+.PHONY: help run test lint format typecheck lock migrate demo worker beat serve clean fuzz assets messages makemessages chromium models bench bench-quick
 
 # Translations: the .po sources are committed, the .mo files are compiled here (Babel, no GNU gettext needed).
 PO_FILES := $(wildcard finance/web/locale/*/LC_MESSAGES/django.po)
@@ -103,3 +103,13 @@ serve: migrate assets messages  ## Production-style server: gunicorn with config
 
 clean:  ## Remove the virtualenv, caches and the SQLite database
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis staticfiles db.sqlite3 db.sqlite3-* node_modules $(MO_FILES)
+
+WRK_INSTALL = command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+
+bench: $(VENV)/.dev-installed assets messages  ## Benchmarks on PostgreSQL + Redis (100k and 1M sets; docs/benchmarks.md)
+	@$(WRK_INSTALL)
+	$(PY) -m bench.run
+
+bench-quick: $(VENV)/.dev-installed assets messages  ## A ~1-minute subset of the benchmarks (100k set, short runs)
+	@$(WRK_INSTALL)
+	$(PY) -m bench.run --quick

@@ -1,0 +1,198 @@
+"""Pure helpers of the benchmark runner: parsing wrk's summary, percentiles, budgets, the report.
+
+Nothing here touches the network, the database or Django, so the suite tests
+it directly (bench/tests/test_stats.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+MARKER = "BENCH_JSON "
+
+
+@dataclass
+class Measurement:
+    """One figure: a load of one kind against one endpoint."""
+
+    name: str
+    method: str
+    path: str
+    connections: int
+    duration_s: float
+    requests: int
+    rps: float
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    max_ms: float
+    errors: int = 0
+    tool: str = "wrk"
+    notes: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def parse_wrk(output: str) -> dict[str, Any]:
+    """The summary line that bench/lua/common.lua writes at the end of a wrk run."""
+    for line in reversed(output.splitlines()):
+        if line.startswith(MARKER):
+            data: dict[str, Any] = json.loads(line[len(MARKER) :])
+            return data
+    raise ValueError("wrk printed no BENCH_JSON summary line:\n" + output[-2000:])
+
+
+def from_wrk(name: str, method: str, path: str, connections: int, summary: dict[str, Any]) -> Measurement:
+    duration_s = summary["duration_us"] / 1e6
+    lat = summary["latency_us"]
+    errors = sum(int(v) for v in summary["errors"].values())
+    return Measurement(
+        name=name,
+        method=method,
+        path=path,
+        connections=connections,
+        duration_s=round(duration_s, 2),
+        requests=int(summary["requests"]),
+        rps=round(summary["requests"] / duration_s, 1) if duration_s else 0.0,
+        p50_ms=round(lat["p50"] / 1000, 2),
+        p90_ms=round(lat["p90"] / 1000, 2),
+        p99_ms=round(lat["p99"] / 1000, 2),
+        max_ms=round(lat["max"] / 1000, 2),
+        errors=errors,
+        extra={"wrk_errors": summary["errors"]},
+    )
+
+
+def percentile(samples: Sequence[float], pct: float) -> float:
+    """Nearest-rank percentile (the smallest sample with at least ``pct`` % at or below it)."""
+    if not samples:
+        raise ValueError("no samples")
+    ordered = sorted(samples)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def from_samples(
+    name: str,
+    method: str,
+    path: str,
+    samples_ms: Sequence[float],
+    elapsed_s: float,
+    *,
+    errors: int = 0,
+    notes: str = "",
+) -> Measurement:
+    """A 1-connection figure timed by the Python client (one sample per request, in ms)."""
+    return Measurement(
+        name=name,
+        method=method,
+        path=path,
+        connections=1,
+        duration_s=round(elapsed_s, 2),
+        requests=len(samples_ms),
+        rps=round(len(samples_ms) / elapsed_s, 1) if elapsed_s else 0.0,
+        p50_ms=round(percentile(samples_ms, 50), 2),
+        p90_ms=round(percentile(samples_ms, 90), 2),
+        p99_ms=round(percentile(samples_ms, 99), 2),
+        max_ms=round(max(samples_ms), 2),
+        errors=errors,
+        tool="python http.client",
+        notes=notes,
+    )
+
+
+# --- Budgets (docs/ARCHITECTURE.md, "Performance budget") -------------------------------------------
+
+
+@dataclass
+class Verdict:
+    operation: str
+    measured: str
+    budget: str
+    passed: bool | None  # None: informational, no budget
+
+    @property
+    def mark(self) -> str:
+        return {True: "pass", False: "**over**", None: "info"}[self.passed]
+
+
+CACHED_SHARE = 0.70
+CACHED_P99_MS = 5.0
+COLD_P99_MS = 15.0
+CREATE_RPS = 650.0
+LIST_P99_MS = 25.0
+HASH_MS = (50.0, 250.0)
+
+
+def evaluate(results: dict[str, Measurement], hash_ms: float | None = None) -> list[Verdict]:
+    """Each measurement next to its budget; figures without a budget are informational."""
+    verdicts: list[Verdict] = []
+    trivial = results.get("trivial.16")
+    for name, m in results.items():
+        if name.startswith("reference."):
+            continue  # shown as the cached figure's reference
+        conns = f"{m.connections} conn{'s' if m.connections > 1 else ''}"
+        latency = f"p50 {m.p50_ms} / p90 {m.p90_ms} / p99 {m.p99_ms} ms"
+        label = f"{m.name} ({conns})"
+        if m.errors:
+            verdicts.append(Verdict(label, f"{m.rps} req/s, {m.errors} errors", "no errors", False))
+            continue
+        suffix = name.rpartition(".")[2]
+        reference = m.extra.get("reference_rps") or (trivial.rps if trivial is not None else None)
+        if name.startswith("cached.") and suffix == "16" and reference:
+            share = m.rps / reference
+            verdicts.append(
+                Verdict(
+                    label,
+                    f"{m.rps} req/s = {share:.0%} of trivial ({reference} req/s just before)",
+                    f"≥ {CACHED_SHARE:.0%} of trivial ({reference * CACHED_SHARE:.0f} req/s)",
+                    share >= CACHED_SHARE,
+                )
+            )
+        elif name.startswith("cached.") and suffix == "1":
+            verdicts.append(Verdict(label, latency, f"p99 ≤ {CACHED_P99_MS:g} ms", m.p99_ms <= CACHED_P99_MS))
+        elif name.startswith("cold."):
+            verdicts.append(Verdict(label, latency, f"p99 ≤ {COLD_P99_MS:g} ms", m.p99_ms <= COLD_P99_MS))
+        elif name == "create.16":
+            verdicts.append(Verdict(label, f"{m.rps} req/s, {latency}", f"≥ {CREATE_RPS:g} req/s", m.rps >= CREATE_RPS))
+        elif name.startswith("list.") and suffix == "1":
+            verdicts.append(Verdict(label, latency, f"p99 ≤ {LIST_P99_MS:g} ms", m.p99_ms <= LIST_P99_MS))
+        else:
+            verdicts.append(Verdict(label, f"{m.rps} req/s, {latency}", "—", None))
+    if hash_ms is not None:
+        low, high = HASH_MS
+        verdicts.append(
+            Verdict(
+                "Argon2 password hash (one verify)", f"{hash_ms:.0f} ms", f"{low:g}–{high:g} ms", low <= hash_ms <= high
+            )
+        )
+    return verdicts
+
+
+def markdown_table(verdicts: Iterable[Verdict], pending: Iterable[tuple[str, str, str]] = ()) -> str:
+    lines = ["| operation | measured | budget | result |", "|---|---|---|---|"]
+    lines += [f"| {v.operation} | {v.measured} | {v.budget} | {v.mark} |" for v in verdicts]
+    lines += [f"| {name} | not measured: {reason} | {budget} | n/a |" for name, budget, reason in pending]
+    return "\n".join(lines)
+
+
+def fingerprint(files: Iterable[Path], root: Path, *extra: str) -> str:
+    """A digest of the files (path and content) and extra strings: what a data set was built from."""
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    for item in extra:
+        digest.update(item.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
