@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from finance.core.money import ZERO, stored
 from finance.currency.models import ExchangeRate, RateSource
@@ -416,6 +416,11 @@ def generate(
                 tags=[tags["work"]],
             )
     builder.flush()
+    if connection.vendor == "postgresql":
+        # A bulk load leaves the planner without statistics: the transaction list would then be
+        # planned as a scan and sort of the whole household instead of a walk of its keyset index.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE ledger_transaction, ledger_split, ledger_transactiontag")
     write_aggregates(household.id, expected := recompute(household.id))
     for account_id, value in expected.balances.items():
         Account.objects.filter(pk=account_id).update(balance=value)

@@ -36,3 +36,13 @@ def test_one_year_of_demo_activity_is_consistent_and_plausible(household):
 def test_per_month_for_targets_the_requested_size():
     assert per_month_for(100_000, 5) == round(100_000 / 60) - 17
     assert per_month_for(10, 5) == 1
+
+
+@pytest.mark.postgres
+def test_generate_leaves_the_planner_statistics_of_the_loaded_tables(household):
+    from django.db import connection
+
+    generate(household, years=1, end=date(2026, 6, 30), per_month=10)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'ledger_transaction'")
+        assert cursor.fetchone()[0] > 0
