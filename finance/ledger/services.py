@@ -811,6 +811,8 @@ def transaction_bulk_update(
         changes={"updated": len(rows), "category": category, "tags_added": len(tag_names)},
     )
     bump_household_version(household.id)
+    if category is not None:  # tags move no money; a new category moves spending between categories
+        hooks.ledger_changed(household.id, {txn.date for txn in rows})
     return len(rows)
 
 
@@ -833,6 +835,7 @@ def transaction_bulk_delete(*, household: Household, actor: Any, ids: Sequence[u
         changes={"deleted": len(rows)},
     )
     bump_household_version(household.id)
+    hooks.ledger_changed(household.id, {txn.date for txn in rows})
     return len(rows)
 
 

@@ -180,3 +180,47 @@ def test_secret_looking_fields_are_never_stored(user):
     )
     assert event.changes == {"password": "[redacted]", "nested": {"api_token": "[redacted]"}, "amount": "1.50"}
     assert (event.ip, event.request_id) == (None, "")  # no request being served
+
+
+def test_imports_budgets_and_bulk_edits_are_recorded(user, household, settings, tmp_path):
+    from finance.budgets.services import budget_create, goal_create
+    from finance.imports.tests.conftest import upload
+    from finance.ledger import services as ledger
+    from finance.ledger.tests.factories import category
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    api = signed_in(user, request_id="req-import")
+    account = make_account(household, "Checking")
+    data = b"Date,Description,Amount\n2026-03-02,Grocer,-40.00\n2026-03-05,Refund,5.00\n"
+    batch = upload(api, account, "s.csv", data=data).json()
+    api.post(f"/api/v1/imports/{batch['id']}/mapping/", {}, format="json")
+    assert api.post(f"/api/v1/imports/{batch['id']}/commit/", {}, format="json").status_code == 200
+    committed = last(AuditAction.IMPORT_COMMIT)
+    assert (committed.household_id, committed.target_id, committed.request_id) == (
+        household.pk,
+        batch["id"],
+        "req-import",
+    )
+    assert committed.changes == {"format": "csv", "rows_imported": 2, "rows_merged": 0, "rows_skipped": 0}
+    assert api.post(f"/api/v1/imports/{batch['id']}/revert/").status_code == 200
+    assert last(AuditAction.IMPORT_REVERT).changes == {"transactions_deleted": 2}
+
+    ids = [make_txn(household, account, amount="3.00", on=date(2026, 3, d)).id for d in (1, 2)]
+    groceries = category(household, "Groceries")
+    ledger.transaction_bulk_update(household=household, actor=user, ids=ids, category=groceries, add_tags=["x"])
+    assert last(AuditAction.TRANSACTION_BULK_UPDATE).changes == {
+        "updated": 2,
+        "category": str(groceries.pk),
+        "tags_added": 1,
+    }
+    ledger.transaction_bulk_delete(household=household, actor=user, ids=ids)
+    assert last(AuditAction.TRANSACTION_BULK_DELETE).changes == {"deleted": 2}
+
+    budget = budget_create(
+        household=household, actor=user, name="Food", start_date=date(2026, 1, 1), total_amount=Decimal("500")
+    )
+    goal = goal_create(household=household, actor=user, name="Bike", target_amount=Decimal("300"))
+    assert api.delete(f"/api/v1/budgets/{budget.pk}/").status_code == 204
+    assert api.delete(f"/api/v1/goals/{goal.pk}/").status_code == 204
+    assert last(AuditAction.BUDGET_DELETE).target_id == str(budget.pk)
+    assert last(AuditAction.GOAL_DELETE).target_id == str(goal.pk)

@@ -91,3 +91,24 @@ def test_register_is_idempotent():
     assert len(hooks.listeners()) == before + 1
     hooks.unregister(listener)
     assert len(hooks.listeners()) == before
+
+
+def test_bulk_recategorize_and_delete_are_heard(household, heard, django_capture_on_commit_callbacks):
+    """Budgets follow spending per category: the web app's bulk edits must tell them too."""
+    account = make_account(household)
+    first = make_txn(household, account, "expense", "10", date(2026, 3, 1))
+    second = make_txn(household, account, "expense", "20", date(2026, 3, 9))
+    groceries = services.category_by_name(household=household, actor=None, name="Groceries", type="expense")
+    heard.clear()
+    ids = [first.id, second.id]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.transaction_bulk_update(household=household, actor=None, ids=ids, add_tags=["only-tags"])
+    assert heard == []  # tags move no money
+    with django_capture_on_commit_callbacks(execute=True):
+        services.transaction_bulk_update(household=household, actor=None, ids=ids, category=groceries)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.transaction_bulk_delete(household=household, actor=None, ids=ids)
+    assert heard == [
+        (household.id, frozenset({date(2026, 3, 1), date(2026, 3, 9)})),
+        (household.id, frozenset({date(2026, 3, 1), date(2026, 3, 9)})),
+    ]
