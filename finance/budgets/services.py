@@ -18,7 +18,6 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from finance.audit.models import AuditAction
 from finance.audit.services import audit_record
@@ -39,7 +38,7 @@ from finance.budgets.models import (
 )
 from finance.budgets.periods import EARLIEST, LATEST
 from finance.core.cache import bump_household_version
-from finance.core.exceptions import Conflict, FieldError
+from finance.core.exceptions import Conflict, FieldError, FieldErrors
 from finance.core.money import currency_precision, iso_currencies
 from finance.currency.selectors import RateCache
 from finance.households.models import WRITE_ROLES, Household
@@ -47,22 +46,7 @@ from finance.households.services import require_role
 from finance.ledger.models import LIABILITY_TYPES, Account, Category, CategoryType
 
 
-class _Errors:
-    def __init__(self) -> None:
-        self.errors: dict[str, list[ErrorDetail]] = {}
-
-    def add(self, name: str, message: str, code: str = "invalid") -> None:
-        self.errors.setdefault(name, []).append(ErrorDetail(message, code=code))
-
-    def __contains__(self, name: str) -> bool:
-        return name in self.errors
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            raise ValidationError(self.errors)
-
-
-def _check_money(errors: _Errors, name: str, amount: Decimal | None, code: str, *, zero_ok: bool = False) -> None:
+def _check_money(errors: FieldErrors, name: str, amount: Decimal | None, code: str, *, zero_ok: bool = False) -> None:
     if amount is None:
         errors.add(name, "This field is required.", "required")
         return
@@ -76,7 +60,7 @@ def _check_money(errors: _Errors, name: str, amount: Decimal | None, code: str, 
             errors.add(name, f"{code} amounts have at most {places} decimal places.", "max_decimal_places")
 
 
-def _check_currency(errors: _Errors, name: str, code: str) -> str:
+def _check_currency(errors: FieldErrors, name: str, code: str) -> str:
     code = (code or "").strip().upper()
     if code not in iso_currencies():
         errors.add(name, f"“{code}” is not an ISO 4217 currency code.", "invalid_currency")
@@ -117,7 +101,7 @@ def _line_inputs(lines: Iterable[Any]) -> list[LineInput]:
 
 
 def _validate_budget(household: Household, values: dict[str, Any], lines: list[LineInput]) -> None:
-    errors = _Errors()
+    errors = FieldErrors()
     unknown = set(values) - BUDGET_FIELDS
     if unknown:
         errors.add(sorted(unknown)[0], "Unknown field.", "unknown_field")
@@ -311,7 +295,7 @@ def budget_move_create(
     if budget.style != BudgetStyle.ENVELOPE:
         raise Conflict("Money moves between the lines of envelope budgets only.", code="not_envelope")
     on = date or timezone.localdate()
-    errors = _Errors()
+    errors = FieldErrors()
     lined = set(BudgetLine.objects.filter(budget=budget).values_list("category_id", flat=True))
     for name, category in (("from_category", from_category), ("to_category", to_category)):
         if category is None or category.household_id != budget.household_id:
@@ -423,7 +407,7 @@ def _baseline(goal_type: str, account: Account | None) -> Decimal | None:
 
 
 def _validate_goal(household: Household, values: dict[str, Any]) -> None:
-    errors = _Errors()
+    errors = FieldErrors()
     unknown = set(values) - GOAL_FIELDS - {"baseline_balance"}
     if unknown:
         errors.add(sorted(unknown)[0], "Unknown field.", "unknown_field")
@@ -568,7 +552,7 @@ def goal_contribution_create(
             "This goal follows its linked account's balance; contributions are for goals without one.",
             code="goal_linked",
         )
-    errors = _Errors()
+    errors = FieldErrors()
     _check_money(errors, "amount", amount, goal.currency)
     errors.raise_if_any()
     contribution = GoalContribution.objects.create(

@@ -50,3 +50,20 @@ class ServiceUnavailable(DomainError):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = "A service this request needs is unavailable; try again later."
     default_code = "service_unavailable"
+
+
+class FieldErrors:
+    """Collects field errors so a request reports every bad field at once."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[ErrorDetail]] = {}
+
+    def add(self, name: str, message: str, code: str = "invalid") -> None:
+        self.errors.setdefault(name, []).append(ErrorDetail(message, code=code))
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.errors
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise exceptions.ValidationError(self.errors)

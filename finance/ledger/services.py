@@ -24,7 +24,7 @@ from rest_framework.exceptions import ErrorDetail, ValidationError
 from finance.audit.models import AuditAction
 from finance.audit.services import audit_record
 from finance.core.cache import bump_household_version
-from finance.core.exceptions import Conflict, FieldError
+from finance.core.exceptions import Conflict, FieldError, FieldErrors
 from finance.core.money import ZERO, currency_precision, iso_currencies, stored
 from finance.currency.selectors import RateCache
 from finance.households.models import WRITE_ROLES, Household
@@ -49,19 +49,7 @@ from finance.ledger.models import (
 MAX_BULK = 1000
 
 
-class _Errors:
-    def __init__(self) -> None:
-        self.errors: dict[str, list[ErrorDetail]] = {}
-
-    def add(self, name: str, message: str, code: str = "invalid") -> None:
-        self.errors.setdefault(name, []).append(ErrorDetail(message, code=code))
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            raise ValidationError(self.errors)
-
-
-def _check_amount(errors: _Errors, name: str, amount: Decimal | None, currency: str) -> None:
+def _check_amount(errors: FieldErrors, name: str, amount: Decimal | None, currency: str) -> None:
     if amount is None:
         errors.add(name, "This field is required.", "required")
         return
@@ -74,14 +62,14 @@ def _check_amount(errors: _Errors, name: str, amount: Decimal | None, currency: 
         errors.add(name, f"{currency} amounts have at most {places} decimal places.", "max_decimal_places")
 
 
-def _check_currency(errors: _Errors, name: str, code: str) -> str:
+def _check_currency(errors: FieldErrors, name: str, code: str) -> str:
     code = (code or "").strip().upper()
     if code not in iso_currencies():
         errors.add(name, f"“{code}” is not an ISO 4217 currency code.", "invalid_currency")
     return code
 
 
-def _same_household(errors: _Errors, name: str, obj: Any, household: Household) -> None:
+def _same_household(errors: FieldErrors, name: str, obj: Any, household: Household) -> None:
     if obj is not None and obj.household_id != household.id:
         errors.add(name, "Not found in this household.", "does_not_exist")
 
@@ -108,7 +96,7 @@ def account_create(
     *, household: Household, actor: Any, name: str, currency: str | None = None, **fields: Any
 ) -> Account:
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
-    errors = _Errors()
+    errors = FieldErrors()
     code = _check_currency(errors, "currency", currency or household.base_currency)
     if not name.strip():
         errors.add("name", "This field may not be blank.", "blank")
@@ -127,7 +115,7 @@ def account_create(
 def account_update(*, account: Account, actor: Any, **fields: Any) -> Account:
     require_role(household=account.household, actor=actor, roles=WRITE_ROLES)
     account = Account.objects.select_for_update().get(pk=account.pk)
-    errors = _Errors()
+    errors = FieldErrors()
     if "currency" in fields:
         code = _check_currency(errors, "currency", fields["currency"])
         if code != account.currency and _account_in_use(account):
@@ -191,7 +179,9 @@ def categories_create_defaults(*, household: Household) -> int:
     return made
 
 
-def _check_category_place(errors: _Errors, household: Household, name: str, kind: str, parent: Category | None) -> None:
+def _check_category_place(
+    errors: FieldErrors, household: Household, name: str, kind: str, parent: Category | None
+) -> None:
     if not name.strip():
         errors.add("name", "This field may not be blank.", "blank")
     if kind not in CategoryType.values:
@@ -213,7 +203,7 @@ def category_create(
     *, household: Household, actor: Any, name: str, type: str, parent: Category | None = None, **fields: Any
 ) -> Category:
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
-    errors = _Errors()
+    errors = FieldErrors()
     _check_category_place(errors, household, name, type, parent)
     errors.raise_if_any()
     if not _unique_category_name(household, name, parent):
@@ -254,7 +244,7 @@ def category_update(*, category: Category, actor: Any, **fields: Any) -> Categor
     name = fields.get("name", category.name)
     kind = fields.get("type", category.type)
     parent = fields.get("parent", category.parent)
-    errors = _Errors()
+    errors = FieldErrors()
     _check_category_place(errors, household, name, kind, parent)
     if parent is not None and parent.id in _descendant_ids(category):
         errors.add("parent", "A category cannot be moved under itself.", "cycle")
@@ -404,7 +394,7 @@ def _prepare(
     changed: Iterable[str] | None = None,
 ) -> Prepared:
     """Validate ``values`` (a complete description of the transaction) and build the rows."""
-    errors = _Errors()
+    errors = FieldErrors()
     unknown = set(values) - TRANSACTION_FIELDS
     if unknown:
         raise FieldError(prefix + sorted(unknown)[0], "Unknown field.", code="unknown_field")

@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
-from rest_framework.exceptions import AuthenticationFailed, ErrorDetail, Throttled, ValidationError
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.state import token_backend
@@ -33,7 +33,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from finance.audit.models import AuditAction
 from finance.audit.services import audit_record, field_changes
 from finance.core import crypto
-from finance.core.exceptions import Conflict, FieldError, Forbidden, NotFound, ServiceUnavailable
+from finance.core.exceptions import Conflict, FieldError, FieldErrors, Forbidden, NotFound, ServiceUnavailable
 from finance.core.money import iso_currencies
 from finance.households.services import household_create
 from finance.users import links, mail, oidc, otp
@@ -71,21 +71,7 @@ _TERRITORIES = frozenset(
 )
 
 
-class _Errors:
-    """Collects field errors so a request reports every bad field at once."""
-
-    def __init__(self) -> None:
-        self.errors: dict[str, list[ErrorDetail]] = {}
-
-    def add(self, field: str, message: str, code: str = "invalid") -> None:
-        self.errors.setdefault(field, []).append(ErrorDetail(message, code=code))
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            raise ValidationError(self.errors)
-
-
-def _check_profile_fields(errors: _Errors, fields: dict[str, Any]) -> dict[str, Any]:
+def _check_profile_fields(errors: FieldErrors, fields: dict[str, Any]) -> dict[str, Any]:
     clean = dict(fields)
     if "default_currency" in clean:
         clean["default_currency"] = str(clean["default_currency"]).strip().upper()
@@ -105,7 +91,7 @@ def _check_profile_fields(errors: _Errors, fields: dict[str, Any]) -> dict[str, 
     return clean
 
 
-def _check_email(errors: _Errors, email: str, exclude_pk: Any = None) -> str:
+def _check_email(errors: FieldErrors, email: str, exclude_pk: Any = None) -> str:
     email = email.strip()
     try:
         validate_email(email)
@@ -117,7 +103,7 @@ def _check_email(errors: _Errors, email: str, exclude_pk: Any = None) -> str:
     return email
 
 
-def _check_password(errors: _Errors, field: str, password: str, user: Any) -> None:
+def _check_password(errors: FieldErrors, field: str, password: str, user: Any) -> None:
     try:
         password_validation.validate_password(password, user=user)
     except DjangoValidationError as exc:
@@ -144,7 +130,7 @@ def user_register(
     Unless the address is already known to be theirs (``email_verified``, e.g. from an
     OpenID provider), a verification link is emailed after commit.
     """
-    errors = _Errors()
+    errors = FieldErrors()
     username = username.strip()
     try:
         UnicodeUsernameValidator()(username)
@@ -194,7 +180,7 @@ def user_update_profile(*, user: Any, **fields: Any) -> Any:
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
         raise FieldError(sorted(unknown)[0], "This field cannot be changed here.", code="read_only")
-    errors = _Errors()
+    errors = FieldErrors()
     if "email" in fields:
         fields["email"] = _check_email(errors, fields["email"], exclude_pk=user.pk)
     fields = _check_profile_fields(errors, fields)
@@ -268,7 +254,7 @@ def email_verification_resend(*, user: Any = None, email: str = "") -> None:
 @transaction.atomic
 def user_change_password(*, user: Any, old_password: str, new_password: str) -> None:
     """Change the password after checking the current one; every session is signed out."""
-    errors = _Errors()
+    errors = FieldErrors()
     if not user.check_password(old_password):
         errors.add("old_password", "The current password is wrong.", "wrong_password")
     _check_password(errors, "new_password", new_password, user)
@@ -298,7 +284,7 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> Any:
         user = None
     if user is None or not links.password_reset_tokens.check_token(user, token):
         raise FieldError("token", "This link is invalid, expired or already used.", code="invalid_token")
-    errors = _Errors()
+    errors = FieldErrors()
     _check_password(errors, "new_password", new_password, user)
     errors.raise_if_any()
     user.set_password(new_password)
@@ -830,7 +816,7 @@ def two_factor_confirm(*, user: Any, code: str) -> list[str]:
 
 def two_factor_disable(*, user: Any, password: str, code: str) -> None:
     """Turn 2FA off: needs the password and a current code (or an unused recovery code)."""
-    errors = _Errors()
+    errors = FieldErrors()
     if not user.check_password(password):
         errors.add("password", "The password is wrong.", "wrong_password")
     if not user_two_factor_enabled(user=user):
@@ -856,7 +842,7 @@ def hash_access_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _check_scopes(errors: _Errors, scopes: list[str]) -> list[str]:
+def _check_scopes(errors: FieldErrors, scopes: list[str]) -> list[str]:
     allowed = {TokenScope.READ.value, TokenScope.WRITE.value}
     chosen = list(dict.fromkeys(scopes))
     if not chosen or set(chosen) - allowed or TokenScope.READ.value not in chosen:
@@ -869,7 +855,7 @@ def access_token_create(
     *, user: Any, name: str, scopes: list[str], expires_at: datetime | None = None
 ) -> tuple[PersonalAccessToken, str]:
     """A new personal access token; returns it and its secret, which is never shown again."""
-    errors = _Errors()
+    errors = FieldErrors()
     name = name.strip()
     if not name:
         errors.add("name", "This field may not be blank.", "blank")
