@@ -29,6 +29,17 @@ class Rate:
     def convert(self, amount: Decimal) -> Decimal:
         return stored(_WIDE.multiply(amount, self.value))
 
+    def convert_parts(self, parts: list[Decimal]) -> list[Decimal]:
+        """Convert the parts of one amount so they add up exactly to the converted whole.
+
+        Each part is converted on its own; the last takes the rounding remainder.
+        """
+        if not parts:
+            return []
+        converted = [self.convert(part) for part in parts]
+        converted[-1] = stored(self.convert(sum(parts, Decimal(0))) - sum(converted[:-1], Decimal(0)))
+        return converted
+
 
 def rate_list(*, household_id: uuid.UUID) -> QuerySet[ExchangeRate]:
     return ExchangeRate.objects.filter(household_id=household_id)

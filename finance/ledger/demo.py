@@ -19,7 +19,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from finance.core.money import ZERO, stored
+from finance.core.money import ZERO
 from finance.currency.models import ExchangeRate, RateSource
 from finance.currency.selectors import RateCache
 from finance.households.models import Household
@@ -132,9 +132,9 @@ class _Builder:
         if kind == "expense":
             self.spending[account.id] = self.spending.get(account.id, ZERO) + amount
         if splits:
-            converted = [rate.convert(part) if rate else None for _, part in splits]
-            if rate is not None and txn.amount_in_base_currency is not None:
-                converted[-1] = stored(txn.amount_in_base_currency - sum((c for c in converted[:-1] if c), ZERO))
+            converted: list[Decimal | None] = (
+                list(rate.convert_parts([part for _, part in splits])) if rate else [None] * len(splits)
+            )
             for position, ((cat, part), base) in enumerate(zip(splits, converted, strict=True)):
                 self.splits.append(
                     Split(

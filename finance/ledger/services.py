@@ -25,7 +25,7 @@ from finance.audit.models import AuditAction
 from finance.audit.services import audit_record
 from finance.core.cache import bump_household_version
 from finance.core.exceptions import Conflict, FieldError, FieldErrors
-from finance.core.money import ZERO, currency_precision, iso_currencies, stored
+from finance.core.money import ZERO, currency_precision, iso_currencies
 from finance.currency.selectors import RateCache
 from finance.households.models import WRITE_ROLES, Household
 from finance.households.services import require_role
@@ -522,9 +522,7 @@ def _prepare(
         for i, part in enumerate(splits)
     ]
     if base_rate is not None and split_rows:
-        converted = [base_rate.convert(s.amount) for s in split_rows]
-        # The last split takes the rounding remainder so the parts add up to the whole exactly.
-        converted[-1] = stored(txn.amount_in_base_currency - sum(converted[:-1], ZERO))  # type: ignore[operator]
+        converted = base_rate.convert_parts([s.amount for s in split_rows])
         for split, base in zip(split_rows, converted, strict=True):
             split.amount_in_base_currency = base
     tags = values.get("tags")
@@ -1001,9 +999,9 @@ def transactions_reconvert(*, household: Household, currencies: Iterable[str] | 
         txn.exchange_rate = rate.value if rate else None
         txn.exchange_rate_date = rate.date if rate else None
         if splits:
-            parts = [rate.convert(s.amount) if rate else None for s in splits]
-            if rate is not None and new_base is not None:
-                parts[-1] = stored(new_base - sum((p for p in parts[:-1] if p is not None), ZERO))
+            parts: list[Decimal | None] = (
+                list(rate.convert_parts([s.amount for s in splits])) if rate else [None] * len(splits)
+            )
             for split, base in zip(splits, parts, strict=True):
                 split.amount_in_base_currency = base
             changed_splits.extend(splits)
