@@ -197,7 +197,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "finance.core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["finance.core.api.filters.FilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": [
         "finance.core.api.throttling.UserRateThrottle",
         "finance.core.api.throttling.AnonRateThrottle",

@@ -3,13 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import filters, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from finance.core.api.filters import FilterBackend
 from finance.core.api.idempotency import idempotent
 from finance.core.api.pagination import CursorPagination
 from finance.core.api.viewsets import HouseholdScopedViewSet
@@ -182,7 +182,7 @@ class TransactionViewSet(HouseholdScopedViewSet):
     update_serializer_class = TransactionUpdateSerializer
     output_serializer_class = TransactionOutputSerializer
     filterset_class = TransactionFilterSet
-    filter_backends = [DjangoFilterBackend, TransactionOrdering]
+    filter_backends = [FilterBackend, TransactionOrdering]
     ordering = ["-date", "-created_at", "-id"]
     pagination_class = TransactionPagination
 
