@@ -190,8 +190,11 @@ class TransactionViewSet(HouseholdScopedViewSet):
         return selectors.with_details(super().scoped_queryset())
 
     def output(self, obj: Any) -> Any:
-        # Re-read with the list's prefetching so the response shows what was stored.
-        return super().output(selectors.with_details(Transaction.objects.filter(pk=obj.pk)).get())
+        # A new transaction comes from the service with its splits and tags attached (nothing to
+        # read back); after an update, re-read with the list's prefetching to show what was stored.
+        if not getattr(obj, "details_written", False):
+            obj = selectors.with_details(Transaction.objects.filter(pk=obj.pk)).get()
+        return super().output(obj)
 
     def perform_service_create(self, *, household: Household, data: dict[str, Any]) -> Transaction:
         return services.transaction_create(household=household, actor=self.request.user, **service_values(data))
