@@ -574,13 +574,10 @@ def _save_tags(household: Household, txn: Transaction, names: list[str] | None, 
 
 
 def _remember_details(txn: Transaction, splits: list[Split], tags: list[Tag]) -> None:
-    """Attach the splits and tags just written as if prefetched (as ``selectors.with_details`` would),
+    """Attach the splits and tags just written (as ``selectors.attach_details`` would),
     so presenting a new transaction reads nothing back."""
-    for name, model, rows in (("splits", Split, splits), ("tags", Tag, tags)):
-        queryset = model.objects.all()
-        queryset._result_cache = list(rows)  # type: ignore[attr-defined]  # Django's own prefetch does the same
-        queryset._prefetch_done = True  # type: ignore[attr-defined]
-        txn._prefetched_objects_cache = {**getattr(txn, "_prefetched_objects_cache", {}), name: queryset}  # type: ignore[attr-defined]
+    txn.split_rows = splits  # type: ignore[attr-defined]
+    txn.tag_names = [tag.name for tag in tags]  # type: ignore[attr-defined]
     txn.details_written = True  # type: ignore[attr-defined]  # what the view checks before answering from it
 
 

@@ -312,7 +312,7 @@ class TransactionOutputSerializer(serializers.ModelSerializer):
                     "amount": present(split.amount, currency),
                     "description": split.description,
                 }
-                for split in obj.splits.all()
+                for split in self._splits(obj)
             ],
             "is_pending": obj.is_pending,
             "is_excluded": obj.is_excluded,
@@ -329,9 +329,15 @@ class TransactionOutputSerializer(serializers.ModelSerializer):
             "updated_at": _DATETIME_FIELD.to_representation(obj.updated_at),
         }
 
+    @staticmethod
+    def _splits(obj: Transaction) -> Any:
+        rows = getattr(obj, "split_rows", None)  # selectors.attach_details
+        return rows if rows is not None else obj.splits.all()
+
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_tags(self, obj: Transaction) -> list[str]:
-        return sorted(tag.name for tag in obj.tags.all())
+        names = getattr(obj, "tag_names", None)  # selectors.attach_details
+        return sorted(names if names is not None else (tag.name for tag in obj.tags.all()))
 
     @extend_schema_field(CategorizationSerializer)
     def get_categorization(self, obj: Transaction) -> dict[str, Any]:

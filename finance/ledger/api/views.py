@@ -187,7 +187,13 @@ class TransactionViewSet(HouseholdScopedViewSet):
     pagination_class = TransactionPagination
 
     def scoped_queryset(self) -> QuerySet[Transaction]:
+        if self.action == "list":  # a page gets its splits and tags in paginate_queryset
+            return super().scoped_queryset().select_related("household", "transfer_account")
         return selectors.with_details(super().scoped_queryset())
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)
+        return selectors.attach_details(list(page)) if page is not None else None
 
     def output(self, obj: Any) -> Any:
         # A new transaction comes from the service with its splits and tags attached (nothing to

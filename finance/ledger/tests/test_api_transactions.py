@@ -382,7 +382,7 @@ def test_a_create_answers_what_a_read_shows_without_reading_it_back(client_for, 
         format="json",
     )
     assert rate.status_code == 201, rate.content
-    bodies = [
+    bodies: list[dict[str, object]] = [
         {"type": "expense", "amount": "42.50", "category": str(groceries.pk), "tags": ["Weekly", "family"]},
         {
             "type": "expense",
