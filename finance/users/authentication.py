@@ -48,6 +48,7 @@ class BearerAuthentication(JWTAuthentication):
             raise AuthenticationFailed("User not found", code="user_not_found")
         if not found.user.is_active:
             raise AuthenticationFailed("User is inactive", code="user_inactive")
+        principal.remember(found.user, found)
         return found.user
 
     def authenticate_header(self, request: Request) -> str:

@@ -26,6 +26,9 @@ from django.core.cache import cache
 from django.db import transaction
 
 PRINCIPAL_TTL = 300
+# Bumped by every change this process makes; a user object's remembered principal is only
+# used while it is current, so a request that changes memberships sees its own change.
+_generation = 0
 
 
 @dataclass(frozen=True)
@@ -76,12 +79,23 @@ def principal(user_id: Any) -> Principal | None:
     return loaded
 
 
+def remember(user: Any, found: Principal) -> None:
+    """Keep ``found`` on the user object for the rest of the request (no cache round trip per check)."""
+    user._finance_principal = (_generation, found)
+
+
 def memberships_of(user: Any) -> tuple[Any, ...]:
     """The signed-in user's memberships (cached); anonymous users have none."""
     if not getattr(user, "is_authenticated", False):
         return ()
+    remembered = getattr(user, "_finance_principal", None)
+    if remembered is not None and remembered[0] == _generation:
+        return remembered[1].memberships
     found = principal(user.pk)
-    return found.memberships if found is not None else ()
+    if found is None:
+        return ()
+    remember(user, found)
+    return found.memberships
 
 
 def principal_changed(user_ids: Iterable[Any]) -> None:
@@ -91,9 +105,11 @@ def principal_changed(user_ids: Iterable[Any]) -> None:
     commit, because a request running meanwhile may have cached what the
     database held before the commit under the version replaced now.
     """
+    global _generation
     keys = [_version_key(user_id) for user_id in {str(u) for u in user_ids if u is not None}]
     if not keys:
         return
+    _generation += 1
     cache.delete_many(keys)
     if transaction.get_connection().in_atomic_block:
         transaction.on_commit(lambda: cache.delete_many(keys))
