@@ -540,3 +540,78 @@ def correction_recorded(*, household: Household) -> bool:
     household_id = str(household.pk)
     transaction.on_commit(lambda: tasks.retrain_household_model.delay(household_id))
     return True
+
+
+# ---------------------------------------------------------------------------
+# The review queue
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewChoice:
+    """One suggested category for a transaction in the review queue, and why."""
+
+    category_id: uuid.UUID
+    confidence: Decimal | None
+    source: str
+    explanation: str
+
+
+def review_item(txn: Transaction) -> dict[str, Any]:
+    """A stored transaction as :func:`categorize_for` reads it."""
+    return {
+        "type": txn.type,
+        "amount": txn.amount,
+        "date": txn.date,
+        "payee": txn.payee,
+        "description": txn.description,
+        "notes": txn.notes,
+        "account": txn.account.name,
+    }
+
+
+def review_choices(suggestion: Suggestion) -> list[ReviewChoice]:
+    """The suggestion and its alternatives: at most three, best first."""
+    found = []
+    if suggestion.category_id is not None:
+        found.append(
+            ReviewChoice(suggestion.category_id, suggestion.confidence, suggestion.source, suggestion.explanation)
+        )
+    found.extend(
+        ReviewChoice(alt.category_id, alt.confidence, "model", alt.explanation) for alt in suggestion.alternatives
+    )
+    return found[:3]
+
+
+def review_suggestions(household: Household, txns: Sequence[Transaction]) -> list[list[ReviewChoice]]:
+    """The top three categories for each transaction under review (recomputed now), in one pipeline run."""
+    suggestions = categorize_for(household, [review_item(t) for t in txns], exclude=[t.pk for t in txns])
+    return [review_choices(s) for s in suggestions]
+
+
+@transaction.atomic
+def review_resolve(*, txn: Transaction, actor: Any, category: Category | None = None) -> Transaction:
+    """Settle a transaction under review: ``category`` (the person's choice) or else the top suggestion.
+
+    The category becomes the person's (source ``user``) and ``needs_review`` is cleared, even when
+    the category was already the one set. Counts as a correction for retraining.
+    """
+    from finance.ledger import services as ledger
+
+    if category is None:
+        choices = review_suggestions(txn.household, [txn])[0]
+        if not choices:
+            raise FieldError("category", "There is no suggestion to accept; choose a category.", code="no_suggestion")
+        category = Category.objects.get(household=txn.household, pk=choices[0].category_id)
+    updated = ledger.transaction_update(
+        txn=txn,
+        actor=actor,
+        category=category,
+        categorization={
+            "source": CategorizationSource.USER,
+            "confidence": Decimal(1),
+            "rule": None,
+            "needs_review": False,
+        },
+    )
+    correction_recorded(household=txn.household)
+    return updated

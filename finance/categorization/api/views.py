@@ -128,38 +128,10 @@ def _plain(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _suggestions(suggestion: services.Suggestion) -> list[dict[str, Any]]:
-    found = []
-    if suggestion.category_id is not None:
-        found.append(
-            {
-                "category": suggestion.category_id,
-                "confidence": suggestion.confidence,
-                "source": suggestion.source,
-                "explanation": suggestion.explanation,
-            }
-        )
-    for alt in suggestion.alternatives:
-        found.append(
-            {
-                "category": alt.category_id,
-                "confidence": alt.confidence,
-                "source": "model",
-                "explanation": alt.explanation,
-            }
-        )
-    return found[:3]
-
-
-def _item(txn: Transaction) -> dict[str, Any]:
-    return {
-        "type": txn.type,
-        "amount": txn.amount,
-        "date": txn.date,
-        "payee": txn.payee,
-        "description": txn.description,
-        "notes": txn.notes,
-        "account": txn.account.name,
-    }
+    return [
+        {"category": c.category_id, "confidence": c.confidence, "source": c.source, "explanation": c.explanation}
+        for c in services.review_choices(suggestion)
+    ]
 
 
 class ReviewViewSet(HouseholdScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -182,7 +154,9 @@ class ReviewViewSet(HouseholdScopedMixin, mixins.ListModelMixin, viewsets.Generi
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         household = self.readable_household()
         txns = list(selectors.review_queue(household=household)[: selectors.REVIEW_PAGE])
-        suggestions = services.categorize_for(household, [_item(t) for t in txns], exclude=[t.pk for t in txns])
+        suggestions = services.categorize_for(
+            household, [services.review_item(t) for t in txns], exclude=[t.pk for t in txns]
+        )
         rows = [{"transaction": t, "suggestions": _suggestions(s)} for t, s in zip(txns, suggestions, strict=True)]
         return Response(ReviewItemSerializer(rows, many=True).data)
 
@@ -196,7 +170,7 @@ class ReviewViewSet(HouseholdScopedMixin, mixins.ListModelMixin, viewsets.Generi
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str | None = None) -> Response:
         txn = self.get_object()
-        suggestion = services.categorize_for(txn.household, [_item(txn)], exclude=[txn.pk])[0]
+        suggestion = services.categorize_for(txn.household, [services.review_item(txn)], exclude=[txn.pk])[0]
         if suggestion.category_id is None:
             raise FieldError("category", "There is no suggestion to accept; choose a category.", code="no_suggestion")
         category = Category.objects.get(pk=suggestion.category_id)
