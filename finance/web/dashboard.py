@@ -95,7 +95,7 @@ def _plan(household: Household, today: date) -> dict[str, Any]:
     active = budgets.budget_list(household=household).filter(is_active=True).select_related("household")
     budget_rows = []
     for budget in active[:PLAN_BUDGETS]:
-        total = budget_summary(budget, today)["total"]
+        total = budget_summary(budget, today, today=today)["total"]
         budget_rows.append(
             {
                 "id": budget.id,

@@ -6,6 +6,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from finance.budgets import selectors
 from finance.budgets.models import Budget, Goal
 
@@ -54,7 +56,7 @@ def _period(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def budget_summary(budget: Budget, on: date, history: int = 0) -> dict[str, Any]:
+def budget_summary(budget: Budget, on: date, history: int = 0, today: date | None = None) -> dict[str, Any]:
     """The budget's status (selectors.budget_status) shaped for templates."""
     status = selectors.budget_status(budget=budget, on=on, history=history)
     body = selectors.budget_status_json(status)
@@ -65,7 +67,8 @@ def budget_summary(budget: Budget, on: date, history: int = 0) -> dict[str, Any]
     current["index"] = index
     current["previous"] = cal.range(index - 1)[0] if index > 0 else None
     current["next"] = cal.range(index + 1)[0] if last is None or index < last else None
-    current["is_current"] = status.pace_as_of is not None
+    # The pace is "by today": only the period containing today has one worth showing.
+    current["is_current"] = current["start"] <= (today or timezone.localdate()) <= current["end"]
     current["history"] = [_period(p) for p in reversed(body["history"])]
     return current
 

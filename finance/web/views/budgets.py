@@ -64,7 +64,7 @@ def _date_param(request: HttpRequest) -> date | None:
 def budget_index(request: HttpRequest, household: Household) -> HttpResponse:
     today = user_today(request)
     budgets = list(budget_list_for(household))
-    rows = [{"budget": b, "status": budget_summary(b, today)} for b in budgets]
+    rows = [{"budget": b, "status": budget_summary(b, today, today=today)} for b in budgets]
     return render(
         request,
         "web/budgets/index.html",
@@ -81,7 +81,7 @@ def _budget_page(
 ) -> HttpResponse:
     today = user_today(request)
     on = _date_param(request) or today
-    summary = budget_summary(budget, on, history=HISTORY)
+    summary = budget_summary(budget, on, history=HISTORY, today=today)
     envelope = budget.style == BudgetStyle.ENVELOPE
     locale: str = getattr(request, "locale", "en")
     lines = _line_choices(budget) if envelope else []
