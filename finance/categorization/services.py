@@ -377,7 +377,9 @@ def categorize_for(
     by_name: dict[tuple[str, str], uuid.UUID] = {}
     for cid, name, kind in categories:
         by_name.setdefault((kind, name), cid)
-    rules = parsed_rules(list(Rule.objects.filter(household=household, is_active=True)))
+    stored_rules = list(Rule.objects.filter(household=household, is_active=True))
+    rule_names = {str(rule.pk): rule.name for rule in stored_rules}
+    rules = parsed_rules(stored_rules)
     history = history_for(household, exclude=exclude, narrow=_narrowing(items))
     model, is_base = model_for(household)
     names = sorted({name for _cid, name, _kind in categories})
@@ -426,6 +428,9 @@ def categorize_for(
         if source == "history" and category_id is not None:
             # History counts category ids; the person reads names.
             explanation = explanation.replace(str(category_id), name_of[str(category_id)])
+        if rule_id is not None and str(rule_id) in rule_names:
+            # Rules are named by their ids in the pipeline; people know them by name.
+            explanation = explanation.replace(str(rule_id), f"“{rule_names[str(rule_id)]}”")
         if category_id is None and top is not None:
             # The top guess was for a category of the other type: the next one stands in.
             category_id, confidence, source, explanation = top.category_id, top.confidence, "model", top.explanation
