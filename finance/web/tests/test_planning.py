@@ -373,3 +373,22 @@ def test_dashboard_plan_costs_the_same_with_more_budgets_and_goals(roles):
     assert len(data["plan"]["goals"]) == 4
     # The budgets shown are the first three by name; more budgets or goals add no queries.
     assert len(many) == len(few)
+
+
+def test_planning_pages_are_translated_and_formatted_in_the_persons_locale(roles, web_client):
+    household = roles.household
+    budget = make_budget(household, {"Groceries": "1234.5", "Coffee": "20"}, style="envelope", name="Alltag")
+    owner = roles.users["owner"]
+    owner.locale = "de_DE"
+    owner.save()
+    page = (
+        web_client(owner).get(reverse("web:budget-detail", args=[budget.pk]), {"date": "2026-03-15"}).content.decode()
+    )
+    assert "Geld zwischen Umschlägen verschieben" in page
+    assert "Frühere Zeiträume" in page
+    assert "1.234,50\xa0$" in _row(page, "Groceries")
+    owner.locale = "es"
+    owner.save()
+    page = web_client(owner).get(reverse("web:goals")).content.decode()
+    assert "Objetivos en curso" in page
+    assert ">Reglas</a>" in page
