@@ -602,6 +602,7 @@ def review_resolve(*, txn: Transaction, actor: Any, category: Category | None = 
     """
     from finance.ledger import services as ledger
 
+    require_role(household=txn.household, actor=actor, roles=WRITE_ROLES)
     if category is None:
         choices = review_suggestions(txn.household, [txn])[0]
         if not choices:
