@@ -89,7 +89,11 @@ def _budget_page(
         move_form = MoveForm(
             lines=lines,
             locale=locale,
-            initial={"date": on if summary["start"] <= on <= summary["end"] else summary["start"]},
+            initial={
+                "date": on if summary["start"] <= on <= summary["end"] else summary["start"],
+                "from_category": str(lines[0][0].id),
+                "to_category": str(lines[1][0].id),
+            },
         )
     moves = []
     if envelope:
