@@ -47,7 +47,7 @@ OFFER_KEY = "web:rule-offer"
 # --- The "always categorize payee X as Y?" offer ----------------------------------------------------------
 
 
-def rule_offer(household: Household, txn: Transaction) -> dict[str, Any] | None:
+def rule_offer(txn: Transaction) -> dict[str, Any] | None:
     """What the page shows after a person set ``txn``'s category: the service's suggested rule, if any."""
     body = services.suggested_rule(txn=txn)
     if body is None:
@@ -69,7 +69,7 @@ def pending_offer(request: HttpRequest) -> dict[str, Any] | None:
         return None
     pk = session.pop(OFFER_KEY)
     txn = transaction_list(household=membership.household).select_related("category").filter(pk=pk).first()
-    return None if txn is None else rule_offer(membership.household, txn)
+    return None if txn is None else rule_offer(txn)
 
 
 @household_view(write=True)
@@ -137,7 +137,7 @@ def review_resolve(request: HttpRequest, household: Household, pk: Any) -> HttpR
             add_service_errors(exc, form)
         else:
             done = Transaction.objects.select_related("category").get(pk=txn.pk)
-            offer = rule_offer(household, done)
+            offer = rule_offer(done)
             if is_htmx(request):
                 return render(request, "web/review/_done.html", {"txn": done, "offer": offer})
             messages.success(

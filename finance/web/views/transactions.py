@@ -288,7 +288,7 @@ def transaction_category(request: HttpRequest, household: Household, pk: Any) ->
                 if changed:
                     remember_offer(request, txn)
                 return redirect(safe_next(request, reverse("web:transactions")))
-            offer = rule_offer(household, txn) if changed else None
+            offer = rule_offer(txn) if changed else None
             return render(
                 request, "web/transactions/_category_cell.html", {**context, "txn": txn, "focus": True, "offer": offer}
             )
