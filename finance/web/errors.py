@@ -37,6 +37,17 @@ MESSAGES: Mapping[str, Any] = {
     "empty": _("Select at least one transaction."),
     "max_length": _("Too many at once."),
     "invalid_locale": _("Unknown locale."),
+    "duplicate_category": _("Another line already has this category."),
+    "overlapping_category": _(
+        "Another line covers this category or one below it; a line counts its subcategories too."
+    ),
+    "out_of_range": _("Outside the dates this allows."),
+    "invalid_range": _("The end date cannot be before the start date."),
+    "no_line": _("This budget has no line for this category."),
+    "same_line": _("Money moves between two different lines."),
+    "not_envelope": _("Money moves between the lines of envelope budgets only."),
+    "goal_linked": _("This goal follows its linked account's balance; contributions are for goals without one."),
+    "no_suggestion": _("There is no suggestion to accept; choose a category."),
 }
 
 
@@ -60,19 +71,26 @@ def add_service_errors(
     *,
     split_forms: Sequence[forms.BaseForm] = (),
     split_errors: list[str] | None = None,
+    rows: str = "splits",
 ) -> None:
-    """Put each error of ``exc`` on the form field it names (``splits.<n>.x`` on the n-th split form)."""
+    """Put each error of ``exc`` on the form field it names (``splits.<n>.x`` on the n-th split form).
+
+    ``rows`` names the service's list of parts (``splits``, a budget's ``lines``, a rule's
+    ``conditions``); a row form may map a service field to its own with ``error_field(name)``.
+    """
     detail = exc.detail if isinstance(exc.detail, Mapping) else {"non_field_errors": exc.detail}
     for name, errors in detail.items():
         messages = _flatten(errors)
         parts = str(name).split(".")
-        if parts[0] == "splits" and len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(split_forms):
+        if parts[0] == rows and len(parts) >= 3 and parts[1].isdigit() and int(parts[1]) < len(split_forms):
             target = split_forms[int(parts[1])]
-            field = parts[2] if parts[2] in target.fields else None
+            mapper = getattr(target, "error_field", None)
+            wanted = mapper(parts[2]) if mapper is not None else parts[2]
+            field = wanted if wanted in target.fields else None
             for message in messages:
                 target.add_error(field, message)
             continue
-        if parts[0] == "splits" and split_errors is not None:
+        if parts[0] == rows and split_errors is not None:
             split_errors.extend(messages)
             continue
         field = name if name in form.fields else None

@@ -6,7 +6,7 @@ and an entry to ``finance.web.navigation.MAIN_NAV``.
 
 from django.urls import path
 
-from finance.web.views import auth, dashboard, household, ledger, profile, transactions
+from finance.web.views import auth, budgets, categorization, dashboard, household, ledger, profile, transactions
 
 app_name = "web"
 
@@ -37,4 +37,28 @@ urlpatterns = [
     path("app/household/members/<uuid:pk>/role/", household.member_role, name="member-role"),
     path("app/household/members/<uuid:pk>/remove/", household.member_remove, name="member-remove"),
     path("app/profile/", profile.profile, name="profile"),
+    path("app/budgets/", budgets.budget_index, name="budgets"),
+    path("app/budgets/new/", budgets.budget_create, name="budget-create"),
+    path("app/budgets/<uuid:pk>/", budgets.budget_detail, name="budget-detail"),
+    path("app/budgets/<uuid:pk>/edit/", budgets.budget_edit, name="budget-edit"),
+    path("app/budgets/<uuid:pk>/delete/", budgets.budget_delete, name="budget-delete"),
+    path("app/budgets/<uuid:pk>/moves/", budgets.budget_move, name="budget-move"),
+    path("app/budgets/<uuid:pk>/moves/<uuid:move_pk>/delete/", budgets.budget_move_delete, name="budget-move-delete"),
+    path("app/goals/", budgets.goal_index, name="goals"),
+    path("app/goals/new/", budgets.goal_create, name="goal-create"),
+    path("app/goals/<uuid:pk>/", budgets.goal_edit, name="goal-edit"),
+    path("app/goals/<uuid:pk>/delete/", budgets.goal_delete, name="goal-delete"),
+    path("app/goals/<uuid:pk>/contribute/", budgets.goal_contribute, name="goal-contribute"),
+    path("app/review/", categorization.review_index, name="review"),
+    path("app/review/<uuid:pk>/", categorization.review_resolve, name="review-resolve"),
+    path("app/rules/", categorization.rule_index, name="rules"),
+    path("app/rules/new/", categorization.rule_create, name="rule-create"),
+    path("app/rules/<uuid:pk>/", categorization.rule_edit, name="rule-edit"),
+    path("app/rules/<uuid:pk>/delete/", categorization.rule_delete, name="rule-delete"),
+    path("app/rules/<uuid:pk>/apply/", categorization.rule_apply, name="rule-apply"),
+    path(
+        "app/rules/from-transaction/<uuid:pk>/",
+        categorization.rule_from_transaction,
+        name="rule-from-transaction",
+    ),
 ]
