@@ -608,6 +608,7 @@ def review_resolve(*, txn: Transaction, actor: Any, category: Category | None = 
         if not choices:
             raise FieldError("category", "There is no suggestion to accept; choose a category.", code="no_suggestion")
         category = Category.objects.get(household=txn.household, pk=choices[0].category_id)
+    confirmed = category == txn.category
     updated = ledger.transaction_update(
         txn=txn,
         actor=actor,
@@ -619,5 +620,6 @@ def review_resolve(*, txn: Transaction, actor: Any, category: Category | None = 
             "needs_review": False,
         },
     )
-    correction_recorded(household=txn.household)
+    if confirmed:  # a changed category was counted by transaction_update already
+        correction_recorded(household=txn.household)
     return updated

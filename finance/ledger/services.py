@@ -663,6 +663,11 @@ def transaction_update(*, txn: Transaction, actor: Any, **changes: Any) -> Trans
     delta.apply()
     bump_household_version(household.id)
     hooks.ledger_changed(household.id, [old_state.date, new.date])
+    if actor is not None and changes.get("category") is not None and changes["category"].pk != old_state.category_id:
+        # A person corrected the category (API or web app): it counts towards retraining the household's model.
+        from finance.categorization.services import correction_recorded
+
+        correction_recorded(household=household)
     return new
 
 

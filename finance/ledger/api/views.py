@@ -215,10 +215,9 @@ class TransactionViewSet(HouseholdScopedViewSet):
         """A category changed by hand comes back with ``suggested_rule``: a rule body for that payee."""
         response = super().update(request, *args, **kwargs)
         if isinstance(request.data, dict) and request.data.get("category"):
-            from finance.categorization.services import correction_recorded, suggested_rule
+            from finance.categorization.services import suggested_rule
 
             txn = Transaction.objects.select_related("category", "household").get(pk=response.data["id"])
-            correction_recorded(household=txn.household)
             response.data = {**response.data, "suggested_rule": suggested_rule(txn=txn)}
         return response
 
