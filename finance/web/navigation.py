@@ -29,6 +29,7 @@ MAIN_NAV: list[NavItem] = [
     NavItem("web:accounts", _("Accounts"), "accounts"),
     NavItem("web:categories", _("Categories"), "categories"),
     NavItem("web:tags", _("Tags"), "tags"),
+    NavItem("web:imports", _("Imports"), "imports"),
     NavItem("web:household", _("Household"), "household"),
 ]
 

@@ -6,7 +6,7 @@ and an entry to ``finance.web.navigation.MAIN_NAV``.
 
 from django.urls import path
 
-from finance.web.views import auth, dashboard, household, ledger, profile, transactions
+from finance.web.views import auth, dashboard, household, imports, ledger, profile, transactions
 
 app_name = "web"
 
@@ -37,4 +37,11 @@ urlpatterns = [
     path("app/household/members/<uuid:pk>/role/", household.member_role, name="member-role"),
     path("app/household/members/<uuid:pk>/remove/", household.member_remove, name="member-remove"),
     path("app/profile/", profile.profile, name="profile"),
+    path("app/imports/", imports.import_index, name="imports"),
+    path("app/imports/new/", imports.import_upload, name="import-upload"),
+    path("app/imports/<uuid:pk>/", imports.import_detail, name="import-detail"),
+    path("app/imports/<uuid:pk>/mapping/", imports.import_mapping, name="import-mapping"),
+    path("app/imports/<uuid:pk>/preview/", imports.import_preview, name="import-preview"),
+    path("app/imports/<uuid:pk>/commit/", imports.import_commit, name="import-commit"),
+    path("app/imports/<uuid:pk>/revert/", imports.import_revert, name="import-revert"),
 ]
