@@ -70,7 +70,10 @@ class MappingForm(forms.Form):
     delimiter = forms.ChoiceField(label=_("Delimiter"), choices=DELIMITERS)
     has_header = forms.BooleanField(label=_("The first row holds column names"), required=False)
     skip_rows = forms.IntegerField(
-        label=_("Lines to skip before the data"), min_value=0, max_value=1000, widget=forms.NumberInput(attrs={"class": "short"})
+        label=_("Lines to skip before the data"),
+        min_value=0,
+        max_value=1000,
+        widget=forms.NumberInput(attrs={"class": "short"}),
     )
     date_column = forms.ChoiceField(label=_("Date column"))
     date_format = forms.CharField(
@@ -95,7 +98,13 @@ class MappingForm(forms.Form):
     reference_column = forms.ChoiceField(label=_("Reference column"), required=False)
 
     def __init__(
-        self, *args: Any, header: list[str] | None, column_count: int, current: dict[str, Any], tabular: str, **kwargs: Any
+        self,
+        *args: Any,
+        header: list[str] | None,
+        column_count: int,
+        current: dict[str, Any],
+        tabular: str,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         if header:
@@ -124,7 +133,12 @@ class MappingForm(forms.Form):
             self.initial = self.initial_from(current)
 
     # A file whose columns could not be recognised starts from these.
-    DEFAULTS: dict[str, Any] = {"delimiter": ",", "sign_convention": "signed", "decimal_separator": ".", "date_format": ""}
+    DEFAULTS: dict[str, Any] = {
+        "delimiter": ",",
+        "sign_convention": "signed",
+        "decimal_separator": ".",
+        "date_format": "",
+    }
 
     def initial_from(self, mapping: dict[str, Any]) -> dict[str, Any]:
         initial: dict[str, Any] = {name: mapping.get(name, self.DEFAULTS.get(name)) for name in self.fields}

@@ -158,7 +158,9 @@ def preview_row(row: ImportedRow) -> PreviewRow:
         category_source=str(CATEGORY_SOURCES.get(category["source"], "")) if category else "",
         needs_review=bool(category and category["needs_review"]),
         duplicate=duplicate,
-        errors=[RowError(row.row_number, e.get("column") or "", e.get("value") or "", row_reason(e)) for e in row.errors],
+        errors=[
+            RowError(row.row_number, e.get("column") or "", e.get("value") or "", row_reason(e)) for e in row.errors
+        ],
     )
 
 
@@ -167,8 +169,9 @@ def statement_facts(batch: ImportBatch) -> dict[str, Any]:
     statement = batch.statement or {}
     account = statement.get("account") or {}
     closing = statement.get("closing_balance") or None
+    numbers = (account.get("iban"), account.get("account_number") or account.get("account_id"))
     return {
-        "account_ids": [v for v in (account.get("iban"), account.get("account_number") or account.get("account_id")) if v],
+        "account_ids": [v for v in numbers if v],
         "account_name": account.get("name") or "",
         "currency": statement.get("currency") or "",
         "period_start": date.fromisoformat(statement["period_start"]) if statement.get("period_start") else None,

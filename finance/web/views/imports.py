@@ -128,7 +128,7 @@ def import_mapping(request: HttpRequest, household: Household, pk: Any) -> HttpR
         return redirect("web:import-detail", batch.pk)
     detected = batch.detected or {}
     current = batch.mapping or detected.get("mapping") or {}
-    options = {
+    options: dict[str, Any] = {
         "header": detected.get("header"),
         "column_count": int(detected.get("column_count") or 0),
         "current": current,
@@ -177,7 +177,7 @@ def _commit_form(batch: ImportBatch, data: Any = None) -> CommitForm:
     return CommitForm(data, possible=possible, invalid=batch.rows_invalid > 0)
 
 
-def _preview(request: HttpRequest, batch: ImportBatch, form: CommitForm, status: int = 200) -> HttpResponse:
+def _preview(request: HttpRequest, batch: ImportBatch, form: CommitForm) -> HttpResponse:
     wanted = request.GET.get("status") or ""
     if wanted not in STATUS_FILTERS:
         wanted = ""
@@ -200,7 +200,6 @@ def _preview(request: HttpRequest, batch: ImportBatch, form: CommitForm, status:
             "can_write": can_write(request),
             "can_commit": batch.status in (ImportStatus.MAPPED, ImportStatus.FAILED),
         },
-        status=status,
     )
 
 
@@ -225,7 +224,7 @@ def _put_commit_errors(exc: ValidationError, form: CommitForm) -> None:
             elif target is None and "skip_invalid" in form.fields and parts[0] == "rows":
                 form.add_error("skip_invalid", str(error))
             else:
-                form.add_error(target, message_for(error))
+                form.add_error(target, message_for(error) if isinstance(error, str) else str(error))
 
 
 @household_view(write=True)
@@ -248,7 +247,7 @@ def import_commit(request: HttpRequest, household: Household, pk: Any) -> HttpRe
             return redirect(_next_step(batch), batch.pk)
         else:
             return redirect("web:import-detail", batch.pk)
-    return _preview(request, batch, form, status=400)
+    return _preview(request, batch, form)
 
 
 @household_view(write=True)

@@ -197,6 +197,8 @@ PAGES = [
     "/app/household/",
     "/app/household/new/",
     "/app/profile/",
+    "/app/imports/",
+    "/app/imports/new/",
     "/app/no-such-page/",
 ]
 
