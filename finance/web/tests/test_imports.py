@@ -373,6 +373,11 @@ def test_preview_pages_long_files_and_formats_in_the_persons_locale(roles, web_c
     german = page(owner, reverse("web:import-preview", args=[batch.pk]), page=2)
     assert "−100,00\u00a0$" in german
     assert "09.07.2007" in german
+    assert "Zeilen von asgrim-ofxparser-ofxdata.ofx" in german
+    assert ">Importe</a>" in german  # the navigation entry
+    user.locale = "es"
+    user.save()
+    assert "Importar un extracto" in page(owner, reverse("web:imports"))
 
 
 def test_a_csv_whose_columns_cannot_be_recognised_is_mapped_by_hand(owner, checking):
