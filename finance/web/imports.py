@@ -18,7 +18,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from finance.imports.api.serializers import ImportedRowOutputSerializer
+from finance.imports.errors import ParseError
 from finance.imports.models import ImportBatch, ImportedRow, ImportStatus, RowStatus
+from finance.imports.services import UploadTooLarge
 
 BATCH_STATUS_LABELS: dict[str, Promise] = {
     ImportStatus.UPLOADED: _("Check the column mapping"),
@@ -51,12 +53,33 @@ ROW_REASONS: dict[str, Promise] = {
     "invalid_direction": _("The debit/credit marker cannot be read."),
 }
 
+# Why an upload was refused, per ParseError code; other codes show the parser's own text (it names the problem).
+UPLOAD_ERRORS: dict[str, Promise] = {
+    "empty_file": _("The file is empty."),
+    "file_too_large": _("The file is larger than 50 MiB."),
+    "unknown_account": _("The file does not hold a statement of that account."),
+    "multiple_accounts": _(
+        "The file holds statements of several accounts (%(accounts)s): "
+        "enter the one to import under “Account in the file”."
+    ),
+}
+
 CATEGORY_SOURCES: dict[str, Promise] = {
     "user": _("from the file"),
     "history": _("from earlier transactions"),
     "rule": _("from a rule"),
     "model": _("suggested"),
 }
+
+
+def upload_error(exc: ParseError | UploadTooLarge) -> tuple[str, str]:
+    """The form field an upload refusal belongs to, and its message in the person's language."""
+    code = getattr(exc, "code", None) or getattr(exc, "default_code", "")
+    field_name = "statement_account" if code in ("multiple_accounts", "unknown_account") else "file"
+    message = UPLOAD_ERRORS.get(code)
+    if message is None:
+        return field_name, str(exc.detail)
+    return field_name, str(message) % {"accounts": ", ".join(getattr(exc, "accounts", []))}
 
 
 def batch_status_label(batch: ImportBatch) -> str:

@@ -404,3 +404,20 @@ def test_a_csv_whose_columns_cannot_be_recognised_is_mapped_by_hand(owner, check
     assert (batch.status, batch.rows_new, batch.rows_invalid) == (ImportStatus.MAPPED, 1, 2)
     assert batch.mapping["amount_column"] == "Amount"
     assert batch.mapping["description_columns"] == ["Description"]
+
+
+def test_a_file_with_several_accounts_asks_which_one(owner, checking):
+    name = "ofx/ofxparse-multiple_accounts.ofx"
+    refused = upload(owner, checking, name)
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["statement_account"] == [
+        "The file holds statements of several accounts (9100, 9200): enter the one to import under "
+        "“Account in the file”."
+    ]
+    assert " open>" in refused.content.decode()  # the options holding that field are shown
+    assert not ImportBatch.objects.exists()
+    response = upload(owner, checking, name, statement_account="9200")
+    batch = latest(checking)
+    assert response["Location"] == reverse("web:import-preview", args=[batch.pk])
+    assert batch.statement["account"]["account_id"] == "9200"
+    assert "9200" in page(owner, response["Location"])

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from rest_framework.exceptions import ErrorDetail, ValidationError
+from rest_framework.exceptions import ValidationError
 
 from finance.core.exceptions import Conflict
 from finance.households.models import Household
@@ -99,7 +99,7 @@ def import_upload(request: HttpRequest, household: Household) -> HttpResponse:
             except ValidationError as exc:
                 add_service_errors(exc, form)
             except (ParseError, services.UploadTooLarge) as exc:
-                form.add_error("file", message_for(exc.detail) if isinstance(exc.detail, ErrorDetail) else str(exc))
+                form.add_error(*present.upload_error(exc))
             else:
                 messages.success(request, _("“%(name)s” uploaded.") % {"name": batch.filename})
                 return redirect(_next_step(batch), batch.pk)
