@@ -74,7 +74,7 @@ CATEGORY_SOURCES: dict[str, Promise] = {
 
 def upload_error(exc: ParseError | UploadTooLarge) -> tuple[str, str]:
     """The form field an upload refusal belongs to, and its message in the person's language."""
-    code = getattr(exc, "code", None) or getattr(exc, "default_code", "")
+    code = str(getattr(exc, "code", None) or exc.default_code)
     field_name = "statement_account" if code in ("multiple_accounts", "unknown_account") else "file"
     message = UPLOAD_ERRORS.get(code)
     if message is None:
