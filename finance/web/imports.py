@@ -23,7 +23,7 @@ from finance.imports.models import ImportBatch, ImportedRow, ImportStatus, RowSt
 from finance.imports.services import UploadTooLarge
 
 BATCH_STATUS_LABELS: dict[str, Promise] = {
-    ImportStatus.UPLOADED: _("Check the column mapping"),
+    ImportStatus.UPLOADED: _("Column mapping not confirmed yet"),
     ImportStatus.MAPPED: _("Ready to import"),
     ImportStatus.PROCESSING: _("Importing…"),
     ImportStatus.COMMITTED: _("Imported"),

@@ -333,8 +333,17 @@ def test_viewers_read_imports_but_every_write_is_403(roles, web_client, owner, c
     assert viewer.post(reverse("web:import-commit", args=[batch.pk])).status_code == 403
     assert viewer.post(reverse("web:import-revert", args=[batch.pk])).status_code == 403
     assert ImportBatch.objects.count() == 1
+    assert viewer.post(reverse("web:import-mapping", args=[batch.pk]), {"date_format": "%d"}).status_code == 403
     batch.refresh_from_db()
     assert batch.status == ImportStatus.MAPPED
+    # An unconfirmed CSV: viewers are sent to its rows, not to the mapping form they may not use.
+    upload(owner, checking, SCHWAB)
+    csv_batch = latest(checking)
+    listing = page(viewer, reverse("web:imports"))
+    assert f'href="{reverse("web:import-preview", args=[csv_batch.pk])}"' in listing
+    assert reverse("web:import-mapping", args=[csv_batch.pk]) not in listing
+    assert "Check the column mapping" not in page(viewer, reverse("web:import-detail", args=[csv_batch.pk]))
+    assert reverse("web:import-mapping", args=[csv_batch.pk]) in page(owner, reverse("web:imports"))
     # An editor may import.
     editor = web_client(roles.users["editor"])
     assert editor.post(reverse("web:import-commit", args=[batch.pk])).status_code == 302
@@ -421,3 +430,20 @@ def test_a_file_with_several_accounts_asks_which_one(owner, checking):
     assert response["Location"] == reverse("web:import-preview", args=[batch.pk])
     assert batch.statement["account"]["account_id"] == "9200"
     assert "9200" in page(owner, response["Location"])
+
+
+def test_a_failed_background_commit_says_why_and_can_be_tried_again(owner, checking):
+    from finance.imports import services
+
+    upload(owner, checking, OFX)
+    batch = latest(checking)
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.PROCESSING)
+    services.import_mark_failed(batch_id=batch.pk, reason="The worker ran out of memory.")
+    detail = page(owner, reverse("web:import-detail", args=[batch.pk]))
+    assert "The import failed and nothing of it was kept. The worker ran out of memory." in detail
+    preview = page(owner, reverse("web:import-preview", args=[batch.pk]))
+    assert "The worker ran out of memory." in preview
+    assert 'id="commit-form"' in preview
+    owner.post(reverse("web:import-commit", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert (batch.status, batch.rows_imported) == (ImportStatus.COMMITTED, 3)

@@ -43,16 +43,19 @@ def _batch(household: Household, pk: Any) -> ImportBatch:
     return get_object_or_404(selectors.batch_list(household=household), pk=pk)
 
 
-def _next_step(batch: ImportBatch) -> str:
-    """Where a batch continues: its mapping while unconfirmed, its preview while ready, else its page."""
+def _next_step(batch: ImportBatch, writer: bool = True) -> str:
+    """Where a batch continues: its mapping while unconfirmed, its preview while ready, else its page.
+
+    People who only read see the preview instead of the mapping form.
+    """
     if batch.status == ImportStatus.UPLOADED:
-        return "web:import-mapping"
+        return "web:import-mapping" if writer else "web:import-preview"
     if batch.status in (ImportStatus.MAPPED, ImportStatus.FAILED):
         return "web:import-preview"
     return "web:import-detail"
 
 
-def _summary(batch: ImportBatch) -> dict[str, Any]:
+def _summary(batch: ImportBatch, writer: bool = True) -> dict[str, Any]:
     return {
         "batch": batch,
         "status_label": present.batch_status_label(batch),
@@ -60,7 +63,7 @@ def _summary(batch: ImportBatch) -> dict[str, Any]:
         "facts": present.statement_facts(batch),
         "check": present.balance_check(batch),
         "progress": selectors.batch_progress(batch),
-        "next_step": _next_step(batch),
+        "next_step": _next_step(batch, writer),
     }
 
 
@@ -73,7 +76,7 @@ def import_index(request: HttpRequest, household: Household) -> HttpResponse:
         {
             "section": "imports",
             "page": page,
-            "batches": [_summary(batch) for batch in page.object_list],
+            "batches": [_summary(batch, can_write(request)) for batch in page.object_list],
             "can_write": can_write(request),
         },
     )
@@ -112,7 +115,7 @@ def import_upload(request: HttpRequest, household: Household) -> HttpResponse:
 def import_detail(request: HttpRequest, household: Household, pk: Any) -> HttpResponse:
     """A batch: what was detected, and after a commit its result; polled (htmx) while it runs in the background."""
     batch = _batch(household, pk)
-    context = {"section": "imports", **_summary(batch), "can_write": can_write(request)}
+    context = {"section": "imports", **_summary(batch, can_write(request)), "can_write": can_write(request)}
     if htmx_target(request) == "import-status":
         return render(request, "web/imports/_status.html", context)
     return render(request, "web/imports/detail.html", context)
@@ -189,7 +192,7 @@ def _preview(request: HttpRequest, batch: ImportBatch, form: CommitForm) -> Http
         "web/imports/preview.html",
         {
             "section": "imports",
-            **_summary(batch),
+            **_summary(batch, can_write(request)),
             "page": page,
             "rows": [present.preview_row(r) for r in page.object_list],
             "possible": [(row, form[CommitForm.decision_name(row.number)]) for row in possible],
