@@ -99,3 +99,32 @@ def test_ofx_and_bank_csv_imports_flag_duplicates_the_second_time(page, books):
     assert not Transaction.objects.filter(import_batch=first_csv.pk).exists()
     assert verify(books["home"].id) == []
     assert {name: v for name, v in found.items() if v} == {}
+
+
+def test_the_progress_view_polls_with_htmx_until_the_background_commit_ends(page, books):
+    """A large commit runs as a task; the page follows its progress under the CSP, without a script of its own."""
+    from finance.imports import services
+
+    batch = services.import_upload(
+        household=books["home"],
+        actor=books["owner"],
+        account=books["checking"],
+        file=(FIXTURES / "ofx/asgrim-ofxparser-ofxdata.ofx").read_bytes(),
+        filename="large.ofx",
+    )
+    # As import_commit leaves a batch above IMPORT_ASYNC_ROWS for its task (which has not run yet).
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.PROCESSING)
+    services.report_progress(batch.pk, 0.4)
+    sign_in(page)
+    page.goto(f"/app/imports/{batch.pk}/")
+    expect(page.get_by_role("heading", name="Importing…", level=2)).to_be_visible()
+    expect(page.locator("#import-progress")).to_have_attribute("value", "0.400")
+    violations = axe_violations(page)
+    services.report_progress(batch.pk, 0.7)
+    expect(page.locator("#import-status")).to_contain_text("70%")  # polled: no reload
+    services.import_commit_run(batch=ImportBatch.objects.get(pk=batch.pk), actor=books["owner"])
+    expect(page.get_by_role("heading", name="Imported", level=2)).to_be_visible()
+    expect(page.locator("#import-status")).not_to_have_attribute("hx-trigger", re.compile(".*"))
+    expect(page.locator("#import-status")).to_contain_text(re.compile(r"Created\s*3"))
+    assert Transaction.objects.filter(import_batch=batch.pk).count() == 3
+    assert violations == []
