@@ -44,4 +44,5 @@ urlpatterns = [
     path("app/imports/<uuid:pk>/preview/", imports.import_preview, name="import-preview"),
     path("app/imports/<uuid:pk>/commit/", imports.import_commit, name="import-commit"),
     path("app/imports/<uuid:pk>/revert/", imports.import_revert, name="import-revert"),
+    path("app/imports/<uuid:pk>/discard/", imports.import_discard, name="import-discard"),
 ]

@@ -447,3 +447,33 @@ def test_a_failed_background_commit_says_why_and_can_be_tried_again(owner, check
     owner.post(reverse("web:import-commit", args=[batch.pk]))
     batch.refresh_from_db()
     assert (batch.status, batch.rows_imported) == (ImportStatus.COMMITTED, 3)
+
+
+def test_an_unfinished_import_can_be_discarded_with_its_file(
+    owner, checking, roles, web_client, django_capture_on_commit_callbacks
+):
+    upload(owner, checking, SCHWAB)
+    batch = latest(checking)
+    stored = Path(batch.file.path)
+    assert stored.exists()
+    listing = page(owner, reverse("web:imports"))
+    assert reverse("web:import-discard", args=[batch.pk]) in listing
+    assert "Throw away “csv2ofx-schwab-checking.csv” without importing it?" in page(
+        owner, reverse("web:import-discard", args=[batch.pk])
+    )
+    assert web_client(roles.users["viewer"]).post(reverse("web:import-discard", args=[batch.pk])).status_code == 403
+    assert web_client(roles.users["outsider"]).post(reverse("web:import-discard", args=[batch.pk])).status_code == 404
+    assert ImportBatch.objects.filter(pk=batch.pk).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner.post(reverse("web:import-discard", args=[batch.pk]), follow=True)
+    assert "“csv2ofx-schwab-checking.csv” discarded." in response.content.decode()
+    assert not ImportBatch.objects.filter(pk=batch.pk).exists()
+    assert not stored.exists()
+    # A committed import is undone instead.
+    upload(owner, checking, OFX)
+    committed = latest(checking)
+    owner.post(reverse("web:import-commit", args=[committed.pk]))
+    assert reverse("web:import-discard", args=[committed.pk]) not in page(owner, reverse("web:imports"))
+    refused = owner.post(reverse("web:import-discard", args=[committed.pk]), follow=True)
+    assert "cannot be deleted; revert it instead" in refused.content.decode()
+    assert ImportBatch.objects.filter(pk=committed.pk).exists()

@@ -266,3 +266,19 @@ def import_revert(request: HttpRequest, household: Household, pk: Any) -> HttpRe
             messages.success(request, _("The import of “%(name)s” was undone.") % {"name": batch.filename})
         return redirect("web:imports")
     return render(request, "web/imports/revert.html", {"section": "imports", **_summary(batch)})
+
+
+@household_view(write=True)
+@require_http_methods(["GET", "POST"])
+def import_discard(request: HttpRequest, household: Household, pk: Any) -> HttpResponse:
+    """Throw away a batch that was never committed, with its stored file."""
+    batch = _batch(household, pk)
+    if request.method == "POST":
+        try:
+            services.import_discard(batch=batch, actor=request.user)
+        except Conflict as exc:
+            messages.error(request, domain_message(exc))
+        else:
+            messages.success(request, _("“%(name)s” discarded.") % {"name": batch.filename})
+        return redirect("web:imports")
+    return render(request, "web/imports/discard.html", {"section": "imports", **_summary(batch)})

@@ -98,6 +98,15 @@ def test_ofx_and_bank_csv_imports_flag_duplicates_the_second_time(page, books):
     assert first_csv.status == ImportStatus.REVERTED
     assert not Transaction.objects.filter(import_batch=first_csv.pk).exists()
     assert verify(books["home"].id) == []
+
+    # An upload left unfinished is discarded from the list.
+    upload(page, "ofx/asgrim-ofxparser-ofxdata.ofx")
+    page.get_by_role("link", name="All imports").click()
+    page.get_by_role("link", name=re.compile("Discard…")).click()
+    found["discard"] = axe_violations(page)
+    page.get_by_role("button", name="Discard import").click()
+    expect(page.get_by_role("status")).to_contain_text("discarded")
+    assert ImportBatch.objects.filter(status=ImportStatus.MAPPED).count() == 0
     assert {name: v for name, v in found.items() if v} == {}
 
 
