@@ -477,3 +477,26 @@ def test_an_unfinished_import_can_be_discarded_with_its_file(
     refused = owner.post(reverse("web:import-discard", args=[committed.pk]), follow=True)
     assert "cannot be deleted; revert it instead" in refused.content.decode()
     assert ImportBatch.objects.filter(pk=committed.pk).exists()
+
+
+def test_the_preview_reads_a_fixed_number_of_queries_whatever_the_rows(owner, checking):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(data: bytes) -> int:
+        upload(owner, checking, "rows.csv", data=data)
+        batch = latest(checking)
+        confirm_mapping(owner, batch)
+        url = reverse("web:import-preview", args=[batch.pk])
+        owner.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            assert owner.get(url).status_code == 200
+        return len(captured)
+
+    def rows(count: int, day: int) -> bytes:
+        body = "".join(f"2026-02-{day:02d},Shop {i},-{i + 1}.00\n" for i in range(count))
+        return f"Date,Description,Amount\n{body}".encode()
+
+    few, many = queries(rows(3, 1)), queries(rows(60, 20))
+    assert few == many
+    assert many <= 9  # session, user, membership, household, batch, decisions, count, page, possible duplicates
