@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from finance.imports.api.serializers import ImportedRowOutputSerializer
 from finance.imports.errors import ParseError
 from finance.imports.models import ImportBatch, ImportedRow, ImportStatus, RowStatus
+from finance.imports.selectors import batch_progress
 from finance.imports.services import UploadTooLarge
 
 BATCH_STATUS_LABELS: dict[str, Promise] = {
@@ -80,6 +81,31 @@ def upload_error(exc: ParseError | UploadTooLarge) -> tuple[str, str]:
     if message is None:
         return field_name, str(exc.detail)
     return field_name, str(message) % {"accounts": ", ".join(getattr(exc, "accounts", []))}
+
+
+def next_step(batch: ImportBatch, writer: bool = True) -> str:
+    """Where a batch continues: its mapping while unconfirmed, its preview while ready, else its page.
+
+    People who only read see the preview instead of the mapping form.
+    """
+    if batch.status == ImportStatus.UPLOADED:
+        return "web:import-mapping" if writer else "web:import-preview"
+    if batch.status in (ImportStatus.MAPPED, ImportStatus.FAILED):
+        return "web:import-preview"
+    return "web:import-detail"
+
+
+def batch_summary(batch: ImportBatch, writer: bool = True) -> dict[str, Any]:
+    """What every import page shows of its batch."""
+    return {
+        "batch": batch,
+        "status_label": batch_status_label(batch),
+        "counts": batch_counts(batch),
+        "facts": statement_facts(batch),
+        "check": balance_check(batch),
+        "progress": batch_progress(batch),
+        "next_step": next_step(batch, writer),
+    }
 
 
 def batch_status_label(batch: ImportBatch) -> str:

@@ -22,7 +22,7 @@ from finance.imports import selectors, services
 from finance.imports.errors import ParseError
 from finance.imports.models import TABULAR_FORMATS, ImportBatch, ImportStatus, RowStatus
 from finance.web import imports as present
-from finance.web.errors import add_service_errors, domain_message, message_for
+from finance.web.errors import add_service_errors, domain_message
 from finance.web.import_forms import CommitForm, MappingForm, UploadForm
 from finance.web.views.base import can_write, household_view, htmx_target
 
@@ -43,30 +43,6 @@ def _batch(household: Household, pk: Any) -> ImportBatch:
     return get_object_or_404(selectors.batch_list(household=household), pk=pk)
 
 
-def _next_step(batch: ImportBatch, writer: bool = True) -> str:
-    """Where a batch continues: its mapping while unconfirmed, its preview while ready, else its page.
-
-    People who only read see the preview instead of the mapping form.
-    """
-    if batch.status == ImportStatus.UPLOADED:
-        return "web:import-mapping" if writer else "web:import-preview"
-    if batch.status in (ImportStatus.MAPPED, ImportStatus.FAILED):
-        return "web:import-preview"
-    return "web:import-detail"
-
-
-def _summary(batch: ImportBatch, writer: bool = True) -> dict[str, Any]:
-    return {
-        "batch": batch,
-        "status_label": present.batch_status_label(batch),
-        "counts": present.batch_counts(batch),
-        "facts": present.statement_facts(batch),
-        "check": present.balance_check(batch),
-        "progress": selectors.batch_progress(batch),
-        "next_step": _next_step(batch, writer),
-    }
-
-
 @household_view()
 def import_index(request: HttpRequest, household: Household) -> HttpResponse:
     page = Paginator(selectors.batch_list(household=household), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -76,7 +52,7 @@ def import_index(request: HttpRequest, household: Household) -> HttpResponse:
         {
             "section": "imports",
             "page": page,
-            "batches": [_summary(batch, can_write(request)) for batch in page.object_list],
+            "batches": [present.batch_summary(batch, can_write(request)) for batch in page.object_list],
             "can_write": can_write(request),
         },
     )
@@ -105,7 +81,7 @@ def import_upload(request: HttpRequest, household: Household) -> HttpResponse:
                 form.add_error(*present.upload_error(exc))
             else:
                 messages.success(request, _("“%(name)s” uploaded.") % {"name": batch.filename})
-                return redirect(_next_step(batch), batch.pk)
+                return redirect(present.next_step(batch), batch.pk)
     else:
         form = UploadForm(household=household, initial={"account": request.GET.get("account") or None})
     return render(request, "web/imports/upload.html", {"section": "imports", "form": form})
@@ -115,7 +91,11 @@ def import_upload(request: HttpRequest, household: Household) -> HttpResponse:
 def import_detail(request: HttpRequest, household: Household, pk: Any) -> HttpResponse:
     """A batch: what was detected, and after a commit its result; polled (htmx) while it runs in the background."""
     batch = _batch(household, pk)
-    context = {"section": "imports", **_summary(batch, can_write(request)), "can_write": can_write(request)}
+    context = {
+        "section": "imports",
+        **present.batch_summary(batch, can_write(request)),
+        "can_write": can_write(request),
+    }
     if htmx_target(request) == "import-status":
         return render(request, "web/imports/_status.html", context)
     return render(request, "web/imports/detail.html", context)
@@ -164,7 +144,7 @@ def import_mapping(request: HttpRequest, household: Household, pk: Any) -> HttpR
         "web/imports/mapping.html",
         {
             "section": "imports",
-            **_summary(batch),
+            **present.batch_summary(batch),
             "form": form,
             "detected": detected,
             "sample": detected.get("preview") or [],
@@ -192,7 +172,7 @@ def _preview(request: HttpRequest, batch: ImportBatch, form: CommitForm) -> Http
         "web/imports/preview.html",
         {
             "section": "imports",
-            **_summary(batch, can_write(request)),
+            **present.batch_summary(batch, can_write(request)),
             "page": page,
             "rows": [present.preview_row(r) for r in page.object_list],
             "possible": [(row, form[CommitForm.decision_name(row.number)]) for row in possible],
@@ -212,24 +192,6 @@ def import_preview(request: HttpRequest, household: Household, pk: Any) -> HttpR
     return _preview(request, batch, _commit_form(batch))
 
 
-def _put_commit_errors(exc: ValidationError, form: CommitForm) -> None:
-    """``rows.<n>`` errors go next to that row's decision (or to the form), ``decisions.<i>`` to the form."""
-    detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-    for name, errors in detail.items():
-        parts = str(name).split(".")
-        target = None
-        if parts[0] == "rows" and len(parts) == 2 and parts[1].isdigit():
-            field = CommitForm.decision_name(int(parts[1]))
-            target = field if field in form.fields else None
-        for error in errors if isinstance(errors, list) else [errors]:
-            if getattr(error, "code", "") == "decision_required":
-                form.add_error(target, _("Choose merge, keep both or skip for this row."))
-            elif target is None and "skip_invalid" in form.fields and parts[0] == "rows":
-                form.add_error("skip_invalid", str(error))
-            else:
-                form.add_error(target, message_for(error) if isinstance(error, str) else str(error))
-
-
 @household_view(write=True)
 @require_POST
 def import_commit(request: HttpRequest, household: Household, pk: Any) -> HttpResponse:
@@ -244,10 +206,10 @@ def import_commit(request: HttpRequest, household: Household, pk: Any) -> HttpRe
                 decisions=[services.Decision(row, action) for row, action in form.decisions()],
             )
         except ValidationError as exc:
-            _put_commit_errors(exc, form)
+            form.add_service_errors(exc)
         except Conflict as exc:
             messages.error(request, domain_message(exc))
-            return redirect(_next_step(batch), batch.pk)
+            return redirect(present.next_step(batch), batch.pk)
         else:
             return redirect("web:import-detail", batch.pk)
     return _preview(request, batch, form)
@@ -265,7 +227,7 @@ def import_revert(request: HttpRequest, household: Household, pk: Any) -> HttpRe
         else:
             messages.success(request, _("The import of “%(name)s” was undone.") % {"name": batch.filename})
         return redirect("web:imports")
-    return render(request, "web/imports/revert.html", {"section": "imports", **_summary(batch)})
+    return render(request, "web/imports/revert.html", {"section": "imports", **present.batch_summary(batch)})
 
 
 @household_view(write=True)
@@ -281,4 +243,4 @@ def import_discard(request: HttpRequest, household: Household, pk: Any) -> HttpR
         else:
             messages.success(request, _("“%(name)s” discarded.") % {"name": batch.filename})
         return redirect("web:imports")
-    return render(request, "web/imports/discard.html", {"section": "imports", **_summary(batch)})
+    return render(request, "web/imports/discard.html", {"section": "imports", **present.batch_summary(batch)})
