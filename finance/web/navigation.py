@@ -33,6 +33,7 @@ MAIN_NAV: list[NavItem] = [
     NavItem("web:goals", _("Goals"), "goals"),
     NavItem("web:review", _("Review"), "review"),
     NavItem("web:rules", _("Rules"), "rules"),
+    NavItem("web:imports", _("Imports"), "imports"),
     NavItem("web:household", _("Household"), "household"),
 ]
 

@@ -6,7 +6,17 @@ and an entry to ``finance.web.navigation.MAIN_NAV``.
 
 from django.urls import path
 
-from finance.web.views import auth, budgets, categorization, dashboard, household, ledger, profile, transactions
+from finance.web.views import (
+    auth,
+    budgets,
+    categorization,
+    dashboard,
+    household,
+    imports,
+    ledger,
+    profile,
+    transactions,
+)
 
 app_name = "web"
 
@@ -61,4 +71,12 @@ urlpatterns = [
         categorization.rule_from_transaction,
         name="rule-from-transaction",
     ),
+    path("app/imports/", imports.import_index, name="imports"),
+    path("app/imports/new/", imports.import_upload, name="import-upload"),
+    path("app/imports/<uuid:pk>/", imports.import_detail, name="import-detail"),
+    path("app/imports/<uuid:pk>/mapping/", imports.import_mapping, name="import-mapping"),
+    path("app/imports/<uuid:pk>/preview/", imports.import_preview, name="import-preview"),
+    path("app/imports/<uuid:pk>/commit/", imports.import_commit, name="import-commit"),
+    path("app/imports/<uuid:pk>/revert/", imports.import_revert, name="import-revert"),
+    path("app/imports/<uuid:pk>/discard/", imports.import_discard, name="import-discard"),
 ]

@@ -94,3 +94,12 @@ def widget(field: BoundField, **attrs: Any) -> SafeString:
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag(takes_context=True)
+def signed_amount(context: template.Context, amount: Decimal | str | None, currency: str) -> str:
+    """A signed amount (negative = money out) with its direction: +$20.00, −$103.00; a dash for none."""
+    if amount is None or amount == "":
+        return "—"
+    value = Decimal(str(amount))
+    return formatting.signed_money(abs(value), currency, _locale(context), (value > 0) - (value < 0))

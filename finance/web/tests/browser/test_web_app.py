@@ -209,6 +209,8 @@ PAGES = [
     "/app/review/",
     "/app/rules/",
     "/app/rules/new/",
+    "/app/imports/",
+    "/app/imports/new/",
     "/app/no-such-page/",
 ]
 
