@@ -6,13 +6,14 @@ and an entry to ``finance.web.navigation.MAIN_NAV``.
 
 from django.urls import path
 
-from finance.web.views import auth, dashboard, household, ledger, profile, transactions
+from finance.web.views import auth, dashboard, household, ledger, profile, security, transactions
 
 app_name = "web"
 
 urlpatterns = [
     path("", auth.home, name="home"),
-    path("login/", auth.SignInView.as_view(), name="login"),
+    path("login/", auth.sign_in, name="login"),
+    path("login/code/", auth.sign_in_code, name="login-code"),
     path("logout/", auth.SignOutView.as_view(), name="logout"),
     path("app/", dashboard.dashboard, name="dashboard"),
     path("app/transactions/", transactions.transaction_index, name="transactions"),
@@ -37,4 +38,13 @@ urlpatterns = [
     path("app/household/members/<uuid:pk>/role/", household.member_role, name="member-role"),
     path("app/household/members/<uuid:pk>/remove/", household.member_remove, name="member-remove"),
     path("app/profile/", profile.profile, name="profile"),
+    path("app/profile/security/", security.overview, name="security"),
+    path("app/profile/security/password/", security.password_change, name="security-password"),
+    path("app/profile/security/two-factor/", security.two_factor, name="security-2fa"),
+    path("app/profile/security/sessions/", security.session_index, name="security-sessions"),
+    path("app/profile/security/sessions/revoke-others/", security.session_revoke_others, name="security-sessions-revoke-others"),
+    path("app/profile/security/sessions/<uuid:pk>/revoke/", security.session_revoke, name="security-session-revoke"),
+    path("app/profile/security/tokens/", security.token_index, name="security-tokens"),
+    path("app/profile/security/tokens/<uuid:pk>/revoke/", security.token_revoke, name="security-token-revoke"),
+    path("app/profile/security/activity/", security.activity, name="security-activity"),
 ]
