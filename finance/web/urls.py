@@ -6,12 +6,13 @@ and an entry to ``finance.web.navigation.MAIN_NAV``.
 
 from django.urls import path
 
-from finance.web.views import auth, dashboard, household, ledger, profile, security, transactions
+from finance.web.views import auth, dashboard, household, ledger, profile, pwa, security, transactions
 
 app_name = "web"
 
 urlpatterns = [
     path("", auth.home, name="home"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("login/", auth.sign_in, name="login"),
     path("login/code/", auth.sign_in_code, name="login-code"),
     path("logout/", auth.SignOutView.as_view(), name="logout"),
