@@ -334,9 +334,9 @@ class PasswordChangeForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("new_password") and data.get("new_password_again") is not None:
-            if data["new_password"] != data["new_password_again"]:
-                self.add_error("new_password_again", _("The two new passwords do not match."))
+        again = data.get("new_password_again")
+        if data.get("new_password") and again is not None and data["new_password"] != again:
+            self.add_error("new_password_again", _("The two new passwords do not match."))
         return data
 
 

@@ -43,7 +43,11 @@ urlpatterns = [
     path("app/profile/security/password/", security.password_change, name="security-password"),
     path("app/profile/security/two-factor/", security.two_factor, name="security-2fa"),
     path("app/profile/security/sessions/", security.session_index, name="security-sessions"),
-    path("app/profile/security/sessions/revoke-others/", security.session_revoke_others, name="security-sessions-revoke-others"),
+    path(
+        "app/profile/security/sessions/revoke-others/",
+        security.session_revoke_others,
+        name="security-sessions-revoke-others",
+    ),
     path("app/profile/security/sessions/<uuid:pk>/revoke/", security.session_revoke, name="security-session-revoke"),
     path("app/profile/security/tokens/", security.token_index, name="security-tokens"),
     path("app/profile/security/tokens/<uuid:pk>/revoke/", security.token_revoke, name="security-token-revoke"),

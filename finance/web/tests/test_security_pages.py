@@ -19,7 +19,9 @@ from finance.web.signin import AUTH_SESSION_KEY
 
 pytestmark = pytest.mark.django_db
 __all__ = ["clock"]
-CLIENT = services.ClientInfo(ip="203.0.113.9", user_agent="Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0")
+CLIENT = services.ClientInfo(
+    ip="203.0.113.9", user_agent="Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+)
 
 
 @pytest.fixture
@@ -56,7 +58,11 @@ def test_password_change_keeps_this_browser_and_ends_every_other_session(browser
     assert AuthSession.objects.filter(user=user, revoked_at=None).count() == 3
     response = browser.post(
         reverse("web:security-password"),
-        {"old_password": PASSWORD, "new_password": "a-brand-new-passphrase", "new_password_again": "a-brand-new-passphrase"},
+        {
+            "old_password": PASSWORD,
+            "new_password": "a-brand-new-passphrase",
+            "new_password_again": "a-brand-new-passphrase",
+        },
     )
     assert response["Location"] == reverse("web:security")
     user.refresh_from_db()
@@ -79,7 +85,9 @@ def test_password_change_errors_are_the_apis_and_change_nothing(browser, user):
         url, {"old_password": PASSWORD, "new_password": "one-long-passphrase", "new_password_again": "another-one-here"}
     )
     assert "The two new passwords do not match." in mismatch.content.decode()
-    common = browser.post(url, {"old_password": PASSWORD, "new_password": "password123", "new_password_again": "password123"})
+    common = browser.post(
+        url, {"old_password": PASSWORD, "new_password": "password123", "new_password_again": "password123"}
+    )
     assert "This password is too common." in common.content.decode()
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
@@ -90,7 +98,8 @@ def test_password_errors_in_german(browser, user):
     user.locale = "de"
     user.save(update_fields=["locale"])
     page = browser.post(
-        reverse("web:security-password"), {"old_password": "nope-nope-nope", "new_password": "x", "new_password_again": "x"}
+        reverse("web:security-password"),
+        {"old_password": "nope-nope-nope", "new_password": "x", "new_password_again": "x"},
     ).content.decode()
     assert "Das aktuelle Passwort ist falsch." in page
     assert "Dieses Passwort ist zu kurz." in page  # Django's own catalogue for its validators
@@ -107,7 +116,8 @@ def test_two_factor_setup_confirm_recovery_codes_then_disable(browser, user, clo
     secret = crypto.decrypt(device.secret_encrypted)
     assert secret in setup
     uri = setup.split('id="totp-uri">')[1].split("</code>")[0]
-    assert uri.startswith("otpauth://totp/") and f"secret={secret}" in uri
+    assert uri.startswith("otpauth://totp/")
+    assert f"secret={secret}" in uri
     assert '<svg width="' in setup  # the QR code (segno), inline
     totp = pyotp.TOTP(secret)
     # A wrong code: refused with the API's message, 2FA stays off, the set-up stays pending.
@@ -123,7 +133,8 @@ def test_two_factor_setup_confirm_recovery_codes_then_disable(browser, user, clo
     assert len(codes) == 10
     assert RecoveryCode.objects.filter(user=user, used_at=None).count() == 10
     later = browser.get(url).content.decode()
-    assert codes[0] not in later and "10 unused recovery codes left." in later
+    assert codes[0] not in later
+    assert "10 unused recovery codes left." in later
     # Disable needs the password and a code; each wrong one says so, and 2FA stays on.
     clock.shift(30)
     bad = browser.post(url, {"action": "disable", "password": "wrong-password", "code": totp.now()}).content.decode()
@@ -154,13 +165,17 @@ def test_sessions_list_marks_this_one_and_revokes_one_or_all_others(browser, use
         user=user,
         client=services.ClientInfo(
             ip="198.51.100.4",
-            user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Version/17.5 Mobile/15E148 Safari/604.1",
+            user_agent=(
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+                "Version/17.5 Mobile/15E148 Safari/604.1"
+            ),
         ),
     )
     laptop = services.session_open(user=user, client=CLIENT)
     page = browser.get(reverse("web:security-sessions")).content.decode()
     assert page.count("This device") == 1
-    assert "198.51.100.4" in page and "203.0.113.9" in page
+    assert "198.51.100.4" in page
+    assert "203.0.113.9" in page
     assert "Firefox 133 on Linux" in page
     current = browser.session[AUTH_SESSION_KEY]
     assert f"/sessions/{current}/revoke/" not in page  # no sign-out button on this one
@@ -199,7 +214,8 @@ def test_create_a_token_shows_it_once_and_it_works(browser, user):
     assert token.scopes == ["read"]
     assert timedelta(days=29, hours=23) < token.expires_at - timezone.now() <= timedelta(days=30)
     listing = browser.get(url).content.decode()
-    assert "spreadsheet sync" in listing and raw not in listing
+    assert "spreadsheet sync" in listing
+    assert raw not in listing
     api = Client().get("/api/v1/auth/me/", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert api.status_code == 200
     write = browser.post(url, {"name": "importer", "access": "write", "expires": ""})
@@ -241,6 +257,7 @@ def test_activity_lists_only_the_persons_own_attempts(browser, user):
     Client().post(reverse("web:login"), {"username": stranger.username, "password": "wrong-password-2"})
     page = browser.get(reverse("web:security-activity")).content.decode()
     assert page.count("<tr>") - 1 == SignInAttempt.objects.filter(user=user).count() == 2
-    assert "Wrong password" in page and "Signed in" in page
+    assert "Wrong password" in page
+    assert "Signed in" in page
     assert "Chrome 131 on Linux" in page
     assert SignInAttempt.objects.filter(user=stranger).count() == 1

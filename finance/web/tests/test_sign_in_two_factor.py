@@ -49,7 +49,8 @@ def test_password_alone_does_not_sign_a_two_factor_user_in(client, user, two_fac
     assert "_auth_user_id" not in client.session
     assert PENDING_KEY in client.session
     pages = app_pages()
-    assert len(pages) > 20 and "/app/profile/security/" in pages
+    assert len(pages) > 20
+    assert "/app/profile/security/" in pages
     for path in pages:
         page = client.get(path)
         if page.status_code == 405:  # POST-only routes

@@ -9,6 +9,7 @@ and the next page asks for a code or a recovery code.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django import forms
@@ -18,13 +19,12 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
-from rest_framework.exceptions import APIException, AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed
 
 from finance.core.exceptions import Forbidden, NotFound
 from finance.users.services import LoginDelayed, session_revoke, web_sign_in, web_sign_in_second_factor
@@ -82,6 +82,11 @@ def wait_message(seconds: int) -> str:
     ) % {"count": minutes}
 
 
+def delay_seconds(exc: LoginDelayed) -> int:
+    """How long a slowed-down or locked sign-in must wait (DRF's ``Throttled.wait``)."""
+    return int(getattr(exc, "wait", None) or 60)
+
+
 def _rate_limited(request: HttpRequest, wait: int) -> HttpResponse:
     """The sign-in budget (shared with the API's ``login/``) is spent: the 429 page."""
     response = render(request, "web/login_throttled.html", {"minutes": max(1, round(wait / 60))}, status=429)
@@ -94,10 +99,6 @@ def _refused(request: HttpRequest, template: str, context: dict[str, Any], wait:
     response = render(request, template, context, status=429)
     response["Retry-After"] = str(wait)
     return response
-
-
-def _sign_in_error(exc: APIException) -> str:
-    return domain_message(exc)
 
 
 def _after_sign_in(next_url: str) -> str:
@@ -126,10 +127,11 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                     client=client_info(request),
                 )
             except LoginDelayed as exc:
-                form.add_error(None, wait_message(int(exc.wait or 60)))
-                return _refused(request, "web/login.html", context, int(exc.wait or 60))
+                wait = delay_seconds(exc)
+                form.add_error(None, wait_message(wait))
+                return _refused(request, "web/login.html", context, wait)
             except (AuthenticationFailed, Forbidden) as exc:
-                form.add_error(None, _sign_in_error(exc))
+                form.add_error(None, domain_message(exc))
             else:
                 if result.session is None:
                     pending_set(request, user=result.user, identifier=result.identifier, next_url=next_url)
@@ -166,15 +168,16 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
                     client=client_info(request),
                 )
             except LoginDelayed as exc:
-                form.add_error(None, wait_message(int(exc.wait or 60)))
-                return _refused(request, "web/login_code.html", context, int(exc.wait or 60))
+                wait = delay_seconds(exc)
+                form.add_error(None, wait_message(wait))
+                return _refused(request, "web/login_code.html", context, wait)
             except (AuthenticationFailed, Forbidden) as exc:
                 if getattr(exc.detail, "code", "") in ("otp_invalid", "otp_required"):
-                    form.add_error("code", _sign_in_error(exc))
+                    form.add_error("code", domain_message(exc))
                 else:
                     # The account went away (or must be verified first): start over.
                     pending_clear(request)
-                    messages.error(request, _sign_in_error(exc))
+                    messages.error(request, domain_message(exc))
                     return redirect("web:login")
             else:
                 assert result.session is not None
@@ -190,10 +193,8 @@ class SignOutView(auth_views.LogoutView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         session_id = current_session_id(request)
         if session_id and request.user.is_authenticated:
-            try:
+            with contextlib.suppress(NotFound):  # already ended elsewhere
                 session_revoke(user=request.user, session_id=session_id, reason="logout")
-            except NotFound:
-                pass  # already ended elsewhere
         return super().post(request, *args, **kwargs)
 
 

@@ -41,6 +41,8 @@ def manifest(request: HttpRequest) -> HttpResponse:
             {"src": static("web/favicon.svg"), "sizes": "any", "type": "image/svg+xml", "purpose": "any"},
         ],
     }
-    response = HttpResponse(json.dumps(body, ensure_ascii=False), content_type=f"{MANIFEST_CONTENT_TYPE}; charset=utf-8")
+    response = HttpResponse(
+        json.dumps(body, ensure_ascii=False), content_type=f"{MANIFEST_CONTENT_TYPE}; charset=utf-8"
+    )
     response["Cache-Control"] = "public, max-age=3600"
     return response

@@ -19,8 +19,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -150,7 +149,9 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             context["setup"] = services.two_factor_setup(user=user)
         elif action == "confirm" and confirm_form.is_valid():
             try:
-                context["recovery_codes"] = services.two_factor_confirm(user=user, code=confirm_form.cleaned_data["code"])
+                context["recovery_codes"] = services.two_factor_confirm(
+                    user=user, code=confirm_form.cleaned_data["code"]
+                )
             except ValidationError as exc:
                 add_service_errors(exc, confirm_form, overrides=CONFIRM_MESSAGES)
         elif action == "disable" and disable_form.is_valid():
@@ -243,7 +244,9 @@ def token_revoke(request: HttpRequest, pk: Any) -> HttpResponse:
 @account_view
 @require_http_methods(["GET"])
 def activity(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.sign_in_activity(user=request.user), ACTIVITY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.sign_in_activity(user=request.user), ACTIVITY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "web/security/activity.html",
