@@ -197,6 +197,12 @@ PAGES = [
     "/app/household/",
     "/app/household/new/",
     "/app/profile/",
+    "/app/profile/security/",
+    "/app/profile/security/password/",
+    "/app/profile/security/two-factor/",
+    "/app/profile/security/sessions/",
+    "/app/profile/security/tokens/",
+    "/app/profile/security/activity/",
     "/app/no-such-page/",
 ]
 
