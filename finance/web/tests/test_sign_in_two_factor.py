@@ -188,3 +188,45 @@ def test_wrong_passwords_slow_the_web_sign_in_like_the_api(client, user, househo
     assert "Too many failed attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
     assert SignInAttempt.objects.filter(user=user).latest("id").reason == "slowed"
+
+
+def test_the_code_step_draws_on_the_apis_sign_in_budget(client, user, two_factor, settings):
+    settings.API_THROTTLE = True
+    # Only the request budget here (10/min per address, shared with /api/v1/auth/login/).
+    settings.LOGIN_SLOWDOWN_AFTER = settings.LOGIN_ADDRESS_SLOWDOWN_AFTER = 100
+    settings.LOGIN_LOCKOUT_AFTER = settings.LOGIN_ADDRESS_LOCKOUT_AFTER = 200
+    totp, _codes = two_factor
+    password_step(client, user)  # 1
+    wrong = "000000" if totp.now() != "000000" else "111111"
+    for _ in range(9):  # 2 … 10
+        assert client.post(reverse("web:login-code"), {"code": wrong}).status_code == 200
+    response = client.post(reverse("web:login-code"), {"code": totp.now()})
+    assert response.status_code == 429
+    assert "Too many sign-in attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_security_forms_share_the_apis_password_and_otp_budgets(client, user, household, settings):
+    settings.API_THROTTLE = True
+    password_step(client, user)
+    for _ in range(5):  # THROTTLE_RATE_PASSWORD: 5/min per user
+        page = client.post(
+            reverse("web:security-password"), {"old_password": "wrong", "new_password": "x", "new_password_again": "x"}
+        )
+        assert page.status_code == 200
+    refused = client.post(
+        reverse("web:security-password"),
+        {
+            "old_password": PASSWORD,
+            "new_password": "a-fine-new-passphrase",
+            "new_password_again": "a-fine-new-passphrase",
+        },
+    )
+    assert refused.status_code == 429
+    assert "Too many failed attempts. Try again in" in refused.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+    services.two_factor_setup(user=user)
+    for _ in range(10):  # THROTTLE_RATE_OTP: 10/min per user
+        assert client.post(reverse("web:security-2fa"), {"action": "confirm", "code": "123456"}).status_code == 200
+    assert client.post(reverse("web:security-2fa"), {"action": "confirm", "code": "123456"}).status_code == 429
