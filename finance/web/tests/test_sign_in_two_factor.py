@@ -230,3 +230,19 @@ def test_security_forms_share_the_apis_password_and_otp_budgets(client, user, ho
     for _ in range(10):  # THROTTLE_RATE_OTP: 10/min per user
         assert client.post(reverse("web:security-2fa"), {"action": "confirm", "code": "123456"}).status_code == 200
     assert client.post(reverse("web:security-2fa"), {"action": "confirm", "code": "123456"}).status_code == 429
+
+
+def test_no_password_only_login_form_skips_the_code(client, user, two_factor):
+    # The admin's and the browsable API's login pages send people to the web sign-in.
+    assert client.get("/api-auth/login/?next=/api/v1/auth/me/")["Location"] == "/login/?next=/api/v1/auth/me/"
+    assert client.get("/admin/login/?next=/admin/")["Location"] == "/login/?next=/admin/"
+    # And a cookie session made by any password-only login is ended for a person with 2FA on.
+    client.force_login(user)
+    response = client.get(reverse("web:dashboard"))
+    assert response["Location"].startswith(reverse("web:login"))
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_signed_in_person_who_is_not_staff_gets_403_from_the_admin_login(client, user, household):
+    password_step(client, user)
+    assert client.get("/admin/login/?next=/admin/").status_code == 403
