@@ -170,10 +170,12 @@ def test_sessions_list_marks_this_one_and_revokes_one_or_all_others(browser, use
                 "Version/17.5 Mobile/15E148 Safari/604.1"
             ),
         ),
+        method="password+totp",
     )
     laptop = services.session_open(user=user, client=CLIENT)
     page = browser.get(reverse("web:security-sessions")).content.decode()
     assert page.count("This device") == 1
+    assert "Password and app code" in page
     assert "198.51.100.4" in page
     assert "203.0.113.9" in page
     assert "Firefox 133 on Linux" in page
@@ -261,3 +263,8 @@ def test_activity_lists_only_the_persons_own_attempts(browser, user):
     assert "Signed in" in page
     assert "Chrome 131 on Linux" in page
     assert SignInAttempt.objects.filter(user=stranger).count() == 1
+    user.locale = "de"
+    user.save(update_fields=["locale"])
+    german = browser.get(reverse("web:security-activity")).content.decode()
+    assert "Falsches Passwort" in german
+    assert "<td>Passwort</td>" in german

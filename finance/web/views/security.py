@@ -50,6 +50,18 @@ REASONS = {
     "email_not_verified": gettext_lazy("Refused: email address not verified"),
     "inactive": gettext_lazy("Refused: account disabled"),
 }
+# How a session was started or a sign-in attempted (``method``); others (``oauth:<provider>``…) as they are.
+METHODS = {
+    "password": gettext_lazy("Password"),
+    "password+totp": gettext_lazy("Password and app code"),
+    "password+recovery": gettext_lazy("Password and recovery code"),
+    "oauth:google": "Google",
+    "oauth:microsoft": "Microsoft",
+    "oauth:google+totp": gettext_lazy("Google and app code"),
+    "oauth:microsoft+totp": gettext_lazy("Microsoft and app code"),
+    "oauth:google+recovery": gettext_lazy("Google and recovery code"),
+    "oauth:microsoft+recovery": gettext_lazy("Microsoft and recovery code"),
+}
 ACTIVITY_PAGE_SIZE = 50
 
 
@@ -90,6 +102,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "token_count": selectors.access_token_list(user=user).count(),
             "last_attempts": list(selectors.sign_in_activity(user=user)[:5]),
             "reasons": REASONS,
+            "methods": METHODS,
         },
     )
 
@@ -188,7 +201,13 @@ def session_index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/security/sessions.html",
-        {"section": "profile", "tab": "sessions", "sessions": sessions, "others": sum(not c for _s, c in sessions)},
+        {
+            "section": "profile",
+            "tab": "sessions",
+            "sessions": sessions,
+            "others": sum(not c for _s, c in sessions),
+            "methods": METHODS,
+        },
     )
 
 
@@ -250,5 +269,5 @@ def activity(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/security/activity.html",
-        {"section": "profile", "tab": "activity", "page": page, "reasons": REASONS},
+        {"section": "profile", "tab": "activity", "page": page, "reasons": REASONS, "methods": METHODS},
     )
