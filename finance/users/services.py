@@ -714,12 +714,20 @@ def _second_factor_or_fail(
 
 
 def _complete_sign_in(*, user: Any, identifier: str, client: ClientInfo, method: str) -> dict[str, str]:
+    _require_verified_email(user=user, identifier=identifier, client=client, method=method)
     with transaction.atomic():
-        session = _complete_sign_in_session(user=user, identifier=identifier, client=client, method=method)
+        session = _open_signed_in_session(user=user, identifier=identifier, client=client, method=method)
         return _session_tokens(user=user, session=session)
 
 
 def _complete_sign_in_session(*, user: Any, identifier: str, client: ClientInfo, method: str) -> AuthSession:
+    """As ``_complete_sign_in``, for the web app: the session without tokens (the browser keeps its id)."""
+    _require_verified_email(user=user, identifier=identifier, client=client, method=method)
+    return _open_signed_in_session(user=user, identifier=identifier, client=client, method=method)
+
+
+def _require_verified_email(*, user: Any, identifier: str, client: ClientInfo, method: str) -> None:
+    # Outside any transaction: the refused attempt must stay recorded.
     if settings.REQUIRE_EMAIL_VERIFICATION and not user.email_verified:
         _fail(
             user=user,
@@ -730,16 +738,19 @@ def _complete_sign_in_session(*, user: Any, identifier: str, client: ClientInfo,
             method=method,
             error=Forbidden("Confirm your email address first; we sent you a link.", code="email_not_verified"),
         )
+
+
+@transaction.atomic
+def _open_signed_in_session(*, user: Any, identifier: str, client: ClientInfo, method: str) -> AuthSession:
     from finance.privacy.services import account_deletion_cancel  # privacy builds on identity
 
-    with transaction.atomic():
-        _record_attempt(
-            user=user, identifier=identifier, client=client, succeeded=True, reason="ok", counts=False, method=method
-        )
-        update_last_login(type(user), user)
-        # Signing in during the grace period of an account deletion cancels it.
-        account_deletion_cancel(user=user)
-        return session_open(user=user, client=client, method=method)
+    _record_attempt(
+        user=user, identifier=identifier, client=client, succeeded=True, reason="ok", counts=False, method=method
+    )
+    update_last_login(type(user), user)
+    # Signing in during the grace period of an account deletion cancels it.
+    account_deletion_cancel(user=user)
+    return session_open(user=user, client=client, method=method)
 
 
 # OAuth / OpenID Connect sign-in ------------------------------------------------------

@@ -246,3 +246,14 @@ def test_no_password_only_login_form_skips_the_code(client, user, two_factor):
 def test_a_signed_in_person_who_is_not_staff_gets_403_from_the_admin_login(client, user, household):
     password_step(client, user)
     assert client.get("/admin/login/?next=/admin/").status_code == 403
+
+
+def test_an_unverified_address_is_refused_after_the_code_and_recorded(client, user, two_factor, settings):
+    settings.REQUIRE_EMAIL_VERIFICATION = True
+    totp, _codes = two_factor
+    password_step(client, user)
+    response = client.post(reverse("web:login-code"), {"code": totp.now()}, follow=True)
+    assert "Confirm your email address first; we sent you a link." in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert SignInAttempt.objects.filter(user=user).latest("id").reason == "email_not_verified"
+    assert not AuthSession.objects.filter(user=user).exists()
