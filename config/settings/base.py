@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A browser whose account session was revoked is signed out (finance/web/signin.py).
+    "finance.users.middleware.BrowserSessionMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Web pages only: the user's language, the household chosen in the session.
     "finance.web.middleware.WebMiddleware",
@@ -315,6 +317,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
+        # The web app manifest (/manifest.webmanifest) and its icons.
+        "manifest-src": [SELF],
         "object-src": [NONE],
         "base-uri": [NONE],
         "frame-ancestors": [NONE],

@@ -15,6 +15,8 @@ from finance.web.views import (
     imports,
     ledger,
     profile,
+    pwa,
+    security,
     transactions,
 )
 
@@ -22,7 +24,9 @@ app_name = "web"
 
 urlpatterns = [
     path("", auth.home, name="home"),
-    path("login/", auth.SignInView.as_view(), name="login"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("login/", auth.sign_in, name="login"),
+    path("login/code/", auth.sign_in_code, name="login-code"),
     path("logout/", auth.SignOutView.as_view(), name="logout"),
     path("app/", dashboard.dashboard, name="dashboard"),
     path("app/transactions/", transactions.transaction_index, name="transactions"),
@@ -79,4 +83,17 @@ urlpatterns = [
     path("app/imports/<uuid:pk>/commit/", imports.import_commit, name="import-commit"),
     path("app/imports/<uuid:pk>/revert/", imports.import_revert, name="import-revert"),
     path("app/imports/<uuid:pk>/discard/", imports.import_discard, name="import-discard"),
+    path("app/profile/security/", security.overview, name="security"),
+    path("app/profile/security/password/", security.password_change, name="security-password"),
+    path("app/profile/security/two-factor/", security.two_factor, name="security-2fa"),
+    path("app/profile/security/sessions/", security.session_index, name="security-sessions"),
+    path(
+        "app/profile/security/sessions/revoke-others/",
+        security.session_revoke_others,
+        name="security-sessions-revoke-others",
+    ),
+    path("app/profile/security/sessions/<uuid:pk>/revoke/", security.session_revoke, name="security-session-revoke"),
+    path("app/profile/security/tokens/", security.token_index, name="security-tokens"),
+    path("app/profile/security/tokens/<uuid:pk>/revoke/", security.token_revoke, name="security-token-revoke"),
+    path("app/profile/security/activity/", security.activity, name="security-activity"),
 ]

@@ -211,6 +211,12 @@ PAGES = [
     "/app/rules/new/",
     "/app/imports/",
     "/app/imports/new/",
+    "/app/profile/security/",
+    "/app/profile/security/password/",
+    "/app/profile/security/two-factor/",
+    "/app/profile/security/sessions/",
+    "/app/profile/security/tokens/",
+    "/app/profile/security/activity/",
     "/app/no-such-page/",
 ]
 
