@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pyotp
 import pytest
 from django.test import Client
@@ -34,7 +36,9 @@ def app_pages() -> list[str]:
     for pattern in get_resolver().url_patterns:
         for sub in getattr(pattern, "url_patterns", []):
             if isinstance(sub, URLPattern) and str(sub.pattern).startswith("app/"):
-                paths.append("/" + str(sub.pattern).replace("<uuid:pk>", "0b6c2f7e-3f1a-4d2b-9a7e-5c4d3b2a1f00"))
+                path = re.sub(r"<uuid:\w+>", "0b6c2f7e-3f1a-4d2b-9a7e-5c4d3b2a1f00", str(sub.pattern))
+                assert "<" not in path, path  # every converter filled in
+                paths.append("/" + path)
     return paths
 
 
