@@ -16,10 +16,11 @@ A linear SVM (``LinearSVC``) learns one weight per feature and category. Its
 scores become probabilities by temperature scaling fitted on out-of-fold
 scores, so ``confidence`` means what it says: of the predictions made with
 confidence about 0.9, about nine in ten are right. A model is much surer of
-itself than it should be on a merchant it never saw, so there are two
-temperatures: one for merchants in the training data, one for new ones, each
-fitted on the out-of-fold rows of its kind. The product auto-applies a
-prediction at :data:`AUTO_THRESHOLD` and sends the rest to review.
+itself than it should be on a merchant it never saw, so a small logistic
+regression then estimates P(top category is right) from the top probability,
+its lead over the runner-up and how new the merchant and its words are
+(:func:`_fit_calibration`). The product auto-applies a prediction at
+:data:`AUTO_THRESHOLD` and sends the rest to review.
 """
 
 from __future__ import annotations
