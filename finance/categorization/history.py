@@ -14,8 +14,6 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz, process
-
 from finance.categorization.normalize import merchant_key
 
 # Pseudo-count of "some other category" added to every payee's tally: one earlier
@@ -28,12 +26,6 @@ DEFAULT_PRIOR_WEIGHT = 0.2
 # with its confidence scaled down by this factor: on its own such a match stays
 # below the auto-apply threshold (0.75 * 1 / 1.2 = 0.63 for one earlier payee).
 PREFIX_FACTOR = 0.75
-# Then to the most similar earlier payee by edit distance ("dis-chem" ->
-# "dischem", "mcdonalds" -> "mcdonald s"), when the similarity (rapidfuzz
-# ``ratio``, 0-100) reaches FUZZY_CUTOFF, scaled down like a prefix. Chosen on
-# the South-African household (+0.4 point of accuracy at cutoffs 60-80).
-FUZZY_CUTOFF = 70.0
-FUZZY_FACTOR = 0.75
 # Leading words too common to name a payee on their own.
 _WEAK_WORDS = frozenset(
     [
@@ -123,8 +115,6 @@ class HistoryMatcher:
     _last_seen: dict[tuple[str, str], int] = field(default_factory=dict)
     _prefix_last_seen: dict[tuple[str, str], int] = field(default_factory=dict)
     _seen: int = 0
-    # Nearest earlier key per unknown key (None: nothing close enough); cleared when a new key arrives.
-    _fuzzy_cache: dict[str, str | None] = field(default_factory=dict)
 
     @classmethod
     def from_records(
@@ -140,8 +130,6 @@ class HistoryMatcher:
         key = history_key(record.payee, record.description)
         if not key or not record.category:
             return
-        if key not in self._tallies:
-            self._fuzzy_cache.clear()
         self._tallies.setdefault(key, Counter())[record.category] += 1
         for prefix in _prefixes(key):
             self._prefix_tallies.setdefault(prefix, Counter())[record.category] += 1
@@ -165,25 +153,7 @@ class HistoryMatcher:
                 return self._answer(
                     prefix, tally, self._prefix_last_seen, factor=PREFIX_FACTOR, how=f'payee starting "{prefix}" like'
                 )
-        similar = self._nearest(key)
-        if similar is not None:
-            return self._answer(
-                similar,
-                self._tallies[similar],
-                self._last_seen,
-                factor=FUZZY_FACTOR,
-                how=f'payee similar to "{similar}" like',
-            )
         return None
-
-    def _nearest(self, key: str) -> str | None:
-        """The earlier key most similar to ``key`` (edit-distance ratio >= FUZZY_CUTOFF), if any."""
-        if len(key) < 4:
-            return None
-        if key not in self._fuzzy_cache:
-            found = process.extractOne(key, self._tallies.keys(), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
-            self._fuzzy_cache[key] = found[0] if found else None
-        return self._fuzzy_cache[key]
 
     def _answer(
         self, key: str, tally: Counter[str], last_seen: dict[tuple[str, str], int], *, factor: float, how: str

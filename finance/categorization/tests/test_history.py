@@ -88,30 +88,3 @@ def test_a_tie_among_leading_word_matches_goes_to_the_latest() -> None:
     match = matcher.match("", "Uber Rides")
     assert match is not None
     assert (match.category, match.count, match.total, match.merchant_key) == ("Transport", 1, 2, "uber")
-
-
-def test_unknown_payee_falls_back_to_the_most_similar_earlier_payee() -> None:
-    matcher = _matcher(
-        ("POS Purchase Mcdonald S  * 27 Oct", "Eating Out"),
-        ("POS Purchase Mcdonald S  * 02 Nov", "Eating Out"),
-        ("POS Purchase Dischem  * 15 Sep", "Health and Medical"),
-    )
-    match = matcher.match("McDonalds", "")
-    assert match is not None
-    assert (match.category, match.merchant_key, match.total) == ("Eating Out", "mcdonald", 2)
-    assert match.confidence == pytest.approx(0.75 * 2 / 2.2, abs=1e-4)  # below the threshold on its own
-    assert match.explanation == 'payee similar to "mcdonald" like 2 earlier transactions'
-    dischem = matcher.match("", "Dis-Chem (Card )")
-    assert dischem is not None
-    assert (dischem.category, dischem.merchant_key) == ("Health and Medical", "dischem")
-    # Nothing close enough: no match rather than the least bad one.
-    assert matcher.match("", "Colourful Splendour") is None
-
-
-def test_a_new_payee_is_seen_by_later_similarity_lookups() -> None:
-    matcher = _matcher(("Kokoro Rivonia", "Eating Out"))
-    assert matcher.match("", "Woolwoths") is None  # the miss is cached ...
-    matcher.add(HistoryRecord(category="Groceries", description="POS Purchase Woolworths  * 12 Oct"))
-    match = matcher.match("", "Woolwoths")  # ... and forgotten when a new payee arrives
-    assert match is not None
-    assert (match.category, match.merchant_key) == ("Groceries", "woolworths")
