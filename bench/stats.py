@@ -131,6 +131,9 @@ CREATE_RPS = 650.0
 LIST_P99_MS = 25.0
 HASH_MS = (50.0, 250.0)
 DASHBOARD_P99_MS = 300.0
+# Categorizer evaluation (docs/categorization.md): accuracy per part, precision of auto-applied suggestions.
+CATEGORIZER_ACCURACY = {"us_by_merchant": 0.95, "za_household": 0.85}
+CATEGORIZER_PRECISION = 0.95
 
 
 def evaluate(results: dict[str, Measurement], hash_ms: float | None = None) -> list[Verdict]:
@@ -143,6 +146,9 @@ def evaluate(results: dict[str, Measurement], hash_ms: float | None = None) -> l
         conns = f"{m.connections} conn{'s' if m.connections > 1 else ''}"
         latency = f"p50 {m.p50_ms} / p90 {m.p90_ms} / p99 {m.p99_ms} ms"
         label = f"{m.name} ({conns})"
+        if name.startswith("categorizer."):
+            verdicts.extend(_categorizer_verdicts(name.partition(".")[2], m))
+            continue
         if m.errors:
             verdicts.append(Verdict(label, f"{m.rps} req/s, {m.errors} errors", "no errors", False))
             continue
@@ -178,6 +184,67 @@ def evaluate(results: dict[str, Measurement], hash_ms: float | None = None) -> l
             )
         )
     return verdicts
+
+
+def from_categorizer_report(report: dict[str, Any]) -> dict[str, Measurement]:
+    """``manage.py evaluate_categorizer --json`` as one figure per part (``categorizer.<part>``).
+
+    The scores sit in ``extra``; ``duration_s`` is the whole evaluation's time (both parts run in one call).
+    """
+    parts = {
+        "us_by_merchant": ("model", "(a) US set, merchants never seen"),
+        "za_household": ("combined", "(b) ZA household"),
+    }
+    results = {}
+    for part, (scores_key, title) in parts.items():
+        if part not in report:
+            continue
+        scores = report[part][scores_key]
+        results[f"categorizer.{part}"] = Measurement(
+            name=f"categorizer {title}",
+            method="",
+            path="manage.py evaluate_categorizer",
+            connections=1,
+            duration_s=float(report["seconds"]),
+            requests=int(scores["n"]),
+            rps=0.0,
+            p50_ms=0.0,
+            p90_ms=0.0,
+            p99_ms=0.0,
+            max_ms=0.0,
+            tool="manage.py evaluate_categorizer",
+            notes=report[part]["method"],
+            extra={
+                "accuracy": scores["accuracy"],
+                "coverage": scores["coverage"],
+                "auto_precision": scores["auto_precision"],
+                "sample": report.get("sample"),
+                "threshold": report["threshold"],
+            },
+        )
+    return results
+
+
+def _categorizer_verdicts(part: str, m: Measurement) -> list[Verdict]:
+    accuracy, coverage, precision = (m.extra["accuracy"], m.extra["coverage"], m.extra["auto_precision"])
+    rows = f"{m.requests} rows" + (f" (sample {m.extra['sample']})" if m.extra.get("sample") else "")
+    target = CATEGORIZER_ACCURACY[part]
+    return [
+        Verdict(
+            f"{m.name}: accuracy",
+            f"{accuracy:.1%} of {rows}; {m.duration_s:g} s for the evaluation",
+            f"≥ {target:.0%}",
+            accuracy >= target,
+        ),
+        Verdict(
+            f"{m.name}: precision of auto-applied",
+            "nothing auto-applied"
+            if precision is None
+            else f"{precision:.1%} at coverage {coverage:.1%} (threshold {m.extra['threshold']:g})",
+            f"≥ {CATEGORIZER_PRECISION:.0%}",
+            precision is not None and precision >= CATEGORIZER_PRECISION,
+        ),
+    ]
 
 
 def markdown_table(verdicts: Iterable[Verdict], pending: Iterable[tuple[str, str, str]] = ()) -> str:

@@ -2,9 +2,12 @@
 
 Features (see docs/categorization.md):
 
-* TF-IDF over words and word pairs of :func:`~finance.categorization.normalize.clean_text`;
-* TF-IDF over character 2-5-grams inside words of the same text, so spelling
-  variants and truncations ("apple.com/bil", "woolworths") still match;
+* TF-IDF over words and word pairs of :func:`~finance.categorization.normalize.clean_text`,
+  a compound word also giving its parts (:func:`word_tokens`: "amazon.com" is
+  also "amazon");
+* TF-IDF over character 2-5-grams of the same text, across word boundaries,
+  so spelling variants, truncations and split names ("apple.com/bil",
+  "woolworths", "pick n pay") still match;
 * one-hot metadata: the merchant key, the amount's sign, its size bucket
   (powers of two), its cents (".99", ".00"), the exact amount, the day of month
   and the weekday.
@@ -13,10 +16,11 @@ A linear SVM (``LinearSVC``) learns one weight per feature and category. Its
 scores become probabilities by temperature scaling fitted on out-of-fold
 scores, so ``confidence`` means what it says: of the predictions made with
 confidence about 0.9, about nine in ten are right. A model is much surer of
-itself than it should be on a merchant it never saw, so there are two
-temperatures: one for merchants in the training data, one for new ones, each
-fitted on the out-of-fold rows of its kind. The product auto-applies a
-prediction at :data:`AUTO_THRESHOLD` and sends the rest to review.
+itself than it should be on a merchant it never saw, so a small logistic
+regression then estimates P(top category is right) from the top probability,
+its lead over the runner-up and how new the merchant and its words are
+(:func:`_fit_calibration`). The product auto-applies a prediction at
+:data:`AUTO_THRESHOLD` and sends the rest to review.
 """
 
 from __future__ import annotations
@@ -184,18 +188,42 @@ def _text(item: Item) -> str:
     return clean_text(item.payee, item.description)
 
 
+_WORD_TOKEN = regex.compile(r"(?u)\b\w[\w&'.\-/]*\b")
+_WORD_PART = regex.compile(r"[a-z0-9]+")
+
+
+def word_tokens(text: str) -> list[str]:
+    """The words of ``clean_text``; a compound word also gives its parts.
+
+    ``amazon.com`` is the token ``amazon.com`` and also ``amazon`` and ``com``,
+    so a merchant's domain shares a word with its other names ("amazon mktpl").
+
+    >>> word_tokens("amazon.com kindle")
+    ['amazon.com', 'amazon', 'com', 'kindle']
+    """
+    tokens = []
+    for token in _WORD_TOKEN.findall(text):
+        tokens.append(token)
+        parts = _WORD_PART.findall(token)
+        if len(parts) > 1:
+            tokens.extend(part for part in parts if len(part) > 1)
+    return tokens
+
+
 class _Featurizer:
     def __init__(self, params: ModelParams) -> None:
         self.meta_weight = params.meta_weight
         self.word = TfidfVectorizer(
             ngram_range=(1, 2),
-            token_pattern=r"(?u)\b\w[\w&'.\-/]*\b",  # noqa: S106 - a regex, not a password
+            tokenizer=word_tokens,
+            token_pattern=None,
+            lowercase=False,  # clean_text is lower-cased already
             sublinear_tf=True,
             max_features=params.word_max_features,
             dtype=np.float32,
         )
         self.char = TfidfVectorizer(
-            analyzer="char_wb",
+            analyzer="char",
             ngram_range=(2, 5),
             sublinear_tf=True,
             max_features=params.char_max_features,

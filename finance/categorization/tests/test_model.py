@@ -18,6 +18,7 @@ from finance.categorization.model import (
     ModelLoadError,
     train,
     training_set_hash,
+    word_tokens,
 )
 
 ROWS = [
@@ -170,3 +171,28 @@ def test_two_categories_explain_each_side() -> None:
     assert (grocery[0].category, salary[0].category) == ("Groceries", "Salary")
     assert any("kroger" in reason for reason in grocery[0].explanation)
     assert any("payroll" in reason or "acme" in reason for reason in salary[0].explanation)
+
+
+def test_word_tokens_split_compound_words_into_their_parts() -> None:
+    assert word_tokens("amazon.com kindle") == ["amazon.com", "amazon", "com", "kindle"]
+    # One-letter parts are dropped: "e-z" gives no part, "help.uber.c" gives "help" and "uber".
+    assert word_tokens("e-z pass help.uber.c") == ["e-z", "pass", "help.uber.c", "help", "uber"]
+    assert word_tokens("dischem ballito") == ["dischem", "ballito"]
+
+
+def test_a_domain_shares_its_name_with_the_merchant_s_other_variants() -> None:
+    rows = [
+        ("debit amazon mktpl", "Shopping", "-23.99"),
+        ("debit amazon marktplace", "Shopping", "-41.50"),
+        ("debit amazon mktpl us", "Shopping", "-12.00"),
+        ("debit target t-1234", "Shopping", "-64.10"),
+        ("debit netflix.com", "Subscriptions", "-15.49"),
+        ("debit spotify.com", "Subscriptions", "-9.99"),
+        ("debit hulu.com", "Subscriptions", "-7.99"),
+        ("debit disneyplus.com", "Subscriptions", "-13.99"),
+        ("debit kroger 8147 seattle", "Groceries", "-54.20"),
+        ("debit safeway 1234 portland", "Groceries", "-61.00"),
+    ]
+    shopping = train(examples(rows)).predict([Item(description="debit amazon.com*hawmz79txr", amount=Decimal("-30"))])
+    assert shopping[0][0].category == "Shopping"
+    assert 'word "amazon"' in shopping[0][0].explanation
