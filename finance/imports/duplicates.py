@@ -106,7 +106,7 @@ def tip_tolerance() -> Decimal:
 def _outcome_reason(status: str, how: str) -> str:
     if status == RowStatus.SKIPPED:
         return f"Skipped in an earlier import (same {how})."
-    if status == RowStatus.MERGED:
+    if status in (RowStatus.MERGED, RowStatus.TRANSFER):
         return f"Already linked to this transaction by an earlier import (same {how})."
     return f"Already imported (same {how})."
 
