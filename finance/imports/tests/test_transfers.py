@@ -11,7 +11,6 @@ from django.test.utils import CaptureQueriesContext
 
 from finance.imports import services
 from finance.imports.models import ImportBatch, ImportedRow, ImportStatus
-from finance.imports.tests.conftest import upload
 from finance.imports.tests.test_commit import balances, csv, derived, mapped
 from finance.imports.transfers import looks_like_transfer
 from finance.ledger import services as ledger_services
