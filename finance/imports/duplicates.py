@@ -178,10 +178,12 @@ def _load_existing(
     end: date,
     claimed: set[uuid.UUID],
     provenance: dict[uuid.UUID, str],
-    amounts: set[Decimal],
+    wanted: set[tuple[Decimal, date]],
 ) -> list[_Existing]:
-    """The account's transactions in the range that can match a row: the same signed amount, or pending."""
+    """The account's transactions in the range that can match a row: a row's signed amount within the window
+    of its date, or pending (a tip may have changed the amount)."""
     found = []
+    days = [timedelta(days=d) for d in range(-window_days(), window_days() + 1)]
     qs = (
         Transaction.objects.filter(Q(account=account) | Q(transfer_account=account), date__range=(start, end))
         .exclude(id__in=claimed)
@@ -207,8 +209,8 @@ def _load_existing(
             signed = -amount
         else:  # a transfer into this account
             signed = transfer_amount if transfer_amount is not None else amount
-        if signed not in amounts and not pending:
-            continue  # no row has its amount: never compared
+        if not pending and not any((signed, on + shift) in wanted for shift in days):
+            continue  # no row has its amount near its date: never compared
         found.append(
             _Existing(txn_id, on, signed, (payee, description), pending, provenance.get(txn_id, ""), reference)
         )
@@ -233,7 +235,7 @@ def _fuzzy(
     claimed: set[uuid.UUID],
     provenance: dict[uuid.UUID, str],
 ) -> None:
-    existing = _load_existing(account, start, end, claimed, provenance, {rows[i].amount for i in todo})
+    existing = _load_existing(account, start, end, claimed, provenance, {(rows[i].amount, rows[i].date) for i in todo})
     index = _Index()
     for position, item in enumerate(existing):
         index.by_amount[item.amount].append((item.date, position))

@@ -128,14 +128,17 @@ class ImportedRow(HouseholdOwned):
     raw = models.JSONField(default=dict, blank=True)
     parsed = models.JSONField(default=dict, blank=True)
     errors = models.JSONField(default=list, blank=True)
-    category = models.ForeignKey("ledger.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    category = models.ForeignKey(
+        "ledger.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     categorization_source = models.CharField(max_length=10, blank=True, default="")
     categorization_confidence = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    # The links are indexed where set only (partial indexes below): a 100k-row file is written with them empty.
     transaction = models.ForeignKey(
-        "ledger.Transaction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "ledger.Transaction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     candidate = models.ForeignKey(
-        "ledger.Transaction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "ledger.Transaction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     match_score = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
     match_reason = models.CharField(max_length=200, blank=True, default="")
@@ -162,7 +165,14 @@ class ImportedRow(HouseholdOwned):
             models.Index(fields=["account", "provider_id"], condition=~Q(provider_id=""), name="imports_row_provider"),
             models.Index(fields=["account", "check_number"], condition=~Q(check_number=""), name="imports_row_check"),
             models.Index(fields=["batch", "status"], name="imports_row_batch_status"),
-            # Partial: most rows have no transfer candidate, and 100k-row files insert quickly.
+            # Partial: rows without the link are not indexed (most rows have no candidate; a row has no
+            # transaction until it is committed), so 100k-row files insert and commit quickly. Lookups by equality,
+            # as deletes of transactions and categories make them, use them.
+            models.Index(
+                fields=["transaction"], condition=Q(transaction__isnull=False), name="imports_row_transaction"
+            ),
+            models.Index(fields=["candidate"], condition=Q(candidate__isnull=False), name="imports_row_candidate"),
+            models.Index(fields=["category"], condition=Q(category__isnull=False), name="imports_row_category"),
             models.Index(
                 fields=["transfer_candidate"],
                 condition=Q(transfer_candidate__isnull=False),

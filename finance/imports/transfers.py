@@ -105,7 +105,11 @@ def find(*, account: Account, rows: Sequence[TransferRow | None]) -> list[Transf
     dated = [rows[i] for i in todo]
     start = min(r.date for r in dated if r) - timedelta(days=window)
     end = max(r.date for r in dated if r) + timedelta(days=window)
-    wanted = {-r.amount for r in dated if r}
+    # (signed amount the other side must have, day) of every row: a transaction is kept only when some row
+    # wants its amount within the window, so the narrow read below is most of the work and texts are read for
+    # the few kept.
+    wanted = {(-r.amount, r.date) for r in dated if r}
+    days = [timedelta(days=d) for d in range(-window, window + 1)]
     candidates = (
         Transaction.objects.filter(
             household_id=account.household_id,
@@ -114,19 +118,29 @@ def find(*, account: Account, rows: Sequence[TransferRow | None]) -> list[Transf
             date__range=(start, end),
         )
         .exclude(Exists(Split.objects.filter(transaction=OuterRef("pk"))))
-        .values_list("id", "account_id", "type", "amount", "date", "payee", "description")
+        .values_list("id", "account_id", "type", "amount", "date")
     )
     # signed amount (from the other account's side) -> [(date, position)]
     index: dict[Decimal, list[tuple[date, int]]] = defaultdict(list)
-    items: list[tuple[uuid.UUID, uuid.UUID, Decimal, date, str]] = []
-    for txn_id, account_id, kind, amount, on, payee, description in candidates:
+    items: list[tuple[uuid.UUID, uuid.UUID, Decimal, date]] = []
+    for txn_id, account_id, kind, amount, on in candidates:
         signed = amount if kind == TransactionType.INCOME else -amount
-        if signed not in wanted:
+        if not any((signed, on + shift) in wanted for shift in days):
             continue
         index[signed].append((on, len(items)))
-        items.append((txn_id, account_id, signed, on, f"{payee} {description}".strip()))
+        items.append((txn_id, account_id, signed, on))
     for entries in index.values():
         entries.sort()
+    texts = (
+        {
+            txn_id: f"{payee} {description}".strip()
+            for txn_id, payee, description in Transaction.objects.filter(
+                id__in=[item[0] for item in items]
+            ).values_list("id", "payee", "description")
+        }
+        if items
+        else {}
+    )
 
     own_name = [account.name]
     pairs: list[tuple[int, int, int, bool]] = []  # (not suggested, days, row, position)
@@ -139,7 +153,7 @@ def find(*, account: Account, rows: Sequence[TransferRow | None]) -> list[Transf
             days = abs((on - row.date).days)
             other_name = others[items[pos][1]]
             suggested = days <= near and (
-                looks_like_transfer(row.text, [other_name]) or looks_like_transfer(items[pos][4], own_name)
+                looks_like_transfer(row.text, [other_name]) or looks_like_transfer(texts[items[pos][0]], own_name)
             )
             pairs.append((0 if suggested else 1, days, i, pos))
     taken_rows: set[int] = set()
@@ -149,7 +163,7 @@ def find(*, account: Account, rows: Sequence[TransferRow | None]) -> list[Transf
             continue
         taken_rows.add(i)
         taken.add(pos)
-        txn_id, account_id, signed, on, _text = items[pos]
+        txn_id, account_id, signed, on = items[pos]
         found[i] = TransferMatch(
             transaction_id=txn_id,
             account_id=account_id,
