@@ -600,7 +600,6 @@ def scenario_import(ctx: Context) -> None:
     figures = json.loads(lines[-1][len("BENCH_JSON ") :])
     seconds = figures["total_s"]
     errors = figures["verify_after_commit"] + figures.get("verify_after_revert", 0)
-    ctx.facts["import"] = figures
     record(
         ctx,
         "import.csv",

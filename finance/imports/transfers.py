@@ -109,7 +109,7 @@ def find(*, account: Account, rows: Sequence[TransferRow | None]) -> list[Transf
     # wants its amount within the window, so the narrow read below is most of the work and texts are read for
     # the few kept.
     wanted = {(-r.amount, r.date) for r in dated if r}
-    days = [timedelta(days=d) for d in range(-window, window + 1)]
+    shifts = [timedelta(days=d) for d in range(-window, window + 1)]
     candidates = (
         Transaction.objects.filter(
             household_id=account.household_id,
@@ -125,7 +125,7 @@ def find(*, account: Account, rows: Sequence[TransferRow | None]) -> list[Transf
     items: list[tuple[uuid.UUID, uuid.UUID, Decimal, date]] = []
     for txn_id, account_id, kind, amount, on in candidates:
         signed = amount if kind == TransactionType.INCOME else -amount
-        if not any((signed, on + shift) in wanted for shift in days):
+        if not any((signed, on + shift) in wanted for shift in shifts):
             continue
         index[signed].append((on, len(items)))
         items.append((txn_id, account_id, signed, on))
@@ -143,7 +143,7 @@ def find(*, account: Account, rows: Sequence[TransferRow | None]) -> list[Transf
     )
 
     own_name = [account.name]
-    pairs: list[tuple[int, int, int, bool]] = []  # (not suggested, days, row, position)
+    pairs: list[tuple[int, int, int, int]] = []  # (0 if suggested else 1, days apart, row, position)
     for i in todo:
         row = rows[i]
         assert row is not None

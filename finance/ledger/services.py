@@ -1037,7 +1037,9 @@ def transactions_delete_where(*, household: Household, actor: Any, where: Q) -> 
             -1,
         )
         dates.add(on)
-    for relation in deletion.get_candidate_relations_to_delete(Transaction._meta):
+    meta: Any = Transaction._meta
+    relations: list[Any] = list(deletion.get_candidate_relations_to_delete(meta))
+    for relation in relations:
         name = relation.field.name
         related = relation.related_model._base_manager.filter(**{f"{name}__in": ids})
         if relation.on_delete is deletion.SET_NULL:
