@@ -178,12 +178,11 @@ def _load_existing(
     end: date,
     claimed: set[uuid.UUID],
     provenance: dict[uuid.UUID, str],
-    wanted: set[tuple[Decimal, date]],
+    wanted: dict[Decimal, set[int]],
 ) -> list[_Existing]:
     """The account's transactions in the range that can match a row: a row's signed amount within the window
     of its date, or pending (a tip may have changed the amount)."""
     found = []
-    days = [timedelta(days=d) for d in range(-window_days(), window_days() + 1)]
     qs = (
         Transaction.objects.filter(Q(account=account) | Q(transfer_account=account), date__range=(start, end))
         .exclude(id__in=claimed)
@@ -209,7 +208,7 @@ def _load_existing(
             signed = -amount
         else:  # a transfer into this account
             signed = transfer_amount if transfer_amount is not None else amount
-        if not pending and not any((signed, on + shift) in wanted for shift in days):
+        if not pending and on.toordinal() not in wanted.get(signed, ()):
             continue  # no row has its amount near its date: never compared
         found.append(
             _Existing(txn_id, on, signed, (payee, description), pending, provenance.get(txn_id, ""), reference)
@@ -235,7 +234,12 @@ def _fuzzy(
     claimed: set[uuid.UUID],
     provenance: dict[uuid.UUID, str],
 ) -> None:
-    existing = _load_existing(account, start, end, claimed, provenance, {(rows[i].amount, rows[i].date) for i in todo})
+    window = window_days()
+    wanted: dict[Decimal, set[int]] = defaultdict(set)  # amount -> days (ordinals) within the window of a row's
+    for i in todo:
+        day = rows[i].date.toordinal()
+        wanted[rows[i].amount].update(range(day - window, day + window + 1))
+    existing = _load_existing(account, start, end, claimed, provenance, wanted)
     index = _Index()
     for position, item in enumerate(existing):
         index.by_amount[item.amount].append((item.date, position))

@@ -105,11 +105,13 @@ def find(*, account: Account, rows: Sequence[TransferRow | None]) -> list[Transf
     dated = [rows[i] for i in todo]
     start = min(r.date for r in dated if r) - timedelta(days=window)
     end = max(r.date for r in dated if r) + timedelta(days=window)
-    # (signed amount the other side must have, day) of every row: a transaction is kept only when some row
+    # The signed amount the other side must have, and the days near each row: a transaction is kept only when a row
     # wants its amount within the window, so the narrow read below is most of the work and texts are read for
     # the few kept.
-    wanted = {(-r.amount, r.date) for r in dated if r}
-    shifts = [timedelta(days=d) for d in range(-window, window + 1)]
+    wanted: dict[Decimal, set[int]] = defaultdict(set)  # amount -> days (ordinals) some row wants it near
+    for r in dated:
+        if r is not None:
+            wanted[-r.amount].update(range(r.date.toordinal() - window, r.date.toordinal() + window + 1))
     candidates = (
         Transaction.objects.filter(
             household_id=account.household_id,
@@ -125,7 +127,8 @@ def find(*, account: Account, rows: Sequence[TransferRow | None]) -> list[Transf
     items: list[tuple[uuid.UUID, uuid.UUID, Decimal, date]] = []
     for txn_id, account_id, kind, amount, on in candidates:
         signed = amount if kind == TransactionType.INCOME else -amount
-        if not any((signed, on + shift) in wanted for shift in shifts):
+        days_wanted = wanted.get(signed)
+        if days_wanted is None or on.toordinal() not in days_wanted:
             continue
         index[signed].append((on, len(items)))
         items.append((txn_id, account_id, signed, on))
