@@ -920,6 +920,8 @@ def transactions_load(
     delta = LedgerDelta()
     values = operator.attrgetter(*NewTransaction.__dataclass_fields__)
     rows: list[tuple[Any, ...]] = []
+    # Effects summed per (account, type, month, category, converted?) first: one LedgerDelta.add per group.
+    groups: dict[tuple[Any, ...], list[Any]] = {}
     for txn in txns:
         if txn.type not in (TransactionType.INCOME, TransactionType.EXPENSE) or not txn.amount > 0:
             raise ValueError(f"transactions_load takes positive incomes and expenses, not {txn.type} {txn.amount}")
@@ -928,19 +930,29 @@ def transactions_load(
         rate = rates.get(txn.currency, household.base_currency, txn.date)
         base = rate.convert(txn.amount) if rate else None
         rows.append((*values(txn), base, rate.value if rate else None, rate.date if rate else None, actor_id, now, now))
+        key = (txn.account_id, txn.type, txn.date.year, txn.date.month, txn.category_id, base is None)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [txn.date, txn.amount, base or ZERO, 1]
+        else:
+            group[1] += txn.amount
+            group[2] += base or ZERO
+            group[3] += 1
+    for (account_id, kind, _year, _month, category_id, unconverted), (on, amount, base, count) in groups.items():
         delta.add(
             TransactionState(
-                household_id=txn.household_id,
-                account_id=txn.account_id,
-                type=txn.type,
-                amount=txn.amount,
-                date=txn.date,
+                household_id=household.id,
+                account_id=account_id,
+                type=kind,
+                amount=amount,
+                date=on,
                 transfer_account_id=None,
                 transfer_amount=None,
-                amount_in_base=base,
+                amount_in_base=None if unconverted else base,
                 is_excluded=False,
-                category_id=txn.category_id,
-            )
+                category_id=category_id,
+            ),
+            count=count,
         )
     for start in range(0, len(rows), LOAD_CHUNK):
         copy_insert(Transaction, rows[start : start + LOAD_CHUNK], columns=_LOAD_COLUMNS)

@@ -14,7 +14,7 @@ from finance.imports.models import ImportBatch, ImportedRow, ImportStatus
 from finance.imports.tests.test_commit import balances, csv, derived, mapped
 from finance.imports.transfers import looks_like_transfer
 from finance.ledger import services as ledger_services
-from finance.ledger.models import Split, Transaction, TransactionTag
+from finance.ledger.models import AccountMonthly, CategoryMonthly, Split, Transaction, TransactionTag
 from finance.ledger.tests.factories import category, make_account, make_txn
 from finance.ledger.verify import verify
 
@@ -258,3 +258,28 @@ def test_revert_is_set_based_and_restores_derived_data(client_for, household, ac
     assert verify(household.id) == []
     # The same statements for 3 rows as for 40: nothing per row.
     assert _revert_queries(client_for, account, 3) == _revert_queries(client_for, account, 40)
+
+
+def test_a_commit_sums_effects_per_group_and_matches_a_recomputation(client_for, household, account, settings):
+    """The commit adds one LedgerDelta state per (account, type, month, category): the counts and totals are
+    those of every transaction, as verify_ledger recomputes them."""
+    coffee = category(household, "Coffee")
+    for day in range(1, 6):
+        make_txn(household, account, "expense", "3.00", date(2026, 1, day), payee="Blue Bottle", category=coffee)
+    lines = [f"2026-0{m}-{d:02d},Blue Bottle,-{d}.25" for m in (2, 3) for d in range(1, 8)]
+    lines += [f"2026-02-{d:02d},Unknown {d},-1.00" for d in range(10, 13)] + ["2026-03-20,Salary,900.00"]
+    batch = mapped(client_for, account, csv(*lines))
+    done = commit(client_for, batch["id"]).json()
+    assert done["rows_imported"] == 18
+    assert verify(household.id) == []
+    months = {
+        (row.month.month, row.count, row.expense, row.income)
+        for row in AccountMonthly.objects.filter(account=account, month__gte=date(2026, 2, 1))
+    }
+    assert months == {(2, 10, Decimal("32.75"), Decimal("0")), (3, 8, Decimal("29.75"), Decimal("900.00"))}
+    totals = dict(
+        CategoryMonthly.objects.filter(household=household, month=date(2026, 2, 1), category_key=coffee.id).values_list(
+            "count", "total"
+        )
+    )
+    assert totals == {7: Decimal("29.75")}
