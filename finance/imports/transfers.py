@@ -1,7 +1,7 @@
 """Transfers between the household's own accounts, recognised in an imported file.
 
 A readable row that is not a duplicate is a **possible transfer** when another
-account of the household (in the same currency) holds the opposite movement:
+active account of the household in the same currency holds the opposite movement:
 an income of the same amount for a row that takes money out, an expense of the
 same amount for a row that brings money in, dated within
 ``IMPORT_TRANSFER_WINDOW_DAYS`` (5) of the row. Pairs are assigned one to one,
@@ -94,7 +94,7 @@ def find(*, account: Account, rows: Sequence[TransferRow | None]) -> list[Transf
     if not todo:
         return found
     others = dict(
-        Account.objects.filter(household_id=account.household_id, currency=account.currency)
+        Account.objects.filter(household_id=account.household_id, currency=account.currency, is_active=True)
         .exclude(pk=account.pk)
         .values_list("id", "name")
     )
