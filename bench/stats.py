@@ -131,6 +131,7 @@ CREATE_RPS = 650.0
 LIST_P99_MS = 25.0
 HASH_MS = (50.0, 250.0)
 IMPORT_ROWS_PER_S = 100_000 / 30  # 100k CSV rows in ≤ 30 s; the quick profile's 10k rows at the same rate
+DASHBOARD_P99_MS = 300.0
 
 
 def evaluate(results: dict[str, Measurement], hash_ms: float | None = None) -> list[Verdict]:
@@ -164,6 +165,8 @@ def evaluate(results: dict[str, Measurement], hash_ms: float | None = None) -> l
             verdicts.append(Verdict(label, latency, f"p99 ≤ {COLD_P99_MS:g} ms", m.p99_ms <= COLD_P99_MS))
         elif name == "create.16":
             verdicts.append(Verdict(label, f"{m.rps} req/s, {latency}", f"≥ {CREATE_RPS:g} req/s", m.rps >= CREATE_RPS))
+        elif name.startswith("dashboard."):
+            verdicts.append(Verdict(label, latency, f"p99 ≤ {DASHBOARD_P99_MS:g} ms", m.p99_ms <= DASHBOARD_P99_MS))
         elif name.startswith("list.") and suffix == "1":
             verdicts.append(Verdict(label, latency, f"p99 ≤ {LIST_P99_MS:g} ms", m.p99_ms <= LIST_P99_MS))
         elif name.startswith("import."):

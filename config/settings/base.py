@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A browser whose account session was revoked is signed out (finance/web/signin.py).
+    "finance.users.middleware.BrowserSessionMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Web pages only: the user's language, the household chosen in the session.
     "finance.web.middleware.WebMiddleware",
@@ -201,7 +203,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "finance.core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["finance.core.api.filters.FilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": [
         "finance.core.api.throttling.UserRateThrottle",
         "finance.core.api.throttling.AnonRateThrottle",
@@ -319,6 +321,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
+        # The web app manifest (/manifest.webmanifest) and its icons.
+        "manifest-src": [SELF],
         "object-src": [NONE],
         "base-uri": [NONE],
         "frame-ancestors": [NONE],

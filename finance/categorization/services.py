@@ -377,7 +377,9 @@ def categorize_for(
     by_name: dict[tuple[str, str], uuid.UUID] = {}
     for cid, name, kind in categories:
         by_name.setdefault((kind, name), cid)
-    rules = parsed_rules(list(Rule.objects.filter(household=household, is_active=True)))
+    stored_rules = list(Rule.objects.filter(household=household, is_active=True))
+    rule_names = {str(rule.pk): rule.name for rule in stored_rules}
+    rules = parsed_rules(stored_rules)
     history = history_for(household, exclude=exclude, narrow=_narrowing(items))
     model, is_base = model_for(household)
     names = sorted({name for _cid, name, _kind in categories})
@@ -426,6 +428,9 @@ def categorize_for(
         if source == "history" and category_id is not None:
             # History counts category ids; the person reads names.
             explanation = explanation.replace(str(category_id), name_of[str(category_id)])
+        if rule_id is not None and str(rule_id) in rule_names:
+            # Rules are named by their ids in the pipeline; people know them by name.
+            explanation = explanation.replace(str(rule_id), f"“{rule_names[str(rule_id)]}”")
         if category_id is None and top is not None:
             # The top guess was for a category of the other type: the next one stands in.
             category_id, confidence, source, explanation = top.category_id, top.confidence, "model", top.explanation
@@ -540,3 +545,81 @@ def correction_recorded(*, household: Household) -> bool:
     household_id = str(household.pk)
     transaction.on_commit(lambda: tasks.retrain_household_model.delay(household_id))
     return True
+
+
+# ---------------------------------------------------------------------------
+# The review queue
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewChoice:
+    """One suggested category for a transaction in the review queue, and why."""
+
+    category_id: uuid.UUID
+    confidence: Decimal | None
+    source: str
+    explanation: str
+
+
+def review_item(txn: Transaction) -> dict[str, Any]:
+    """A stored transaction as :func:`categorize_for` reads it."""
+    return {
+        "type": txn.type,
+        "amount": txn.amount,
+        "date": txn.date,
+        "payee": txn.payee,
+        "description": txn.description,
+        "notes": txn.notes,
+        "account": txn.account.name,
+    }
+
+
+def review_choices(suggestion: Suggestion) -> list[ReviewChoice]:
+    """The suggestion and its alternatives: at most three, best first."""
+    found = []
+    if suggestion.category_id is not None:
+        found.append(
+            ReviewChoice(suggestion.category_id, suggestion.confidence, suggestion.source, suggestion.explanation)
+        )
+    found.extend(
+        ReviewChoice(alt.category_id, alt.confidence, "model", alt.explanation) for alt in suggestion.alternatives
+    )
+    return found[:3]
+
+
+def review_suggestions(household: Household, txns: Sequence[Transaction]) -> list[list[ReviewChoice]]:
+    """The top three categories for each transaction under review (recomputed now), in one pipeline run."""
+    suggestions = categorize_for(household, [review_item(t) for t in txns], exclude=[t.pk for t in txns])
+    return [review_choices(s) for s in suggestions]
+
+
+@transaction.atomic
+def review_resolve(*, txn: Transaction, actor: Any, category: Category | None = None) -> Transaction:
+    """Settle a transaction under review: ``category`` (the person's choice) or else the top suggestion.
+
+    The category becomes the person's (source ``user``) and ``needs_review`` is cleared, even when
+    the category was already the one set. Counts as a correction for retraining.
+    """
+    from finance.ledger import services as ledger
+
+    require_role(household=txn.household, actor=actor, roles=WRITE_ROLES)
+    if category is None:
+        choices = review_suggestions(txn.household, [txn])[0]
+        if not choices:
+            raise FieldError("category", "There is no suggestion to accept; choose a category.", code="no_suggestion")
+        category = Category.objects.get(household=txn.household, pk=choices[0].category_id)
+    confirmed = category == txn.category
+    updated = ledger.transaction_update(
+        txn=txn,
+        actor=actor,
+        category=category,
+        categorization={
+            "source": CategorizationSource.USER,
+            "confidence": Decimal(1),
+            "rule": None,
+            "needs_review": False,
+        },
+    )
+    if confirmed:  # a changed category was counted by transaction_update already
+        correction_recorded(household=txn.household)
+    return updated

@@ -38,9 +38,12 @@ class HouseholdScopedQuerySet(models.QuerySet):
         return self.filter(household=household)
 
     def for_member(self, user: Any) -> Self:
+        """Rows of the households ``user`` belongs to (ids from the cached principal: no join)."""
+        from finance.users.principal import memberships_of
+
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        return self.filter(household__memberships__user=user)
+        return self.filter(household_id__in=[m.household_id for m in memberships_of(user)])
 
 
 class HouseholdOwned(TimestampedModel):

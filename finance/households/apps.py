@@ -5,3 +5,8 @@ class HouseholdsConfig(AppConfig):
     name = "finance.households"
     label = "households"
     verbose_name = "Households"
+
+    def ready(self) -> None:
+        from finance.households import signals
+
+        signals.connect()

@@ -26,9 +26,12 @@ OWNER_ROLES = frozenset({Role.OWNER})
 
 class HouseholdQuerySet(models.QuerySet):
     def for_member(self, user: Any) -> Self:
+        """The households ``user`` belongs to (ids from the cached principal: no join)."""
+        from finance.users.principal import memberships_of
+
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        return self.filter(memberships__user=user)
+        return self.filter(pk__in=[m.household_id for m in memberships_of(user)])
 
 
 class Household(TimestampedModel):

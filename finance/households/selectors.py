@@ -9,6 +9,7 @@ from django.db.models import F, QuerySet
 
 from finance.core.exceptions import NotFound
 from finance.households.models import Household, Membership
+from finance.users.principal import memberships_of
 
 
 def household_list(*, user: Any) -> QuerySet[Household]:
@@ -23,14 +24,20 @@ def household_list(*, user: Any) -> QuerySet[Household]:
 
 
 def membership_for(*, user: Any, household: Household | uuid.UUID) -> Membership | None:
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return Membership.objects.select_related("household").filter(user=user, household=household).first()
+    """The user's membership in ``household`` (with the household), from the per-user cache."""
+    household_id = household.pk if isinstance(household, Household) else household
+    return next((m for m in memberships_of(user) if m.household_id == household_id), None)
 
 
 def default_membership(*, user: Any) -> Membership | None:
     """The user's default household membership, or failing that the oldest one."""
-    return Membership.objects.select_related("household").filter(user=user).order_by("-is_default", "joined_at").first()
+    memberships = memberships_of(user)
+    return next((m for m in memberships if m.is_default), memberships[0] if memberships else None)
+
+
+def member_roles(*, user: Any) -> dict[uuid.UUID, str]:
+    """The user's role in each of their households."""
+    return {m.household_id: m.role for m in memberships_of(user)}
 
 
 def resolve_membership(*, user: Any, household_id: str | uuid.UUID | None) -> Membership:

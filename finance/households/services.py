@@ -14,13 +14,18 @@ from finance.audit.services import audit_record, field_changes
 from finance.core.exceptions import Conflict, FieldError, Forbidden, NotFound
 from finance.core.money import validate_currency
 from finance.households.models import OWNER_ROLES, Household, Membership, Role
+from finance.households.selectors import membership_for
 
 
 def require_role(*, household: Household, actor: Any, roles: frozenset[Role]) -> Membership | None:
-    """Check the actor's role; ``actor=None`` is the system itself (commands, migrations of data)."""
+    """Check the actor's role; ``actor=None`` is the system itself (commands, migrations of data).
+
+    The membership comes from the actor's cached principal (``finance.users.principal``),
+    which every membership change replaces, so a view and the service it calls share one read.
+    """
     if actor is None:
         return None
-    membership = Membership.objects.filter(household=household, user=actor).first()
+    membership = membership_for(user=actor, household=household)
     if membership is None:
         raise NotFound("Household not found.")
     if membership.role not in roles:

@@ -556,9 +556,10 @@ def _set_categorization(
         txn.categorization_rule = None
 
 
-def _save_tags(household: Household, txn: Transaction, names: list[str] | None, *, replace: bool) -> None:
+def _save_tags(household: Household, txn: Transaction, names: list[str] | None, *, replace: bool) -> list[Tag]:
+    """Give ``txn`` exactly these tags (``replace``) or add them; the tags named."""
     if names is None:
-        return
+        return []
     tags = tags_for_names(household=household, names=names)
     if replace:
         TransactionTag.objects.filter(transaction=txn).exclude(tag__in=tags).delete()
@@ -569,6 +570,15 @@ def _save_tags(household: Household, txn: Transaction, names: list[str] | None, 
         [TransactionTag(household=household, transaction=txn, tag=tag) for tag in tags if tag.id not in present],
         ignore_conflicts=True,
     )
+    return list(tags)
+
+
+def _remember_details(txn: Transaction, splits: list[Split], tags: list[Tag]) -> None:
+    """Attach the splits and tags just written (as ``selectors.attach_details`` would),
+    so presenting a new transaction reads nothing back."""
+    txn.split_rows = splits  # type: ignore[attr-defined]
+    txn.tag_names = [tag.name for tag in tags]  # type: ignore[attr-defined]
+    txn.details_written = True  # type: ignore[attr-defined]  # what the view checks before answering from it
 
 
 @transaction.atomic
@@ -591,12 +601,13 @@ def transaction_create(*, household: Household, actor: Any, **values: Any) -> Tr
     txn.created_by = actor
     txn.save(force_insert=True)
     Split.objects.bulk_create(prepared.splits)
-    _save_tags(household, txn, prepared.tag_names, replace=False)
+    tags = _save_tags(household, txn, prepared.tag_names, replace=False)
     delta = LedgerDelta()
     delta.add(TransactionState.of(txn, prepared.splits))
     delta.apply()
     bump_household_version(household.id)
     hooks.ledger_changed(household.id, [txn.date])
+    _remember_details(txn, sorted(prepared.splits, key=lambda split: split.position), tags)
     return txn
 
 
@@ -652,6 +663,11 @@ def transaction_update(*, txn: Transaction, actor: Any, **changes: Any) -> Trans
     delta.apply()
     bump_household_version(household.id)
     hooks.ledger_changed(household.id, [old_state.date, new.date])
+    if actor is not None and changes.get("category") is not None and changes["category"].pk != old_state.category_id:
+        # A person corrected the category (API or web app): it counts towards retraining the household's model.
+        from finance.categorization.services import correction_recorded
+
+        correction_recorded(household=household)
     return new
 
 

@@ -7,4 +7,9 @@ class UsersConfig(AppConfig):
     verbose_name = "Users"
 
     def ready(self) -> None:
-        from finance.users import schema  # noqa: F401 - registers the OpenAPI auth extension
+        from finance.users import (
+            schema,  # noqa: F401 - registers the OpenAPI auth extension
+            signals,
+        )
+
+        signals.connect()

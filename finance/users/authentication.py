@@ -10,9 +10,10 @@ from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from finance.core.http import client_ip
-from finance.users import selectors, services
+from finance.users import principal, selectors, services
 from finance.users.models import PersonalAccessToken
 
 # Set on the Django request when a personal access token authenticated it (for the usage audit).
@@ -35,6 +36,20 @@ class BearerAuthentication(JWTAuthentication):
             raise AuthenticationFailed("This session has ended; sign in again.", code="token_not_valid")
         services.session_touch(session_id=str(session_id), ip=client_ip(request))
         return user, token
+
+    def get_user(self, validated_token: Any) -> Any:
+        """The token's user from the per-user cache (``finance.users.principal``), not a query per request."""
+        try:
+            user_id = validated_token[jwt_settings.USER_ID_CLAIM]
+        except KeyError:
+            raise InvalidToken("The token names no user.") from None
+        found = principal.principal(user_id)
+        if found is None:
+            raise AuthenticationFailed("User not found", code="user_not_found")
+        if not found.user.is_active:
+            raise AuthenticationFailed("User is inactive", code="user_inactive")
+        principal.remember(found.user, found)
+        return found.user
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="api"'

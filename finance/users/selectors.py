@@ -12,7 +12,14 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
-from finance.users.models import AuthSession, PersonalAccessToken, SignInAttempt, TokenUsage, TOTPDevice
+from finance.users.models import (
+    AuthSession,
+    PersonalAccessToken,
+    RecoveryCode,
+    SignInAttempt,
+    TokenUsage,
+    TOTPDevice,
+)
 
 SESSION_CACHE_TTL = 300  # seconds a session's active/revoked state is cached; revocation overwrites it
 SLOWDOWN_BASE_SECONDS = 5
@@ -151,3 +158,15 @@ def login_wait(*, account: Q, ip: str | None) -> tuple[int, bool] | None:
     if not found:
         return None
     return max(found)
+
+
+# Two-factor state for the security settings page ----------------------------------------
+
+
+def user_two_factor_pending(*, user: Any) -> bool:
+    """A set-up was started (a secret exists) but not yet confirmed with a code."""
+    return TOTPDevice.objects.filter(user=user, confirmed_at__isnull=True).exists()
+
+
+def recovery_codes_left(*, user: Any) -> int:
+    return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()

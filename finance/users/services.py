@@ -322,6 +322,19 @@ def _session_cache_set(session: AuthSession) -> None:
 @transaction.atomic
 def session_start(*, user: Any, client: ClientInfo, method: str = "password") -> dict[str, str]:
     """A new session (device) and its first refresh/access pair; the tokens carry its id."""
+    return _session_tokens(user=user, session=session_open(user=user, client=client, method=method))
+
+
+def _session_tokens(*, user: Any, session: AuthSession) -> dict[str, str]:
+    """The first refresh/access pair of a session; the tokens carry its id."""
+    refresh = RefreshToken.for_user(user)
+    refresh[SESSION_CLAIM] = str(session.pk)
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+@transaction.atomic
+def session_open(*, user: Any, client: ClientInfo, method: str = "password") -> AuthSession:
+    """A new session (device) without tokens: the web app's browser sessions keep its id in the cookie session."""
     now = timezone.now()
     session = AuthSession.objects.create(
         user=user,
@@ -337,9 +350,7 @@ def session_start(*, user: Any, client: ClientInfo, method: str = "password") ->
         target=session,
         changes={"method": method, "device": session.device},
     )
-    refresh = RefreshToken.for_user(user)
-    refresh[SESSION_CLAIM] = str(session.pk)
-    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+    return session
 
 
 def _refresh_token(raw: str) -> RefreshToken:
@@ -560,6 +571,15 @@ def sign_in(*, identifier: str, password: str, otp_code: str = "", client: Clien
     Too many failures for an account or from an address first slow sign-in down, then
     lock it for ``LOGIN_LOCKOUT_PERIOD``; while delayed, credentials are not even checked.
     """
+    user, normalized = _password_step(identifier=identifier, password=password, client=client)
+    method = _second_factor_or_fail(
+        user=user, identifier=normalized, otp_code=otp_code, client=client, method="password", delay_checked=True
+    )
+    return _complete_sign_in(user=user, identifier=normalized, client=client, method=method)
+
+
+def _password_step(*, identifier: str, password: str, client: ClientInfo) -> tuple[Any, str]:
+    """Lockout first, then the password; returns the user and the identifier as recorded."""
     identifier = identifier.strip()
     normalized = identifier.lower()
     known = user_by_identifier(identifier=identifier)
@@ -595,10 +615,56 @@ def sign_in(*, identifier: str, password: str, otp_code: str = "", client: Clien
                 "No active account found with the given credentials.", code="invalid_credentials"
             ),
         )
-    method = _second_factor_or_fail(
-        user=user, identifier=normalized, otp_code=otp_code, client=client, method=method, delay_checked=True
-    )
-    return _complete_sign_in(user=user, identifier=normalized, client=client, method=method)
+    return user, normalized
+
+
+@dataclass(frozen=True)
+class WebSignIn:
+    """The web sign-in after the password: a session, or (2FA on) the code still to ask for."""
+
+    user: Any
+    identifier: str
+    session: AuthSession | None
+
+    @property
+    def needs_second_factor(self) -> bool:
+        return self.session is None
+
+
+def web_sign_in(*, identifier: str, password: str, client: ClientInfo) -> WebSignIn:
+    """The web app's first step: the password, with the API's lockout and activity record.
+
+    Without 2FA the session starts at once. With 2FA on nobody is signed in yet: the attempt
+    is recorded as the API records a login without ``otp`` (``otp_required``), and the web
+    app asks for the code (``web_sign_in_second_factor``).
+    """
+    user, normalized = _password_step(identifier=identifier, password=password, client=client)
+    if user_two_factor_enabled(user=user):
+        _record_attempt(
+            user=user,
+            identifier=normalized,
+            client=client,
+            succeeded=False,
+            reason="otp_required",
+            counts=False,
+            method="password",
+        )
+        return WebSignIn(user=user, identifier=normalized, session=None)
+    session = _complete_sign_in_session(user=user, identifier=normalized, client=client, method="password")
+    return WebSignIn(user=user, identifier=normalized, session=session)
+
+
+def web_sign_in_second_factor(*, user_id: Any, identifier: str, code: str, client: ClientInfo) -> WebSignIn:
+    """The web app's second step: a current TOTP code or an unused recovery code, then the session.
+
+    Mindful of lockout (checked before the code); a wrong code counts like a wrong password.
+    """
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise AuthenticationFailed("No active account found with the given credentials.", code="invalid_credentials")
+    method = _second_factor_or_fail(user=user, identifier=identifier, otp_code=code, client=client, method="password")
+    session = _complete_sign_in_session(user=user, identifier=identifier, client=client, method=method)
+    return WebSignIn(user=user, identifier=identifier, session=session)
 
 
 def _second_factor_or_fail(
@@ -648,6 +714,20 @@ def _second_factor_or_fail(
 
 
 def _complete_sign_in(*, user: Any, identifier: str, client: ClientInfo, method: str) -> dict[str, str]:
+    _require_verified_email(user=user, identifier=identifier, client=client, method=method)
+    with transaction.atomic():
+        session = _open_signed_in_session(user=user, identifier=identifier, client=client, method=method)
+        return _session_tokens(user=user, session=session)
+
+
+def _complete_sign_in_session(*, user: Any, identifier: str, client: ClientInfo, method: str) -> AuthSession:
+    """As ``_complete_sign_in``, for the web app: the session without tokens (the browser keeps its id)."""
+    _require_verified_email(user=user, identifier=identifier, client=client, method=method)
+    return _open_signed_in_session(user=user, identifier=identifier, client=client, method=method)
+
+
+def _require_verified_email(*, user: Any, identifier: str, client: ClientInfo, method: str) -> None:
+    # Outside any transaction: the refused attempt must stay recorded.
     if settings.REQUIRE_EMAIL_VERIFICATION and not user.email_verified:
         _fail(
             user=user,
@@ -658,16 +738,19 @@ def _complete_sign_in(*, user: Any, identifier: str, client: ClientInfo, method:
             method=method,
             error=Forbidden("Confirm your email address first; we sent you a link.", code="email_not_verified"),
         )
+
+
+@transaction.atomic
+def _open_signed_in_session(*, user: Any, identifier: str, client: ClientInfo, method: str) -> AuthSession:
     from finance.privacy.services import account_deletion_cancel  # privacy builds on identity
 
-    with transaction.atomic():
-        _record_attempt(
-            user=user, identifier=identifier, client=client, succeeded=True, reason="ok", counts=False, method=method
-        )
-        update_last_login(type(user), user)
-        # Signing in during the grace period of an account deletion cancels it.
-        account_deletion_cancel(user=user)
-        return session_start(user=user, client=client, method=method)
+    _record_attempt(
+        user=user, identifier=identifier, client=client, succeeded=True, reason="ok", counts=False, method=method
+    )
+    update_last_login(type(user), user)
+    # Signing in during the grace period of an account deletion cancels it.
+    account_deletion_cancel(user=user)
+    return session_open(user=user, client=client, method=method)
 
 
 # OAuth / OpenID Connect sign-in ------------------------------------------------------

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from finance.households.models import WRITE_ROLES
 from finance.households.selectors import household_list
 from finance.web.navigation import MAIN_NAV
+from finance.web.views.categorization import pending_offer
 
 
 def web(request: HttpRequest) -> dict[str, Any]:
@@ -22,4 +23,6 @@ def web(request: HttpRequest) -> dict[str, Any]:
         "can_write": membership.role in WRITE_ROLES,
         # A callable: the query runs only if the layout shows the switcher.
         "households": lambda: list(household_list(user=request.user)),
+        # The "always categorize…?" offer after a category change; read (and forgotten) by the layout only.
+        "rule_offer": lambda: pending_offer(request),
     }

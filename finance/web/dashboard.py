@@ -15,13 +15,19 @@ from decimal import Decimal
 from typing import Any
 
 from finance.analytics import selectors as analytics
+from finance.budgets import selectors as budgets
+from finance.budgets.models import GoalStatus
 from finance.core.cache import cached_for_household
 from finance.households.models import Household
 from finance.ledger.models import LIABILITY_TYPES, CategoryType, Transaction
 from finance.ledger.selectors import account_list, category_list
+from finance.web.planning import budget_summary
 
 RECENT = 8
 REVIEW = 5
+# Budgets and goals on the dashboard: a fixed number, so the page's cost does not grow with them.
+PLAN_BUDGETS = 3
+PLAN_GOALS = 4
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,42 @@ def _transaction_rows(queryset: Any, names: dict[Any, str]) -> list[dict[str, An
         }
         for t in rows
     ]
+
+
+def _plan(household: Household, today: date) -> dict[str, Any]:
+    """The first active budgets' current period (total) and the open goals' progress, as plain data."""
+    active = budgets.budget_list(household=household).filter(is_active=True).select_related("household")
+    budget_rows = []
+    for budget in active[:PLAN_BUDGETS]:
+        total = budget_summary(budget, today, today=today)["total"]
+        budget_rows.append(
+            {
+                "id": budget.id,
+                "name": budget.name,
+                "currency": budget.currency,
+                **{k: total[k] for k in ("spent", "available", "remaining", "share", "bar", "over", "near")},
+            }
+        )
+    open_goals = list(
+        budgets.goal_list(household=household).filter(status__in=[GoalStatus.ACTIVE, GoalStatus.PAUSED])[:PLAN_GOALS]
+    )
+    progress = budgets.goal_progress(open_goals, today=today)
+    goal_rows = []
+    for goal in open_goals:
+        p = progress[goal.id]
+        goal_rows.append(
+            {
+                "id": goal.id,
+                "name": goal.name,
+                "currency": goal.currency,
+                "current": p.current_amount,
+                "target": goal.target_amount,
+                "share": None if p.progress is None else Decimal(str(p.progress)),
+                "bar": None if p.progress is None else round(p.progress * 100),
+                "projected_date": p.projected_date,
+            }
+        )
+    return {"budgets": budget_rows, "budget_count": active.count(), "goals": goal_rows}
 
 
 def compute(household: Household, today: date, period: SpendingPeriod) -> dict[str, Any]:
@@ -164,6 +206,7 @@ def compute(household: Household, today: date, period: SpendingPeriod) -> dict[s
         "recent": _transaction_rows(newest_first[:RECENT], names),
         "review_count": review.count(),
         "review": _transaction_rows(review[:REVIEW], names),
+        "plan": _plan(household, today),
     }
 
 

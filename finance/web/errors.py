@@ -37,21 +37,41 @@ MESSAGES: Mapping[str, Any] = {
     "empty": _("Select at least one transaction."),
     "max_length": _("Too many at once."),
     "invalid_locale": _("Unknown locale."),
+    "duplicate_category": _("Another line already has this category."),
+    "overlapping_category": _(
+        "Another line covers this category or one below it; a line counts its subcategories too."
+    ),
+    "out_of_range": _("Outside the dates this allows."),
+    "invalid_range": _("The end date cannot be before the start date."),
+    "no_line": _("This budget has no line for this category."),
+    "same_line": _("Money moves between two different lines."),
+    "not_envelope": _("Money moves between the lines of envelope budgets only."),
+    "goal_linked": _("This goal follows its linked account's balance; contributions are for goals without one."),
+    "no_suggestion": _("There is no suggestion to accept; choose a category."),
+    # Sign-in and the account's credentials (finance.users.services).
+    "invalid_credentials": _("That username or email and password do not match an account."),
+    "otp_required": _("Enter the code from your authenticator app."),
+    "otp_invalid": _("The code is wrong or was already used."),
+    "email_not_verified": _("Confirm your email address first; we sent you a link."),
+    "two_factor_enabled": _("Two-factor authentication is already on."),
+    "two_factor_disabled": _("Two-factor authentication is not on."),
+    "two_factor_not_set_up": _("Start the set-up again: no secret is waiting for confirmation."),
+    "too_many_tokens": _("You have too many active tokens; revoke one first."),
 }
 
 
-def message_for(error: ErrorDetail | str) -> str:
-    code = getattr(error, "code", None)
-    translated = MESSAGES.get(code or "")
+def message_for(error: ErrorDetail | str, overrides: Mapping[str, Any] | None = None) -> str:
+    code = getattr(error, "code", None) or ""
+    translated = (overrides or {}).get(code, MESSAGES.get(code))
     return str(translated) if translated is not None else str(error)
 
 
-def _flatten(detail: Any) -> list[str]:
+def _flatten(detail: Any, overrides: Mapping[str, Any] | None = None) -> list[str]:
     if isinstance(detail, Mapping):
-        return [m for value in detail.values() for m in _flatten(value)]
+        return [m for value in detail.values() for m in _flatten(value, overrides)]
     if isinstance(detail, list | tuple):
-        return [m for value in detail for m in _flatten(value)]
-    return [message_for(detail)]
+        return [m for value in detail for m in _flatten(value, overrides)]
+    return [message_for(detail, overrides)]
 
 
 def add_service_errors(
@@ -60,19 +80,28 @@ def add_service_errors(
     *,
     split_forms: Sequence[forms.BaseForm] = (),
     split_errors: list[str] | None = None,
+    rows: str = "splits",
+    overrides: Mapping[str, Any] | None = None,
 ) -> None:
-    """Put each error of ``exc`` on the form field it names (``splits.<n>.x`` on the n-th split form)."""
+    """Put each error of ``exc`` on the form field it names (``splits.<n>.x`` on the n-th split form).
+
+    ``rows`` names the service's list of parts (``splits``, a budget's ``lines``, a rule's
+    ``conditions``); a row form may map a service field to its own with ``error_field(name)``.
+    ``overrides`` translates codes whose wording depends on the screen (``wrong_password``…).
+    """
     detail = exc.detail if isinstance(exc.detail, Mapping) else {"non_field_errors": exc.detail}
     for name, errors in detail.items():
-        messages = _flatten(errors)
+        messages = _flatten(errors, overrides)
         parts = str(name).split(".")
-        if parts[0] == "splits" and len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(split_forms):
+        if parts[0] == rows and len(parts) >= 3 and parts[1].isdigit() and int(parts[1]) < len(split_forms):
             target = split_forms[int(parts[1])]
-            field = parts[2] if parts[2] in target.fields else None
+            mapper = getattr(target, "error_field", None)
+            wanted = mapper(parts[2]) if mapper is not None else parts[2]
+            field = wanted if wanted in target.fields else None
             for message in messages:
                 target.add_error(field, message)
             continue
-        if parts[0] == "splits" and split_errors is not None:
+        if parts[0] == rows and split_errors is not None:
             split_errors.extend(messages)
             continue
         field = name if name in form.fields else None

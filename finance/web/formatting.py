@@ -6,12 +6,13 @@ happens only in these functions.
 
 from __future__ import annotations
 
-from datetime import date
+import zoneinfo
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from babel import Locale
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_date, format_datetime, format_skeleton
 from babel.numbers import (
     NumberFormatError,
     format_currency,
@@ -65,6 +66,15 @@ def percent(value: Decimal | float | str, locale: str) -> str:
 
 def day(value: date, locale: str, length: str = "medium") -> str:
     return format_date(value, format=length, locale=_locale(locale))
+
+
+def moment(value: datetime, locale: str, tz: str = "UTC") -> str:
+    """A point in time in the person's time zone: ``Mar 2, 2026, 9:00:00 AM`` / ``02.03.2026, 09:00:00``."""
+    try:
+        zone = zoneinfo.ZoneInfo(tz or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    return format_datetime(value, format="medium", tzinfo=zone, locale=_locale(locale))
 
 
 def month(value: date, locale: str, *, short: bool = False) -> str:

@@ -7,6 +7,7 @@ categories are offered as the household's tree. Nothing here writes.
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +15,7 @@ from babel.numbers import NumberFormatError
 from django import forms
 from django.conf import settings
 from django.db.models import Q
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from finance.households.models import Household, Role
@@ -306,3 +307,83 @@ class ProfileForm(forms.Form):
 
 class HouseholdSwitchForm(forms.Form):
     household = forms.UUIDField()
+
+
+# The account's security settings (finance.web.views.security) -----------------------------
+
+
+class PasswordChangeForm(forms.Form):
+    """The current password and the new one twice; the service checks the rest (Django's validators)."""
+
+    old_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        help_text=_("At least 10 characters, not too similar to your name or email, not a common password."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password_again = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        again = data.get("new_password_again")
+        if data.get("new_password") and again is not None and data["new_password"] != again:
+            self.add_error("new_password_again", _("The two new passwords do not match."))
+        return data
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the app"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}),
+    )
+
+
+class TwoFactorDisableForm(forms.Form):
+    password = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    code = forms.CharField(
+        label=_("Code from the app, or a recovery code"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
+    )
+
+
+TOKEN_EXPIRY_DAYS = {"30": 30, "90": 90, "365": 365}
+
+
+class AccessTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. “spreadsheet sync”."), required=False
+    )
+    access = forms.ChoiceField(
+        label=_("Access"),
+        choices=[("read", _("Read only")), ("write", _("Read and write"))],
+        initial="read",
+        widget=forms.RadioSelect,
+    )
+    expires = forms.ChoiceField(
+        label=_("Expires"),
+        choices=[("30", _("In 30 days")), ("90", _("In 90 days")), ("365", _("In a year")), ("", _("Never"))],
+        initial="90",
+        required=False,
+    )
+
+    def token_values(self) -> dict[str, Any]:
+        """The service's arguments: the name, the scopes and the expiry time."""
+        days = TOKEN_EXPIRY_DAYS.get(self.cleaned_data.get("expires") or "")
+        return {
+            "name": self.cleaned_data["name"],
+            "scopes": ["read", "write"] if self.cleaned_data["access"] == "write" else ["read"],
+            "expires_at": timezone.now() + timedelta(days=days) if days else None,
+        }

@@ -17,10 +17,11 @@ from finance.web.locale import request_language
 
 # Everything the web app serves lives under these (see finance/web/urls.py).
 WEB_PREFIXES = ("/app/", "/login/", "/logout/")
+WEB_PATHS = ("/", "/manifest.webmanifest")
 
 
 def is_web_path(path: str) -> bool:
-    return path == "/" or path.startswith(WEB_PREFIXES)
+    return path in WEB_PATHS or path.startswith(WEB_PREFIXES)
 
 
 class WebMiddleware:

@@ -29,6 +29,11 @@ MAIN_NAV: list[NavItem] = [
     NavItem("web:accounts", _("Accounts"), "accounts"),
     NavItem("web:categories", _("Categories"), "categories"),
     NavItem("web:tags", _("Tags"), "tags"),
+    NavItem("web:budgets", _("Budgets"), "budgets"),
+    NavItem("web:goals", _("Goals"), "goals"),
+    NavItem("web:review", _("Review"), "review"),
+    NavItem("web:rules", _("Rules"), "rules"),
+    NavItem("web:imports", _("Imports"), "imports"),
     NavItem("web:household", _("Household"), "household"),
 ]
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
@@ -9,6 +8,7 @@ from finance.audit import selectors
 from finance.audit.api.serializers import AuditEventOutputSerializer
 from finance.audit.filtersets import AuditEventFilterSet
 from finance.audit.models import AuditEvent
+from finance.core.api.filters import FilterBackend
 from finance.core.api.pagination import CursorPagination
 
 
@@ -32,7 +32,7 @@ class AuditPagination(CursorPagination):
 class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = AuditEventOutputSerializer
     queryset = AuditEvent.objects.none()
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = AuditEventFilterSet
     pagination_class = AuditPagination
 

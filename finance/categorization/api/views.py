@@ -23,9 +23,8 @@ from finance.categorization.models import Rule
 from finance.core.api.viewsets import HouseholdScopedMixin, HouseholdScopedViewSet
 from finance.core.exceptions import FieldError
 from finance.households.models import Household
-from finance.ledger import services as ledger_services
 from finance.ledger.api.serializers import TransactionOutputSerializer
-from finance.ledger.models import Category, Transaction
+from finance.ledger.models import Transaction
 from finance.ledger.selectors import with_details
 
 HOUSEHOLD_QUERY = OpenApiParameter(
@@ -127,39 +126,11 @@ def _plain(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _suggestions(suggestion: services.Suggestion) -> list[dict[str, Any]]:
-    found = []
-    if suggestion.category_id is not None:
-        found.append(
-            {
-                "category": suggestion.category_id,
-                "confidence": suggestion.confidence,
-                "source": suggestion.source,
-                "explanation": suggestion.explanation,
-            }
-        )
-    for alt in suggestion.alternatives:
-        found.append(
-            {
-                "category": alt.category_id,
-                "confidence": alt.confidence,
-                "source": "model",
-                "explanation": alt.explanation,
-            }
-        )
-    return found[:3]
-
-
-def _item(txn: Transaction) -> dict[str, Any]:
-    return {
-        "type": txn.type,
-        "amount": txn.amount,
-        "date": txn.date,
-        "payee": txn.payee,
-        "description": txn.description,
-        "notes": txn.notes,
-        "account": txn.account.name,
-    }
+def _suggestions(choices: list[services.ReviewChoice]) -> list[dict[str, Any]]:
+    return [
+        {"category": c.category_id, "confidence": c.confidence, "source": c.source, "explanation": c.explanation}
+        for c in choices
+    ]
 
 
 class ReviewViewSet(HouseholdScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -182,8 +153,8 @@ class ReviewViewSet(HouseholdScopedMixin, mixins.ListModelMixin, viewsets.Generi
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         household = self.readable_household()
         txns = list(selectors.review_queue(household=household)[: selectors.REVIEW_PAGE])
-        suggestions = services.categorize_for(household, [_item(t) for t in txns], exclude=[t.pk for t in txns])
-        rows = [{"transaction": t, "suggestions": _suggestions(s)} for t, s in zip(txns, suggestions, strict=True)]
+        choices = services.review_suggestions(household, txns)
+        rows = [{"transaction": t, "suggestions": _suggestions(c)} for t, c in zip(txns, choices, strict=True)]
         return Response(ReviewItemSerializer(rows, many=True).data)
 
     @extend_schema(
@@ -196,10 +167,5 @@ class ReviewViewSet(HouseholdScopedMixin, mixins.ListModelMixin, viewsets.Generi
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str | None = None) -> Response:
         txn = self.get_object()
-        suggestion = services.categorize_for(txn.household, [_item(txn)], exclude=[txn.pk])[0]
-        if suggestion.category_id is None:
-            raise FieldError("category", "There is no suggestion to accept; choose a category.", code="no_suggestion")
-        category = Category.objects.get(pk=suggestion.category_id)
-        ledger_services.transaction_update(txn=txn, actor=request.user, category=category)
-        services.correction_recorded(household=txn.household)
+        services.review_resolve(txn=txn, actor=request.user)
         return Response(TransactionOutputSerializer(with_details(Transaction.objects.filter(pk=txn.pk)).get()).data)

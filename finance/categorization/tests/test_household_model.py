@@ -91,3 +91,26 @@ def test_retraining_is_scheduled_after_n_corrections(
         client_for.patch(f"/api/v1/transactions/{loose[2].pk}/", {"category": dining}, format="json")
     assert services.household_model_path(household.pk).exists()
     assert top(household) == category(household, "Groceries").pk
+
+
+def test_category_corrections_in_the_web_app_count_towards_retraining(
+    client: Any,
+    user: Any,
+    household: Household,
+    account: Account,
+    settings: Any,
+    celery_eager: None,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.CATEGORIZATION_RETRAIN_AFTER = 2
+    seed(household, account, "Groceries")
+    loose = [make_txn(household, account, payee=f"odd {i}") for i in range(2)]
+    dining = str(category(household, "Dining out").pk)
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/app/transactions/{loose[0].pk}/category/", {"category": dining})
+    assert response.status_code == 302
+    assert not services.household_model_path(household.pk).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/app/transactions/{loose[1].pk}/category/", {"category": dining})
+    assert services.household_model_path(household.pk).exists()

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from finance.core.api.idempotency import idempotent
 from finance.core.exceptions import Forbidden
 from finance.households.models import READ_ROLES, WRITE_ROLES, Household, Membership, Role
+from finance.households.selectors import member_roles as household_roles
 from finance.households.selectors import resolve_membership
 
 HOUSEHOLD_PARAM = "household"
@@ -31,8 +32,7 @@ def member_roles(request: Request) -> dict[uuid.UUID, str]:
     """The caller's role in each of their households, loaded once per request."""
     cached: dict[uuid.UUID, str] | None = getattr(request, "_finance_roles", None)
     if cached is None:
-        user: Any = request.user
-        cached = dict(Membership.objects.filter(user=user).values_list("household_id", "role"))
+        cached = household_roles(user=request.user)
         request._finance_roles = cached  # type: ignore[attr-defined]
     return cached
 

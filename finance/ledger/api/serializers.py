@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_sc
 from rest_framework import serializers
 
 from finance.core.api.fields import MoneyField, ScopedPrimaryKeyField
+from finance.core.money import present
 from finance.ledger.models import (
     Account,
     AccountType,
@@ -181,6 +182,10 @@ class CategorizationSerializer(serializers.Serializer):
     rule = serializers.UUIDField(allow_null=True)
 
 
+_RATE_FIELD = serializers.DecimalField(max_digits=28, decimal_places=12)
+_DATETIME_FIELD = serializers.DateTimeField()
+
+
 @extend_schema_serializer(
     examples=[
         OpenApiExample(
@@ -269,9 +274,70 @@ class TransactionOutputSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, obj: Transaction) -> dict[str, Any]:
+        """Built directly: DRF's generic per-field path was ~40 % of a list page.
+
+        The declared fields above stay the contract (and the OpenAPI schema);
+        ``test_serializers.py`` checks this output against the generic path field by field.
+        """
+        currency = obj.currency
+        transfer_amount = obj.transfer_amount
+        in_base = obj.amount_in_base_currency
+        rate = obj.exchange_rate
+        rate_date = obj.exchange_rate_date
+        posted = obj.posted_date
+        return {
+            "id": str(obj.id),
+            "household": obj.household_id,
+            "account": obj.account_id,
+            "type": obj.type,
+            "amount": present(obj.amount, currency),
+            "currency": currency,
+            "date": obj.date.isoformat(),
+            "posted_date": posted.isoformat() if posted is not None else None,
+            "category": obj.category_id,
+            "payee": obj.payee,
+            "description": obj.description,
+            "notes": obj.notes,
+            "tags": self.get_tags(obj),
+            "transfer_account": obj.transfer_account_id,
+            "transfer_amount": (
+                present(transfer_amount, obj.transfer_account.currency)  # type: ignore[union-attr]
+                if transfer_amount is not None
+                else None
+            ),
+            "splits": [
+                {
+                    "category": split.category_id,
+                    "amount": present(split.amount, currency),
+                    "description": split.description,
+                }
+                for split in self._splits(obj)
+            ],
+            "is_pending": obj.is_pending,
+            "is_excluded": obj.is_excluded,
+            "is_reconciled": obj.is_reconciled,
+            "reference_number": obj.reference_number,
+            "amount_in_base_currency": present(in_base, obj.household.base_currency) if in_base is not None else None,
+            "exchange_rate": _RATE_FIELD.to_representation(rate) if rate is not None else None,
+            "exchange_rate_date": rate_date.isoformat() if rate_date is not None else None,
+            "needs_review": obj.needs_review,
+            "categorization": self.get_categorization(obj),
+            "import_batch": str(obj.import_batch) if obj.import_batch is not None else None,
+            "created_by": obj.created_by_id,
+            "created_at": _DATETIME_FIELD.to_representation(obj.created_at),
+            "updated_at": _DATETIME_FIELD.to_representation(obj.updated_at),
+        }
+
+    @staticmethod
+    def _splits(obj: Transaction) -> Any:
+        rows = getattr(obj, "split_rows", None)  # selectors.attach_details
+        return rows if rows is not None else obj.splits.all()
+
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_tags(self, obj: Transaction) -> list[str]:
-        return sorted(tag.name for tag in obj.tags.all())
+        names = getattr(obj, "tag_names", None)  # selectors.attach_details
+        return sorted(names if names is not None else (tag.name for tag in obj.tags.all()))
 
     @extend_schema_field(CategorizationSerializer)
     def get_categorization(self, obj: Transaction) -> dict[str, Any]:

@@ -3,13 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import filters, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from finance.core.api.filters import FilterBackend
 from finance.core.api.idempotency import idempotent
 from finance.core.api.pagination import CursorPagination
 from finance.core.api.viewsets import HouseholdScopedViewSet
@@ -182,16 +182,25 @@ class TransactionViewSet(HouseholdScopedViewSet):
     update_serializer_class = TransactionUpdateSerializer
     output_serializer_class = TransactionOutputSerializer
     filterset_class = TransactionFilterSet
-    filter_backends = [DjangoFilterBackend, TransactionOrdering]
+    filter_backends = [FilterBackend, TransactionOrdering]
     ordering = ["-date", "-created_at", "-id"]
     pagination_class = TransactionPagination
 
     def scoped_queryset(self) -> QuerySet[Transaction]:
+        if self.action == "list":  # a page gets its splits and tags in paginate_queryset
+            return super().scoped_queryset().select_related("household", "transfer_account")
         return selectors.with_details(super().scoped_queryset())
 
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)
+        return selectors.attach_details(list(page)) if page is not None else None
+
     def output(self, obj: Any) -> Any:
-        # Re-read with the list's prefetching so the response shows what was stored.
-        return super().output(selectors.with_details(Transaction.objects.filter(pk=obj.pk)).get())
+        # A new transaction comes from the service with its splits and tags attached (nothing to
+        # read back); after an update, re-read with the list's prefetching to show what was stored.
+        if not getattr(obj, "details_written", False):
+            obj = selectors.with_details(Transaction.objects.filter(pk=obj.pk)).get()
+        return super().output(obj)
 
     def perform_service_create(self, *, household: Household, data: dict[str, Any]) -> Transaction:
         return services.transaction_create(household=household, actor=self.request.user, **service_values(data))
@@ -206,10 +215,9 @@ class TransactionViewSet(HouseholdScopedViewSet):
         """A category changed by hand comes back with ``suggested_rule``: a rule body for that payee."""
         response = super().update(request, *args, **kwargs)
         if isinstance(request.data, dict) and request.data.get("category"):
-            from finance.categorization.services import correction_recorded, suggested_rule
+            from finance.categorization.services import suggested_rule
 
             txn = Transaction.objects.select_related("category", "household").get(pk=response.data["id"])
-            correction_recorded(household=txn.household)
             response.data = {**response.data, "suggested_rule": suggested_rule(txn=txn)}
         return response
 

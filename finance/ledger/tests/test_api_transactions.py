@@ -371,3 +371,39 @@ def test_editing_the_payee_keeps_how_the_category_was_chosen(client_for, househo
         f"{URL}{txn.pk}/", {"category": str(category(household, "Groceries").pk)}, format="json"
     ).json()
     assert (body["categorization"]["source"], body["needs_review"]) == ("user", False)
+
+
+def test_a_create_answers_what_a_read_shows_without_reading_it_back(client_for, household, account):
+    groceries, dining = category(household, "Groceries"), category(household, "Dining out")
+    euro = make_account(household, "Travel", "EUR")
+    rate = client_for.post(
+        "/api/v1/exchange-rates/",
+        {"base": "EUR", "quote": "USD", "rate": "1.0842", "date": "2026-01-01"},
+        format="json",
+    )
+    assert rate.status_code == 201, rate.content
+    bodies: list[dict[str, object]] = [
+        {"type": "expense", "amount": "42.50", "category": str(groceries.pk), "tags": ["Weekly", "family"]},
+        {
+            "type": "expense",
+            "amount": "100",
+            "splits": [
+                {"category": str(groceries.pk), "amount": "60.25", "description": "food"},
+                {"category": str(dining.pk), "amount": "39.75"},
+            ],
+            "is_pending": True,
+            "posted_date": "2026-03-16",
+        },
+        {"type": "transfer", "amount": "108.42", "transfer_account": str(euro.pk), "transfer_amount": "100"},
+        {"type": "income", "amount": "2500", "payee": "Employer"},  # no category: the pipeline decides
+    ]
+    for extra in bodies:
+        with CaptureQueriesContext(connection) as ctx:
+            created = client_for.post(URL, {"account": str(account.pk), "date": "2026-03-14", **extra}, format="json")
+        assert created.status_code == 201, created.content
+        read_back = [
+            q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT") and "ledger_split" in q["sql"]
+        ]
+        assert read_back == []
+        shown = client_for.get(f"{URL}{created.json()['id']}/")
+        assert created.json() == shown.json()

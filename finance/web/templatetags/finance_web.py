@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -78,6 +78,16 @@ def day(context: template.Context, value: date | None, length: str = "medium") -
 
 
 @register.simple_tag(takes_context=True)
+def moment(context: template.Context, value: datetime | None) -> str:
+    """A date and time in the signed-in person's time zone and locale; "—" for none."""
+    if value is None:
+        return "—"
+    request = context.get("request")
+    tz = getattr(getattr(request, "user", None), "timezone", "") or "UTC"
+    return formatting.moment(value, _locale(context), tz)
+
+
+@register.simple_tag(takes_context=True)
 def month(context: template.Context, value: date) -> str:
     return formatting.month(value, _locale(context))
 
@@ -94,3 +104,18 @@ def widget(field: BoundField, **attrs: Any) -> SafeString:
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag(takes_context=True)
+def signed_amount(context: template.Context, amount: Decimal | str | None, currency: str) -> str:
+    """A signed amount (negative = money out) with its direction: +$20.00, −$103.00; a dash for none."""
+    if amount is None or amount == "":
+        return "—"
+    value = Decimal(str(amount))
+    return formatting.signed_money(abs(value), currency, _locale(context), (value > 0) - (value < 0))
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    """``mapping[key]`` in a template (None when missing)."""
+    return mapping.get(key) if hasattr(mapping, "get") else None

@@ -150,6 +150,9 @@ def test_person_without_a_household_can_start_one(web_client):
 
 def test_sign_in_attempts_share_the_apis_budget(client, user, settings):
     settings.API_THROTTLE = True
+    # Only the request budget here; the account lockout has its own tests (test_sign_in_two_factor.py).
+    settings.LOGIN_SLOWDOWN_AFTER = settings.LOGIN_ADDRESS_SLOWDOWN_AFTER = 100
+    settings.LOGIN_LOCKOUT_AFTER = settings.LOGIN_ADDRESS_LOCKOUT_AFTER = 200
     for _ in range(10):
         assert client.post(reverse("web:login"), {"username": user.username, "password": "nope"}).status_code == 200
     response = client.post(reverse("web:login"), {"username": user.username, "password": PASSWORD})

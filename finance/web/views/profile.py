@@ -35,4 +35,4 @@ def profile(request: HttpRequest) -> HttpResponse:
             translation.activate(supported_language(user.locale) or translation.get_language())
             messages.success(request, _("Profile saved."))
             return redirect("web:profile")
-    return render(request, "web/profile.html", {"section": "profile", "form": form})
+    return render(request, "web/profile.html", {"section": "profile", "tab": "profile", "form": form})

@@ -26,6 +26,7 @@ from finance.web.forms import BulkForm, CategoryChoiceField, InlineCategoryForm,
 from finance.web.locale import user_today
 from finance.web.paging import Cursor, keyset_page
 from finance.web.views.base import can_write, household_view, is_htmx, safe_next
+from finance.web.views.categorization import remember_offer, rule_offer
 
 PAGE_SIZE = 50
 # Blank split rows on the form; the "Add a part" button (app.js) adds more.
@@ -171,8 +172,11 @@ def _transaction_form(request: HttpRequest, household: Household, txn: Transacti
                     services.transaction_create(household=household, actor=request.user, **values)
                     messages.success(request, _("Transaction added."))
                 else:
-                    services.transaction_update(txn=txn, actor=request.user, **values)
+                    changed_category = values.get("category") is not None and values["category"] != txn.category
+                    updated = services.transaction_update(txn=txn, actor=request.user, **values)
                     messages.success(request, _("Transaction saved."))
+                    if changed_category:
+                        remember_offer(request, updated)
                 return redirect(back)
             except ValidationError as exc:
                 split_errors: list[str] = []
@@ -277,11 +281,17 @@ def transaction_category(request: HttpRequest, household: Household, pk: Any) ->
         except ValidationError as exc:
             add_service_errors(exc, form)
         else:
+            changed = form.cleaned_data["category"] is not None and form.cleaned_data["category"] != txn.category
+            txn = _scoped_transaction(household, txn.pk)
             if not is_htmx(request):
                 messages.success(request, _("Category saved."))
+                if changed:
+                    remember_offer(request, txn)
                 return redirect(safe_next(request, reverse("web:transactions")))
-            txn = _scoped_transaction(household, txn.pk)
-            return render(request, "web/transactions/_category_cell.html", {**context, "txn": txn, "focus": True})
+            offer = rule_offer(txn) if changed else None
+            return render(
+                request, "web/transactions/_category_cell.html", {**context, "txn": txn, "focus": True, "offer": offer}
+            )
     template = "web/transactions/_category_form.html" if is_htmx(request) else "web/transactions/category.html"
     return render(request, template, {**context, "form": form})
 

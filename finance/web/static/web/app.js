@@ -122,11 +122,14 @@
     root.querySelectorAll("[data-add-split]").forEach(function (button) { button.hidden = false; });
   }
 
-  /* Splits: one more (empty) part, numbered like Django's formset expects. */
+  /* Splits (and a budget's lines): one more (empty) row, numbered like Django's formset expects. */
   function addSplitRow(button) {
     var form = button.form;
-    var rows = form.querySelector("[data-split-rows]");
-    var total = form.querySelector("input[name='splits-TOTAL_FORMS']");
+    var scope = button.closest("[data-split-scope]") || form;
+    var rows = scope.querySelector("[data-split-rows]");
+    var prefix = (rows && rows.dataset.prefix) || "splits";
+    var total = form.querySelector("input[name='" + prefix + "-TOTAL_FORMS']");
+    var pattern = new RegExp(prefix + "-\\d+-", "g");
     var last = rows.querySelector("fieldset.split-row:last-of-type");
     if (!rows || !total || !last) { return; }
     var index = Number(total.value);
@@ -134,7 +137,7 @@
     row.querySelectorAll("[name], [id], [for], [aria-describedby]").forEach(function (el) {
       ["name", "id", "for", "aria-describedby"].forEach(function (attr) {
         var value = el.getAttribute(attr);
-        if (value) { el.setAttribute(attr, value.replace(/splits-\d+-/g, "splits-" + index + "-")); }
+        if (value) { el.setAttribute(attr, value.replace(pattern, prefix + "-" + index + "-")); }
       });
       if (el.matches("input")) { el.value = ""; }
       if (el.matches("select")) { el.selectedIndex = 0; }

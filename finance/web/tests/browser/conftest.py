@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from config import env
 from finance.households.models import Membership, Role
@@ -94,7 +95,10 @@ def console() -> Console:
 def page(chromium: Any, live_server: Any, console: Console) -> Iterator[Any]:
     context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-US", base_url=live_server.url)
     context.add_init_script(path=str(AXE))
-    context.set_default_timeout(10_000)
+    # Generous waits: CI shares a 2-core machine with the test workers, PostgreSQL and the server,
+    # and a first request may load the categorizer model. A failing expectation still fails, only later.
+    context.set_default_timeout(30_000)
+    expect.set_options(timeout=20_000)
     page = context.new_page()
     page.on("console", console.record)
     page.on("pageerror", console.page_error)

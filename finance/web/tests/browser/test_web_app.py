@@ -6,9 +6,14 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from finance.budgets import services as budget_services
+from finance.categorization import services as categorization
+from finance.categorization.models import Rule
 from finance.ledger.models import Transaction
+from finance.ledger.tests.factories import category
 from finance.ledger.verify import verify
 from finance.web.tests.browser.conftest import axe_violations, sign_in
 
@@ -197,6 +202,21 @@ PAGES = [
     "/app/household/",
     "/app/household/new/",
     "/app/profile/",
+    "/app/budgets/",
+    "/app/budgets/new/",
+    "/app/goals/",
+    "/app/goals/new/",
+    "/app/review/",
+    "/app/rules/",
+    "/app/rules/new/",
+    "/app/imports/",
+    "/app/imports/new/",
+    "/app/profile/security/",
+    "/app/profile/security/password/",
+    "/app/profile/security/two-factor/",
+    "/app/profile/security/sessions/",
+    "/app/profile/security/tokens/",
+    "/app/profile/security/activity/",
     "/app/no-such-page/",
 ]
 
@@ -206,11 +226,21 @@ def test_axe_finds_no_violations_on_any_page(page, books, console):
     found = {"/login/": axe_violations(page)}
     sign_in(page)
     txn = Transaction.objects.get(payee="Department Store")
+    plan = _plan(books)
     paths = [
         *PAGES,
         f"/app/transactions/{txn.pk}/",
         f"/app/transactions/{txn.pk}/delete/",
         f"/app/accounts/{books['checking'].pk}/",
+        f"/app/budgets/{plan['budget'].pk}/",
+        f"/app/budgets/{plan['budget'].pk}/edit/",
+        f"/app/budgets/{plan['budget'].pk}/delete/",
+        f"/app/goals/{plan['goal'].pk}/",
+        f"/app/goals/{plan['goal'].pk}/contribute/",
+        f"/app/goals/{plan['goal'].pk}/delete/",
+        f"/app/rules/{plan['rule'].pk}/",
+        f"/app/rules/{plan['rule'].pk}/apply/",
+        f"/app/rules/{plan['rule'].pk}/delete/",
     ]
     for path in paths:
         page.goto(path)
@@ -227,4 +257,114 @@ def test_axe_finds_no_violations_on_any_page(page, books, console):
     page.goto("/app/")
     page.get_by_text("Show the figures as a table").click()
     found["dashboard table"] = axe_violations(page)
+    # Planning screens in their other states: form errors, a bad move, a review item settled in place.
+    page.goto(f"/app/budgets/{plan['budget'].pk}/edit/")
+    page.locator("#id_name").fill("")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("alert").first.wait_for()
+    found["budget form with errors"] = axe_violations(page)
+    page.goto(f"/app/budgets/{plan['budget'].pk}/")
+    page.get_by_role("button", name="Move money").click()
+    page.locator("#id_amount_errors").wait_for()
+    found["move with errors"] = axe_violations(page)
+    console.forget("400 (Bad Request)")  # the refused move answers 400, as it should
+    page.goto("/app/rules/new/")
+    page.get_by_role("button", name="Add rule").click()
+    found["rule form with errors"] = axe_violations(page)
+    page.goto("/app/review/")
+    page.get_by_role("button", name=re.compile("Accept Shopping")).click()
+    page.get_by_text("Categorized as Shopping.").wait_for()
+    found["review settled"] = axe_violations(page)
+    page.goto("/app/transactions/")
+    page.get_by_role("link", name=re.compile("Change the category of Bean Bar")).click()
+    page.get_by_role("combobox", name="Category of Bean Bar").select_option(label="Food › Coffee")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text("Always categorize payee").wait_for()
+    found["rule offer"] = axe_violations(page)
     assert {path: v for path, v in found.items() if v} == {}
+
+
+def _plan(books):
+    """An envelope budget with two lines, a goal with a contribution and a rule, in the books' household."""
+    home = books["home"]
+    budget = budget_services.budget_create(
+        household=home,
+        actor=None,
+        name="Everyday",
+        style="envelope",
+        start_date=timezone.localdate().replace(day=1),
+        lines=[
+            budget_services.LineInput(category(home, "Groceries"), Decimal("200")),
+            budget_services.LineInput(category(home, "Coffee"), Decimal("30")),
+        ],
+    )
+    goal = budget_services.goal_create(household=home, actor=None, name="New bike", target_amount=Decimal("900"))
+    budget_services.goal_contribution_create(goal=goal, actor=None, amount=Decimal("300"))
+    rule = categorization.rule_create(
+        household=home,
+        actor=None,
+        name="Mystery is shopping",
+        priority=10,
+        conditions=[{"field": "payee", "operator": "contains", "value": "mystery"}],
+        actions=[{"action": "set_category", "value": str(category(home, "Shopping").pk)}],
+    )
+    return {"budget": budget, "goal": goal, "rule": rule}
+
+
+def test_edit_a_budget_and_see_its_new_figure(page, books):
+    plan = _plan(books)
+    sign_in(page)
+    page.get_by_role("link", name="Budgets", exact=True).click()
+    page.get_by_role("link", name="Everyday").click()
+    groceries = page.locator("tr[data-line='Groceries']")
+    # 86.40 of 200 spent on groceries today.
+    expect(groceries).to_contain_text("$200.00")
+    expect(groceries).to_contain_text("$113.60")
+    expect(groceries).to_contain_text("43.2%")
+    page.get_by_role("link", name="Edit").click()
+    page.locator("#id_lines-0-amount").fill("300")
+    page.get_by_role("button", name="Add a line").click()  # a sixth, empty row, focused
+    expect(page.locator("#id_lines-5-category")).to_be_focused()
+    page.locator("#id_lines-5-category").select_option(label="Food › Dining out")
+    page.locator("#id_lines-5-amount").fill("80")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("Budget saved.")
+    expect(groceries).to_contain_text("$300.00")
+    expect(groceries).to_contain_text("$213.60")
+    expect(groceries).to_contain_text("28.8%")
+    expect(groceries.get_by_role("progressbar")).to_have_attribute("value", "29")
+    expect(page.locator("tr[data-line='Dining out']")).to_contain_text("$80.00")
+    assert [(line.category.name, line.amount) for line in plan["budget"].lines.order_by("position")] == [
+        ("Groceries", Decimal("300.00")),
+        ("Coffee", Decimal("30.00")),
+        ("Dining out", Decimal("80.00")),
+    ]
+    # Move money between the envelopes; the period's moves list it.
+    page.locator("#id_from_category").select_option(label="Food › Groceries")
+    page.locator("#id_to_category").select_option(label="Food › Coffee")
+    page.locator("#id_amount").fill("25")
+    page.get_by_role("button", name="Move money").click()
+    expect(page.get_by_role("status")).to_contain_text("Money moved.")
+    expect(page.locator("tr[data-line='Coffee']")).to_contain_text("$25.00")
+    # On a phone: nothing wider than the screen but the tables' own scroll boxes.
+    page.set_viewport_size({"width": 360, "height": 780})
+    page.reload()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
+    expect(page.get_by_role("heading", name="Everyday", level=1)).to_be_visible()
+    assert axe_violations(page) == []
+
+
+def test_accept_a_review_suggestion_then_create_the_offered_rule(page, books):
+    _plan(books)
+    sign_in(page)
+    page.get_by_role("link", name="Review", exact=True).click()
+    item = page.get_by_role("article", name="Mystery Merchant")
+    expect(item).to_contain_text("“Mystery is shopping”")  # why: the rule, by name
+    item.get_by_role("button", name=re.compile("Accept Shopping")).click()
+    # htmx swapped the item in place: no page load, the result and the rule offer in its place.
+    expect(item).to_contain_text("Categorized as Shopping.")
+    txn = Transaction.objects.get(payee="Mystery Merchant")
+    assert (txn.category.name, txn.needs_review, txn.categorization_source) == ("Shopping", False, "user")
+    item.get_by_role("button", name="Create rule").click()
+    expect(item).to_contain_text("Rule “mystery merchant → Shopping” created.")
+    assert Rule.objects.filter(household=books["home"], name="mystery merchant → Shopping").exists()

@@ -1,0 +1,74 @@
+"""The transaction serializer's direct output is exactly what DRF's generic field-by-field path gives."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from rest_framework import serializers
+from rest_framework.utils.encoders import JSONEncoder
+
+from finance.currency.services import rate_create
+from finance.ledger import selectors
+from finance.ledger.api.serializers import TransactionOutputSerializer
+from finance.ledger.models import Transaction
+from finance.ledger.services import SplitInput
+from finance.ledger.tests.factories import category, make_account, make_txn
+
+pytestmark = pytest.mark.django_db
+
+
+def rendered(value: object) -> object:
+    return json.loads(json.dumps(value, cls=JSONEncoder))
+
+
+def test_direct_output_matches_the_generic_path_for_every_shape(household):
+    checking = make_account(household, "Checking", "USD")
+    travel = make_account(household, "Travel", "EUR")
+    jpy = make_account(household, "Yen", "JPY")
+    rate_create(household=household, actor=None, base="EUR", quote="USD", rate=Decimal("1.0842"), date=date(2026, 1, 1))
+    groceries, dining = category(household, "Groceries"), category(household, "Dining out")
+    make_txn(
+        household, checking, amount="12.30", on=date(2026, 3, 2), category=groceries, payee="Shop", tags=["b", "a"]
+    )
+    make_txn(
+        household,
+        checking,
+        amount="100.00",
+        on=date(2026, 3, 3),
+        splits=[
+            SplitInput(groceries, Decimal("60.00"), "food"),
+            SplitInput(dining, Decimal("40.00")),
+        ],
+        notes="split",
+        is_pending=True,
+        posted_date=date(2026, 3, 5),
+    )
+    make_txn(household, travel, amount="50.00", on=date(2026, 3, 4), category=dining, is_excluded=True)
+    make_txn(household, jpy, amount="1200", on=date(2026, 3, 4), category=dining)  # no JPY rate: unconverted
+    make_txn(
+        household,
+        checking,
+        type="transfer",
+        amount="108.42",
+        on=date(2026, 3, 6),
+        transfer_account=travel,
+        transfer_amount=Decimal("100.00"),
+    )
+    make_txn(household, checking, type="income", amount="2500.00", on=date(2026, 3, 1), reference_number="PAY-1")
+
+    rows = list(selectors.with_details(Transaction.objects.filter(household=household)))
+    assert len(rows) == 6
+    shapes = {(r.type, bool(r.tags.all()), bool(r.splits.all()), r.amount_in_base_currency is None) for r in rows}
+    assert len(shapes) >= 5  # the shapes really differ
+    serializer = TransactionOutputSerializer()
+    # A page as the list loads it: splits and tags in two plain queries, not prefetch_related.
+    paged = {row.pk: row for row in selectors.attach_details(list(Transaction.objects.filter(household=household)))}
+    for row in rows:
+        direct = serializer.to_representation(row)
+        generic = serializers.ModelSerializer.to_representation(TransactionOutputSerializer(), row)
+        assert list(direct) == list(generic)
+        assert rendered(direct) == rendered(generic), row.payee
+        assert rendered(serializer.to_representation(paged[row.pk])) == rendered(generic), row.payee

@@ -1,0 +1,115 @@
+"""The signed-in person and their memberships, cached per user version.
+
+Every API request needs the token's user and, for anything household-scoped,
+the caller's memberships: two queries before any work. Both are cached
+together under a per-user *version* that any change to the user, one of
+their memberships or one of their households replaces once its transaction
+commits (signals in ``finance.users.signals`` and ``finance.households.signals``).
+
+Readers take the version *before* reading the database and store what they
+read under that version, so a reader racing a change can only fill an entry
+nobody asks for any more; the next request sees the new version and reads
+again. The user is cached without its password hash (``defer``): saving such
+an instance writes only the fields it loaded. If the cache is unreachable,
+everything is read from the database.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import transaction
+
+PRINCIPAL_TTL = 300
+# Bumped by every change this process makes; a user object's remembered principal is only
+# used while it is current, so a request that changes memberships sees its own change.
+_generation = 0
+
+
+@dataclass(frozen=True)
+class Principal:
+    user: Any
+    # Membership rows with their household, oldest first (``Membership.Meta.ordering``).
+    memberships: tuple[Any, ...]
+
+
+def _version_key(user_id: Any) -> str:
+    return f"principal:v:{user_id}"
+
+
+def _version(user_id: Any) -> str | None:
+    key = _version_key(user_id)
+    version = cache.get(key)
+    if version is None:
+        # A fresh random version never collides with entries stored under a lost one.
+        cache.add(key, uuid.uuid4().hex, timeout=None)
+        version = cache.get(key)
+    return version
+
+
+def _load(user_id: Any) -> Principal | None:
+    from finance.households.models import Membership
+
+    user = get_user_model().objects.defer("password").filter(pk=user_id).first()
+    if user is None:
+        return None
+    memberships = tuple(Membership.objects.select_related("household").filter(user_id=user_id))
+    for membership in memberships:
+        membership.user = user  # no query when a caller follows membership.user
+    return Principal(user=user, memberships=memberships)
+
+
+def principal(user_id: Any) -> Principal | None:
+    """The user (without the password hash) and their memberships; ``None`` if there is no such user."""
+    version = _version(user_id)
+    if version is None:
+        return _load(user_id)
+    key = f"principal:{user_id}:{version}"
+    hit = cache.get(key)
+    if isinstance(hit, Principal):
+        return hit
+    loaded = _load(user_id)
+    if loaded is not None:
+        cache.set(key, loaded, timeout=PRINCIPAL_TTL)
+    return loaded
+
+
+def remember(user: Any, found: Principal) -> None:
+    """Keep ``found`` on the user object for the rest of the request (no cache round trip per check)."""
+    user._finance_principal = (_generation, found)
+
+
+def memberships_of(user: Any) -> tuple[Any, ...]:
+    """The signed-in user's memberships (cached); anonymous users have none."""
+    if not getattr(user, "is_authenticated", False):
+        return ()
+    remembered = getattr(user, "_finance_principal", None)
+    if remembered is not None and remembered[0] == _generation:
+        return remembered[1].memberships
+    found = principal(user.pk)
+    if found is None:
+        return ()
+    remember(user, found)
+    return found.memberships
+
+
+def principal_changed(user_ids: Iterable[Any]) -> None:
+    """Forget the cached principal of each user: now, and again once the current transaction commits.
+
+    Now, so reads later in the same transaction see the change; after the
+    commit, because a request running meanwhile may have cached what the
+    database held before the commit under the version replaced now.
+    """
+    global _generation
+    keys = [_version_key(user_id) for user_id in {str(u) for u in user_ids if u is not None}]
+    if not keys:
+        return
+    _generation += 1
+    cache.delete_many(keys)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: cache.delete_many(keys))
