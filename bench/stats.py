@@ -130,6 +130,7 @@ COLD_P99_MS = 15.0
 CREATE_RPS = 650.0
 LIST_P99_MS = 25.0
 HASH_MS = (50.0, 250.0)
+IMPORT_ROWS_PER_S = 100_000 / 30  # 100k CSV rows in ≤ 30 s; the quick profile's 10k rows at the same rate
 DASHBOARD_P99_MS = 300.0
 # Categorizer evaluation (docs/categorization.md): accuracy per part, precision of auto-applied suggestions.
 CATEGORIZER_ACCURACY = {"us_by_merchant": 0.95, "za_household": 0.85}
@@ -174,6 +175,15 @@ def evaluate(results: dict[str, Measurement], hash_ms: float | None = None) -> l
             verdicts.append(Verdict(label, latency, f"p99 ≤ {DASHBOARD_P99_MS:g} ms", m.p99_ms <= DASHBOARD_P99_MS))
         elif name.startswith("list.") and suffix == "1":
             verdicts.append(Verdict(label, latency, f"p99 ≤ {LIST_P99_MS:g} ms", m.p99_ms <= LIST_P99_MS))
+        elif name.startswith("import."):
+            verdicts.append(
+                Verdict(
+                    m.name,
+                    f"{m.duration_s} s, {m.rps:,.0f} rows/s",
+                    f"100k rows ≤ 30 s (≥ {IMPORT_ROWS_PER_S:,.0f} rows/s)",
+                    m.rps >= IMPORT_ROWS_PER_S,
+                )
+            )
         else:
             verdicts.append(Verdict(label, f"{m.rps} req/s, {latency}", "—", None))
     if hash_ms is not None:

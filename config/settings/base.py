@@ -173,6 +173,10 @@ IMPORT_DUPLICATE_WINDOW_DAYS = 5  # fuzzy duplicates: dates at most this far apa
 IMPORT_DUPLICATE_TIP_TOLERANCE = "0.20"  # a posted amount may exceed its pending one by this share (tips)
 IMPORT_DUPLICATE_MIN_SIMILARITY = 60  # fuzzy duplicates: payee similarity 0-100 at least this
 IMPORT_REVIEW_BELOW = "0.8"  # imported transactions whose category confidence is lower need review
+IMPORT_TRANSFER_WINDOW_DAYS = 5  # possible transfers: the other account's movement at most this many days away
+IMPORT_TRANSFER_SUGGEST_DAYS = (
+    3  # ... and linked by default within this many days when either text reads like a transfer
+)
 # Third-party front-end files come from the npm registry at set-up (`npm ci`), never from the repo or a CDN.
 STATICFILES_DIRS = [("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist")]
 

@@ -106,7 +106,7 @@ def tip_tolerance() -> Decimal:
 def _outcome_reason(status: str, how: str) -> str:
     if status == RowStatus.SKIPPED:
         return f"Skipped in an earlier import (same {how})."
-    if status == RowStatus.MERGED:
+    if status in (RowStatus.MERGED, RowStatus.TRANSFER):
         return f"Already linked to this transaction by an earlier import (same {how})."
     return f"Already imported (same {how})."
 
@@ -178,9 +178,10 @@ def _load_existing(
     end: date,
     claimed: set[uuid.UUID],
     provenance: dict[uuid.UUID, str],
-    amounts: set[Decimal],
+    wanted: dict[Decimal, set[int]],
 ) -> list[_Existing]:
-    """The account's transactions in the range that can match a row: the same signed amount, or pending."""
+    """The account's transactions in the range that can match a row: a row's signed amount within the window
+    of its date, or pending (a tip may have changed the amount)."""
     found = []
     qs = (
         Transaction.objects.filter(Q(account=account) | Q(transfer_account=account), date__range=(start, end))
@@ -207,8 +208,8 @@ def _load_existing(
             signed = -amount
         else:  # a transfer into this account
             signed = transfer_amount if transfer_amount is not None else amount
-        if signed not in amounts and not pending:
-            continue  # no row has its amount: never compared
+        if not pending and on.toordinal() not in wanted.get(signed, ()):
+            continue  # no row has its amount near its date: never compared
         found.append(
             _Existing(txn_id, on, signed, (payee, description), pending, provenance.get(txn_id, ""), reference)
         )
@@ -233,7 +234,12 @@ def _fuzzy(
     claimed: set[uuid.UUID],
     provenance: dict[uuid.UUID, str],
 ) -> None:
-    existing = _load_existing(account, start, end, claimed, provenance, {rows[i].amount for i in todo})
+    window = window_days()
+    wanted: dict[Decimal, set[int]] = defaultdict(set)  # amount -> days (ordinals) within the window of a row's
+    for i in todo:
+        day = rows[i].date.toordinal()
+        wanted[rows[i].amount].update(range(day - window, day + window + 1))
+    existing = _load_existing(account, start, end, claimed, provenance, wanted)
     index = _Index()
     for position, item in enumerate(existing):
         index.by_amount[item.amount].append((item.date, position))

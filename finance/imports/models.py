@@ -61,6 +61,8 @@ class ImportBatch(HouseholdOwned):
     rows_invalid = models.PositiveIntegerField(default=0)
     rows_merged = models.PositiveIntegerField(default=0)
     rows_skipped = models.PositiveIntegerField(default=0)
+    possible_transfers = models.PositiveIntegerField(default=0)
+    rows_transferred = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
     warnings = models.JSONField(default=list, blank=True)
     balance_check = models.JSONField(null=True, blank=True)
@@ -86,17 +88,19 @@ class RowStatus(models.TextChoices):
     IMPORTED = "imported", _("Imported as a new transaction")
     MERGED = "merged", _("Linked to an existing transaction")
     SKIPPED = "skipped", _("Skipped by decision")
+    TRANSFER = "transfer", _("Linked to the other side of a transfer between own accounts")
     REVERTED = "reverted", _("Its batch was reverted")
 
 
 # A row with one of these statuses decided the fate of its fingerprint and bank id for good.
-OUTCOME_STATUSES = (RowStatus.IMPORTED, RowStatus.MERGED, RowStatus.SKIPPED)
+OUTCOME_STATUSES = (RowStatus.IMPORTED, RowStatus.MERGED, RowStatus.SKIPPED, RowStatus.TRANSFER)
 
 
 class RowDecision(models.TextChoices):
     IMPORT = "import", _("Import as a new transaction")
     SKIP = "skip", _("Do not import")
     MERGE = "merge", _("Link to the possible duplicate")
+    TRANSFER = "transfer", _("Record as a transfer with the matching transaction of another account")
 
 
 class ImportedRow(HouseholdOwned):
@@ -124,17 +128,28 @@ class ImportedRow(HouseholdOwned):
     raw = models.JSONField(default=dict, blank=True)
     parsed = models.JSONField(default=dict, blank=True)
     errors = models.JSONField(default=list, blank=True)
-    category = models.ForeignKey("ledger.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    category = models.ForeignKey(
+        "ledger.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     categorization_source = models.CharField(max_length=10, blank=True, default="")
     categorization_confidence = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    # The links are indexed where set only (partial indexes below): a 100k-row file is written with them empty.
     transaction = models.ForeignKey(
-        "ledger.Transaction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "ledger.Transaction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     candidate = models.ForeignKey(
-        "ledger.Transaction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "ledger.Transaction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     match_score = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
     match_reason = models.CharField(max_length=200, blank=True, default="")
+    # A possible transfer: the opposite movement in another account of the household (see transfers.py).
+    transfer_candidate = models.ForeignKey(
+        "ledger.Transaction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    transfer_suggested = models.BooleanField(default=False, help_text="Linked on commit unless decided otherwise.")
+    transfer_reason = models.CharField(max_length=200, blank=True, default="")
+    # What the linked transaction was before this row turned it into a transfer, for revert.
+    transfer_previous = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["batch", "row_number"]
@@ -150,6 +165,19 @@ class ImportedRow(HouseholdOwned):
             models.Index(fields=["account", "provider_id"], condition=~Q(provider_id=""), name="imports_row_provider"),
             models.Index(fields=["account", "check_number"], condition=~Q(check_number=""), name="imports_row_check"),
             models.Index(fields=["batch", "status"], name="imports_row_batch_status"),
+            # Partial: rows without the link are not indexed (most rows have no candidate; a row has no
+            # transaction until it is committed), so 100k-row files insert and commit quickly. Lookups by equality,
+            # as deletes of transactions and categories make them, use them.
+            models.Index(
+                fields=["transaction"], condition=Q(transaction__isnull=False), name="imports_row_transaction"
+            ),
+            models.Index(fields=["candidate"], condition=Q(candidate__isnull=False), name="imports_row_candidate"),
+            models.Index(fields=["category"], condition=Q(category__isnull=False), name="imports_row_category"),
+            models.Index(
+                fields=["transfer_candidate"],
+                condition=Q(transfer_candidate__isnull=False),
+                name="imports_row_transfer",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -18,7 +18,11 @@ def batch_list(*, household: Household | uuid.UUID) -> QuerySet[ImportBatch]:
 def batch_rows(*, batch: ImportBatch, status: str | None = None) -> QuerySet[ImportedRow]:
     """The batch's rows in file order, with what the preview shows of their matches and categories."""
     rows = ImportedRow.objects.filter(batch=batch, household_id=batch.household_id).select_related(
-        "category", "transaction", "candidate"
+        "category",
+        "transaction__account",
+        "transaction__transfer_account",
+        "candidate",
+        "transfer_candidate__account",
     )
     if status:
         rows = rows.filter(status=status)

@@ -37,7 +37,7 @@ from finance.core.exceptions import Conflict, DomainError, FieldError
 from finance.core.money import ZERO, currency_precision, present
 from finance.households.models import WRITE_ROLES, Household
 from finance.households.services import require_role
-from finance.imports import duplicates
+from finance.imports import duplicates, transfers
 from finance.imports.categorize import review_threshold, suggest_categories
 from finance.imports.errors import MappingError, ParseError
 from finance.imports.fingerprint import content_key, fingerprints
@@ -210,7 +210,7 @@ def _text(value: str | None) -> str:
 class StagedRow:
     """An :class:`ImportedRow` as the pipeline works on it: plain values, no model instance (100k rows a file).
 
-    The fields up to ``match_reason`` are, in order, what :func:`_staged_rows` reads back.
+    The fields up to ``transfer_reason`` are, in order, what :func:`_staged_rows` reads back.
     """
 
     id: uuid.UUID
@@ -231,6 +231,9 @@ class StagedRow:
     candidate_id: uuid.UUID | None = None
     match_score: Decimal | None = None
     match_reason: str = ""
+    transfer_candidate_id: uuid.UUID | None = None
+    transfer_suggested: bool = False
+    transfer_reason: str = ""
     raw: dict[str, Any] = field(default_factory=dict)  # written when staged, not read back
 
     @property
@@ -293,6 +296,7 @@ def _stage(batch: ImportBatch, statement: Statement) -> None:
     for item, fp in zip(readable, prints, strict=True):
         item.fingerprint = fp
     _classify(batch, readable)
+    _find_transfers(batch, readable)
     for item, suggestion in zip(readable, suggest_categories(batch.household, good), strict=True):
         item.category_id = suggestion.category_id
         item.categorization_source = suggestion.source
@@ -362,10 +366,44 @@ def _classify(batch: ImportBatch, rows: Sequence[StagedRow]) -> list[StagedRow]:
     return changed
 
 
+def _find_transfers(batch: ImportBatch, rows: Sequence[StagedRow]) -> list[StagedRow]:
+    """Mark each new row that may be one side of a transfer with another account; returns the rows that changed."""
+    keys = [
+        transfers.TransferRow(
+            row.date, row.amount, " ".join(t for t in (row.parsed.get("payee"), row.parsed.get("description")) if t)
+        )
+        if row.status == RowStatus.NEW and row.date is not None and row.amount is not None
+        else None
+        for row in rows
+    ]
+    changed = []
+    for row, match in zip(rows, transfers.find(account=batch.account, rows=keys), strict=True):
+        before = row.transfer_candidate_id
+        row.transfer_candidate_id = match.transaction_id if match else None
+        row.transfer_suggested = bool(match and match.suggested)
+        row.transfer_reason = match.reason if match else ""
+        if row.transfer_candidate_id != before:
+            changed.append(row)
+    return changed
+
+
+def _links_transfer(row: StagedRow) -> bool:
+    """The row becomes the other side of an existing transaction: accepted, or suggested and not declined."""
+    return (
+        row.status == RowStatus.NEW
+        and row.transfer_candidate_id is not None
+        and (row.decision == RowDecision.TRANSFER or (not row.decision and row.transfer_suggested))
+    )
+
+
 def _count(batch: ImportBatch, rows: Sequence[StagedRow]) -> None:
     counts = dict.fromkeys(RowStatus.values, 0)
+    transfers_found = 0
     for row in rows:
         counts[row.status] += 1
+        if row.status == RowStatus.NEW and row.transfer_candidate_id is not None:
+            transfers_found += 1
+    batch.possible_transfers = transfers_found
     batch.rows_new = counts[RowStatus.NEW]
     batch.duplicates = counts[RowStatus.DUPLICATE]
     batch.possible_duplicates = counts[RowStatus.POSSIBLE_DUPLICATE]
@@ -554,6 +592,12 @@ def _apply_decisions(rows: Sequence[StagedRow], decisions: Sequence[Decision]) -
             errors[f"decisions.{i}.action"] = [
                 ErrorDetail(f"Row {decision.row} has no possible duplicate to merge into.", code="invalid")
             ]
+        elif decision.action == RowDecision.TRANSFER and (
+            row.status != RowStatus.NEW or row.transfer_candidate_id is None
+        ):
+            errors[f"decisions.{i}.action"] = [
+                ErrorDetail(f"Row {decision.row} has no possible transfer to link.", code="invalid")
+            ]
         else:
             row.decision = decision.action
     if errors:
@@ -569,6 +613,11 @@ def _check_ready(batch: ImportBatch, rows: Sequence[StagedRow], skip_invalid: bo
         # or a new possible duplicate they have not seen, needs deciding again.
         if row.decision == RowDecision.MERGE or row.status == RowStatus.POSSIBLE_DUPLICATE:
             row.decision = ""
+    moved = _find_transfers(batch, readable)
+    for row in moved:
+        if row.decision == RowDecision.TRANSFER:  # the transaction it was to link is gone or taken
+            row.decision = ""
+    changed = list({row.id: row for row in [*changed, *moved]}.values())
     errors: dict[str, list[ErrorDetail]] = {}
     if not skip_invalid:
         for row in rows:
@@ -600,7 +649,7 @@ def _to_import(rows: Sequence[StagedRow]) -> list[StagedRow]:
     return [
         row
         for row in rows
-        if (row.status == RowStatus.NEW and row.decision != RowDecision.SKIP)
+        if (row.status == RowStatus.NEW and row.decision != RowDecision.SKIP and not _links_transfer(row))
         or (row.status == RowStatus.POSSIBLE_DUPLICATE and row.decision == RowDecision.IMPORT)
     ]
 
@@ -672,7 +721,17 @@ def import_mark_failed(*, batch_id: uuid.UUID, reason: str) -> None:
 
 
 def _save_row_states(rows: Sequence[StagedRow], changed: Sequence[StagedRow], *, decided: bool) -> None:
-    names = ["status", "decision", "transaction_id", "candidate_id", "match_score", "match_reason"]
+    names = [
+        "status",
+        "decision",
+        "transaction_id",
+        "candidate_id",
+        "match_score",
+        "match_reason",
+        "transfer_candidate_id",
+        "transfer_suggested",
+        "transfer_reason",
+    ]
     targets = {row.id: row for row in [*changed, *(r for r in rows if r.decision and decided)]}.values()
     ImportedRow.objects.bulk_update(
         [ImportedRow(id=row.id, **{name: getattr(row, name) for name in names}) for row in targets],
@@ -721,6 +780,9 @@ def _execute(batch: ImportBatch, actor: Any, rows: Sequence[StagedRow], changed:
         txns=txns,
         progress=lambda share: report_progress(batch.id, 0.05 + 0.8 * share),
     )
+    linking = [row for row in rows if _links_transfer(row)]
+    for row in linking:  # few per file; each goes through the ledger's update so derived data follows
+        _link_transfer(batch, actor, row)
     linked = ImportedRow.objects.filter(batch=batch)
     linked.filter(
         Q(status=RowStatus.NEW) & ~Q(decision=RowDecision.SKIP)
@@ -736,6 +798,7 @@ def _execute(batch: ImportBatch, actor: Any, rows: Sequence[StagedRow], changed:
 
     batch.rows_imported = len(creating)
     batch.rows_merged = len(merged)
+    batch.rows_transferred = len(linking)
     batch.rows_skipped = sum(1 for r in rows if r.decision == RowDecision.SKIP) + (
         batch.rows_invalid if batch.skip_invalid else 0
     )
@@ -754,6 +817,7 @@ def _execute(batch: ImportBatch, actor: Any, rows: Sequence[StagedRow], changed:
             "format": batch.format,
             "rows_imported": batch.rows_imported,
             "rows_merged": batch.rows_merged,
+            "rows_transferred": batch.rows_transferred,
             "rows_skipped": batch.rows_skipped,
         },
     )
@@ -780,6 +844,55 @@ def _merge(batch: ImportBatch, actor: Any, row: StagedRow) -> None:
         ledger.transaction_update(txn=target, actor=actor, **changes)
     ImportedRow.objects.filter(pk=row.pk).update(status=RowStatus.MERGED, transaction_id=target.id)
     row.status = RowStatus.MERGED
+
+
+def _link_transfer(batch: ImportBatch, actor: Any, row: StagedRow) -> None:
+    """Turn the other account's matching income or expense into one transfer with this account.
+
+    Money out of this account (the other side is an income there) → a transfer from this account to the other;
+    money in (the other side is an expense there) → a transfer from the other account to this one. What the
+    transaction was is kept on the row, so a revert restores it.
+    """
+    assert row.transfer_candidate_id is not None and row.amount is not None
+    target = Transaction.objects.select_related("household", "account").get(
+        pk=row.transfer_candidate_id, household_id=batch.household_id
+    )
+    previous = {
+        "type": target.type,
+        "account": str(target.account_id),
+        "category": str(target.category_id) if target.category_id else None,
+    }
+    amount = abs(row.amount)
+    changes: dict[str, Any] = {"type": TransactionType.TRANSFER, "transfer_amount": amount}
+    if row.amount < 0:
+        changes.update(account=batch.account, transfer_account=target.account)
+    else:
+        changes["transfer_account"] = batch.account
+    ledger.transaction_update(txn=target, actor=actor, **changes)
+    ImportedRow.objects.filter(pk=row.pk).update(
+        status=RowStatus.TRANSFER, transaction_id=target.id, transfer_previous=previous
+    )
+    row.status = RowStatus.TRANSFER
+
+
+def _unlink_transfers(batch: ImportBatch, actor: Any) -> None:
+    """Give the transactions the batch turned into transfers back their earlier type, account and category."""
+    from finance.ledger.models import Category
+
+    linked = ImportedRow.objects.filter(batch=batch, status=RowStatus.TRANSFER, transaction__isnull=False)
+    for txn_id, previous in linked.values_list("transaction_id", "transfer_previous"):
+        txn = Transaction.objects.select_related("household").filter(pk=txn_id, household_id=batch.household_id)
+        target = txn.first()
+        if target is None or not previous or target.type != TransactionType.TRANSFER:
+            continue  # changed by hand since: left as it is now
+        category = Category.objects.filter(pk=previous["category"]).first() if previous.get("category") else None
+        ledger.transaction_update(
+            txn=target,
+            actor=actor,
+            type=previous["type"],
+            account=Account.objects.get(pk=previous["account"], household_id=batch.household_id),
+            category=category,
+        )
 
 
 # --- Balance check --------------------------------------------------------------------------------
@@ -843,13 +956,13 @@ def import_revert(*, batch: ImportBatch, actor: Any) -> ImportBatch:
         raise Conflict("This batch was already reverted.", code="already_reverted")
     if batch.status != ImportStatus.COMMITTED:
         raise Conflict(f"Only a committed batch can be reverted; this one is {batch.status}.", code="not_committed")
-    created = Transaction.objects.filter(household_id=batch.household_id, import_batch=batch.id)
-    deleted = ledger.transactions_bulk_delete(
-        household=batch.household, actor=actor, ids=list(created.values_list("id", flat=True))
-    )
+    # Set-based: the batch's rows let go of their transactions in one UPDATE (before the delete, so the
+    # ledger's SET NULL only touches rows of other batches), then one DELETE with its effects.
+    _unlink_transfers(batch, actor)
     ImportedRow.objects.filter(
-        batch=batch, status__in=(RowStatus.IMPORTED, RowStatus.MERGED, RowStatus.SKIPPED)
+        batch=batch, status__in=(RowStatus.IMPORTED, RowStatus.MERGED, RowStatus.SKIPPED, RowStatus.TRANSFER)
     ).update(status=RowStatus.REVERTED, transaction=None)
+    deleted = ledger.transactions_delete_where(household=batch.household, actor=actor, where=Q(import_batch=batch.id))
     batch.status = ImportStatus.REVERTED
     batch.reverted_at = timezone.now()
     batch.save()

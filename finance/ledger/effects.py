@@ -101,29 +101,34 @@ class LedgerDelta:
         default_factory=lambda: defaultdict(lambda: [ZERO, 0])
     )
 
-    def add(self, state: TransactionState, sign: int = 1) -> None:
-        """Add (``sign=1``) or remove (``sign=-1``) one transaction's contribution."""
+    def add(self, state: TransactionState, sign: int = 1, count: int = 1) -> None:
+        """Add (``sign=1``) or remove (``sign=-1``) one transaction's contribution.
+
+        ``count`` > 1 adds ``count`` transactions at once whose amounts are summed in ``state`` (same account,
+        type, month, category, exclusion and conversion, no splits): bulk loads add one state per group.
+        """
+        assert count == 1 or not state.splits, "grouped states have no splits"
         month = month_of(state.date)
         hid = state.household_id
 
         # Balances move for every transaction: excluded ones are real money too.
         if state.type == TransactionType.INCOME:
-            self._move(hid, state.account_id, month, INCOME, sign, state.amount)
+            self._move(hid, state.account_id, month, INCOME, sign, state.amount, count=count)
         elif state.type == TransactionType.EXPENSE:
-            self._move(hid, state.account_id, month, EXPENSE, sign, state.amount)
+            self._move(hid, state.account_id, month, EXPENSE, sign, state.amount, count=count)
         else:
             assert state.transfer_account_id is not None and state.transfer_amount is not None
-            self._move(hid, state.account_id, month, TRANSFERS_OUT, sign, state.amount)
-            self._move(hid, state.transfer_account_id, month, TRANSFERS_IN, sign, state.transfer_amount, counted=False)
+            self._move(hid, state.account_id, month, TRANSFERS_OUT, sign, state.amount, count=count)
+            self._move(hid, state.transfer_account_id, month, TRANSFERS_IN, sign, state.transfer_amount, count=0)
 
         if state.is_excluded:
             return
         summary = self.months[(hid, month)]
-        summary[2] += sign
+        summary[2] += sign * count
         if state.type == TransactionType.TRANSFER:
             return
         if state.amount_in_base is None:
-            summary[3] += sign
+            summary[3] += sign * count
             return
         summary[0 if state.type == TransactionType.INCOME else 1] += sign * state.amount_in_base
         if state.splits:
@@ -135,7 +140,7 @@ class LedgerDelta:
         for category_id, base in parts:
             bucket = self.categories[(hid, month, state.type, category_id)]
             bucket[0] += sign * (base or ZERO)
-            bucket[1] += sign
+            bucket[1] += sign * count
 
     def _move(
         self,
@@ -146,14 +151,14 @@ class LedgerDelta:
         sign: int,
         amount: Decimal,
         *,
-        counted: bool = True,
+        count: int = 1,
     ) -> None:
-        """Add (or remove) ``amount`` in one of the account's monthly flow columns and its balance."""
+        """Add (or remove) ``amount`` in one of the account's monthly flow columns and its balance (``count``
+        transactions; 0 for the receiving side of a transfer, counted on the sending account)."""
         self.accounts[account_id] += sign * amount if column in (INCOME, TRANSFERS_IN) else -sign * amount
         row = self.account_months[(household_id, account_id, month)]
         row[column] += sign * amount
-        if counted:
-            row[COUNT] += sign
+        row[COUNT] += sign * count
 
     def apply(self) -> None:
         """Write the changes with atomic increments, in a fixed order."""

@@ -32,7 +32,7 @@ from finance.households.services import require_role
 from finance.ledger import hooks
 from finance.ledger.bulk import copy_insert
 from finance.ledger.defaults import DEFAULT_CATEGORIES
-from finance.ledger.effects import LedgerDelta, TransactionState
+from finance.ledger.effects import LedgerDelta, SplitState, TransactionState
 from finance.ledger.models import (
     Account,
     AccountType,
@@ -936,6 +936,8 @@ def transactions_load(
     delta = LedgerDelta()
     values = operator.attrgetter(*NewTransaction.__dataclass_fields__)
     rows: list[tuple[Any, ...]] = []
+    # Effects summed per (account, type, month, category, converted?) first: one LedgerDelta.add per group.
+    groups: dict[tuple[Any, ...], list[Any]] = {}
     for txn in txns:
         if txn.type not in (TransactionType.INCOME, TransactionType.EXPENSE) or not txn.amount > 0:
             raise ValueError(f"transactions_load takes positive incomes and expenses, not {txn.type} {txn.amount}")
@@ -944,19 +946,29 @@ def transactions_load(
         rate = rates.get(txn.currency, household.base_currency, txn.date)
         base = rate.convert(txn.amount) if rate else None
         rows.append((*values(txn), base, rate.value if rate else None, rate.date if rate else None, actor_id, now, now))
+        key = (txn.account_id, txn.type, txn.date.year, txn.date.month, txn.category_id, base is None)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [txn.date, txn.amount, base or ZERO, 1]
+        else:
+            group[1] += txn.amount
+            group[2] += base or ZERO
+            group[3] += 1
+    for (account_id, kind, _year, _month, category_id, unconverted), (on, amount, base, count) in groups.items():
         delta.add(
             TransactionState(
-                household_id=txn.household_id,
-                account_id=txn.account_id,
-                type=txn.type,
-                amount=txn.amount,
-                date=txn.date,
+                household_id=household.id,
+                account_id=account_id,
+                type=kind,
+                amount=amount,
+                date=on,
                 transfer_account_id=None,
                 transfer_amount=None,
-                amount_in_base=base,
+                amount_in_base=None if unconverted else base,
                 is_excluded=False,
-                category_id=txn.category_id,
-            )
+                category_id=category_id,
+            ),
+            count=count,
         )
     for start in range(0, len(rows), LOAD_CHUNK):
         copy_insert(Transaction, rows[start : start + LOAD_CHUNK], columns=_LOAD_COLUMNS)
@@ -991,6 +1003,86 @@ def transactions_bulk_delete(*, household: Household, actor: Any, ids: Iterable[
     bump_household_version(household.id)
     hooks.ledger_changed(household.id, dates)
     return len(found)
+
+
+_STATE_COLUMNS = (
+    "id",
+    "household_id",
+    "account_id",
+    "type",
+    "amount",
+    "date",
+    "transfer_account_id",
+    "transfer_amount",
+    "amount_in_base_currency",
+    "is_excluded",
+    "category_id",
+)
+
+
+@transaction.atomic
+def transactions_delete_where(*, household: Household, actor: Any, where: Q) -> int:
+    """Delete every transaction of the household matching ``where`` in a few set-based statements.
+
+    The lean path for reverting an import (100k rows): the transactions are
+    locked and read as plain values (one query, their splits in a second), their
+    effects removed with one :class:`LedgerDelta`, rows that point at them
+    handled by their ``on_delete`` in one statement per relation (``SET_NULL``
+    → one ``UPDATE``, ``CASCADE`` → the ORM's delete of the related rows,
+    ``PROTECT`` → refused), and the transactions removed with one ``DELETE``.
+    No model instances are built. Returns how many were deleted.
+    """
+    from django.db.models import deletion
+
+    require_role(household=household, actor=actor, roles=WRITE_ROLES)
+    targets = Transaction.objects.filter(household=household).filter(where).order_by()
+    ids = targets.values("id")
+    states = list(targets.select_for_update(of=("self",)).values_list(*_STATE_COLUMNS))
+    if not states:
+        return 0
+    splits: dict[uuid.UUID, list[SplitState]] = {}
+    for txn_id, category_id, base in Split.objects.filter(household=household, transaction_id__in=ids).values_list(
+        "transaction_id", "category_id", "amount_in_base_currency"
+    ):
+        splits.setdefault(txn_id, []).append(SplitState(category_id, base))
+    delta = LedgerDelta()
+    dates: set[date] = set()
+    for txn_id, hid, account_id, kind, amount, on, to_account, to_amount, base, excluded, category_id in states:
+        delta.add(
+            TransactionState(
+                household_id=hid,
+                account_id=account_id,
+                type=kind,
+                amount=amount,
+                date=on,
+                transfer_account_id=to_account,
+                transfer_amount=to_amount,
+                amount_in_base=base,
+                is_excluded=excluded,
+                category_id=category_id,
+                splits=tuple(splits.get(txn_id, ())),
+            ),
+            -1,
+        )
+        dates.add(on)
+    meta: Any = Transaction._meta
+    relations: list[Any] = list(deletion.get_candidate_relations_to_delete(meta))
+    for relation in relations:
+        name = relation.field.name
+        related = relation.related_model._base_manager.filter(**{f"{name}__in": ids})
+        if relation.on_delete is deletion.SET_NULL:
+            related.update(**{name: None})
+        elif relation.on_delete is deletion.CASCADE:
+            related.delete()
+        elif relation.on_delete is deletion.DO_NOTHING:
+            continue
+        elif related.exists():
+            raise Conflict(f"Some of these transactions are still used by {relation.related_model._meta.verbose_name}.")
+    targets._raw_delete(targets.db)
+    delta.apply()
+    bump_household_version(household.id)
+    hooks.ledger_changed(household.id, dates)
+    return len(states)
 
 
 @transaction.atomic

@@ -40,6 +40,7 @@ ROW_STATUS_LABELS: dict[str, Promise] = {
     RowStatus.IMPORTED: _("Imported"),
     RowStatus.MERGED: _("Merged"),
     RowStatus.SKIPPED: _("Skipped"),
+    RowStatus.TRANSFER: _("Transfer"),
     RowStatus.REVERTED: _("Undone"),
 }
 

@@ -201,7 +201,13 @@ def test_imports_budgets_and_bulk_edits_are_recorded(user, household, settings, 
         batch["id"],
         "req-import",
     )
-    assert committed.changes == {"format": "csv", "rows_imported": 2, "rows_merged": 0, "rows_skipped": 0}
+    assert committed.changes == {
+        "format": "csv",
+        "rows_imported": 2,
+        "rows_merged": 0,
+        "rows_transferred": 0,
+        "rows_skipped": 0,
+    }
     assert api.post(f"/api/v1/imports/{batch['id']}/revert/").status_code == 200
     assert last(AuditAction.IMPORT_REVERT).changes == {"transactions_deleted": 2}
 

@@ -42,6 +42,8 @@ BATCH_EXAMPLE = {
     "rows_invalid": 0,
     "rows_merged": 0,
     "rows_skipped": 0,
+    "possible_transfers": 0,
+    "rows_transferred": 0,
     "errors": [],
     "warnings": [],
     "balance_check": {
@@ -140,6 +142,8 @@ class ImportBatchOutputSerializer(serializers.ModelSerializer):
             "rows_invalid",
             "rows_merged",
             "rows_skipped",
+            "possible_transfers",
+            "rows_transferred",
             "errors",
             "warnings",
             "balance_check",
@@ -190,8 +194,9 @@ class ImportDecisionSerializer(serializers.Serializer):
     row = serializers.IntegerField(min_value=0, help_text="The row number, as the preview shows it.")
     action = serializers.ChoiceField(
         choices=RowDecision.choices,
-        help_text="import: keep both; skip: do not import; merge: link to the possible duplicate "
-        "(a pending transaction becomes posted with the row's amount).",
+        help_text="import: keep both (for a possible transfer: import as a plain income or expense); skip: do not "
+        "import; merge: link to the possible duplicate (a pending transaction becomes posted with the row's amount); "
+        "transfer: link to the possible transfer (the other account's transaction becomes one transfer).",
     )
 
 
@@ -232,6 +237,21 @@ class DuplicateOfSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class PossibleTransferSerializer(serializers.Serializer):
+    transaction = serializers.UUIDField(allow_null=True, help_text="Null when that transaction was deleted since.")
+    account = serializers.UUIDField(allow_null=True, help_text="The household's other account.")
+    account_name = serializers.CharField(allow_null=True)
+    date = serializers.DateField(allow_null=True)
+    amount = serializers.CharField(allow_null=True, help_text="Signed, from the other account's side.")
+    payee = serializers.CharField(allow_null=True)
+    suggested = serializers.BooleanField(
+        help_text="Linked on commit unless the row is decided `import`: exact amount, at most 3 days apart and "
+        "a transfer-like text. Otherwise linked only when decided `transfer`."
+    )
+    linked = serializers.BooleanField(help_text="Committed: the row is this transfer's side.")
+    reason = serializers.CharField()
+
+
 @extend_schema_serializer(
     examples=[
         OpenApiExample(
@@ -266,6 +286,7 @@ class DuplicateOfSerializer(serializers.Serializer):
                     "score": 0.87,
                     "reason": "Possible duplicate: pending 45.00, posted 54.20, 2 day(s) apart, payee similarity 100%.",
                 },
+                "transfer": None,
                 "transaction": None,
                 "errors": [],
                 "raw": {"STMTTRN/NAME": "SUSHI PLACE 123", "STMTTRN/TRNAMT": "-54.20"},
@@ -290,6 +311,9 @@ class ImportedRowOutputSerializer(serializers.ModelSerializer):
     is_pending = serializers.SerializerMethodField()
     category = serializers.SerializerMethodField()
     duplicate_of = serializers.SerializerMethodField()
+    transfer = serializers.SerializerMethodField(
+        help_text="A possible transfer with another account of the household, or the transfer the row was linked to."
+    )
     transaction = serializers.SerializerMethodField(help_text="The transaction this row created or was linked to.")
     errors = serializers.SerializerMethodField()  # type: ignore[assignment]
     raw = serializers.JSONField(help_text="The values as the file wrote them.")
@@ -313,6 +337,7 @@ class ImportedRowOutputSerializer(serializers.ModelSerializer):
             "is_pending",
             "category",
             "duplicate_of",
+            "transfer",
             "transaction",
             "errors",
             "raw",
@@ -407,8 +432,44 @@ class ImportedRowOutputSerializer(serializers.ModelSerializer):
             "reason": obj.match_reason,
         }
 
+    @extend_schema_field(PossibleTransferSerializer(allow_null=True))
+    def get_transfer(self, obj: ImportedRow) -> dict[str, Any] | None:
+        linked = obj.status == RowStatus.TRANSFER
+        if linked:
+            other = obj.transaction
+        elif obj.transfer_candidate_id is not None and obj.status == RowStatus.NEW:
+            other = obj.transfer_candidate
+        else:
+            return None
+        if other is None:
+            return {
+                "transaction": None,
+                "account": None,
+                "account_name": None,
+                "date": None,
+                "amount": None,
+                "payee": None,
+                "suggested": obj.transfer_suggested,
+                "linked": linked,
+                "reason": obj.transfer_reason,
+            }
+        side = other.account if other.account_id != obj.account_id else other.transfer_account
+        # From the other account's side: money in there is money out here.
+        signed = -obj.amount if obj.amount is not None else None
+        return {
+            "transaction": other.id,
+            "account": side.id if side else None,
+            "account_name": side.name if side else None,
+            "date": other.date,
+            "amount": present(signed, other.currency) if signed is not None else None,
+            "payee": other.payee or other.description,
+            "suggested": obj.transfer_suggested,
+            "linked": linked,
+            "reason": obj.transfer_reason,
+        }
+
     @extend_schema_field(serializers.UUIDField(allow_null=True))
     def get_transaction(self, obj: ImportedRow) -> Any:
-        if obj.status in (RowStatus.IMPORTED, RowStatus.MERGED):
+        if obj.status in (RowStatus.IMPORTED, RowStatus.MERGED, RowStatus.TRANSFER):
             return obj.transaction_id
         return None

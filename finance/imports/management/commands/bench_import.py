@@ -12,8 +12,13 @@ benchmark, not a test: run it on PostgreSQL for the figure in docs/imports.md.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 import random
 import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -27,12 +32,61 @@ from django.test.utils import override_settings
 
 from finance.households.selectors import default_membership
 from finance.imports import services
-from finance.imports.models import ImportedRow, RowDecision, RowStatus
+from finance.imports.models import ImportBatch, ImportedRow, RowDecision, RowStatus
 from finance.ledger.demo import DAILY
 from finance.ledger.models import Account, Transaction
 from finance.ledger.verify import verify
 
 _NEW_PAYEES = ("Lucky Laundry", "Parking Meter 42", "Pet Supplies Plus", "City Library Fines", "Farmers Market")
+
+
+class Clock:
+    """Wall time, this process's CPU time and the PostgreSQL backend's CPU time (same machine), per phase.
+
+    On a shared machine the wall time mostly measures the other work; the CPU seconds of both processes are
+    what the import itself costs. With ``sql=True`` every statement's wall time is summed by its first words.
+    """
+
+    def __init__(self, *, sql: bool = False) -> None:
+        self.backend_stat: str | None = None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                path = f"/proc/{cursor.fetchone()[0]}/stat"
+            self.backend_stat = path if os.path.exists(path) else None
+        self.sql = sql
+        self.statements: defaultdict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+
+    def _backend_cpu(self) -> float:
+        if self.backend_stat is None:
+            return 0.0
+        with open(self.backend_stat) as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def _wrapper(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            key = " ".join(sql.split()[:4])[:70]
+            entry = self.statements[key]
+            entry[0] += 1
+            entry[1] += time.perf_counter() - started
+
+    @contextlib.contextmanager
+    def phase(self, into: dict[str, float]) -> Iterator[None]:
+        wall, cpu, db = time.perf_counter(), time.process_time(), self._backend_cpu()
+        wrapped = connection.execute_wrapper(self._wrapper) if self.sql else contextlib.nullcontext()
+        with wrapped:
+            yield
+        into["wall_s"] = round(time.perf_counter() - wall, 2)
+        into["python_cpu_s"] = round(time.process_time() - cpu, 2)
+        into["postgres_cpu_s"] = round(self._backend_cpu() - db, 2)
+
+    def top(self, count: int = 8) -> list[tuple[str, int, float]]:
+        ranked = sorted(self.statements.items(), key=lambda item: -item[1][1])[:count]
+        return [(key, int(calls), round(seconds, 2)) for key, (calls, seconds) in ranked]
 
 
 def generate_csv(rows: int, end: date, *, years: int = 5, seed: int = 11) -> bytes:
@@ -68,6 +122,13 @@ class Command(BaseCommand):
         parser.add_argument("--username", default="bench-import")
         parser.add_argument("--seed", type=int, default=11)
         parser.add_argument("--keep", action="store_true", help="Keep the imported transactions (no revert).")
+        parser.add_argument(
+            "--sql", action="store_true", help="Sum each kind of SQL statement's time and show the top."
+        )
+        parser.add_argument(
+            "--cleanup", action="store_true", help="After the revert, delete the batch, its rows and its stored file."
+        )
+        parser.add_argument("--json", action="store_true", help="End with one BENCH_JSON line of the figures.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         username = options["username"]
@@ -84,16 +145,19 @@ class Command(BaseCommand):
             f"{len(data) / 1_048_576:.1f} MiB"
         )
 
-        started = time.perf_counter()
-        batch = services.import_upload(
-            household=household, actor=user, account=account, file=SimpleUploadedFile("bench.csv", data)
-        )
-        if batch.status == "uploaded":  # the first time: the user confirms the detected mapping
-            batch = services.import_set_mapping(batch=batch, actor=user)
-        uploaded = time.perf_counter()
+        clock = Clock(sql=options["sql"])
+        figures: dict[str, Any] = {"rows": options["rows"], "existing": existing, "load_before": os.getloadavg()}
+        upload: dict[str, float] = {}
+        with clock.phase(upload):
+            batch = services.import_upload(
+                household=household, actor=user, account=account, file=SimpleUploadedFile("bench.csv", data)
+            )
+            if batch.status == "uploaded":  # the first time: the user confirms the detected mapping
+                batch = services.import_set_mapping(batch=batch, actor=user)
         self.stdout.write(
-            f"upload + analysis: {uploaded - started:.1f} s (new {batch.rows_new}, duplicates {batch.duplicates}, "
-            f"possible duplicates {batch.possible_duplicates}, invalid {batch.rows_invalid})"
+            f"upload + analysis: {_phase(upload)} (new {batch.rows_new}, duplicates {batch.duplicates}, "
+            f"possible duplicates {batch.possible_duplicates}, possible transfers {batch.possible_transfers}, "
+            f"invalid {batch.rows_invalid})"
         )
         # The user's answer to every possible duplicate: keep both (they are generated, not repeated).
         decisions = [
@@ -102,18 +166,54 @@ class Command(BaseCommand):
                 "row_number", flat=True
             )
         ]
+        commit: dict[str, float] = {}
         # Timed in this process: above IMPORT_ASYNC_ROWS the API hands the same service call to a Celery task.
-        with override_settings(IMPORT_ASYNC_ROWS=10**9):
+        with override_settings(IMPORT_ASYNC_ROWS=10**9), clock.phase(commit):
             batch = services.import_commit(batch=batch, actor=user, decisions=decisions)
-        committed = time.perf_counter()
         categorized = Transaction.objects.filter(import_batch=batch.id, category__isnull=False).count()
         self.stdout.write(
-            f"commit: {committed - uploaded:.1f} s ({batch.rows_imported} imported, {categorized} categorized)"
+            f"commit: {_phase(commit)} ({batch.rows_imported} imported, {batch.rows_transferred} linked as "
+            f"transfers, {categorized} categorized)"
         )
-        self.stdout.write(f"total: {committed - started:.1f} s")
+        total = round(upload["wall_s"] + commit["wall_s"], 2)
+        self.stdout.write(f"total: {total} s wall; {options['rows'] / total:,.0f} rows/s")
         problems = verify(household.id)
         self.stdout.write(f"verify_ledger: {'exact' if not problems else f'{len(problems)} differences'}")
+        figures.update(
+            upload=upload,
+            commit=commit,
+            total_s=total,
+            rows_per_s=round(options["rows"] / total),
+            imported=batch.rows_imported,
+            categorized=categorized,
+            possible_duplicates=batch.possible_duplicates,
+            verify_after_commit=len(problems),
+        )
         if not options["keep"]:
-            started = time.perf_counter()
-            services.import_revert(batch=batch, actor=user)
-            self.stdout.write(f"revert: {time.perf_counter() - started:.1f} s")
+            revert: dict[str, float] = {}
+            with clock.phase(revert):
+                services.import_revert(batch=batch, actor=user)
+            problems = verify(household.id)
+            verdict = "exact" if not problems else f"{len(problems)} differences"
+            self.stdout.write(f"revert: {_phase(revert)}; verify_ledger: {verdict}")
+            figures.update(revert=revert, verify_after_revert=len(problems))
+            if options["cleanup"]:
+                # A benchmark's own leftovers: the reverted batch's rows and its stored file (the service keeps both).
+                name, storage = batch.file.name, batch.file.storage
+                ImportBatch.objects.filter(pk=batch.pk).delete()
+                if name:
+                    storage.delete(name)
+        figures["load_after"] = os.getloadavg()
+        if options["sql"]:
+            self.stdout.write("SQL time by statement (calls, seconds):")
+            for key, calls, seconds in clock.top():
+                self.stdout.write(f"  {seconds:7.2f} s {calls:6d}x  {key}")
+        if options["json"]:
+            self.stdout.write("BENCH_JSON " + json.dumps(figures))
+
+
+def _phase(figures: dict[str, float]) -> str:
+    return (
+        f"{figures['wall_s']} s wall (CPU: Python {figures['python_cpu_s']} s, "
+        f"PostgreSQL {figures['postgres_cpu_s']} s)"
+    )
