@@ -263,11 +263,21 @@ def test_undo_asks_first_then_deletes_what_the_import_created(owner, checking):
     assert "already reverted" in again.content.decode()
 
 
+@pytest.fixture
+def eager_tasks():
+    """Tasks run in-process whatever the Celery app was configured with earlier in this test process."""
+    from config.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
 def test_a_large_commit_runs_in_the_background_and_the_page_polls_until_done(
-    owner, checking, settings, django_capture_on_commit_callbacks
+    owner, checking, settings, django_capture_on_commit_callbacks, eager_tasks
 ):
     settings.IMPORT_ASYNC_ROWS = 2
-    settings.CELERY_TASK_ALWAYS_EAGER = True
     upload(owner, checking, OFX)
     batch = latest(checking)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -282,8 +292,11 @@ def test_a_large_commit_runs_in_the_background_and_the_page_polls_until_done(
     assert fragment.templates[0].name == "web/imports/_status.html"
     assert "hx-trigger" in fragment.content.decode()
 
-    for callback in callbacks:  # the broker delivers the task
+    assert callbacks, "the commit hands the batch to a task once its transaction commits"
+    for callback in callbacks:  # the broker delivers the task (run in-process here)
         callback()
+    batch.refresh_from_db()
+    assert (batch.status, batch.failure) == ("committed", "")
     fragment = owner.get(response["Location"], HTTP_HX_REQUEST="true", HTTP_HX_TARGET="import-status")
     html = fragment.content.decode()
     assert "hx-trigger" not in html  # done: polling stops

@@ -36,7 +36,8 @@ def test_dashboard_draws_both_charts_with_table_alternatives(page, books):
     page.get_by_role("link", name="Last 12 months").click()
     expect(page.get_by_role("link", name="Last 12 months")).to_have_attribute("aria-current", "true")
     expect(spending.get_by_role("row", name=re.compile("Housing"))).to_contain_text("$4,350.00")
-    assert page.evaluate("() => !!Chart.getChart(document.getElementById('spending-chart'))")
+    # The new chart is drawn on htmx:load, after the swapped content settles.
+    page.wait_for_function("() => !!Chart.getChart(document.getElementById('spending-chart'))")
     expect(page.get_by_role("region", name=re.compile("Needs review"))).to_contain_text("Mystery Merchant")
 
 
