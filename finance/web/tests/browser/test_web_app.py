@@ -23,8 +23,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_dashboard_draws_both_charts_with_table_alternatives(page, books):
     sign_in(page, username="ALEX@example.com")  # email, any case
     expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
-    assert page.evaluate("() => !!Chart.getChart(document.getElementById('cashflow-chart'))")
-    assert page.evaluate("() => !!Chart.getChart(document.getElementById('spending-chart'))")
+    page.wait_for_function("() => !!Chart.getChart(document.getElementById('cashflow-chart'))")
+    page.wait_for_function("() => !!Chart.getChart(document.getElementById('spending-chart'))")
     expect(page.get_by_role("img", name=re.compile("Bar chart of income and expenses"))).to_be_visible()
     # The cashflow chart's figures as a table, for screen readers and keyboards.
     page.get_by_text("Show the figures as a table").click()
