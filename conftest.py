@@ -144,8 +144,21 @@ def roles(db: None) -> Roles:
 
 
 @pytest.fixture
-def celery_eager(settings: Any) -> None:
+def celery_eager(settings: Any) -> Iterator[None]:
+    """Tasks run in-process, even when a broker is configured (as in the embedded default).
+
+    The Celery app reads ``CELERY_TASK_ALWAYS_EAGER`` once, when first configured, so the
+    app's own setting is switched as well (and restored), not only Django's.
+    """
+    from config.celery import app
+
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = before
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

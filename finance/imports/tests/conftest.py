@@ -21,17 +21,6 @@ def _media_root(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
-@pytest.fixture
-def eager_tasks() -> Any:
-    """Run Celery tasks in-process even when a broker is configured (as the embedded default does)."""
-    from config.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
-
-
 def fixture_bytes(name: str) -> bytes:
     """A shared statement file by its path under fixtures/ (``csv/reckon-ing.csv``)."""
     return (FIXTURES / name).read_bytes()

@@ -112,7 +112,7 @@ def test_a_failure_in_the_middle_of_a_commit_leaves_nothing_behind(client_for, h
 
 
 def test_large_commits_run_as_a_task_with_progress(
-    client_for, household, account, settings, django_capture_on_commit_callbacks, eager_tasks
+    client_for, household, account, settings, django_capture_on_commit_callbacks, celery_eager
 ):
     settings.IMPORT_ASYNC_ROWS = 3
     batch = mapped(client_for, account, csv(*[f"2026-02-{d:02d},Shop {d},-{d}.00" for d in range(1, 6)]))
@@ -132,7 +132,7 @@ def test_large_commits_run_as_a_task_with_progress(
 
 
 def test_a_failing_background_commit_marks_the_batch_failed(
-    client_for, household, account, settings, monkeypatch, django_capture_on_commit_callbacks, eager_tasks
+    client_for, household, account, settings, monkeypatch, django_capture_on_commit_callbacks, celery_eager
 ):
     settings.IMPORT_ASYNC_ROWS = 1
     batch = mapped(client_for, account, csv("2026-02-01,A,-1.00", "2026-02-02,B,-2.00"))

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def exported(user, household, eager_tasks, django_capture_on_commit_callbacks):
+def exported(user, household, celery_eager, django_capture_on_commit_callbacks):
     """An export of a user who owns one household and views another; a third is someone else's."""
     populate(household, user)
     shared = HouseholdFactory(name="Parents' flat")

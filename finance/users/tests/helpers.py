@@ -18,8 +18,6 @@ import time_machine
 from aiosmtpd.controller import Controller
 from rest_framework.test import APIClient
 
-from config.celery import app
-
 LINK = re.compile(r"https?://\S+")
 
 
@@ -71,7 +69,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def mailbox(settings: Any) -> Iterator[Mailbox]:
+def mailbox(settings: Any, celery_eager: None) -> Iterator[Mailbox]:
     """Mail goes through Django's SMTP backend to a local aiosmtpd server; tasks run eagerly."""
     box = Mailbox()
     controller = Controller(box, hostname="127.0.0.1", port=_free_port())
@@ -84,13 +82,9 @@ def mailbox(settings: Any) -> Iterator[Mailbox]:
     settings.EMAIL_HOST_USER = ""
     settings.EMAIL_HOST_PASSWORD = ""
     settings.EMAIL_TIMEOUT = 5
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
     try:
         yield box
     finally:
-        app.conf.task_always_eager = eager
         controller.stop()
 
 

@@ -263,19 +263,8 @@ def test_undo_asks_first_then_deletes_what_the_import_created(owner, checking):
     assert "already reverted" in again.content.decode()
 
 
-@pytest.fixture
-def eager_tasks():
-    """Tasks run in-process whatever the Celery app was configured with earlier in this test process."""
-    from config.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
-
-
 def test_a_large_commit_runs_in_the_background_and_the_page_polls_until_done(
-    owner, checking, settings, django_capture_on_commit_callbacks, eager_tasks
+    owner, checking, settings, django_capture_on_commit_callbacks, celery_eager
 ):
     settings.IMPORT_ASYNC_ROWS = 2
     upload(owner, checking, OFX)
