@@ -583,25 +583,8 @@ def _password_step(*, identifier: str, password: str, client: ClientInfo) -> tup
     identifier = identifier.strip()
     normalized = identifier.lower()
     known = user_by_identifier(identifier=identifier)
-    wait = login_wait(account=account_filter(user=known, identifier=normalized), ip=client.ip)
     method = "password"
-    if wait is not None:
-        seconds, locked = wait
-        reason = "locked" if locked else "slowed"
-        message = (
-            "Too many failed sign-ins: sign-in is locked for a while."
-            if locked
-            else "Too many failed sign-ins: wait before trying again."
-        )
-        _fail(
-            user=known,
-            identifier=normalized,
-            client=client,
-            reason=reason,
-            counts=False,
-            method=method,
-            error=LoginDelayed(wait=seconds, detail=message, code=f"login_{reason}"),
-        )
+    _refuse_while_delayed(user=known, identifier=normalized, client=client, method=method)
     user = authenticate(None, username=identifier, password=password)
     if user is None:
         _fail(
@@ -616,6 +599,33 @@ def _password_step(*, identifier: str, password: str, client: ClientInfo) -> tup
             ),
         )
     return user, normalized
+
+
+def _refuse_while_delayed(
+    *, user: Any, identifier: str, client: ClientInfo, method: str, detail: str | None = None
+) -> None:
+    """While too many sign-ins failed for the account or the address, refuse (and record) the attempt
+    without checking any credential."""
+    wait = login_wait(account=account_filter(user=user, identifier=identifier), ip=client.ip)
+    if wait is None:
+        return
+    seconds, locked = wait
+    reason = "locked" if locked else "slowed"
+    if detail is None:
+        detail = (
+            "Too many failed sign-ins: sign-in is locked for a while."
+            if locked
+            else "Too many failed sign-ins: wait before trying again."
+        )
+    _fail(
+        user=user,
+        identifier=identifier,
+        client=client,
+        reason=reason,
+        counts=False,
+        method=method,
+        error=LoginDelayed(wait=seconds, detail=detail, code=f"login_{reason}"),
+    )
 
 
 @dataclass(frozen=True)
@@ -686,18 +696,9 @@ def _second_factor_or_fail(
             method=method,
             error=AuthenticationFailed("A two-factor code is required (otp).", code="otp_required"),
         )
-    wait = None if delay_checked else login_wait(account=account_filter(user=user, identifier=identifier), ip=client.ip)
-    if wait is not None:
-        seconds, locked = wait
-        reason = "locked" if locked else "slowed"
-        _fail(
-            user=user,
-            identifier=identifier,
-            client=client,
-            reason=reason,
-            counts=False,
-            method=method,
-            error=LoginDelayed(wait=seconds, detail="Too many failed sign-ins: wait.", code=f"login_{reason}"),
+    if not delay_checked:
+        _refuse_while_delayed(
+            user=user, identifier=identifier, client=client, method=method, detail="Too many failed sign-ins: wait."
         )
     factor = _verify_second_factor(user=user, code=otp_code)
     if factor is None:
