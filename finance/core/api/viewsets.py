@@ -29,12 +29,8 @@ HOUSEHOLD_PARAM = "household"
 
 
 def member_roles(request: Request) -> dict[uuid.UUID, str]:
-    """The caller's role in each of their households, loaded once per request."""
-    cached: dict[uuid.UUID, str] | None = getattr(request, "_finance_roles", None)
-    if cached is None:
-        cached = household_roles(user=request.user)
-        request._finance_roles = cached  # type: ignore[attr-defined]
-    return cached
+    """The caller's role in each of their households (from the principal the request already holds)."""
+    return household_roles(user=request.user)
 
 
 class HouseholdRolePermission(permissions.BasePermission):
