@@ -27,15 +27,19 @@ def _version_key(household_id: uuid.UUID | str) -> str:
     return f"hhv:{household_id}"
 
 
-def household_version(household_id: uuid.UUID | str) -> int | None:
-    """The current version, creating one if the cache lost it; ``None`` if the cache is down."""
-    key = _version_key(household_id)
+def current_version(key: str) -> int | None:
+    """The version stored under ``key``, creating one if the cache lost it; ``None`` if the cache is down."""
     version = cache.get(key)
     if version is None:
         # A fresh, time-based version can never collide with keys computed before the loss.
         cache.add(key, time.time_ns(), timeout=None)
         version = cache.get(key)
     return int(version) if version is not None else None
+
+
+def household_version(household_id: uuid.UUID | str) -> int | None:
+    """The household's current version (``current_version``)."""
+    return current_version(_version_key(household_id))
 
 
 def bump_household_version(household_id: uuid.UUID | str) -> None:

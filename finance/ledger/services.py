@@ -578,7 +578,6 @@ def _remember_details(txn: Transaction, splits: list[Split], tags: list[Tag]) ->
     so presenting a new transaction reads nothing back."""
     txn.split_rows = splits  # type: ignore[attr-defined]
     txn.tag_names = [tag.name for tag in tags]  # type: ignore[attr-defined]
-    txn.details_written = True  # type: ignore[attr-defined]  # what the view checks before answering from it
 
 
 @transaction.atomic

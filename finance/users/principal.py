@@ -16,7 +16,6 @@ everything is read from the database.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +23,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
+
+from finance.core.cache import current_version
 
 PRINCIPAL_TTL = 300
 # Bumped by every change this process makes; a user object's remembered principal is only
@@ -42,16 +43,6 @@ def _version_key(user_id: Any) -> str:
     return f"principal:v:{user_id}"
 
 
-def _version(user_id: Any) -> str | None:
-    key = _version_key(user_id)
-    version = cache.get(key)
-    if version is None:
-        # A fresh random version never collides with entries stored under a lost one.
-        cache.add(key, uuid.uuid4().hex, timeout=None)
-        version = cache.get(key)
-    return version
-
-
 def _load(user_id: Any) -> Principal | None:
     from finance.households.models import Membership
 
@@ -66,7 +57,7 @@ def _load(user_id: Any) -> Principal | None:
 
 def principal(user_id: Any) -> Principal | None:
     """The user (without the password hash) and their memberships; ``None`` if there is no such user."""
-    version = _version(user_id)
+    version = current_version(_version_key(user_id))
     if version is None:
         return _load(user_id)
     key = f"principal:{user_id}:{version}"

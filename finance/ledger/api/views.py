@@ -198,7 +198,7 @@ class TransactionViewSet(HouseholdScopedViewSet):
     def output(self, obj: Any) -> Any:
         # A new transaction comes from the service with its splits and tags attached (nothing to
         # read back); after an update, re-read with the list's prefetching to show what was stored.
-        if not getattr(obj, "details_written", False):
+        if getattr(obj, "split_rows", None) is None:
             obj = selectors.with_details(Transaction.objects.filter(pk=obj.pk)).get()
         return super().output(obj)
 
