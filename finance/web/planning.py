@@ -29,7 +29,7 @@ def _figures(row: dict[str, Any]) -> dict[str, Any]:
     shown["bar"] = None if percent is None else min(round(percent), 100)
     remaining = shown["remaining"]
     shown["over"] = remaining is not None and remaining < 0
-    shown["near"] = not shown["over"] and percent is not None and percent >= 80
+    shown["near"] = not shown["over"] and percent is not None and percent >= selectors.THRESHOLDS[0]
     pace = row.get("pace")
     if pace:
         shown["pace"] = {
