@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
+import secrets
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -31,8 +31,9 @@ def current_version(key: str) -> int | None:
     """The version stored under ``key``, creating one if the cache lost it; ``None`` if the cache is down."""
     version = cache.get(key)
     if version is None:
-        # A fresh, time-based version can never collide with keys computed before the loss.
-        cache.add(key, time.time_ns(), timeout=None)
+        # A fresh random version: it cannot collide with one computed before the loss, even when
+        # the clock stands still or steps back (a frozen clock in tests, a VM's time sync).
+        cache.add(key, secrets.randbits(62), timeout=None)
         version = cache.get(key)
     return int(version) if version is not None else None
 
@@ -50,7 +51,7 @@ def bump_household_version(household_id: uuid.UUID | str) -> None:
         try:
             cache.incr(key)
         except ValueError:  # not in the cache: any new value invalidates
-            cache.set(key, time.time_ns(), timeout=None)
+            cache.set(key, secrets.randbits(62), timeout=None)
 
     transaction.on_commit(bump)
 

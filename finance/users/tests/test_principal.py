@@ -104,3 +104,12 @@ def test_a_new_household_shows_up_at_once(user, household):
     assert client.get("/api/v1/households/").json()["count"] == 1
     household_services.household_create(owner=user, name="Second")
     assert client.get("/api/v1/households/").json()["count"] == 2
+
+
+def test_a_change_is_seen_while_the_clock_stands_still(user, household):
+    import time_machine
+
+    with time_machine.travel("2026-03-01 12:00:00", tick=False):
+        assert len(principal.principal(user.pk).memberships) == 1
+        household_services.household_create(owner=user, name="Second")
+        assert len(principal.principal(user.pk).memberships) == 2
