@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from config import env
@@ -159,10 +160,7 @@ def sign_in(page: Any, username: str = "alex", password: str = PASSWORD) -> None
     page.wait_for_url("**/app/")
 
 
-def axe_violations(page: Any) -> list[dict[str, Any]]:
-    """axe-core's WCAG 2.1 A/AA and best-practice violations on the current page."""
-    result = page.evaluate(
-        """async () => {
+AXE_RUN = """async () => {
             const results = await axe.run(document, {
                 runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
             });
@@ -171,5 +169,18 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
                 targets: v.nodes.slice(0, 5).map(n => n.target.join(" ")),
             }));
         }"""
-    )
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """axe-core's WCAG 2.1 A/AA and best-practice violations on the current page.
+
+    A click that navigates may still be loading the next page: axe runs once it has loaded,
+    and again if the navigation replaced the document while axe was running.
+    """
+    page.wait_for_load_state("load")
+    try:
+        result = page.evaluate(AXE_RUN)
+    except PlaywrightError:
+        page.wait_for_load_state("load")
+        result = page.evaluate(AXE_RUN)
     return list(result)

@@ -103,6 +103,7 @@ def test_ofx_and_bank_csv_imports_flag_duplicates_the_second_time(page, books):
     upload(page, "ofx/asgrim-ofxparser-ofxdata.ofx")
     page.get_by_role("link", name="All imports").click()
     page.get_by_role("link", name=re.compile("Discard…")).click()
+    expect(page.get_by_role("button", name="Discard import")).to_be_visible()
     found["discard"] = axe_violations(page)
     page.get_by_role("button", name="Discard import").click()
     expect(page.get_by_role("status")).to_contain_text("discarded")
