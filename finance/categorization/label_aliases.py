@@ -11,7 +11,7 @@ review without one).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import regex
 
@@ -51,11 +51,30 @@ def canonical_name(base_label: str) -> str | None:
 
 def resolve_label(base_label: str, household_categories: Iterable[str]) -> str | None:
     """The household's category for a base label, or ``None`` when it has none of its names."""
+    return label_resolver(household_categories)(base_label)
+
+
+def label_resolver(household_categories: Iterable[str]) -> Callable[[str], str | None]:
+    """:func:`resolve_label` for one household's categories, answering each base label once.
+
+    An import maps three predictions per row: normalising the household's names
+    for each of them cost more than the model itself.
+    """
     by_norm: dict[str, str] = {}
     for category in household_categories:
         by_norm.setdefault(_norm(category), category)
-    for name in LABEL_ALIASES.get(base_label, (base_label,)):
-        found = by_norm.get(_norm(name))
-        if found is not None:
-            return found
-    return None
+    resolved: dict[str, str | None] = {}
+
+    def resolve(base_label: str) -> str | None:
+        if base_label not in resolved:
+            resolved[base_label] = next(
+                (
+                    by_norm[key]
+                    for key in (_norm(name) for name in LABEL_ALIASES.get(base_label, (base_label,)))
+                    if key in by_norm
+                ),
+                None,
+            )
+        return resolved[base_label]
+
+    return resolve

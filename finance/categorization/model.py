@@ -165,27 +165,53 @@ def _date_features(when: dt.date | None) -> dict[str, float]:
     return {f"day={when.day}": 1.0, f"month_part={part}": 1.0, f"weekday={_WEEKDAYS[when.weekday()]}": 1.0}
 
 
-def _key(item: Item) -> str:
-    return merchant_key(item.payee or item.description)
-
-
+# The words of a merchant key: how new a merchant is, word by word.
 _WORD = regex.compile(r"[a-z0-9][a-z0-9&'.\-/]*")
 
 
-def _words(item: Item) -> frozenset[str]:
-    """The words of the merchant key: how new a merchant is, word by word."""
-    return frozenset(_WORD.findall(_key(item)))
-
-
-def _meta(item: Item) -> dict[str, float]:
-    features = {f"merchant={_key(item)}": 1.0}
+def _meta(item: Item, key: str) -> dict[str, float]:
+    features = {f"merchant={key}": 1.0}
     features.update(_amount_features(item.amount))
     features.update(_date_features(item.date))
     return features
 
 
-def _text(item: Item) -> str:
-    return clean_text(item.payee, item.description)
+class _Texts:
+    """The distinct texts of a batch, each cleaned, keyed and vectorized once.
+
+    Statements repeat their payees: a 100k-row import has about 100k distinct raw
+    descriptions ("WHOLE FOODS #1234") but only hundreds of cleaned texts, and
+    vectorizing the text is most of a prediction. ``position[n]`` is item
+    ``n``'s (payee, description) pair in ``keys`` and ``words``;
+    ``text_rows[n]`` is its cleaned text in ``texts``.
+    """
+
+    def __init__(self, items: Sequence[Item]) -> None:
+        pairs: dict[tuple[str, str], int] = {}
+        self.position: NDArray[np.intp] = np.fromiter(
+            (pairs.setdefault((item.payee, item.description), len(pairs)) for item in items),
+            dtype=np.intp,
+            count=len(items),
+        )
+        cleaned: dict[str, int] = {}
+        text_of_pair = np.fromiter(
+            (cleaned.setdefault(clean_text(payee, description), len(cleaned)) for payee, description in pairs),
+            dtype=np.intp,
+            count=len(pairs),
+        )
+        self.texts = list(cleaned)
+        self.text_rows: NDArray[np.intp] = text_of_pair[self.position]
+        self.keys = [merchant_key(payee or description) for payee, description in pairs]
+        self.words = [frozenset(_WORD.findall(key)) for key in self.keys]
+
+    def item_texts(self) -> list[str]:
+        return [self.texts[at] for at in self.text_rows]
+
+    def item_keys(self) -> list[str]:
+        return [self.keys[at] for at in self.position]
+
+    def item_words(self) -> list[frozenset[str]]:
+        return [self.words[at] for at in self.position]
 
 
 _WORD_TOKEN = regex.compile(r"(?u)\b\w[\w&'.\-/]*\b")
@@ -231,24 +257,28 @@ class _Featurizer:
         )
         self.meta = DictVectorizer(dtype=np.float32)
 
-    def fit_transform(self, items: Sequence[Item]) -> sp.csr_matrix:
-        texts = [_text(i) for i in items]
+    def fit_transform(self, items: Sequence[Item], texts: _Texts) -> sp.csr_matrix:
+        # Fitted on every item's text (document frequencies count repeats), as before.
+        every = texts.item_texts()
+        keys = texts.item_keys()
         blocks = [
-            self.word.fit_transform(texts),
-            self.char.fit_transform(texts),
-            self.meta.fit_transform([_meta(i) for i in items]) * self.meta_weight,
+            self.word.fit_transform(every),
+            self.char.fit_transform(every),
+            self.meta.fit_transform([_meta(i, key) for i, key in zip(items, keys, strict=True)]) * self.meta_weight,
         ]
         # Pruned terms are kept only for introspection; they would bloat the artifact.
         self.word.stop_words_ = None
         self.char.stop_words_ = None
         return sp.hstack(blocks, format="csr")
 
-    def transform(self, items: Sequence[Item]) -> sp.csr_matrix:
-        texts = [_text(i) for i in items]
+    def transform(self, items: Sequence[Item], texts: _Texts | None = None) -> sp.csr_matrix:
+        """The feature rows of ``items``; each distinct text is vectorized once."""
+        texts = texts or _Texts(items)
+        keys = texts.item_keys()
         blocks = [
-            self.word.transform(texts),
-            self.char.transform(texts),
-            self.meta.transform([_meta(i) for i in items]) * self.meta_weight,
+            self.word.transform(texts.texts)[texts.text_rows],
+            self.char.transform(texts.texts)[texts.text_rows],
+            self.meta.transform([_meta(i, key) for i, key in zip(items, keys, strict=True)]) * self.meta_weight,
         ]
         return sp.hstack(blocks, format="csr")
 
@@ -464,8 +494,9 @@ class CategorizerModel:
         """The ``top_k`` most likely categories for each item, most likely first."""
         if not items:
             return []
-        x = self.featurizer.transform(items)
-        probs = self._probabilities(items, x)
+        texts = _Texts(items)
+        x = self.featurizer.transform(items, texts)
+        probs = self._probabilities(texts, x)
         k = min(top_k, len(self.labels))
         order = np.argsort(-probs, axis=1)[:, :k]
         results = []
@@ -485,20 +516,21 @@ class CategorizerModel:
 
     def predict_proba(self, items: Sequence[Item]) -> NDArray[np.float64]:
         """Probabilities over :attr:`labels` (columns in that order) for each item."""
-        x = self.featurizer.transform(items)
-        probs = self._probabilities(items, x)
+        texts = _Texts(items)
+        x = self.featurizer.transform(items, texts)
+        probs = self._probabilities(texts, x)
         full = np.zeros((len(items), len(self.labels)))
         full[:, self.classifier.classes_] = probs
         return full
 
-    def _probabilities(self, items: Sequence[Item], x: sp.csr_matrix) -> NDArray[np.float64]:
+    def _probabilities(self, texts: _Texts, x: sp.csr_matrix) -> NDArray[np.float64]:
         """Calibrated probabilities over ``classifier.classes_``: the top one is P(right)."""
         calibration = self.metadata.calibration
         probs = _softmax(_scores(self.classifier, x), calibration.temperature)
-        novelty = _novelty([_key(i) for i in items], [_words(i) for i in items], self.known_merchants, self.known_words)
+        novelty = _novelty(texts.item_keys(), texts.item_words(), self.known_merchants, self.known_words)
         confidence = calibration.confidence(probs, novelty)
         top = probs.argmax(axis=1)
-        rows = np.arange(len(items))
+        rows = np.arange(x.shape[0])
         p1 = probs[rows, top]
         # The rest keep their proportions and share what the top one leaves.
         scale = np.divide(1 - confidence, 1 - p1, out=np.zeros_like(p1), where=p1 < 1)
@@ -584,9 +616,10 @@ def train(
     index = {label: i for i, label in enumerate(labels)}
     y = np.array([index[e.category] for e in examples], dtype=np.int64)
     featurizer = _Featurizer(params)
-    x = featurizer.fit_transform(examples)
-    keys = [_key(e) for e in examples]
-    words = [_words(e) for e in examples]
+    texts = _Texts(examples)
+    x = featurizer.fit_transform(examples, texts)
+    keys = texts.item_keys()
+    words = texts.item_words()
     calibration = _fit_calibration(x, y, keys, words, len(labels), params)
     classifier = _fit_classifier(x, y, params)
     # Float32 weights halve the artifact; the scores change only by float32 rounding.

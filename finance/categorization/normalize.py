@@ -344,6 +344,11 @@ for _city in _CITIES:
     _CITIES_BY_LAST_WORD[_city[-1]] = (*_CITIES_BY_LAST_WORD.get(_city[-1], ()), _city)
 
 
+# Texts remembered by the cleaning functions: an import of 100k rows looks each text up from the history
+# matcher and again from the model, so the caches hold a whole import (about 40 MB when full).
+_CACHE_SIZE = 131_072
+
+
 def _fold(text: str) -> str:
     """Lower-case, compatibility-normalize and strip accents."""
     if text.isascii():
@@ -353,7 +358,7 @@ def _fold(text: str) -> str:
     return text.casefold()
 
 
-@functools.lru_cache(maxsize=65_536)
+@functools.lru_cache(maxsize=_CACHE_SIZE)
 def _strip_noise(text: str) -> str:
     text = _fold(text)
     for pattern in _NOISE_PATTERNS:
@@ -385,7 +390,7 @@ def clean_text(*parts: str | None) -> str:
     return _clean(" ".join(p for p in parts if p))
 
 
-@functools.lru_cache(maxsize=65_536)
+@functools.lru_cache(maxsize=_CACHE_SIZE)
 def _clean(text: str) -> str:
     return " ".join(_tokens(_strip_noise(text)))
 
@@ -454,7 +459,7 @@ def merchant_key(*parts: str | None) -> str:
     return _merchant(" ".join(p for p in parts if p))
 
 
-@functools.lru_cache(maxsize=65_536)
+@functools.lru_cache(maxsize=_CACHE_SIZE)
 def _merchant(raw: str) -> str:
     text = _strip_noise(raw)
     # A store number or street address starts where a number follows the name.

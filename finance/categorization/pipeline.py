@@ -116,7 +116,7 @@ def map_labels(predictions: Sequence[Prediction], label_map: Callable[[str], str
     """Model predictions renamed to the household's categories; labels it has no category for are dropped.
 
     With the base model, ``label_map`` is e.g.
-    ``functools.partial(label_aliases.resolve_label, household_categories=names)``.
+    ``label_aliases.label_resolver(names)``.
     Two labels mapping to one category are merged (confidences added).
     """
     merged: dict[str, Prediction] = {}

@@ -25,7 +25,7 @@ from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from finance.categorization import pipeline
 from finance.categorization.history import HistoryMatcher, HistoryRecord
-from finance.categorization.label_aliases import resolve_label
+from finance.categorization.label_aliases import label_resolver
 from finance.categorization.model import CategorizerModel, ModelLoadError
 from finance.categorization.models import Rule
 from finance.categorization.normalize import merchant_key
@@ -383,7 +383,7 @@ def categorize_for(
     history = history_for(household, exclude=exclude, narrow=_narrowing(items))
     model, is_base = model_for(household)
     names = sorted({name for _cid, name, _kind in categories})
-    label_map = functools.partial(resolve_label, household_categories=names) if model is not None and is_base else None
+    label_map = label_resolver(names) if model is not None and is_base else None
     records = [
         {**item, "amount": _signed(str(item.get("type")), item.get("amount")), "account": item.get("account") or ""}
         for item in items

@@ -34,3 +34,28 @@ def test_resolve_picks_the_households_own_name() -> None:
 def test_preferred_name_wins_when_the_household_has_several() -> None:
     assert resolve_label("Restaurants", ["Restaurants", "Dining"]) == "Dining"
     assert resolve_label("Rent", ["Housing", "Rent"]) == "Rent"
+
+
+def test_resolver_answers_as_resolve_label_and_normalises_each_name_once(monkeypatch) -> None:
+    from finance.categorization import label_aliases
+
+    household = ["Eating Out", "groceries", "Health & Medical", "Bank Charges and Fees", "Fuel", "Dining"]
+    labels = [*label_aliases.LABEL_ALIASES, "Unknown"]
+    expected = {label: resolve_label(label, household) for label in labels}
+    assert expected["Restaurants"] == "Dining"
+    assert expected["Unknown"] is None
+    calls: list[str] = []
+    real_norm = label_aliases._norm
+
+    def counting_norm(name: str) -> str:
+        calls.append(name)
+        return real_norm(name)
+
+    monkeypatch.setattr(label_aliases, "_norm", counting_norm)
+    resolve = label_aliases.label_resolver(household)
+    assert calls == household
+    assert {label: resolve(label) for label in labels} == expected
+    after_first_pass = len(calls)
+    for _ in range(3):
+        assert {label: resolve(label) for label in labels} == expected
+    assert len(calls) == after_first_pass

@@ -196,3 +196,23 @@ def test_a_domain_shares_its_name_with_the_merchant_s_other_variants() -> None:
     shopping = train(examples(rows)).predict([Item(description="debit amazon.com*hawmz79txr", amount=Decimal("-30"))])
     assert shopping[0][0].category == "Shopping"
     assert 'word "amazon"' in shopping[0][0].explanation
+
+
+def test_a_batch_with_repeated_texts_predicts_as_each_item_alone(model: CategorizerModel) -> None:
+    # Distinct texts are vectorized once per batch and spread back to their rows: every row's
+    # features, probabilities and explanations must be those of the item on its own.
+    items = [
+        Item(description="SHELL OIL 5744", amount=Decimal("-40.00"), date=dt.date(2024, 3, 1)),
+        Item(description="Netflix.com", amount=Decimal("-15.49"), date=dt.date(2024, 3, 2)),
+        Item(description="SHELL OIL 5744", amount=Decimal("-61.20"), date=dt.date(2024, 3, 17)),
+        Item(description="", payee="Whole Foods", amount=Decimal("-80.00"), date=dt.date(2024, 3, 3)),
+        Item(description="Netflix.com", amount=Decimal("-15.49"), date=dt.date(2024, 4, 2)),
+        Item(description="SHELL OIL 5744", payee="Whole Foods", amount=Decimal("12.00")),
+    ]
+    batch = model.predict(items)
+    assert [model.predict([item]) for item in items] == [[preds] for preds in batch]
+    together = model.predict_proba(items)
+    alone = np.vstack([model.predict_proba([item]) for item in items])
+    np.testing.assert_allclose(together, alone, rtol=1e-6)
+    # The repeated text on another day and amount is still its own row.
+    assert not np.allclose(together[0], together[2])
