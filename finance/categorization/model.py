@@ -278,9 +278,25 @@ class _Featurizer:
         blocks = [
             self.word.transform(texts.texts)[texts.text_rows],
             self.char.transform(texts.texts)[texts.text_rows],
-            self.meta.transform([_meta(i, key) for i, key in zip(items, keys, strict=True)]) * self.meta_weight,
+            self._meta_rows([_meta(i, key) for i, key in zip(items, keys, strict=True)]) * self.meta_weight,
         ]
         return sp.hstack(blocks, format="csr")
+
+    def _meta_rows(self, rows: Sequence[dict[str, float]]) -> sp.csr_matrix:
+        """``DictVectorizer.transform`` for one-hot rows (every value 1.0), without its per-value checks.
+
+        Unknown names are dropped, as ``DictVectorizer`` does.
+        """
+        vocabulary: dict[str, int] = self.meta.vocabulary_
+        indices: list[int] = []
+        indptr = [0]
+        for row in rows:
+            indices.extend(sorted(j for j in map(vocabulary.get, row) if j is not None))
+            indptr.append(len(indices))
+        return sp.csr_matrix(
+            (np.ones(len(indices), dtype=np.float32), np.array(indices, dtype=np.int32), np.array(indptr)),
+            shape=(len(rows), len(vocabulary)),
+        )
 
     def feature_names(self) -> list[str]:
         words = [f'word "{w}"' for w in self.word.get_feature_names_out()]

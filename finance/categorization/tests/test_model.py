@@ -216,3 +216,18 @@ def test_a_batch_with_repeated_texts_predicts_as_each_item_alone(model: Categori
     np.testing.assert_allclose(together, alone, rtol=1e-6)
     # The repeated text on another day and amount is still its own row.
     assert not np.allclose(together[0], together[2])
+
+
+def test_metadata_rows_equal_dict_vectorizer(model: CategorizerModel) -> None:
+    from finance.categorization.model import _meta
+
+    rows = [
+        _meta(Item(description="x", amount=Decimal("-15.49"), date=dt.date(2024, 3, 2)), "netflix.com"),
+        _meta(Item(description="x", amount=Decimal("2500.00"), date=dt.date(2024, 3, 29)), "never seen merchant"),
+        _meta(Item(description="x"), "chipotle"),
+    ]
+    ours = model.featurizer._meta_rows(rows)
+    theirs = model.featurizer.meta.transform(rows)
+    assert ours.shape == theirs.shape
+    assert ours.nnz > 0
+    np.testing.assert_array_equal(ours.toarray(), theirs.toarray())

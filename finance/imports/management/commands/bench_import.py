@@ -16,6 +16,7 @@ import contextlib
 import json
 import os
 import random
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -30,6 +31,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 from django.test.utils import override_settings
 
+from finance.categorization.services import household_model_path, model_for, train_household_model
 from finance.households.selectors import default_membership
 from finance.imports import services
 from finance.imports.models import ImportBatch, ImportedRow, RowDecision, RowStatus
@@ -113,6 +115,12 @@ def generate_csv(rows: int, end: date, *, years: int = 5, seed: int = 11) -> byt
     return ("\n".join(lines) + "\n").encode()
 
 
+@contextlib.contextmanager
+def _empty_dir() -> Iterator[str]:
+    with tempfile.TemporaryDirectory(prefix="bench-no-models-") as path:
+        yield path
+
+
 class Command(BaseCommand):
     help = "Time importing a generated N-row CSV into a household with existing transactions."
 
@@ -129,6 +137,13 @@ class Command(BaseCommand):
             "--cleanup", action="store_true", help="After the revert, delete the batch, its rows and its stored file."
         )
         parser.add_argument("--json", action="store_true", help="End with one BENCH_JSON line of the figures.")
+        parser.add_argument(
+            "--model",
+            choices=("household", "base"),
+            default="household",
+            help="Categorize with the household's own model (trained once, untimed, if missing: what a household "
+            "with years of history has) or with the shipped base model (a new household).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         username = options["username"]
@@ -145,8 +160,24 @@ class Command(BaseCommand):
             f"{len(data) / 1_048_576:.1f} MiB"
         )
 
+        figures: dict[str, Any] = {"rows": options["rows"], "existing": existing, "model": options["model"]}
+        with contextlib.ExitStack() as stack:
+            if options["model"] == "household":
+                if not household_model_path(household.pk).exists():
+                    started = time.perf_counter()
+                    train_household_model(household=household)
+                    self.stdout.write(f"household model trained in {time.perf_counter() - started:.1f} s (untimed)")
+            else:  # no household model where the import looks for one: the base model answers
+                stack.enter_context(override_settings(CATEGORIZATION_MODEL_DIR=stack.enter_context(_empty_dir())))
+            self._run(household, user, account, data, options, figures)
+
+    def _run(
+        self, household: Any, user: Any, account: Account, data: bytes, options: dict[str, Any], figures: dict[str, Any]
+    ) -> None:
+        _model, is_base = model_for(household)
+        self.stdout.write(f"categorizing with the {'base' if is_base else 'household'} model")
         clock = Clock(sql=options["sql"])
-        figures: dict[str, Any] = {"rows": options["rows"], "existing": existing, "load_before": os.getloadavg()}
+        figures["load_before"] = os.getloadavg()
         upload: dict[str, float] = {}
         with clock.phase(upload):
             batch = services.import_upload(
