@@ -80,6 +80,15 @@ def _empty_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_categorizer_models_by_default(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Models live in an empty directory of the test's own: whether a developer ran ``make models`` (which
+    writes var/models/) must not change what a test sees. A test that needs a model trains or builds one."""
+    directory = tmp_path_factory.mktemp("models")
+    settings.CATEGORIZATION_MODEL_DIR = directory
+    settings.BASE_CATEGORIZER_PATH = directory / "base-categorizer-v1.joblib"
+
+
+@pytest.fixture(autouse=True)
 def _no_throttling_by_default(settings: Any) -> None:
     # Throttling has its own tests; elsewhere it would make results depend on order.
     settings.API_THROTTLE = False

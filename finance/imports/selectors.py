@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from finance.households.models import Household
-from finance.imports.models import ImportBatch, ImportedRow, ImportStatus
+from finance.imports.models import ImportBatch, ImportedRow, ImportStatus, RowStatus
 from finance.imports.services import read_progress
 
 
@@ -27,6 +27,14 @@ def batch_rows(*, batch: ImportBatch, status: str | None = None) -> QuerySet[Imp
     if status:
         rows = rows.filter(status=status)
     return rows.order_by("row_number")
+
+
+def rows_to_decide(*, batch: ImportBatch) -> QuerySet[ImportedRow]:
+    """The rows a person decides on before committing: possible duplicates, and new rows that may be the
+    other side of a transaction in another of the household's accounts (possible transfers)."""
+    return batch_rows(batch=batch).filter(
+        Q(status=RowStatus.POSSIBLE_DUPLICATE) | Q(status=RowStatus.NEW, transfer_candidate__isnull=False)
+    )
 
 
 def batch_progress(batch: ImportBatch) -> float:

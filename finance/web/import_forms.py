@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -182,26 +183,49 @@ class MappingForm(forms.Form):
 
 
 class CommitForm(forms.Form):
-    """One choice per possible duplicate, and the explicit "skip the rows that cannot be read"."""
+    """One choice per possible duplicate and per possible transfer, and the explicit "skip the rows that cannot
+    be read"."""
 
     CHOICES = (
         (RowDecision.MERGE, _("Merge: it is the same transaction")),
         (RowDecision.IMPORT, _("Keep both")),
         (RowDecision.SKIP, _("Skip this row")),
     )
+    TRANSFER_CHOICES = (
+        (RowDecision.TRANSFER, _("Record it as a transfer with that transaction")),
+        (RowDecision.IMPORT, _("Import it as a transaction of its own")),
+        (RowDecision.SKIP, _("Skip this row")),
+    )
 
     skip_invalid = forms.BooleanField(label=_("Skip these rows and import the others"), required=False)
 
-    def __init__(self, *args: Any, possible: list[int], invalid: bool, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        possible: list[int],
+        invalid: bool,
+        transfers: Sequence[tuple[int, bool]] = (),
+        **kwargs: Any,
+    ) -> None:
+        """``transfers``: (row number, suggested) of each row that may be the other side of a transfer; a
+        suggested one is linked unless the user chooses otherwise, the others are imported on their own."""
         super().__init__(*args, **kwargs)
         if not invalid:
             del self.fields["skip_invalid"]
-        self.rows = possible
+        self.rows = [*possible, *(number for number, _suggested in transfers)]
         for number in possible:
             self.fields[self.decision_name(number)] = forms.ChoiceField(
                 label=_("Row %(number)d") % {"number": number},
                 choices=self.CHOICES,
                 required=False,
+                widget=forms.RadioSelect,
+            )
+        for number, suggested in transfers:
+            self.fields[self.decision_name(number)] = forms.ChoiceField(
+                label=_("Row %(number)d") % {"number": number},
+                choices=self.TRANSFER_CHOICES,
+                required=False,
+                initial=RowDecision.TRANSFER if suggested else RowDecision.IMPORT,
                 widget=forms.RadioSelect,
             )
 

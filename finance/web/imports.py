@@ -160,6 +160,19 @@ class Duplicate:
 
 
 @dataclass
+class Transfer:
+    """The transaction of another account a row may be the other side of."""
+
+    account_name: str
+    date: date | None
+    amount: Decimal | None  # as the other account recorded it
+    payee: str
+    suggested: bool  # linked unless the user declines
+    linked: bool  # committed as that transfer
+    reason: str
+
+
+@dataclass
 class PreviewRow:
     number: int
     status: str
@@ -174,6 +187,7 @@ class PreviewRow:
     needs_review: bool
     duplicate: Duplicate | None
     errors: list[RowError] = field(default_factory=list)
+    transfer: Transfer | None = None
 
 
 _SHAPE = ImportedRowOutputSerializer()
@@ -195,6 +209,18 @@ def preview_row(row: ImportedRow) -> PreviewRow:
         )
     payee = parsed.get("payee") or ""
     description = parsed.get("description") or ""
+    other = _SHAPE.get_transfer(row)
+    transfer = None
+    if other is not None:
+        transfer = Transfer(
+            account_name=other["account_name"] or "",
+            date=other["date"],
+            amount=Decimal(other["amount"]) if other["amount"] is not None else None,
+            payee=other["payee"] or "",
+            suggested=bool(other["suggested"]),
+            linked=bool(other["linked"]),
+            reason=other["reason"] or "",
+        )
     return PreviewRow(
         number=row.row_number,
         status=row.status,
@@ -211,6 +237,7 @@ def preview_row(row: ImportedRow) -> PreviewRow:
         errors=[
             RowError(row.row_number, e.get("column") or "", e.get("value") or "", row_reason(e)) for e in row.errors
         ],
+        transfer=transfer,
     )
 
 

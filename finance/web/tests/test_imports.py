@@ -502,3 +502,61 @@ def test_the_preview_reads_a_fixed_number_of_queries_whatever_the_rows(owner, ch
     few, many = queries(rows(3, 1)), queries(rows(60, 20))
     assert few == many
     assert many <= 9  # session, user, membership, household, batch, decisions, count, page, possible duplicates
+
+
+def test_possible_transfers_are_shown_and_the_person_chooses_link_import_or_skip(owner, roles, checking):
+    from datetime import date
+
+    from finance.ledger.tests.factories import make_txn
+
+    savings = make_account(roles.household, "Savings", currency="USD")
+    suggested = make_txn(roles.household, savings, "income", "200.00", date(2026, 3, 3), payee="From checking")
+    plain = make_txn(roles.household, savings, "income", "75.00", date(2026, 3, 12), payee="Deposit")
+    data = (
+        b"Date,Description,Amount\n"
+        b"2026-03-02,Transfer to savings,-200.00\n"
+        b"2026-03-10,Corner shop,-75.00\n"
+        b"2026-03-04,Grocer,-40.00\n"
+    )
+    upload(owner, checking, "bank.csv", data=data)
+    batch = latest(checking)
+    if batch.status == ImportStatus.UPLOADED:
+        confirm_mapping(owner, batch)
+    batch.refresh_from_db()
+    assert (batch.possible_transfers, batch.rows_new) == (2, 3)
+    rows = {r.row_number: r for r in ImportedRow.objects.filter(batch=batch)}
+    first, second = sorted(n for n, r in rows.items() if r.transfer_candidate_id)
+    assert (rows[first].transfer_candidate_id, rows[second].transfer_candidate_id) == (suggested.id, plain.id)
+
+    preview = page(owner, reverse("web:import-preview", args=[batch.pk]))
+    assert "Transfers between your accounts" in preview
+    assert "2 possible transfers between your accounts" in preview
+    assert "In Savings: From checking, Mar 3, 2026, +$200.00" in preview
+    assert "Will be linked as a transfer with Savings: From checking" in preview
+    assert "Possible transfer with Savings: Deposit" in preview
+    # The suggested one is linked unless the person says otherwise; the other is its own transaction.
+    assert re.search(rf'name="decision_{first}" value="transfer"[^>]*checked', preview)
+    assert re.search(rf'name="decision_{second}" value="import"[^>]*checked', preview)
+
+    bad = owner.post(reverse("web:import-commit", args=[batch.pk]), {f"decision_{first}": "merge"})
+    assert bad.status_code == 200
+    assert f"decision_{first}" in bad.context["form"].errors
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.MAPPED
+    assert Transaction.objects.filter(account=checking).count() == 0
+
+    # Decline the suggested link, accept the other one.
+    done = owner.post(
+        reverse("web:import-commit", args=[batch.pk]), {f"decision_{first}": "import", f"decision_{second}": "transfer"}
+    )
+    assert done.status_code == 302
+    batch.refresh_from_db()
+    assert (batch.status, batch.rows_imported, batch.rows_transferred) == (ImportStatus.COMMITTED, 2, 1)
+    plain.refresh_from_db()
+    suggested.refresh_from_db()
+    assert (plain.type, plain.account_id, plain.transfer_account_id) == ("transfer", checking.id, savings.id)
+    assert suggested.type == "income"
+    assert verify(roles.household.id) == []
+    detail = page(owner, reverse("web:import-preview", args=[batch.pk]))
+    assert "1 linked as a transfer between your accounts" in detail
+    assert "Transfer with Savings: Deposit" in detail

@@ -154,10 +154,16 @@ def import_mapping(request: HttpRequest, household: Household, pk: Any) -> HttpR
 
 
 def _commit_form(batch: ImportBatch, data: Any = None) -> CommitForm:
-    possible = list(
-        selectors.batch_rows(batch=batch, status=RowStatus.POSSIBLE_DUPLICATE).values_list("row_number", flat=True)
-    )
-    return CommitForm(data, possible=possible, invalid=batch.rows_invalid > 0)
+    possible: list[int] = []
+    transfers: list[tuple[int, bool]] = []
+    for number, status, suggested in selectors.rows_to_decide(batch=batch).values_list(
+        "row_number", "status", "transfer_suggested"
+    ):
+        if status == RowStatus.POSSIBLE_DUPLICATE:
+            possible.append(number)
+        else:
+            transfers.append((number, suggested))
+    return CommitForm(data, possible=possible, invalid=batch.rows_invalid > 0, transfers=transfers)
 
 
 def _preview(request: HttpRequest, batch: ImportBatch, form: CommitForm) -> HttpResponse:
@@ -166,7 +172,9 @@ def _preview(request: HttpRequest, batch: ImportBatch, form: CommitForm) -> Http
         wanted = ""
     rows = selectors.batch_rows(batch=batch, status=wanted or None)
     page = Paginator(rows, PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
-    possible = [present.preview_row(r) for r in selectors.batch_rows(batch=batch, status=RowStatus.POSSIBLE_DUPLICATE)]
+    to_decide = [present.preview_row(r) for r in selectors.rows_to_decide(batch=batch)]
+    possible = [row for row in to_decide if row.status == RowStatus.POSSIBLE_DUPLICATE]
+    transfers = [row for row in to_decide if row.status != RowStatus.POSSIBLE_DUPLICATE]
     return render(
         request,
         "web/imports/preview.html",
@@ -176,6 +184,7 @@ def _preview(request: HttpRequest, batch: ImportBatch, form: CommitForm) -> Http
             "page": page,
             "rows": [present.preview_row(r) for r in page.object_list],
             "possible": [(row, form[CommitForm.decision_name(row.number)]) for row in possible],
+            "transfers": [(row, form[CommitForm.decision_name(row.number)]) for row in transfers],
             "row_errors": present.row_errors(batch),
             "form": form,
             "status_filter": wanted,
