@@ -63,6 +63,11 @@ urlpatterns = [
     path("app/goals/<uuid:pk>/", budgets.goal_edit, name="goal-edit"),
     path("app/goals/<uuid:pk>/delete/", budgets.goal_delete, name="goal-delete"),
     path("app/goals/<uuid:pk>/contribute/", budgets.goal_contribute, name="goal-contribute"),
+    path(
+        "app/goals/<uuid:pk>/contributions/<uuid:contribution>/delete/",
+        budgets.goal_contribution_delete,
+        name="goal-contribution-delete",
+    ),
     path("app/review/", categorization.review_index, name="review"),
     path("app/review/<uuid:pk>/", categorization.review_resolve, name="review-resolve"),
     path("app/rules/", categorization.rule_index, name="rules"),

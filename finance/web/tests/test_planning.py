@@ -392,3 +392,37 @@ def test_planning_pages_are_translated_and_formatted_in_the_persons_locale(roles
     page = web_client(owner).get(reverse("web:goals")).content.decode()
     assert "Objetivos en curso" in page
     assert ">Reglas</a>" in page
+
+
+def test_a_contribution_can_be_removed_and_the_progress_follows(roles, web_client):
+    household = roles.household
+    goal = make_goal(household, "500", name="Manual")
+    other_goal = make_goal(household, "500", name="Other")
+    editor = web_client(roles.users["editor"])
+    url = reverse("web:goal-contribute", args=[goal.pk])
+    editor.post(url, {"amount": "120.50", "date": "2026-03-01", "note": "bonus"})
+    editor.post(url, {"amount": "120.50", "date": "2026-03-01", "note": "bonus, twice"})
+    editor.post(reverse("web:goal-contribute", args=[other_goal.pk]), {"amount": "7", "date": "2026-03-01"})
+    twice = GoalContribution.objects.get(goal=goal, note="bonus, twice")
+    page = editor.get(url).content.decode()
+    assert "$241.00 of $500.00 saved." in page
+    delete = reverse("web:goal-contribution-delete", args=[goal.pk, twice.pk])
+    assert f'action="{delete}"' in page
+    assert 'aria-label="Remove the contribution of $120.50 on Mar 1, 2026"' in page
+
+    viewer, outsider = web_client(roles.users["viewer"]), web_client(roles.users["outsider"])
+    assert viewer.post(delete).status_code == 403
+    assert outsider.post(delete).status_code == 404
+    assert editor.get(delete).status_code == 405
+    # A contribution of another goal is not found through this goal.
+    elsewhere = GoalContribution.objects.get(goal=other_goal)
+    assert editor.post(reverse("web:goal-contribution-delete", args=[goal.pk, elsewhere.pk])).status_code == 404
+    assert GoalContribution.objects.count() == 3
+
+    response = editor.post(delete)
+    assert response["Location"] == url
+    assert sorted(c.note for c in GoalContribution.objects.filter(goal=goal)) == ["bonus"]
+    page = editor.get(url).content.decode()
+    assert "Contribution removed." in page
+    assert "$120.50 of $500.00 saved." in page
+    assert GoalContribution.objects.filter(goal=other_goal).count() == 1

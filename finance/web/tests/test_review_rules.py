@@ -338,3 +338,41 @@ def test_rule_roles(roles, web_client):
     rule.refresh_from_db()
     assert rule.name == "Shop rule"
     assert Rule.objects.count() == 1
+
+
+def test_the_review_queue_pages_through_older_transactions(roles, web_client):
+    from datetime import timedelta
+
+    from finance.web.views.categorization import REVIEW_PAGE
+
+    household = roles.household
+    account = make_account(household, "Checking")
+    flagged = [
+        make_txn(
+            household,
+            account,
+            "expense",
+            "5.00",
+            date(2025, 1, 1) + timedelta(days=i),
+            payee=f"Shop {i:03d}",
+            categorization=REVIEW,
+        )
+        for i in range(REVIEW_PAGE + 3)
+    ]
+    viewer = web_client(roles.users["viewer"])
+    first = viewer.get(reverse("web:review")).content.decode()
+    assert f"{REVIEW_PAGE + 3} transactions need a category." in first
+    shown = re.findall(r"Shop (\d{3})", first)
+    # Newest first: the page holds the REVIEW_PAGE latest, each once.
+    assert sorted(set(shown), reverse=True) == [f"{i:03d}" for i in range(REVIEW_PAGE + 2, 2, -1)]
+    assert "Newest first" not in first
+    older = re.search(r'href="\?cursor=([^"]+)">Older transactions to review', first)
+    assert older is not None
+    second = viewer.get(reverse("web:review"), {"cursor": older.group(1)}).content.decode()
+    assert sorted(set(re.findall(r"Shop (\d{3})", second)), reverse=True) == ["002", "001", "000"]
+    assert "Older transactions to review" not in second
+    assert f'href="{reverse("web:review")}">Newest first' in second
+    # A malformed cursor starts over at the newest.
+    again = viewer.get(reverse("web:review"), {"cursor": "not-a-cursor"}).content.decode()
+    assert re.findall(r"Shop (\d{3})", again) == shown
+    assert len(flagged) == REVIEW_PAGE + 3

@@ -349,5 +349,22 @@ def goal_contribute(request: HttpRequest, household: Household, pk: Any) -> Http
     return render(
         request,
         "web/goals/contribute.html",
-        {"section": "goals", "form": form, "goal": goal, "row": row, "contributions": contributions},
+        {
+            "section": "goals",
+            "form": form,
+            "goal": goal,
+            "row": row,
+            "contributions": contributions,
+        },
     )
+
+
+@household_view(write=True)
+@require_POST
+def goal_contribution_delete(request: HttpRequest, household: Household, pk: Any, contribution: Any) -> HttpResponse:
+    """Take back a contribution (entered twice, or the wrong amount); the goal's progress follows."""
+    goal = _scoped_goal(household, pk)
+    found = get_object_or_404(selectors.contribution_list(goal=goal), pk=contribution)
+    services.goal_contribution_delete(contribution=found, actor=request.user)
+    messages.success(request, _("Contribution removed."))
+    return redirect("web:goal-contribute", goal.pk)

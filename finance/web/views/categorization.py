@@ -25,6 +25,7 @@ from finance.households.models import Household
 from finance.ledger.models import Transaction
 from finance.ledger.selectors import category_list, transaction_list
 from finance.web.errors import add_service_errors, domain_message
+from finance.web.paging import Cursor, keyset_page
 from finance.web.plan_forms import (
     ACTION_LABELS,
     FIELD_LABELS,
@@ -116,11 +117,19 @@ def _review_rows(household: Household, txns: list[Transaction]) -> list[dict[str
 @household_view()
 def review_index(request: HttpRequest, household: Household) -> HttpResponse:
     queue = selectors.review_queue(household=household)
-    txns = list(queue[:REVIEW_PAGE])
+    cursor_token = request.GET.get("cursor", "")
+    cursor = Cursor.decode(cursor_token) if cursor_token else None
+    page = keyset_page(queue, cursor, REVIEW_PAGE)
     return render(
         request,
         "web/review/index.html",
-        {"section": "review", "rows": _review_rows(household, txns), "count": queue.count()},
+        {
+            "section": "review",
+            "rows": _review_rows(household, page.rows),
+            "count": queue.count(),
+            "next_cursor": page.next_cursor,
+            "paged": cursor is not None,
+        },
     )
 
 
