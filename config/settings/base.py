@@ -177,6 +177,8 @@ IMPORT_TRANSFER_WINDOW_DAYS = 5  # possible transfers: the other account's movem
 IMPORT_TRANSFER_SUGGEST_DAYS = (
     3  # ... and linked by default within this many days when either text reads like a transfer
 )
+# ... and with an account in another currency: the amounts may differ by this share of the converted amount
+IMPORT_TRANSFER_FX_TOLERANCE = "0.05"
 # Third-party front-end files come from the npm registry at set-up (`npm ci`), never from the repo or a CDN.
 STATICFILES_DIRS = [("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist")]
 

@@ -861,13 +861,20 @@ def _link_transfer(batch: ImportBatch, actor: Any, row: StagedRow) -> None:
         "type": target.type,
         "account": str(target.account_id),
         "category": str(target.category_id) if target.category_id else None,
+        "amount": str(target.amount),
     }
-    amount = abs(row.amount)
-    changes: dict[str, Any] = {"type": TransactionType.TRANSFER, "transfer_amount": amount}
+    # Each side keeps its own currency's amount: the transfer's amount is in its account's currency and
+    # transfer_amount in the receiving account's (they differ for accounts in two currencies).
+    changes: dict[str, Any] = {"type": TransactionType.TRANSFER}
     if row.amount < 0:
-        changes.update(account=batch.account, transfer_account=target.account)
+        changes.update(
+            account=batch.account,
+            amount=abs(row.amount),
+            transfer_account=target.account,
+            transfer_amount=target.amount,
+        )
     else:
-        changes["transfer_account"] = batch.account
+        changes.update(transfer_account=batch.account, transfer_amount=abs(row.amount))
     ledger.transaction_update(txn=target, actor=actor, **changes)
     ImportedRow.objects.filter(pk=row.pk).update(
         status=RowStatus.TRANSFER, transaction_id=target.id, transfer_previous=previous
@@ -886,13 +893,14 @@ def _unlink_transfers(batch: ImportBatch, actor: Any) -> None:
         if target is None or not previous or target.type != TransactionType.TRANSFER:
             continue  # changed by hand since: left as it is now
         category = Category.objects.filter(pk=previous["category"]).first() if previous.get("category") else None
-        ledger.transaction_update(
-            txn=target,
-            actor=actor,
-            type=previous["type"],
-            account=Account.objects.get(pk=previous["account"], household_id=batch.household_id),
-            category=category,
-        )
+        restore: dict[str, Any] = {
+            "type": previous["type"],
+            "account": Account.objects.get(pk=previous["account"], household_id=batch.household_id),
+            "category": category,
+        }
+        if previous.get("amount") is not None:  # rows linked before the amount was kept restore without it
+            restore["amount"] = Decimal(previous["amount"])
+        ledger.transaction_update(txn=target, actor=actor, **restore)
 
 
 # --- Balance check --------------------------------------------------------------------------------

@@ -14,14 +14,23 @@ transfer ("transfer", "Überweisung", "virement", "savings", the other
 account's name, ...). Other matches are shown and linked only when the user
 decides ``transfer``.
 
-On commit a linked row creates no transaction of its own: the existing side
-becomes one transfer between the two accounts (see
-:func:`finance.imports.services._link_transfer`). Accounts in other currencies
-are not compared (the amounts differ by an exchange rate the file does not
-state).
+Accounts in **another currency** are compared through the household's exchange
+rates: a row still unmatched is a possible transfer when such an account holds
+the opposite movement within the window whose amount is within
+``IMPORT_TRANSFER_FX_TOLERANCE`` (5 %) of the row's amount converted at the
+rate of the row's date (the household's rate of that day or the latest before;
+no rate, no comparison). Banks convert at their own rate and fee, so the
+amounts never agree exactly: such a match is never suggested, only shown, and
+linked when the user decides ``transfer``.
 
-Reads are two queries per call: the other accounts, and their income and
-expenses in the file's date range, indexed in memory by signed amount.
+On commit a linked row creates no transaction of its own: the existing side
+becomes one transfer between the two accounts, each side in its own currency
+(see :func:`finance.imports.services._link_transfer`).
+
+Reads are two queries per call for same-currency accounts (the accounts, and
+their income and expenses in the file's date range, indexed in memory by
+signed amount), and for other currencies, when a row is left unmatched and the
+household has such accounts, their movements in the range and the rates.
 """
 
 from __future__ import annotations
@@ -34,11 +43,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 
 from finance.core.money import present
+from finance.currency.selectors import RateCache
 from finance.ledger.models import Account, Split, Transaction, TransactionType
 
 # Words banks and people write for money moved between own accounts (English, German, Spanish, French, Dutch,
@@ -77,6 +88,10 @@ def suggest_days() -> int:
     return int(settings.IMPORT_TRANSFER_SUGGEST_DAYS)
 
 
+def fx_tolerance() -> Decimal:
+    return Decimal(str(settings.IMPORT_TRANSFER_FX_TOLERANCE))
+
+
 def looks_like_transfer(text: str, other_account_names: Sequence[str] = ()) -> bool:
     """Transfer words, or the name of the other account, in the text."""
     if not text:
@@ -93,18 +108,24 @@ def find(*, account: Account, rows: Sequence[TransferRow | None]) -> list[Transf
     todo = [i for i, row in enumerate(rows) if row is not None]
     if not todo:
         return found
+    _same_currency(account, rows, todo, found)
+    _other_currencies(account, rows, [i for i in todo if found[i] is None], found)
+    return found
+
+
+def _same_currency(
+    account: Account, rows: Sequence[TransferRow | None], todo: list[int], found: list[TransferMatch | None]
+) -> None:
     others = dict(
         Account.objects.filter(household_id=account.household_id, currency=account.currency, is_active=True)
         .exclude(pk=account.pk)
         .values_list("id", "name")
     )
     if not others:
-        return found
+        return
     window = window_days()
     near = suggest_days()
     dated = [rows[i] for i in todo]
-    start = min(r.date for r in dated if r) - timedelta(days=window)
-    end = max(r.date for r in dated if r) + timedelta(days=window)
     # The signed amount the other side must have, and the days near each row: a transaction is kept only when a row
     # wants its amount within the window, so the narrow read below is most of the work and texts are read for
     # the few kept.
@@ -112,16 +133,7 @@ def find(*, account: Account, rows: Sequence[TransferRow | None]) -> list[Transf
     for r in dated:
         if r is not None:
             wanted[-r.amount].update(range(r.date.toordinal() - window, r.date.toordinal() + window + 1))
-    candidates = (
-        Transaction.objects.filter(
-            household_id=account.household_id,
-            account_id__in=list(others),
-            type__in=(TransactionType.INCOME, TransactionType.EXPENSE),
-            date__range=(start, end),
-        )
-        .exclude(Exists(Split.objects.filter(transaction=OuterRef("pk"))))
-        .values_list("id", "account_id", "type", "amount", "date")
-    )
+    candidates = _movements(account, list(others), dated, window)
     # signed amount (from the other account's side) -> [(date, position)]
     index: dict[Decimal, list[tuple[date, int]]] = defaultdict(list)
     items: list[tuple[uuid.UUID, uuid.UUID, Decimal, date]] = []
@@ -176,4 +188,92 @@ def find(*, account: Account, rows: Sequence[TransferRow | None]) -> list[Transf
                 f"on {on.isoformat()}, {days} day(s) apart."
             )[:200],
         )
-    return found
+
+
+def _other_currencies(
+    account: Account, rows: Sequence[TransferRow | None], todo: list[int], found: list[TransferMatch | None]
+) -> None:
+    """Rows left unmatched against the opposite movements of accounts in other currencies, through the rates."""
+    if not todo:
+        return
+    others = {
+        account_id: (name, currency)
+        for account_id, name, currency in Account.objects.filter(household_id=account.household_id, is_active=True)
+        .exclude(currency=account.currency)
+        .values_list("id", "name", "currency")
+    }
+    if not others:
+        return
+    window = window_days()
+    tolerance = fx_tolerance()
+    dated = [rows[i] for i in todo]
+    candidates = _movements(account, list(others), dated, window)
+    # currency -> [(signed amount from the other account's side, date, id, account)], sorted by amount
+    by_currency: dict[str, list[tuple[Decimal, date, uuid.UUID, uuid.UUID]]] = defaultdict(list)
+    for txn_id, account_id, kind, amount, on in candidates:
+        by_currency[others[account_id][1]].append(
+            (amount if kind == TransactionType.INCOME else -amount, on, txn_id, account_id)
+        )
+    if not by_currency:
+        return
+    for entries in by_currency.values():
+        entries.sort()
+    rates = RateCache(account.household_id)
+    # (days apart, distance from the expected amount, row, transaction id) of every pair within the tolerances
+    pairs: list[tuple[int, Decimal, int, uuid.UUID]] = []
+    details: dict[tuple[int, uuid.UUID], tuple[uuid.UUID, Decimal, date, Decimal, str]] = {}
+    for i in todo:
+        row = rows[i]
+        assert row is not None
+        for currency, entries in by_currency.items():
+            rate = rates.get(account.currency, currency, row.date)
+            if rate is None:
+                continue
+            expected = -rate.convert(row.amount)
+            margin = abs(expected) * tolerance
+            low, high = expected - margin, expected + margin
+            for signed, on, txn_id, account_id in entries[
+                bisect.bisect_left(entries, (low,)) : bisect.bisect_right(entries, (high, date.max))
+            ]:
+                days = abs((on - row.date).days)
+                if days > window or (signed < 0) != (expected < 0):
+                    continue
+                pairs.append((days, abs(signed - expected), i, txn_id))
+                details[(i, txn_id)] = (account_id, signed, on, expected, currency)
+    taken_rows: set[int] = set()
+    taken: set[uuid.UUID] = set()
+    for days, _distance, i, txn_id in sorted(pairs):
+        if i in taken_rows or txn_id in taken:
+            continue
+        taken_rows.add(i)
+        taken.add(txn_id)
+        account_id, signed, on, expected, currency = details[(i, txn_id)]
+        found[i] = TransferMatch(
+            transaction_id=txn_id,
+            account_id=account_id,
+            suggested=False,
+            reason=(
+                f"Possible transfer with {others[account_id][0]}: {present(signed, currency)} {currency} "
+                f"on {on.isoformat()}, {days} day(s) apart; at that day's rate this row is about "
+                f"{present(expected, currency)} {currency}."
+            )[:200],
+        )
+
+
+def _movements(
+    account: Account, account_ids: list[uuid.UUID], rows: Sequence[TransferRow | None], window: int
+) -> QuerySet[Any]:
+    """``(id, account_id, type, amount, date)`` of the incomes and expenses (without splits) of ``account_ids``
+    within ``window`` days of the rows' dates."""
+    start = min(r.date for r in rows if r) - timedelta(days=window)
+    end = max(r.date for r in rows if r) + timedelta(days=window)
+    return (
+        Transaction.objects.filter(
+            household_id=account.household_id,
+            account_id__in=account_ids,
+            type__in=(TransactionType.INCOME, TransactionType.EXPENSE),
+            date__range=(start, end),
+        )
+        .exclude(Exists(Split.objects.filter(transaction=OuterRef("pk"))))
+        .values_list("id", "account_id", "type", "amount", "date")
+    )

@@ -165,7 +165,8 @@ class Transfer:
 
     account_name: str
     date: date | None
-    amount: Decimal | None  # as the other account recorded it
+    amount: Decimal | None  # as the other account recorded it, in its currency
+    currency: str
     payee: str
     suggested: bool  # linked unless the user declines
     linked: bool  # committed as that transfer
@@ -216,6 +217,7 @@ def preview_row(row: ImportedRow) -> PreviewRow:
             account_name=other["account_name"] or "",
             date=other["date"],
             amount=Decimal(other["amount"]) if other["amount"] is not None else None,
+            currency=other["currency"] or "",
             payee=other["payee"] or "",
             suggested=bool(other["suggested"]),
             linked=bool(other["linked"]),

@@ -12,7 +12,7 @@ from finance.core.api.fields import ScopedPrimaryKeyField
 from finance.core.money import present
 from finance.imports.models import ImportBatch, ImportedRow, ImportFormat, RowDecision, RowStatus
 from finance.imports.selectors import batch_progress
-from finance.ledger.models import Account, CategorizationSource
+from finance.ledger.models import Account, CategorizationSource, TransactionType
 
 HOUSEHOLD_HELP = "Household to import into; defaults to your default household."
 BATCH_EXAMPLE = {
@@ -242,7 +242,10 @@ class PossibleTransferSerializer(serializers.Serializer):
     account = serializers.UUIDField(allow_null=True, help_text="The household's other account.")
     account_name = serializers.CharField(allow_null=True)
     date = serializers.DateField(allow_null=True)
-    amount = serializers.CharField(allow_null=True, help_text="Signed, from the other account's side.")
+    amount = serializers.CharField(
+        allow_null=True, help_text="Signed, from the other account's side, in that account's currency."
+    )
+    currency = serializers.CharField(allow_null=True, help_text="The other account's currency.")
     payee = serializers.CharField(allow_null=True)
     suggested = serializers.BooleanField(
         help_text="Linked on commit unless the row is decided `import`: exact amount, at most 3 days apart and "
@@ -448,20 +451,31 @@ class ImportedRowOutputSerializer(serializers.ModelSerializer):
                 "account_name": None,
                 "date": None,
                 "amount": None,
+                "currency": None,
                 "payee": None,
                 "suggested": obj.transfer_suggested,
                 "linked": linked,
                 "reason": obj.transfer_reason,
             }
         side = other.account if other.account_id != obj.account_id else other.transfer_account
-        # From the other account's side: money in there is money out here.
-        signed = -obj.amount if obj.amount is not None else None
+        currency = side.currency if side else other.currency
+        # The movement on the other account, as that account recorded it (in its own currency).
+        signed: Decimal
+        if other.type == TransactionType.INCOME:
+            signed = other.amount
+        elif other.type == TransactionType.EXPENSE:
+            signed = -other.amount
+        elif other.account_id == obj.account_id:  # a transfer from this account: the other one received it
+            signed = other.transfer_amount if other.transfer_amount is not None else other.amount
+        else:  # a transfer from the other account into this one
+            signed = -other.amount
         return {
             "transaction": other.id,
             "account": side.id if side else None,
             "account_name": side.name if side else None,
             "date": other.date,
-            "amount": present(signed, other.currency) if signed is not None else None,
+            "amount": present(signed, currency),
+            "currency": currency,
             "payee": other.payee or other.description,
             "suggested": obj.transfer_suggested,
             "linked": linked,

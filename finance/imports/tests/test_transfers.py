@@ -283,3 +283,85 @@ def test_a_commit_sums_effects_per_group_and_matches_a_recomputation(client_for,
         )
     )
     assert totals == {7: Decimal("29.75")}
+
+
+def test_an_account_in_another_currency_is_compared_at_that_days_rate_and_linked_only_when_decided(
+    client_for, household, account
+):
+    from finance.currency.services import rate_create
+
+    euros = make_account(household, "Euro account", currency="EUR")
+    # USD → EUR: 0.90 from March 1st (stored as EUR → USD, used inverted), then 0.80 from March 20th.
+    rate_create(
+        household=household, actor=None, base="EUR", quote="USD", rate=Decimal("1.111111"), date=date(2026, 3, 1)
+    )
+    rate_create(household=household, actor=None, base="USD", quote="EUR", rate=Decimal("0.80"), date=date(2026, 3, 20))
+    side = make_txn(
+        household, euros, "income", "88.70", date(2026, 3, 3), payee="Incoming", category=category(household, "Salary")
+    )
+    make_txn(household, euros, "income", "95.00", date(2026, 3, 3), payee="Too far off")  # 5.6 % over 90
+    make_txn(household, euros, "expense", "80.00", date(2026, 3, 22), payee="Paid out")  # same sign as its row
+    make_txn(household, euros, "income", "40.00", date(2026, 2, 20), payee="Before any rate")
+    before = (balances(account), balances(euros))
+    batch = mapped(
+        client_for,
+        account,
+        csv(
+            "2026-03-02,Wire to Europe,-100.00",
+            "2026-03-21,Card abroad,-100.00",
+            "2026-02-21,Early wire,-50.00",
+        ),
+    )
+    assert batch["possible_transfers"] == 1
+    rows = preview(client_for, batch["id"])
+    transfer = rows[0]["transfer"]
+    assert (transfer["transaction"], transfer["account_name"], transfer["suggested"]) == (
+        str(side.id),
+        "Euro account",
+        False,
+    )
+    assert transfer["reason"] == (
+        "Possible transfer with Euro account: 88.70 EUR on 2026-03-03, 1 day(s) apart; "
+        "at that day's rate this row is about 90.00 EUR."
+    )
+    assert (transfer["amount"], transfer["currency"]) == ("88.70", "EUR")
+    assert [r["transfer"] for r in rows[1:]] == [None, None]
+
+    # Not suggested (so without a decision it would be an expense of its own): the person decides to link it.
+    first_row = rows[0]["row"]
+    done = commit(client_for, batch["id"], decisions=[{"row": first_row, "action": "transfer"}]).json()
+    assert (done["rows_imported"], done["rows_transferred"]) == (2, 1)
+    side.refresh_from_db()
+    # One transfer from the dollar account to the euro account, each side in its own currency.
+    assert (
+        side.type,
+        side.account_id,
+        side.amount,
+        side.transfer_account_id,
+        side.transfer_amount,
+        side.category_id,
+    ) == (
+        "transfer",
+        account.id,
+        Decimal("100.00"),
+        euros.id,
+        Decimal("88.70"),
+        None,
+    )
+    assert balances(account) == before[0] - Decimal("250.00")
+    linked = preview(client_for, done["id"])[0]["transfer"]
+    assert (linked["linked"], linked["amount"], linked["currency"]) == (True, "88.70", "EUR")
+    assert balances(euros) == before[1]  # the 88.70 it had already received
+    assert verify(household.id) == []
+
+    client_for.post(f"/api/v1/imports/{done['id']}/revert/", format="json")
+    side.refresh_from_db()
+    assert (side.type, side.account_id, side.amount, side.transfer_account_id) == (
+        "income",
+        euros.id,
+        Decimal("88.70"),
+        None,
+    )
+    assert side.category.name == "Salary"
+    assert (balances(account), balances(euros)) == before
+    assert verify(household.id) == []
