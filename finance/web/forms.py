@@ -102,6 +102,9 @@ class CategoryChoiceField(forms.ChoiceField):
 
 class AccountChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Account) -> str:
+        """The name and the currency, unless the name already ends with it ("Travel account (EUR)")."""
+        if obj.name.rstrip(" )").upper().endswith(obj.currency.upper()):
+            return obj.name
         return f"{obj.name} ({obj.currency})"
 
 

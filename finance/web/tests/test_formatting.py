@@ -77,3 +77,27 @@ def test_cursors_round_trip_and_malformed_ones_are_ignored():
     naive = Cursor(date(2026, 3, 1), datetime(2026, 3, 1), uuid.uuid4()).encode()  # noqa: DTZ001 - refused on purpose
     for token in ("", "%%%", "bm90IGEgY3Vyc29y", naive):
         assert Cursor.decode(token) is None
+
+
+def test_account_choices_name_the_currency_once():
+    from finance.ledger.models import Account
+    from finance.web.forms import AccountChoiceField
+
+    field = AccountChoiceField(queryset=Account.objects.none())
+    labels = [
+        field.label_from_instance(Account(name=name, currency=currency))
+        for name, currency in [
+            ("Everyday checking", "USD"),
+            ("Travel account (EUR)", "EUR"),
+            ("Cash EUR", "EUR"),
+            ("Paypal EUR", "USD"),
+            ("Savings Euro", "EUR"),
+        ]
+    ]
+    assert labels == [
+        "Everyday checking (USD)",
+        "Travel account (EUR)",
+        "Cash EUR",
+        "Paypal EUR (USD)",
+        "Savings Euro (EUR)",
+    ]
