@@ -219,9 +219,9 @@ def _other_currencies(
     for entries in by_currency.values():
         entries.sort()
     rates = RateCache(account.household_id)
-    # (days apart, distance from the expected amount, row, transaction id) of every pair within the tolerances
-    pairs: list[tuple[int, Decimal, int, uuid.UUID]] = []
-    details: dict[tuple[int, uuid.UUID], tuple[uuid.UUID, Decimal, date, Decimal, str]] = {}
+    # Every pair within the tolerances, closest date first, then closest amount: (days apart, distance from the
+    # expected amount, row, transaction, its account, its signed amount, its date, the expected amount, currency)
+    pairs: list[tuple[int, Decimal, int, uuid.UUID, uuid.UUID, Decimal, date, Decimal, str]] = []
     for i in todo:
         row = rows[i]
         assert row is not None
@@ -238,16 +238,14 @@ def _other_currencies(
                 days = abs((on - row.date).days)
                 if days > window or (signed < 0) != (expected < 0):
                     continue
-                pairs.append((days, abs(signed - expected), i, txn_id))
-                details[(i, txn_id)] = (account_id, signed, on, expected, currency)
+                pairs.append((days, abs(signed - expected), i, txn_id, account_id, signed, on, expected, currency))
     taken_rows: set[int] = set()
     taken: set[uuid.UUID] = set()
-    for days, _distance, i, txn_id in sorted(pairs):
+    for days, _distance, i, txn_id, account_id, signed, on, expected, currency in sorted(pairs):
         if i in taken_rows or txn_id in taken:
             continue
         taken_rows.add(i)
         taken.add(txn_id)
-        account_id, signed, on, expected, currency = details[(i, txn_id)]
         found[i] = TransferMatch(
             transaction_id=txn_id,
             account_id=account_id,

@@ -11,10 +11,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from finance.core.exceptions import Forbidden, NotFound
@@ -73,3 +74,21 @@ def is_htmx(request: HttpRequest) -> bool:
 def htmx_target(request: HttpRequest) -> str | None:
     htmx: Any = getattr(request, "htmx", None)
     return htmx.target if htmx else None
+
+
+def confirm_delete(
+    request: HttpRequest,
+    *,
+    delete: Callable[[], object],
+    message: str,
+    done: str,
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """A delete behind a confirmation page: GET shows ``template``; POST calls ``delete``, says ``message``
+    and goes to ``done`` (a URL or a URL name)."""
+    if request.method == "POST":
+        delete()
+        messages.success(request, message)
+        return redirect(done)
+    return render(request, template, context)

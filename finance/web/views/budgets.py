@@ -26,7 +26,7 @@ from finance.web.errors import add_service_errors, domain_message
 from finance.web.locale import user_today
 from finance.web.plan_forms import BudgetForm, BudgetLineFormSet, ContributionForm, GoalForm, MoveForm
 from finance.web.planning import budget_summary, goal_rows
-from finance.web.views.base import household_view
+from finance.web.views.base import confirm_delete, household_view
 
 # Blank line rows on the budget form; "Add a line" (app.js) adds more.
 LINE_ROWS = 3
@@ -207,11 +207,14 @@ def budget_edit(request: HttpRequest, household: Household, pk: Any) -> HttpResp
 @require_http_methods(["GET", "POST"])
 def budget_delete(request: HttpRequest, household: Household, pk: Any) -> HttpResponse:
     budget = _scoped_budget(household, pk)
-    if request.method == "POST":
-        services.budget_delete(budget=budget, actor=request.user)
-        messages.success(request, _("Budget deleted."))
-        return redirect("web:budgets")
-    return render(request, "web/budgets/delete.html", {"section": "budgets", "budget": budget})
+    return confirm_delete(
+        request,
+        delete=lambda: services.budget_delete(budget=budget, actor=request.user),
+        message=_("Budget deleted."),
+        done="web:budgets",
+        template="web/budgets/delete.html",
+        context={"section": "budgets", "budget": budget},
+    )
 
 
 @household_view(write=True)
@@ -317,11 +320,14 @@ def goal_edit(request: HttpRequest, household: Household, pk: Any) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def goal_delete(request: HttpRequest, household: Household, pk: Any) -> HttpResponse:
     goal = _scoped_goal(household, pk)
-    if request.method == "POST":
-        services.goal_delete(goal=goal, actor=request.user)
-        messages.success(request, _("Goal deleted."))
-        return redirect("web:goals")
-    return render(request, "web/goals/delete.html", {"section": "goals", "goal": goal})
+    return confirm_delete(
+        request,
+        delete=lambda: services.goal_delete(goal=goal, actor=request.user),
+        message=_("Goal deleted."),
+        done="web:goals",
+        template="web/goals/delete.html",
+        context={"section": "goals", "goal": goal},
+    )
 
 
 @household_view(write=True)

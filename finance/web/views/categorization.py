@@ -37,7 +37,7 @@ from finance.web.plan_forms import (
     ReviewForm,
     RuleForm,
 )
-from finance.web.views.base import household_view, is_htmx, safe_next
+from finance.web.views.base import confirm_delete, household_view, is_htmx, safe_next
 
 # Transactions on one page of the review queue (each costs a pass through the pipeline).
 REVIEW_PAGE = 25
@@ -289,11 +289,14 @@ def rule_edit(request: HttpRequest, household: Household, pk: Any) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def rule_delete(request: HttpRequest, household: Household, pk: Any) -> HttpResponse:
     rule = _scoped_rule(household, pk)
-    if request.method == "POST":
-        services.rule_delete(rule=rule, actor=request.user)
-        messages.success(request, _("Rule deleted."))
-        return redirect("web:rules")
-    return render(request, "web/rules/delete.html", {"section": "rules", "rule": rule})
+    return confirm_delete(
+        request,
+        delete=lambda: services.rule_delete(rule=rule, actor=request.user),
+        message=_("Rule deleted."),
+        done="web:rules",
+        template="web/rules/delete.html",
+        context={"section": "rules", "rule": rule},
+    )
 
 
 @household_view(write=True)

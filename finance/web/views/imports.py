@@ -20,7 +20,7 @@ from finance.core.exceptions import Conflict
 from finance.households.models import Household
 from finance.imports import selectors, services
 from finance.imports.errors import ParseError
-from finance.imports.models import TABULAR_FORMATS, ImportBatch, ImportStatus, RowStatus
+from finance.imports.models import TABULAR_FORMATS, ImportBatch, ImportedRow, ImportStatus, RowStatus
 from finance.web import imports as present
 from finance.web.errors import add_service_errors, domain_message
 from finance.web.import_forms import CommitForm, MappingForm, UploadForm
@@ -153,28 +153,22 @@ def import_mapping(request: HttpRequest, household: Household, pk: Any) -> HttpR
     )
 
 
-def _commit_form(batch: ImportBatch, data: Any = None) -> CommitForm:
-    possible: list[int] = []
-    transfers: list[tuple[int, bool]] = []
-    for number, status, suggested in selectors.rows_to_decide(batch=batch).values_list(
-        "row_number", "status", "transfer_suggested"
-    ):
-        if status == RowStatus.POSSIBLE_DUPLICATE:
-            possible.append(number)
-        else:
-            transfers.append((number, suggested))
+def _commit_form(batch: ImportBatch, to_decide: list[ImportedRow], data: Any = None) -> CommitForm:
+    """The decisions form for ``to_decide`` (:func:`selectors.rows_to_decide`, read once per request)."""
+    possible = [row.row_number for row in to_decide if row.status == RowStatus.POSSIBLE_DUPLICATE]
+    transfers = [
+        (row.row_number, row.transfer_suggested) for row in to_decide if row.status != RowStatus.POSSIBLE_DUPLICATE
+    ]
     return CommitForm(data, possible=possible, invalid=batch.rows_invalid > 0, transfers=transfers)
 
 
-def _preview(request: HttpRequest, batch: ImportBatch, form: CommitForm) -> HttpResponse:
+def _preview(request: HttpRequest, batch: ImportBatch, form: CommitForm, to_decide: list[ImportedRow]) -> HttpResponse:
     wanted = request.GET.get("status") or ""
     if wanted not in STATUS_FILTERS:
         wanted = ""
     rows = selectors.batch_rows(batch=batch, status=wanted or None)
     page = Paginator(rows, PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
-    to_decide = [present.preview_row(r) for r in selectors.rows_to_decide(batch=batch)]
-    possible = [row for row in to_decide if row.status == RowStatus.POSSIBLE_DUPLICATE]
-    transfers = [row for row in to_decide if row.status != RowStatus.POSSIBLE_DUPLICATE]
+    decisions = [(present.preview_row(r), form[CommitForm.decision_name(r.row_number)]) for r in to_decide]
     return render(
         request,
         "web/imports/preview.html",
@@ -183,8 +177,8 @@ def _preview(request: HttpRequest, batch: ImportBatch, form: CommitForm) -> Http
             **present.batch_summary(batch, can_write(request)),
             "page": page,
             "rows": [present.preview_row(r) for r in page.object_list],
-            "possible": [(row, form[CommitForm.decision_name(row.number)]) for row in possible],
-            "transfers": [(row, form[CommitForm.decision_name(row.number)]) for row in transfers],
+            "possible": [(row, field) for row, field in decisions if row.status == RowStatus.POSSIBLE_DUPLICATE],
+            "transfers": [(row, field) for row, field in decisions if row.status != RowStatus.POSSIBLE_DUPLICATE],
             "row_errors": present.row_errors(batch),
             "form": form,
             "status_filter": wanted,
@@ -198,14 +192,17 @@ def _preview(request: HttpRequest, batch: ImportBatch, form: CommitForm) -> Http
 @household_view()
 def import_preview(request: HttpRequest, household: Household, pk: Any) -> HttpResponse:
     batch = _batch(household, pk)
-    return _preview(request, batch, _commit_form(batch))
+    to_decide = list(selectors.rows_to_decide(batch=batch))
+    return _preview(request, batch, _commit_form(batch, to_decide), to_decide)
 
 
 @household_view(write=True)
 @require_POST
 def import_commit(request: HttpRequest, household: Household, pk: Any) -> HttpResponse:
     batch = _batch(household, pk)
-    form = _commit_form(batch, request.POST)
+    # Read before the commit: a refused commit rolls back, so these are still the rows to show again.
+    to_decide = list(selectors.rows_to_decide(batch=batch))
+    form = _commit_form(batch, to_decide, request.POST)
     if form.is_valid():
         try:
             batch = services.import_commit(
@@ -221,7 +218,7 @@ def import_commit(request: HttpRequest, household: Household, pk: Any) -> HttpRe
             return redirect(present.next_step(batch), batch.pk)
         else:
             return redirect("web:import-detail", batch.pk)
-    return _preview(request, batch, form)
+    return _preview(request, batch, form, to_decide)
 
 
 @household_view(write=True)

@@ -25,7 +25,7 @@ from finance.web.errors import add_service_errors, domain_message, service_messa
 from finance.web.forms import BulkForm, CategoryChoiceField, InlineCategoryForm, SplitFormSet, TransactionForm
 from finance.web.locale import user_today
 from finance.web.paging import Cursor, keyset_page
-from finance.web.views.base import can_write, household_view, is_htmx, safe_next
+from finance.web.views.base import can_write, confirm_delete, household_view, is_htmx, safe_next
 from finance.web.views.categorization import remember_offer, rule_offer
 
 PAGE_SIZE = 50
@@ -250,11 +250,14 @@ def transaction_edit(request: HttpRequest, household: Household, pk: Any) -> Htt
 def transaction_delete(request: HttpRequest, household: Household, pk: Any) -> HttpResponse:
     txn = _scoped_transaction(household, pk)
     back = safe_next(request, reverse("web:transactions"))
-    if request.method == "POST":
-        services.transaction_delete(txn=txn, actor=request.user)
-        messages.success(request, _("Transaction deleted."))
-        return redirect(back)
-    return render(request, "web/transactions/delete.html", {"section": "transactions", "txn": txn, "next_url": back})
+    return confirm_delete(
+        request,
+        delete=lambda: services.transaction_delete(txn=txn, actor=request.user),
+        message=_("Transaction deleted."),
+        done=back,
+        template="web/transactions/delete.html",
+        context={"section": "transactions", "txn": txn, "next_url": back},
+    )
 
 
 @household_view(write=True)

@@ -115,12 +115,6 @@ def generate_csv(rows: int, end: date, *, years: int = 5, seed: int = 11) -> byt
     return ("\n".join(lines) + "\n").encode()
 
 
-@contextlib.contextmanager
-def _empty_dir() -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="bench-no-models-") as path:
-        yield path
-
-
 class Command(BaseCommand):
     help = "Time importing a generated N-row CSV into a household with existing transactions."
 
@@ -168,7 +162,8 @@ class Command(BaseCommand):
                     train_household_model(household=household)
                     self.stdout.write(f"household model trained in {time.perf_counter() - started:.1f} s (untimed)")
             else:  # no household model where the import looks for one: the base model answers
-                stack.enter_context(override_settings(CATEGORIZATION_MODEL_DIR=stack.enter_context(_empty_dir())))
+                empty = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-no-models-"))
+                stack.enter_context(override_settings(CATEGORIZATION_MODEL_DIR=empty))
             self._run(household, user, account, data, options, figures)
 
     def _run(
