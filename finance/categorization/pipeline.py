@@ -142,11 +142,13 @@ def categorize_many(
     model: CategorizerModel | None = None,
     label_map: Callable[[str], str | None] | None = None,
     threshold: float = AUTO_THRESHOLD,
+    explain: bool = True,
 ) -> list[Suggestion]:
     """Suggest a category for each transaction: rules → history → model → none.
 
     ``label_map`` renames the model's labels to the household's categories (needed
     for the base model, see :func:`map_labels`); a household's own model needs none.
+    ``explain=False`` leaves the model's reasons out (they are most of its per-item work).
     """
     outcomes = [evaluate(rules, txn) if rules else RuleOutcome() for txn in txns]
     # Only the transactions no rule categorized go to the model, in one batch.
@@ -157,7 +159,7 @@ def categorize_many(
         if outcomes[i].payee is not None:
             txn = {**txn, "payee": outcomes[i].payee}
         items.append(item_from(txn))
-    predictions = model.predict(items) if model is not None and items else [[] for _ in items]
+    predictions = model.predict(items, explain=explain) if model is not None and items else [[] for _ in items]
     if label_map is not None:
         predictions = [map_labels(preds, label_map) for preds in predictions]
     results: list[Suggestion | None] = [None] * len(txns)

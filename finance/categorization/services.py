@@ -359,7 +359,11 @@ def history_for(household: Household, *, exclude: Sequence[uuid.UUID] = (), narr
 
 
 def categorize_for(
-    household: Household, items: Sequence[Mapping[str, Any]], *, exclude: Sequence[uuid.UUID] = ()
+    household: Household,
+    items: Sequence[Mapping[str, Any]],
+    *,
+    exclude: Sequence[uuid.UUID] = (),
+    detail: bool = True,
 ) -> list[Suggestion]:
     """One :class:`Suggestion` per item: the household's active rules → history → model → none.
 
@@ -367,6 +371,10 @@ def categorize_for(
     ``payee``, ``description``, ``notes`` and ``account`` (its name). Only categories of the
     item's type are suggested. ``exclude`` leaves transactions out of the history (those being
     reviewed). A model file that is missing or unreadable skips the model step.
+
+    ``detail=False`` leaves out the explanation and the alternatives, for an import's
+    100k rows that keep only the category, its source and confidence, and the review flag
+    (those are the same either way).
     """
     if not items:
         return []
@@ -389,16 +397,25 @@ def categorize_for(
         for item in items
     ]
     raw = pipeline.categorize_many(
-        records, rules=rules, history=history, model=model, label_map=label_map, threshold=threshold
+        records, rules=rules, history=history, model=model, label_map=label_map, threshold=threshold, explain=detail
     )
+    ids = {key: uuid.UUID(key) for key in type_of}
+    decimals: dict[float, Decimal] = {}  # a batch's confidences repeat: each is turned into a Decimal once
+    review_below = Decimal(str(threshold))
 
     def to_id(category: str | None, kind: str) -> uuid.UUID | None:
         """History and rules give category ids; the model gives names."""
         if category is None:
             return None
         if category in type_of:
-            return uuid.UUID(category) if type_of[category] == kind else None
+            return ids[category] if type_of[category] == kind else None
         return by_name.get((kind, category))
+
+    def as_decimal(confidence: float) -> Decimal:
+        value = decimals.get(confidence)
+        if value is None:
+            value = decimals[confidence] = Decimal(str(round(confidence, 4)))
+        return value
 
     found = []
     for item, suggestion in zip(items, raw, strict=True):
@@ -407,35 +424,38 @@ def categorize_for(
         category_id = to_id(suggestion.category, kind)
         alternatives = []
         top: Alternative | None = None
-        seen = {category_id}
-        for prediction in suggestion.alternatives:
-            alt = to_id(prediction.category, kind)
-            if alt is not None and alt not in seen:
-                seen.add(alt)
-                alternatives.append(
-                    Alternative(alt, Decimal(str(round(prediction.confidence, 4))), "; ".join(prediction.explanation))
-                )
+        if detail or category_id is None:  # without detail, only a stand-in for a category of the other type
+            seen = {category_id}
+            for prediction in suggestion.alternatives:
+                alt = to_id(prediction.category, kind)
+                if alt is not None and alt not in seen:
+                    seen.add(alt)
+                    alternatives.append(
+                        Alternative(alt, as_decimal(prediction.confidence), "; ".join(prediction.explanation))
+                    )
+                    if not detail:
+                        break
         if category_id is None:
             source, confidence, rule_id = "", None, None
             top = alternatives[0] if alternatives else None
         else:
             source = suggestion.source.value
-            confidence = Decimal(str(round(suggestion.confidence, 4)))
+            confidence = as_decimal(suggestion.confidence)
             rule_id = (
                 uuid.UUID(outcome.category_rule) if source == "rule" and outcome and outcome.category_rule else None
             )
-        explanation = "; ".join(suggestion.explanation) if category_id is not None else ""
-        if source == "history" and category_id is not None:
+        explanation = "; ".join(suggestion.explanation) if category_id is not None and detail else ""
+        if explanation and source == "history":
             # History counts category ids; the person reads names.
             explanation = explanation.replace(str(category_id), name_of[str(category_id)])
-        if rule_id is not None and str(rule_id) in rule_names:
+        if explanation and rule_id is not None and str(rule_id) in rule_names:
             # Rules are named by their ids in the pipeline; people know them by name.
             explanation = explanation.replace(str(rule_id), f"“{rule_names[str(rule_id)]}”")
         if category_id is None and top is not None:
             # The top guess was for a category of the other type: the next one stands in.
             category_id, confidence, source, explanation = top.category_id, top.confidence, "model", top.explanation
             alternatives = alternatives[1:]
-        needs_review = category_id is None or confidence is None or confidence < Decimal(str(threshold))
+        needs_review = category_id is None or confidence is None or confidence < review_below
         found.append(
             Suggestion(
                 category_id=category_id,

@@ -101,7 +101,7 @@ def suggest_categories(household: Household, rows: Sequence[RowLike]) -> list[Su
         }
         for i in pending
     ]
-    for i, suggestion in zip(pending, categorize_for(household, items), strict=True):
+    for i, suggestion in zip(pending, categorize_for(household, items, detail=False), strict=True):
         # Below the threshold the preview shows the guess and the transaction is flagged for review.
         found[i] = Suggestion(suggestion.category_id, suggestion.source, suggestion.confidence, suggestion.needs_review)
     return [s for s in found if s is not None]

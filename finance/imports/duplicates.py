@@ -36,6 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import Q
@@ -43,15 +44,16 @@ from rapidfuzz import fuzz
 
 from finance.core.money import present
 from finance.imports.fingerprint import payee_key
-from finance.imports.models import OUTCOME_STATUSES, ImportedRow, RowStatus
+from finance.imports.models import OUTCOME_STATUSES, ImportBatch, ImportedRow, ImportStatus, RowStatus
+from finance.imports.windows import DaysByAmount
 from finance.ledger.models import Account, Transaction, TransactionType
 
 SCORE_PLACES = Decimal("0.0001")
+_ID_CHUNK = 10_000  # ids per IN (...) list: SQLite allows 32,766 parameters a statement
 
 
-@dataclass(frozen=True, slots=True)
-class RowKey:
-    """What detection needs to know about one readable row of the file."""
+class RowKey(NamedTuple):
+    """What detection needs to know about one readable row of the file (a tuple: 100k are made per file)."""
 
     date: date
     amount: Decimal  # signed: negative = money out
@@ -61,15 +63,18 @@ class RowKey:
     check_number: str = ""
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Match:
-    """The verdict on one row."""
+    """The verdict on one row (most rows share :data:`UNMATCHED`)."""
 
     status: str = RowStatus.NEW
     transaction_id: uuid.UUID | None = None  # the transaction a duplicate repeats
     candidate_id: uuid.UUID | None = None  # the transaction a possible duplicate may repeat
     score: Decimal | None = None
     reason: str = ""
+
+
+UNMATCHED = Match()
 
 
 @dataclass
@@ -113,14 +118,19 @@ def _outcome_reason(status: str, how: str) -> str:
 
 def classify(*, account: Account, rows: Sequence[RowKey], exclude_batch_id: uuid.UUID | None = None) -> list[Match]:
     """One :class:`Match` per row, in order."""
-    matches = [Match() for _ in rows]
+    matches = [UNMATCHED] * len(rows)
     if not rows:
         return matches
     window = timedelta(days=window_days())
     start = min(r.date for r in rows) - window
     end = max(r.date for r in rows) + window
 
-    earlier = ImportedRow.objects.filter(account=account, status__in=OUTCOME_STATUSES, date__range=(start, end))
+    # Rows with an outcome are rows of committed batches: naming those batches keeps the read off the rows of
+    # uncommitted ones (the file being analysed is one, its rows all of the account's newest).
+    committed = ImportBatch.objects.filter(account=account, status=ImportStatus.COMMITTED).values("id")
+    earlier = ImportedRow.objects.filter(
+        account=account, batch_id__in=committed, status__in=OUTCOME_STATUSES, date__range=(start, end)
+    )
     if exclude_batch_id is not None:
         earlier = earlier.exclude(batch_id=exclude_batch_id)
     by_provider: dict[str, list[tuple[uuid.UUID, str, uuid.UUID | None, str]]] = defaultdict(list)
@@ -129,6 +139,8 @@ def classify(*, account: Account, rows: Sequence[RowKey], exclude_batch_id: uuid
     for row_id, fp, pid, status, txn_id in earlier.order_by("created_at", "row_number").values_list(
         "id", "fingerprint", "provider_id", "status", "transaction_id"
     ):
+        if status == RowStatus.IMPORTED:
+            txn_id = row_id  # the transaction a row created has its id (it may have been deleted since)
         entry = (row_id, status, txn_id, pid)
         if pid:
             by_provider[pid].append(entry)
@@ -138,8 +150,10 @@ def classify(*, account: Account, rows: Sequence[RowKey], exclude_batch_id: uuid
             provenance[txn_id] = pid
 
     used: set[uuid.UUID] = set()
-    claimed: set[uuid.UUID] = set()  # transactions an exact duplicate already points at
-    for match, row in zip(matches, rows, strict=True):
+    exact: dict[int, tuple[uuid.UUID | None, str]] = {}  # row → (the transaction it repeats, why)
+    for i, row in enumerate(rows):
+        if not by_provider and not by_fingerprint:
+            break
         found = None
         how = ""
         if row.provider_id:
@@ -158,18 +172,31 @@ def classify(*, account: Account, rows: Sequence[RowKey], exclude_batch_id: uuid
         if found is None:
             continue
         used.add(found[0])
-        match.status = RowStatus.DUPLICATE
-        match.transaction_id = found[2]
-        match.reason = _outcome_reason(found[1], how)
-        if found[2] is None:
-            match.reason += " Its transaction was deleted since."
+        exact[i] = (found[2], _outcome_reason(found[1], how))
+    alive = _existing_ids({repeated for repeated, _reason in exact.values() if repeated is not None})
+    claimed: set[uuid.UUID] = set()  # transactions an exact duplicate already points at
+    for i, (repeated, reason) in exact.items():
+        if repeated is not None and repeated in alive:
+            claimed.add(repeated)
+            matches[i] = Match(status=RowStatus.DUPLICATE, transaction_id=repeated, reason=reason)
         else:
-            claimed.add(found[2])
+            # Merged and transfer links are let go by the ledger on delete; the transaction an imported row
+            # created is known by the row's id only.
+            matches[i] = Match(status=RowStatus.DUPLICATE, reason=f"{reason} Its transaction was deleted since.")
 
-    pending_rows = [i for i, m in enumerate(matches) if m.status == RowStatus.NEW]
+    pending_rows = [i for i, m in enumerate(matches) if m is UNMATCHED]
     if pending_rows:
         _fuzzy(account, rows, matches, pending_rows, start, end, claimed, provenance)
     return matches
+
+
+def _existing_ids(ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of ``ids`` are transactions still."""
+    wanted = list(ids)
+    alive: set[uuid.UUID] = set()
+    for start in range(0, len(wanted), _ID_CHUNK):
+        alive.update(Transaction.objects.filter(id__in=wanted[start : start + _ID_CHUNK]).values_list("id", flat=True))
+    return alive
 
 
 def _load_existing(
@@ -178,28 +205,17 @@ def _load_existing(
     end: date,
     claimed: set[uuid.UUID],
     provenance: dict[uuid.UUID, str],
-    wanted: dict[Decimal, set[int]],
+    wanted: DaysByAmount,
 ) -> list[_Existing]:
     """The account's transactions in the range that can match a row: a row's signed amount within the window
     of its date, or pending (a tip may have changed the amount)."""
-    found = []
-    qs = (
-        Transaction.objects.filter(Q(account=account) | Q(transfer_account=account), date__range=(start, end))
-        .exclude(id__in=claimed)
-        .values_list(
-            "id",
-            "type",
-            "account_id",
-            "amount",
-            "transfer_amount",
-            "date",
-            "payee",
-            "description",
-            "is_pending",
-            "reference_number",
-        )
-    )
-    for txn_id, kind, account_id, amount, transfer_amount, on, payee, description, pending, reference in qs:
+    kept = []
+    # Narrow first (most transactions are near no row's amount), texts for the few kept; the transactions
+    # already claimed are left out here rather than in SQL (a re-imported file claims thousands).
+    qs = Transaction.objects.filter(
+        Q(account=account) | Q(transfer_account=account), date__range=(start, end)
+    ).values_list("id", "type", "account_id", "amount", "transfer_amount", "date", "is_pending", "reference_number")
+    for txn_id, kind, account_id, amount, transfer_amount, on, pending, reference in qs:
         if txn_id in claimed:
             continue
         if kind == TransactionType.INCOME:
@@ -208,12 +224,21 @@ def _load_existing(
             signed = -amount
         else:  # a transfer into this account
             signed = transfer_amount if transfer_amount is not None else amount
-        if not pending and on.toordinal() not in wanted.get(signed, ()):
+        if not pending and not wanted.near(signed, on):
             continue  # no row has its amount near its date: never compared
-        found.append(
-            _Existing(txn_id, on, signed, (payee, description), pending, provenance.get(txn_id, ""), reference)
+        kept.append((txn_id, on, signed, pending, reference))
+    texts: dict[uuid.UUID, tuple[str, str]] = {}
+    ids = [item[0] for item in kept]
+    for first in range(0, len(ids), _ID_CHUNK):
+        found = Transaction.objects.filter(id__in=ids[first : first + _ID_CHUNK])
+        texts.update(
+            (txn_id, (payee, description))
+            for txn_id, payee, description in found.values_list("id", "payee", "description")
         )
-    return found
+    return [
+        _Existing(txn_id, on, signed, texts[txn_id], pending, provenance.get(txn_id, ""), reference)
+        for txn_id, on, signed, pending, reference in kept
+    ]
 
 
 def _similarity(text: str, existing: _Existing) -> float:
@@ -235,10 +260,9 @@ def _fuzzy(
     provenance: dict[uuid.UUID, str],
 ) -> None:
     window = window_days()
-    wanted: dict[Decimal, set[int]] = defaultdict(set)  # amount -> days (ordinals) within the window of a row's
+    wanted = DaysByAmount(window)
     for i in todo:
-        day = rows[i].date.toordinal()
-        wanted[rows[i].amount].update(range(day - window, day + window + 1))
+        wanted.add(rows[i].amount, rows[i].date)
     existing = _load_existing(account, start, end, claimed, provenance, wanted)
     index = _Index()
     for position, item in enumerate(existing):
@@ -296,11 +320,12 @@ def _fuzzy(
             continue
         taken_rows.add(i)
         taken.add(pos)
-        match = matches[i]
-        match.status = RowStatus.POSSIBLE_DUPLICATE
-        match.candidate_id = existing[pos].id
-        match.score = Decimal(str(round(score, 4))).quantize(SCORE_PLACES)
-        match.reason = reason
+        matches[i] = Match(
+            status=RowStatus.POSSIBLE_DUPLICATE,
+            candidate_id=existing[pos].id,
+            score=Decimal(str(round(score, 4))).quantize(SCORE_PLACES),
+            reason=reason,
+        )
 
     # The same check number already on the account: the same check, or a conflict to resolve.
     checks = {rows[i].check_number for i in todo if i not in taken_rows and rows[i].check_number}
@@ -321,11 +346,12 @@ def _fuzzy(
         if i in taken_rows or row.check_number not in by_check:
             continue
         txn_id, on, amount = by_check.pop(row.check_number)
-        match = matches[i]
-        match.status = RowStatus.POSSIBLE_DUPLICATE
-        match.candidate_id = txn_id
-        match.score = Decimal("0.9000")
-        match.reason = (
-            f"Check {row.check_number} is already recorded on {on.isoformat()} "
-            f"for {present(amount, account.currency)} {account.currency}."
+        matches[i] = Match(
+            status=RowStatus.POSSIBLE_DUPLICATE,
+            candidate_id=txn_id,
+            score=Decimal("0.9000"),
+            reason=(
+                f"Check {row.check_number} is already recorded on {on.isoformat()} "
+                f"for {present(amount, account.currency)} {account.currency}."
+            ),
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -134,6 +136,10 @@ class ImportedRow(HouseholdOwned):
     categorization_source = models.CharField(max_length=10, blank=True, default="")
     categorization_confidence = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
     # The links are indexed where set only (partial indexes below): a 100k-row file is written with them empty.
+    # ``transaction`` is what a duplicate repeats, a merged row joined or a transfer row linked. An imported row
+    # leaves it empty: the transaction it created has the row's id (:attr:`created_transaction_id`), so committing
+    # changes no indexed column of the row and PostgreSQL rewrites it in place (a HOT update, see the table's
+    # fillfactor in migration 0003).
     transaction = models.ForeignKey(
         "ledger.Transaction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
@@ -164,7 +170,6 @@ class ImportedRow(HouseholdOwned):
             models.Index(fields=["account", "fingerprint"], name="imports_row_fingerprint"),
             models.Index(fields=["account", "provider_id"], condition=~Q(provider_id=""), name="imports_row_provider"),
             models.Index(fields=["account", "check_number"], condition=~Q(check_number=""), name="imports_row_check"),
-            models.Index(fields=["batch", "status"], name="imports_row_batch_status"),
             # Partial: rows without the link are not indexed (most rows have no candidate; a row has no
             # transaction until it is committed), so 100k-row files insert and commit quickly. Lookups by equality,
             # as deletes of transactions and categories make them, use them.
@@ -182,6 +187,11 @@ class ImportedRow(HouseholdOwned):
 
     def __str__(self) -> str:
         return f"{self.batch_id} row {self.row_number} ({self.status})"
+
+    @property
+    def created_transaction_id(self) -> uuid.UUID | None:
+        """The transaction this row created when it was imported (it may have been deleted since)."""
+        return self.id if self.status == RowStatus.IMPORTED else None
 
 
 class AccountImportMapping(HouseholdOwned):

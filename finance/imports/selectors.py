@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from finance.households.models import Household
 from finance.imports.models import ImportBatch, ImportedRow, ImportStatus, RowStatus
 from finance.imports.services import read_progress
+from finance.ledger.models import Transaction
 
 
 def batch_list(*, household: Household | uuid.UUID) -> QuerySet[ImportBatch]:
@@ -17,12 +18,16 @@ def batch_list(*, household: Household | uuid.UUID) -> QuerySet[ImportBatch]:
 
 def batch_rows(*, batch: ImportBatch, status: str | None = None) -> QuerySet[ImportedRow]:
     """The batch's rows in file order, with what the preview shows of their matches and categories."""
-    rows = ImportedRow.objects.filter(batch=batch, household_id=batch.household_id).select_related(
-        "category",
-        "transaction__account",
-        "transaction__transfer_account",
-        "candidate",
-        "transfer_candidate__account",
+    rows = (
+        ImportedRow.objects.filter(batch=batch, household_id=batch.household_id)
+        .select_related(
+            "category",
+            "transaction__account",
+            "transaction__transfer_account",
+            "candidate",
+            "transfer_candidate__account",
+        )
+        .annotate(created_exists=Exists(Transaction.objects.filter(pk=OuterRef("pk"), household_id=batch.household_id)))
     )
     if status:
         rows = rows.filter(status=status)

@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from rest_framework import status as http
 from rest_framework.exceptions import ErrorDetail, ValidationError
@@ -784,10 +784,11 @@ def _execute(batch: ImportBatch, actor: Any, rows: Sequence[StagedRow], changed:
     for row in linking:  # few per file; each goes through the ledger's update so derived data follows
         _link_transfer(batch, actor, row)
     linked = ImportedRow.objects.filter(batch=batch)
+    # Only the status changes (an imported row's transaction has the row's id): a HOT update, in place.
     linked.filter(
         Q(status=RowStatus.NEW) & ~Q(decision=RowDecision.SKIP)
         | Q(status=RowStatus.POSSIBLE_DUPLICATE, decision=RowDecision.IMPORT)
-    ).update(status=RowStatus.IMPORTED, transaction_id=F("id"))
+    ).update(status=RowStatus.IMPORTED)
     linked.filter(status__in=(RowStatus.NEW, RowStatus.POSSIBLE_DUPLICATE), decision=RowDecision.SKIP).update(
         status=RowStatus.SKIPPED
     )

@@ -43,13 +43,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from finance.core.money import present
 from finance.currency.selectors import RateCache
+from finance.imports.windows import DaysByAmount
 from finance.ledger.models import Account, Split, Transaction, TransactionType
 
 # Words banks and people write for money moved between own accounts (English, German, Spanish, French, Dutch,
@@ -63,9 +64,8 @@ _TRANSFER_WORDS = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class TransferRow:
-    """What transfer detection needs to know about one row."""
+class TransferRow(NamedTuple):
+    """What transfer detection needs to know about one row (a tuple: 100k are made per file)."""
 
     date: date
     amount: Decimal  # signed: negative = money out
@@ -129,18 +129,17 @@ def _same_currency(
     # The signed amount the other side must have, and the days near each row: a transaction is kept only when a row
     # wants its amount within the window, so the narrow read below is most of the work and texts are read for
     # the few kept.
-    wanted: dict[Decimal, set[int]] = defaultdict(set)  # amount -> days (ordinals) some row wants it near
+    wanted = DaysByAmount(window)  # the other side's signed amount, near the days some row wants it
     for r in dated:
         if r is not None:
-            wanted[-r.amount].update(range(r.date.toordinal() - window, r.date.toordinal() + window + 1))
+            wanted.add(-r.amount, r.date)
     candidates = _movements(account, list(others), dated, window)
     # signed amount (from the other account's side) -> [(date, position)]
     index: dict[Decimal, list[tuple[date, int]]] = defaultdict(list)
     items: list[tuple[uuid.UUID, uuid.UUID, Decimal, date]] = []
     for txn_id, account_id, kind, amount, on in candidates:
         signed = amount if kind == TransactionType.INCOME else -amount
-        days_wanted = wanted.get(signed)
-        if days_wanted is None or on.toordinal() not in days_wanted:
+        if not wanted.near(signed, on):
             continue
         index[signed].append((on, len(items)))
         items.append((txn_id, account_id, signed, on))
@@ -207,7 +206,19 @@ def _other_currencies(
     window = window_days()
     tolerance = fx_tolerance()
     dated = [rows[i] for i in todo]
-    candidates = _movements(account, list(others), dated, window)
+    rates = RateCache(account.household_id)
+    row_days = {row.date for row in dated if row is not None}
+    factors = [
+        rate.value
+        for currency in {currency for _name, currency in others.values()}
+        for day in row_days
+        if (rate := rates.get(account.currency, currency, day)) is not None
+    ]
+    if not factors:
+        return
+    # Read only the amounts some row can reach at some rate of the period (1 % wider: a pre-filter, checked below).
+    scale = (min(factors) * (1 - tolerance) * Decimal("0.99"), max(factors) * (1 + tolerance) * Decimal("1.01"))
+    candidates = _movements(account, list(others), dated, window, scale)
     # currency -> [(signed amount from the other account's side, date, id, account)], sorted by amount
     by_currency: dict[str, list[tuple[Decimal, date, uuid.UUID, uuid.UUID]]] = defaultdict(list)
     for txn_id, account_id, kind, amount, on in candidates:
@@ -218,7 +229,8 @@ def _other_currencies(
         return
     for entries in by_currency.values():
         entries.sort()
-    rates = RateCache(account.household_id)
+    # Which sides each currency has: a row only looks where the opposite movement can be.
+    signs = {currency: {entry[0] < 0 for entry in entries} for currency, entries in by_currency.items()}
     # Every pair within the tolerances, closest date first, then closest amount: (days apart, distance from the
     # expected amount, row, transaction, its account, its signed amount, its date, the expected amount, currency)
     pairs: list[tuple[int, Decimal, int, uuid.UUID, uuid.UUID, Decimal, date, Decimal, str]] = []
@@ -226,6 +238,8 @@ def _other_currencies(
         row = rows[i]
         assert row is not None
         for currency, entries in by_currency.items():
+            if (row.amount > 0) not in signs[currency]:  # money in meets money out there (a negative amount)
+                continue
             rate = rates.get(account.currency, currency, row.date)
             if rate is None:
                 continue
@@ -259,17 +273,35 @@ def _other_currencies(
 
 
 def _movements(
-    account: Account, account_ids: list[uuid.UUID], rows: Sequence[TransferRow | None], window: int
+    account: Account,
+    account_ids: list[uuid.UUID],
+    rows: Sequence[TransferRow | None],
+    window: int,
+    scale: tuple[Decimal, Decimal] = (Decimal(1), Decimal(1)),
 ) -> QuerySet[Any]:
     """``(id, account_id, type, amount, date)`` of the incomes and expenses (without splits) of ``account_ids``
-    within ``window`` days of the rows' dates."""
-    start = min(r.date for r in rows if r) - timedelta(days=window)
-    end = max(r.date for r in rows if r) + timedelta(days=window)
+    within ``window`` days of the rows' dates that can be the other side of a row.
+
+    Money out of this account is an income there, money in an expense: each kind is read only within the
+    amounts of the rows it can answer, times ``scale`` (the lowest and highest factor that turns a row's amount
+    into the other account's). A statement of card purchases reads the few incomes of the other accounts, not
+    their thousands of expenses.
+    """
+    dated = [r for r in rows if r]
+    start = min(r.date for r in dated) - timedelta(days=window)
+    end = max(r.date for r in dated) + timedelta(days=window)
+    kinds = Q(pk__in=[])
+    for kind, amounts in (
+        (TransactionType.INCOME, [-r.amount for r in dated if r.amount < 0]),
+        (TransactionType.EXPENSE, [r.amount for r in dated if r.amount > 0]),
+    ):
+        if amounts:
+            kinds |= Q(type=kind, amount__range=(min(amounts) * scale[0], max(amounts) * scale[1]))
     return (
         Transaction.objects.filter(
+            kinds,
             household_id=account.household_id,
             account_id__in=account_ids,
-            type__in=(TransactionType.INCOME, TransactionType.EXPENSE),
             date__range=(start, end),
         )
         .exclude(Exists(Split.objects.filter(transaction=OuterRef("pk"))))

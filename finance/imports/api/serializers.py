@@ -12,7 +12,7 @@ from finance.core.api.fields import ScopedPrimaryKeyField
 from finance.core.money import present
 from finance.imports.models import ImportBatch, ImportedRow, ImportFormat, RowDecision, RowStatus
 from finance.imports.selectors import batch_progress
-from finance.ledger.models import Account, CategorizationSource, TransactionType
+from finance.ledger.models import Account, CategorizationSource, Transaction, TransactionType
 
 HOUSEHOLD_HELP = "Household to import into; defaults to your default household."
 BATCH_EXAMPLE = {
@@ -484,6 +484,12 @@ class ImportedRowOutputSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.UUIDField(allow_null=True))
     def get_transaction(self, obj: ImportedRow) -> Any:
-        if obj.status in (RowStatus.IMPORTED, RowStatus.MERGED, RowStatus.TRANSFER):
+        if obj.status == RowStatus.IMPORTED:
+            # The transaction the row created has its id; null once it was deleted (batch_rows annotates this).
+            exists = getattr(obj, "created_exists", None)
+            if exists is None:
+                exists = Transaction.objects.filter(pk=obj.pk, household_id=obj.household_id).exists()
+            return obj.created_transaction_id if exists else None
+        if obj.status in (RowStatus.MERGED, RowStatus.TRANSFER):
             return obj.transaction_id
         return None

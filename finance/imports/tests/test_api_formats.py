@@ -106,7 +106,8 @@ def test_ofx_imports_with_bank_ids_and_a_balance_check(client_for, household, ac
         Decimal("200.00"),
         "DEPOSIT",
     )
-    row = ImportedRow.objects.get(batch_id=batch["id"], transaction=first)
+    row = ImportedRow.objects.get(batch_id=batch["id"], pk=first.pk)  # a row and the transaction it created
+    assert (row.status, row.created_transaction_id, row.transaction_id) == ("imported", first.pk, None)
     assert row.provider_id == "980315001"
     assert row.raw  # the original values are kept
     flows = sum((t.amount if t.type == "income" else -t.amount) for t in imported(batch["id"]))

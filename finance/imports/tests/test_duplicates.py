@@ -171,3 +171,33 @@ def test_an_unrelated_payee_with_the_same_amount_is_not_a_duplicate(client_for, 
     make_txn(household, account, "expense", "20.00", date(2026, 6, 1), payee="Hardware Store")
     batch = upload(client_for, account, "z.csv", data=csv("2026-06-02,Florist,-20.00,Posted")).json()
     assert (batch["rows_new"], batch["possible_duplicates"]) == (1, 0)
+
+
+def test_a_row_knows_the_transaction_it_created_until_that_is_deleted(client_for, household, account):
+    """An imported row is linked to its transaction by their shared id; deleting the transaction does not make
+    the row's file content importable again, and the duplicate says its transaction is gone."""
+    first = imported_batch(client_for, account, "ofx/asgrim-ofxparser-ofxdata.ofx")
+    created = {r["row"]: r for r in rows(client_for, first["id"])}
+    txns = {t.id: t for t in Transaction.objects.filter(import_batch=first["id"])}
+    assert {r["status"] for r in created.values()} == {"imported"}
+    assert {r["transaction"] for r in created.values()} == {str(pk) for pk in txns}
+    gone_row, kept_row = sorted(created)[:2]
+    response = client_for.delete(f"/api/v1/transactions/{created[gone_row]['transaction']}/")
+    assert response.status_code == 204, response.content
+
+    after = {r["row"]: r for r in rows(client_for, first["id"])}
+    assert after[gone_row]["transaction"] is None
+    assert after[kept_row]["transaction"] == created[kept_row]["transaction"]
+
+    again = upload(client_for, account, "ofx/asgrim-ofxparser-ofxdata.ofx").json()
+    assert (again["duplicates"], again["rows_new"]) == (3, 0)
+    repeated = {r["row"]: r for r in rows(client_for, again["id"])}
+    assert repeated[gone_row]["duplicate_of"]["transaction"] is None
+    assert repeated[gone_row]["duplicate_of"]["reason"] == (
+        "Already imported (same bank id). Its transaction was deleted since."
+    )
+    assert repeated[kept_row]["duplicate_of"]["transaction"] == created[kept_row]["transaction"]
+    assert repeated[kept_row]["duplicate_of"]["reason"] == "Already imported (same bank id)."
+    stored = ImportedRow.objects.get(batch_id=again["id"], row_number=kept_row)
+    assert str(stored.transaction_id) == created[kept_row]["transaction"]
+    assert verify(household.id) == []
