@@ -70,6 +70,11 @@ class ImportBatch(HouseholdOwned):
     balance_check = models.JSONField(null=True, blank=True)
     skip_invalid = models.BooleanField(default=False)
     failure = models.TextField(blank=True, default="")
+    # PostgreSQL's snapshot when the rows were last analysed: the commit re-checks them only when a write the
+    # analysis could not see touched what it reads (see LedgerChange).
+    analysed_snapshot = models.TextField(blank=True, default="")
+    analysed_xact = models.BigIntegerField(null=True, blank=True)
+    analysed_at = models.DateTimeField(null=True, blank=True)
     committed_at = models.DateTimeField(null=True, blank=True)
     reverted_at = models.DateTimeField(null=True, blank=True)
 
@@ -212,3 +217,29 @@ class AccountImportMapping(HouseholdOwned):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.format}"
+
+
+class LedgerChange(models.Model):
+    """A statement that wrote what duplicate and transfer detection read, for one household.
+
+    Written by PostgreSQL triggers (migration 0004) on transactions, splits,
+    accounts, exchange rates and imported rows, one row per statement and
+    household whatever the statement's size. A commit whose rows were analysed
+    under a snapshot that sees every change of the household since skips its
+    re-check: the answer would be the same. Kept ``CHANGE_LOG_DAYS``; not used on
+    SQLite (a commit there always re-checks).
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    household_id = models.UUIDField()
+    xact = models.BigIntegerField(help_text="The writing transaction's id (pg_current_xact_id).")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["household_id", "xact"], name="imports_change_household"),
+            models.Index(fields=["created_at"], name="imports_change_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} xact {self.xact}"

@@ -18,14 +18,14 @@ import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from rest_framework import status as http
@@ -48,6 +48,7 @@ from finance.imports.models import (
     ImportBatch,
     ImportedRow,
     ImportStatus,
+    LedgerChange,
     RowDecision,
     RowStatus,
 )
@@ -244,9 +245,65 @@ class StagedRow:
 _READ_BACK = tuple(name for name in StagedRow.__dataclass_fields__ if name != "raw")
 
 
+# --- What the analysis saw (PostgreSQL): a commit skips its re-check when nothing it reads has changed since -------
+
+CHANGE_LOG_DAYS = 7  # LedgerChange rows are kept this long
+TRUST_ANALYSIS_DAYS = 1  # an older analysis is re-checked whatever the log says
+
+
+@dataclass(frozen=True)
+class _Seen:
+    xact: int
+    snapshot: str
+
+
+def _seen_now() -> _Seen | None:
+    """This transaction's id and snapshot, taken before reading: every change the reads that follow may have missed
+    is one its snapshot does not see."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_xact_id()::text::bigint, pg_current_snapshot()::text")
+        xact, snapshot = cursor.fetchone()
+    return _Seen(xact, snapshot)
+
+
+def _remember(batch: ImportBatch, seen: _Seen | None) -> None:
+    batch.analysed_xact = seen.xact if seen else None
+    batch.analysed_snapshot = seen.snapshot if seen else ""
+    batch.analysed_at = timezone.now()
+
+
+def _unchanged_since_analysis(batch: ImportBatch) -> bool:
+    """No write the batch's analysis could not see has touched the household's transactions, splits, accounts,
+    rates or imported rows since (the triggers of migration 0004 log every such statement)."""
+    if connection.vendor != "postgresql" or not batch.analysed_snapshot or batch.analysed_xact is None:
+        return False
+    if batch.analysed_at is None or timezone.now() - batch.analysed_at > timedelta(days=TRUST_ANALYSIS_DAYS):
+        return False
+    with connection.cursor() as cursor:
+        # The analysis's own writes (its rows) come after its snapshot: they are left out by its id, which is
+        # sound once that transaction has ended; within it (one atomic block doing both) nothing is skipped.
+        cursor.execute(
+            "SELECT pg_current_xact_id_if_assigned()::text::bigint IS DISTINCT FROM %s"
+            " AND NOT EXISTS (SELECT 1 FROM imports_ledgerchange WHERE household_id = %s AND xact <> %s"
+            " AND NOT pg_visible_in_snapshot(xact::text::xid8, %s::pg_snapshot))",
+            [batch.analysed_xact, batch.household_id, batch.analysed_xact, batch.analysed_snapshot],
+        )
+        unchanged: bool = cursor.fetchone()[0]
+    return unchanged
+
+
+def _prune_change_log() -> None:
+    if connection.vendor == "postgresql":
+        LedgerChange.objects.filter(created_at__lt=timezone.now() - timedelta(days=CHANGE_LOG_DAYS)).delete()
+
+
 def _stage(batch: ImportBatch, statement: Statement) -> None:
     """Replace the batch's rows by the analysis of ``statement``: values, problems, category, duplicate status."""
     account = batch.account
+    _remember(batch, _seen_now())
+    _prune_change_log()
     ImportedRow.objects.filter(batch=batch).delete()
     good: list[StatementRow] = []
     staged: list[StagedRow] = []
@@ -605,19 +662,28 @@ def _apply_decisions(rows: Sequence[StagedRow], decisions: Sequence[Decision]) -
 
 
 def _check_ready(batch: ImportBatch, rows: Sequence[StagedRow], skip_invalid: bool) -> list[StagedRow]:
-    """Re-check duplicates now (under the account lock) and refuse what still needs the user; returns changed rows."""
-    readable = [row for row in rows if row.status != RowStatus.INVALID]
-    changed = _classify(batch, readable)
-    for row in changed:
-        # What the user decided was about another state of the account: a merge target that is gone,
-        # or a new possible duplicate they have not seen, needs deciding again.
-        if row.decision == RowDecision.MERGE or row.status == RowStatus.POSSIBLE_DUPLICATE:
-            row.decision = ""
-    moved = _find_transfers(batch, readable)
-    for row in moved:
-        if row.decision == RowDecision.TRANSFER:  # the transaction it was to link is gone or taken
-            row.decision = ""
-    changed = list({row.id: row for row in [*changed, *moved]}.values())
+    """Re-check duplicates now (under the account lock) and refuse what still needs the user; returns changed rows.
+
+    On PostgreSQL the re-check is skipped when nothing it reads has changed since the analysis (its answer would be
+    the same); either way the batch then counts as analysed now.
+    """
+    seen = _seen_now()
+    changed: list[StagedRow] = []
+    if not _unchanged_since_analysis(batch):
+        readable = [row for row in rows if row.status != RowStatus.INVALID]
+        found = _classify(batch, readable)
+        for row in found:
+            # A merge was decided about another state of the account (its target may be gone or another now):
+            # it needs deciding again. Import and skip hold whatever the row matches: a refused commit rolls back
+            # what its re-check found, so the next request, deciding on what the refusal named, must be able to land.
+            if row.decision == RowDecision.MERGE:
+                row.decision = ""
+        moved = _find_transfers(batch, readable)
+        for row in moved:
+            if row.decision == RowDecision.TRANSFER:  # the transaction it was to link is gone or taken
+                row.decision = ""
+        changed = list({row.id: row for row in [*found, *moved]}.values())
+    _remember(batch, seen)
     errors: dict[str, list[ErrorDetail]] = {}
     if not skip_invalid:
         for row in rows:
