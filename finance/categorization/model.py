@@ -515,19 +515,22 @@ class CategorizerModel:
         probs = self._probabilities(texts, x)
         k = min(top_k, len(self.labels))
         order = np.argsort(-probs, axis=1)[:, :k]
+        # Plain Python values, read once: indexing numpy per prediction was most of this loop.
+        names = [self.labels[c] for c in self.classifier.classes_]
+        columns = order.tolist()
+        confidences = np.take_along_axis(probs, order, axis=1).tolist()
         results = []
-        for row in range(len(items)):
-            predictions = []
-            for rank, column in enumerate(order[row]):
-                reasons = self._explain(x, row, int(column)) if explain and rank == 0 else ()
-                predictions.append(
+        for row, (row_columns, row_confidences) in enumerate(zip(columns, confidences, strict=True)):
+            results.append(
+                [
                     Prediction(
-                        category=self.labels[self.classifier.classes_[column]],
-                        confidence=round(float(probs[row, column]), 4),
-                        explanation=reasons,
+                        category=names[column],
+                        confidence=round(confidence, 4),
+                        explanation=self._explain(x, row, column) if explain and rank == 0 else (),
                     )
-                )
-            results.append(predictions)
+                    for rank, (column, confidence) in enumerate(zip(row_columns, row_confidences, strict=True))
+                ]
+            )
         return results
 
     def predict_proba(self, items: Sequence[Item]) -> NDArray[np.float64]:

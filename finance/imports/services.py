@@ -11,6 +11,7 @@ the transactions the batch created through the ledger services.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import operator
@@ -179,28 +180,31 @@ def _row_problems(row: StatementRow, account: Account, statement_currency: str |
     amount = row.amount
     if amount == 0:
         problems.append({"column": "amount", "code": "zero_amount", "detail": "The amount is zero.", "value": "0"})
-    else:
-        exponent = amount.normalize().as_tuple().exponent
-        places = currency_precision(account.currency)
-        if isinstance(exponent, int) and -exponent > places:
-            problems.append(
-                {
-                    "column": "amount",
-                    "code": "invalid_amount",
-                    "detail": f"{account.currency} amounts have at most {places} decimal places.",
-                    "value": str(amount),
-                }
-            )
-        elif abs(amount) >= Decimal(10) ** _MAX_INTEGER_DIGITS:
-            problems.append(
-                {
-                    "column": "amount",
-                    "code": "invalid_amount",
-                    "detail": "The amount is too large.",
-                    "value": str(amount),
-                }
-            )
+    elif abs(amount) >= _TOO_LARGE:
+        problems.append(
+            {"column": "amount", "code": "invalid_amount", "detail": "The amount is too large.", "value": str(amount)}
+        )
+    elif amount != amount.quantize(_quantum(account.currency)):
+        problems.append(
+            {
+                "column": "amount",
+                "code": "invalid_amount",
+                "detail": f"{account.currency} amounts have at most {currency_precision(account.currency)} "
+                "decimal places.",
+                "value": str(amount),
+            }
+        )
     return problems
+
+
+_TOO_LARGE = Decimal(10) ** _MAX_INTEGER_DIGITS
+
+
+@functools.cache
+def _quantum(currency: str) -> Decimal:
+    """The smallest amount of ``currency`` (0.01 for USD, 1 for JPY): an amount with more places changes when
+    quantized to it."""
+    return Decimal(1).scaleb(-currency_precision(currency))
 
 
 def _text(value: str | None) -> str:
