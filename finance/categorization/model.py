@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import joblib
 import numpy as np
@@ -82,8 +82,9 @@ class Example(Item):
         return Item(description=self.description, payee=self.payee, amount=self.amount, date=self.date)
 
 
-@dataclass(frozen=True, slots=True)
-class Prediction:
+class Prediction(NamedTuple):
+    """One category the model suggests (a tuple: an import makes 300k)."""
+
     category: str
     confidence: float
     # The features that pushed hardest toward this category, strongest first.

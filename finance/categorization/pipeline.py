@@ -44,10 +44,13 @@ def item_from(txn: Mapping[str, Any]) -> Item:
     """The model's view of a dict-like transaction (``payee``, ``description``, ``amount``, ``date``)."""
     amount = txn.get("amount")
     parsed: Decimal | None
-    try:
-        parsed = None if amount is None else Decimal(str(amount))
-    except InvalidOperation:
-        parsed = None
+    if amount is None or isinstance(amount, Decimal):
+        parsed = amount
+    else:
+        try:
+            parsed = Decimal(str(amount))
+        except InvalidOperation:
+            parsed = None
     when = txn.get("date")
     if isinstance(when, dt.datetime):
         when = when.date()

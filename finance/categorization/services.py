@@ -147,7 +147,7 @@ def _rule_data(rule: Rule) -> dict[str, Any]:
 def _signed(kind: str, amount: Any) -> Decimal | None:
     if amount is None:
         return None
-    value = Decimal(str(amount))
+    value = amount if isinstance(amount, Decimal) else Decimal(str(amount))
     return -value if kind == TransactionType.EXPENSE else value
 
 

@@ -309,3 +309,23 @@ def test_commit_rewrites_the_rows_in_place(client_for, household, account):
     updated, hot = (now - was for now, was in zip(_row_updates(), before, strict=True))
     assert (updated, hot) == (300, 300)
     assert verify(household.id) == []
+
+
+@pytest.mark.postgres
+def test_rows_read_back_for_commit_carry_the_parsed_values_a_transaction_takes(client_for, account):
+    """On PostgreSQL the commit reads the parsed values out of the JSON in SQL: null, true, false and a payee
+    that reads "null" come back as the stored document has them."""
+    data = (
+        b"Date,Payee,Amount,Status,Reference\n"
+        b"2026-03-02,null,-12.50,pending,R-1\n"
+        b"2026-03-03,Bakery,-4.20,posted,\n"
+        b"2026-03-04,true,-1.00,,\n"
+    )
+    batch = ImportBatch.objects.get(pk=mapped(client_for, account, data)["id"])
+    stored = {r.row_number: r.parsed for r in ImportedRow.objects.filter(batch=batch)}
+    read = {r.row_number: r.parsed for r in services._staged_rows(batch)}
+    assert read.keys() == stored.keys()
+    for number, parsed in read.items():
+        assert parsed == {key: stored[number].get(key) for key in services._PARSED_FOR_COMMIT}
+    assert [read[n]["payee"] for n in sorted(read)] == ["null", "Bakery", "true"]
+    assert [read[n]["is_pending"] for n in sorted(read)] == [True, False, stored[4]["is_pending"]]
