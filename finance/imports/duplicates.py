@@ -127,7 +127,10 @@ def classify(*, account: Account, rows: Sequence[RowKey], exclude_batch_id: uuid
 
     # Rows with an outcome are rows of committed batches: naming those batches keeps the read off the rows of
     # uncommitted ones (the file being analysed is one, its rows all of the account's newest).
-    committed = ImportBatch.objects.filter(account=account, status=ImportStatus.COMMITTED).values("id")
+    # The batch ids are read first: as a subquery the planner may scan the whole table instead of each batch's rows.
+    committed = list(
+        ImportBatch.objects.filter(account=account, status=ImportStatus.COMMITTED).values_list("id", flat=True)
+    )
     earlier = ImportedRow.objects.filter(
         account=account, batch_id__in=committed, status__in=OUTCOME_STATUSES, date__range=(start, end)
     )

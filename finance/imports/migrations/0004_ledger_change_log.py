@@ -24,14 +24,16 @@ CREATE OR REPLACE FUNCTION imports_note_change() RETURNS trigger LANGUAGE plpgsq
 BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO imports_ledgerchange (household_id, xact, created_at)
-        SELECT DISTINCT household_id, pg_current_xact_id()::text::bigint, clock_timestamp() FROM new_rows;
+        SELECT household_id, pg_current_xact_id()::text::bigint, clock_timestamp()
+        FROM (SELECT DISTINCT household_id FROM new_rows) AS touched;
     ELSIF TG_OP = 'UPDATE' THEN
         INSERT INTO imports_ledgerchange (household_id, xact, created_at)
-        SELECT DISTINCT household_id, pg_current_xact_id()::text::bigint, clock_timestamp()
+        SELECT household_id, pg_current_xact_id()::text::bigint, clock_timestamp()
         FROM (SELECT household_id FROM new_rows UNION SELECT household_id FROM old_rows) AS touched;
     ELSE
         INSERT INTO imports_ledgerchange (household_id, xact, created_at)
-        SELECT DISTINCT household_id, pg_current_xact_id()::text::bigint, clock_timestamp() FROM old_rows;
+        SELECT household_id, pg_current_xact_id()::text::bigint, clock_timestamp()
+        FROM (SELECT DISTINCT household_id FROM old_rows) AS touched;
     END IF;
     RETURN NULL;
 END

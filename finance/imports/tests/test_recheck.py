@@ -18,7 +18,7 @@ from finance.imports import services
 from finance.imports.models import ImportBatch, LedgerChange
 from finance.imports.tests.conftest import upload
 from finance.ledger import services as ledger
-from finance.ledger.models import Account
+from finance.ledger.models import Account, Transaction
 from finance.ledger.tests.factories import make_account, make_txn
 from finance.ledger.verify import verify
 from finance.users.tests.factories import HouseholdFactory
@@ -59,6 +59,14 @@ def test_a_commit_after_no_change_skips_the_recheck(client_for, household, accou
     assert done.status_code == 200, done.content
     assert (done.json()["rows_imported"], rechecks) == (2, [2])
     assert verify(household.id) == []
+
+
+def test_a_statement_is_logged_once_per_household_whatever_its_size(household, account):
+    for day in range(1, 6):
+        make_txn(household, account, amount="1.00", on=date(2026, 3, day))
+    before = LedgerChange.objects.filter(household_id=household.id).count()
+    assert Transaction.objects.filter(household=household).update(notes="checked") == 5
+    assert LedgerChange.objects.filter(household_id=household.id).count() == before + 1
 
 
 def _typed_duplicate(household: Any, account: Account) -> None:
