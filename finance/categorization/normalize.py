@@ -387,7 +387,7 @@ def clean_text(*parts: str | None) -> str:
     >>> clean_text("POS Purchase Engen Mitchell Park  * 07 Oct")
     'pos purchase engen mitchell park'
     """
-    return _clean(" ".join(p for p in parts if p))
+    return _clean(parts[0] or "" if len(parts) == 1 else " ".join(p for p in parts if p))
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
@@ -456,7 +456,7 @@ def merchant_key(*parts: str | None) -> str:
     >>> merchant_key("POS Purchase Zapper *Servest Par  * 12 Aug")
     'servest par'
     """
-    return _merchant(" ".join(p for p in parts if p))
+    return _merchant(parts[0] or "" if len(parts) == 1 else " ".join(p for p in parts if p))
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)

@@ -177,8 +177,15 @@ def categorize_many(
                 auto_apply=True,
                 rules=outcome,
             )
+    matched: dict[tuple[str, str], HistoryMatch | None] = {}  # a statement repeats its payees
     for item, i, preds in zip(items, pending, predictions, strict=True):
-        match = history.match(item.payee, item.description) if history is not None else None
+        match = None
+        if history is not None:
+            pair = (item.payee, item.description)
+            if pair in matched:
+                match = matched[pair]
+            else:
+                match = matched[pair] = history.match(item.payee, item.description)
         suggestion = combine(match, preds, threshold=threshold)
         results[i] = Suggestion(
             category=suggestion.category,
