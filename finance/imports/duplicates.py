@@ -49,7 +49,7 @@ from finance.imports.windows import DaysByAmount
 from finance.ledger.models import Account, Transaction, TransactionType
 
 SCORE_PLACES = Decimal("0.0001")
-_ID_CHUNK = 10_000  # ids per IN (...) list: SQLite allows 32,766 parameters a statement
+ID_CHUNK = 10_000  # ids per IN (...) list: SQLite allows 32,766 parameters a statement
 
 
 class RowKey(NamedTuple):
@@ -197,8 +197,8 @@ def _existing_ids(ids: set[uuid.UUID]) -> set[uuid.UUID]:
     """Which of ``ids`` are transactions still."""
     wanted = list(ids)
     alive: set[uuid.UUID] = set()
-    for start in range(0, len(wanted), _ID_CHUNK):
-        alive.update(Transaction.objects.filter(id__in=wanted[start : start + _ID_CHUNK]).values_list("id", flat=True))
+    for start in range(0, len(wanted), ID_CHUNK):
+        alive.update(Transaction.objects.filter(id__in=wanted[start : start + ID_CHUNK]).values_list("id", flat=True))
     return alive
 
 
@@ -232,8 +232,8 @@ def _load_existing(
         kept.append((txn_id, on, signed, pending, reference))
     texts: dict[uuid.UUID, tuple[str, str]] = {}
     ids = [item[0] for item in kept]
-    for first in range(0, len(ids), _ID_CHUNK):
-        found = Transaction.objects.filter(id__in=ids[first : first + _ID_CHUNK])
+    for first in range(0, len(ids), ID_CHUNK):
+        found = Transaction.objects.filter(id__in=ids[first : first + ID_CHUNK])
         texts.update(
             (txn_id, (payee, description))
             for txn_id, payee, description in found.values_list("id", "payee", "description")

@@ -62,7 +62,6 @@ from finance.ledger.models import Account, Transaction, TransactionType
 logger = logging.getLogger(__name__)
 
 MAX_STORED_ERRORS = 1000
-_ID_CHUNK = 10_000  # ids per IN (...) list: SQLite allows 32,766 parameters a statement
 _MAX_INTEGER_DIGITS = 18  # MoneyField: 28 digits, 10 after the point
 
 
@@ -844,8 +843,8 @@ def _save_row_states(rows: Sequence[StagedRow], changed: Sequence[StagedRow], *,
         if row.decision and row.id not in touched:
             by_decision.setdefault(row.decision, []).append(row.id)
     for decision, ids in by_decision.items():
-        for start in range(0, len(ids), _ID_CHUNK):
-            ImportedRow.objects.filter(pk__in=ids[start : start + _ID_CHUNK]).update(decision=decision)
+        for start in range(0, len(ids), duplicates.ID_CHUNK):
+            ImportedRow.objects.filter(pk__in=ids[start : start + duplicates.ID_CHUNK]).update(decision=decision)
 
 
 def _build_transaction(batch: ImportBatch, row: StagedRow, threshold: Decimal) -> ledger.NewTransaction:
