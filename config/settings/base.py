@@ -409,6 +409,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-audit-log": {"task": "finance.audit.tasks.purge_audit_log", "schedule": 86400.0},
     "purge-expired-exports": {"task": "finance.privacy.tasks.purge_expired_exports", "schedule": 3600.0},
     "purge-deleted-accounts": {"task": "finance.privacy.tasks.purge_deleted_accounts", "schedule": 3600.0},
+    "prune-import-change-log": {"task": "finance.imports.tasks.prune_change_log", "schedule": 3600.0},
 }
 
 # Categorization (docs/categorization.md): suggestions at or above the threshold are

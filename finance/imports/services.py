@@ -303,16 +303,17 @@ def _unchanged_since_analysis(batch: ImportBatch) -> bool:
     return unchanged
 
 
-def _prune_change_log() -> None:
-    if connection.vendor == "postgresql":
-        LedgerChange.objects.filter(created_at__lt=timezone.now() - timedelta(days=CHANGE_LOG_DAYS)).delete()
+def prune_change_log() -> int:
+    """Delete the change log's rows older than ``CHANGE_LOG_DAYS``; returns how many."""
+    deleted, _ = LedgerChange.objects.filter(created_at__lt=timezone.now() - timedelta(days=CHANGE_LOG_DAYS)).delete()
+    return deleted
 
 
 def _stage(batch: ImportBatch, statement: Statement) -> None:
     """Replace the batch's rows by the analysis of ``statement``: values, problems, category, duplicate status."""
     account = batch.account
     _remember(batch, _seen_now())
-    _prune_change_log()
+    prune_change_log()
     ImportedRow.objects.filter(batch=batch).delete()
     good: list[StatementRow] = []
     staged: list[StagedRow] = []

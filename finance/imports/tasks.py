@@ -35,3 +35,9 @@ def commit_import(batch_id: str, actor_id: str | None) -> str:
         services.import_mark_failed(batch_id=batch.id, reason=_reason(exc))
         return "failed"
     return "committed"
+
+
+@shared_task
+def prune_change_log() -> int:
+    """Forget the change log's rows older than ``CHANGE_LOG_DAYS`` (hourly, by Celery Beat; uploads prune too)."""
+    return services.prune_change_log()

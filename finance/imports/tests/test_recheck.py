@@ -7,15 +7,17 @@ happened after the analysis from the analysis's own.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from finance.currency.models import ExchangeRate
 from finance.imports import services
 from finance.imports.models import ImportBatch, LedgerChange
+from finance.imports.tasks import prune_change_log
 from finance.imports.tests.conftest import upload
 from finance.ledger import services as ledger
 from finance.ledger.models import Account, Transaction
@@ -129,3 +131,16 @@ def test_a_background_commit_trusts_the_check_of_the_request_that_queued_it(
     # The analysis, the refused request's re-check, the queuing request's re-check; none in the task.
     assert rechecks == [2, 2, 2]
     assert verify(household.id) == []
+
+
+def test_the_change_log_keeps_a_week(household, account):
+    make_txn(household, account, amount="1.00", on=date(2026, 3, 1))
+    logged = LedgerChange.objects.filter(household_id=household.id)
+    recent = logged.count()
+    assert recent >= 1
+    old = LedgerChange.objects.create(
+        household_id=household.id, xact=1, created_at=timezone.now() - timedelta(days=services.CHANGE_LOG_DAYS, hours=1)
+    )
+    assert prune_change_log() == 1  # the hourly task
+    assert not LedgerChange.objects.filter(pk=old.pk).exists()
+    assert logged.count() == recent
