@@ -39,7 +39,9 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import Q
+from django.db import connection
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 from rapidfuzz import fuzz
 
 from finance.core.money import present
@@ -215,9 +217,19 @@ def _load_existing(
     kept = []
     # Narrow first (most transactions are near no row's amount), texts for the few kept; the transactions
     # already claimed are left out here rather than in SQL (a re-imported file claims thousands).
-    qs = Transaction.objects.filter(
-        Q(account=account) | Q(transfer_account=account), date__range=(start, end)
-    ).values_list("id", "type", "account_id", "amount", "transfer_amount", "date", "is_pending", "reference_number")
+    candidates = Transaction.objects.filter(Q(account=account) | Q(transfer_account=account), date__range=(start, end))
+    if connection.vendor == "postgresql":
+        # Only amounts some row has (one array parameter; pending ones and transfers into the account, whose
+        # amount on this side may be another, are all read): a statement's rows match few of the account's
+        # transactions, and converting the rest was most of this read.
+        amounts = sorted({abs(amount) for amount in wanted.amounts()})
+        same_amount = RawSQL(  # noqa: S611 - fixed SQL, one bound parameter
+            f"{Transaction._meta.db_table}.amount = ANY(%s::numeric[])", (amounts,), BooleanField()
+        )
+        candidates = candidates.filter(Q(is_pending=True) | Q(transfer_account=account) | Q(same_amount))
+    qs = candidates.values_list(
+        "id", "type", "account_id", "amount", "transfer_amount", "date", "is_pending", "reference_number"
+    )
     for txn_id, kind, account_id, amount, transfer_amount, on, pending, reference in qs:
         if txn_id in claimed:
             continue

@@ -20,6 +20,9 @@ class DaysByAmount:
         self._days: dict[Decimal, list[int]] = defaultdict(list)
         self._sorted = True
 
+    def amounts(self) -> list[Decimal]:
+        return list(self._days)
+
     def add(self, amount: Decimal, day: date) -> None:
         self._days[amount].append(day.toordinal())
         self._sorted = False
