@@ -54,6 +54,7 @@ class MoneyField(models.DecimalField):
 
 
 @cache
+@cache
 def currency_precision(code: str) -> int:
     """Decimal places of the currency's minor unit (USD 2, JPY 0, BHD 3)."""
     from babel.numbers import get_currency_precision

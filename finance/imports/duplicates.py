@@ -47,11 +47,11 @@ from rapidfuzz import fuzz
 from finance.core.money import present
 from finance.imports.fingerprint import payee_key
 from finance.imports.models import OUTCOME_STATUSES, ImportBatch, ImportedRow, ImportStatus, RowStatus
-from finance.imports.windows import DaysByAmount
+from finance.imports.windows import DaysByAmount, transaction_texts
+from finance.ledger.bulk import in_lists
 from finance.ledger.models import Account, Transaction, TransactionType
 
 SCORE_PLACES = Decimal("0.0001")
-ID_CHUNK = 10_000  # ids per IN (...) list: SQLite allows 32,766 parameters a statement
 
 
 class RowKey(NamedTuple):
@@ -130,14 +130,15 @@ def classify(*, account: Account, rows: Sequence[RowKey], exclude_batch_id: uuid
     # Rows with an outcome are rows of committed batches: naming those batches keeps the read off the rows of
     # uncommitted ones (the file being analysed is one, its rows all of the account's newest).
     # The batch ids are read first: as a subquery the planner may scan the whole table instead of each batch's rows.
-    committed = list(
-        ImportBatch.objects.filter(account=account, status=ImportStatus.COMMITTED).values_list("id", flat=True)
-    )
-    earlier = ImportedRow.objects.filter(
-        account=account, batch_id__in=committed, status__in=OUTCOME_STATUSES, date__range=(start, end)
-    )
+    committed = ImportBatch.objects.filter(account=account, status=ImportStatus.COMMITTED)
     if exclude_batch_id is not None:
-        earlier = earlier.exclude(batch_id=exclude_batch_id)
+        committed = committed.exclude(pk=exclude_batch_id)
+    earlier = ImportedRow.objects.filter(
+        account=account,
+        batch_id__in=list(committed.values_list("id", flat=True)),
+        status__in=OUTCOME_STATUSES,
+        date__range=(start, end),
+    )
     by_provider: dict[str, list[tuple[uuid.UUID, str, uuid.UUID | None, str]]] = defaultdict(list)
     by_fingerprint: dict[str, list[tuple[uuid.UUID, str, uuid.UUID | None, str]]] = defaultdict(list)
     provenance: dict[uuid.UUID, str] = {}  # transaction → the bank id it was imported with
@@ -197,10 +198,9 @@ def classify(*, account: Account, rows: Sequence[RowKey], exclude_batch_id: uuid
 
 def _existing_ids(ids: set[uuid.UUID]) -> set[uuid.UUID]:
     """Which of ``ids`` are transactions still."""
-    wanted = list(ids)
     alive: set[uuid.UUID] = set()
-    for start in range(0, len(wanted), ID_CHUNK):
-        alive.update(Transaction.objects.filter(id__in=wanted[start : start + ID_CHUNK]).values_list("id", flat=True))
+    for part in in_lists(list(ids)):
+        alive.update(Transaction.objects.filter(id__in=part).values_list("id", flat=True))
     return alive
 
 
@@ -242,14 +242,7 @@ def _load_existing(
         if not pending and not wanted.near(signed, on):
             continue  # no row has its amount near its date: never compared
         kept.append((txn_id, on, signed, pending, reference))
-    texts: dict[uuid.UUID, tuple[str, str]] = {}
-    ids = [item[0] for item in kept]
-    for first in range(0, len(ids), ID_CHUNK):
-        found = Transaction.objects.filter(id__in=ids[first : first + ID_CHUNK])
-        texts.update(
-            (txn_id, (payee, description))
-            for txn_id, payee, description in found.values_list("id", "payee", "description")
-        )
+    texts = transaction_texts([item[0] for item in kept])
     return [
         _Existing(txn_id, on, signed, texts[txn_id], pending, provenance.get(txn_id, ""), reference)
         for txn_id, on, signed, pending, reference in kept

@@ -11,7 +11,6 @@ the transactions the batch created through the ledger services.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 import operator
@@ -36,7 +35,7 @@ from rest_framework.exceptions import ErrorDetail, ValidationError
 from finance.audit.models import AuditAction
 from finance.audit.services import audit_record
 from finance.core.exceptions import Conflict, DomainError, FieldError
-from finance.core.money import ZERO, currency_precision, present
+from finance.core.money import ZERO, currency_precision, present, quantum
 from finance.households.models import WRITE_ROLES, Household
 from finance.households.services import require_role
 from finance.imports import duplicates, transfers
@@ -57,6 +56,7 @@ from finance.imports.models import (
 from finance.imports.parsers import Format, detect_format, parse
 from finance.imports.statement import Balance, Statement, StatementRow
 from finance.ledger import services as ledger
+from finance.ledger.bulk import in_lists
 from finance.ledger.models import Account, Transaction, TransactionType
 
 logger = logging.getLogger(__name__)
@@ -185,7 +185,7 @@ def _row_problems(row: StatementRow, account: Account, statement_currency: str |
         problems.append(
             {"column": "amount", "code": "invalid_amount", "detail": "The amount is too large.", "value": str(amount)}
         )
-    elif amount != amount.quantize(_quantum(account.currency)):
+    elif amount != amount.quantize(quantum(account.currency)):
         problems.append(
             {
                 "column": "amount",
@@ -199,13 +199,6 @@ def _row_problems(row: StatementRow, account: Account, statement_currency: str |
 
 
 _TOO_LARGE = Decimal(10) ** _MAX_INTEGER_DIGITS
-
-
-@functools.cache
-def _quantum(currency: str) -> Decimal:
-    """The smallest amount of ``currency`` (0.01 for USD, 1 for JPY): an amount with more places changes when
-    quantized to it."""
-    return Decimal(1).scaleb(-currency_precision(currency))
 
 
 def _text(value: str | None) -> str:
@@ -641,19 +634,11 @@ def _staged_rows(batch: ImportBatch) -> list[StagedRow]:
     rows = ImportedRow.objects.filter(batch=batch).order_by("row_number").annotate(**texts)
     staged = []
     for values in rows.values_list(*columns, *texts):
-        *own, payee, description, notes, reference, check_number, posted_date, pending = values
-        own.insert(
-            _PARSED_AT,
-            {
-                "payee": payee,
-                "description": description,
-                "notes": notes,
-                "reference": reference,
-                "check_number": check_number,
-                "posted_date": posted_date,
-                "is_pending": None if pending is None else pending == "true",  # ->> gives JSON true as 'true'
-            },
-        )
+        own = list(values[: len(columns)])
+        parsed = dict(zip(_PARSED_FOR_COMMIT, values[len(columns) :], strict=True))
+        if parsed["is_pending"] is not None:
+            parsed["is_pending"] = parsed["is_pending"] == "true"  # ->> gives JSON true as 'true'
+        own.insert(_PARSED_AT, parsed)
         staged.append(StagedRow(*own))
     return staged
 
@@ -844,8 +829,8 @@ def _save_row_states(rows: Sequence[StagedRow], changed: Sequence[StagedRow], *,
         if row.decision and row.id not in touched:
             by_decision.setdefault(row.decision, []).append(row.id)
     for decision, ids in by_decision.items():
-        for start in range(0, len(ids), duplicates.ID_CHUNK):
-            ImportedRow.objects.filter(pk__in=ids[start : start + duplicates.ID_CHUNK]).update(decision=decision)
+        for part in in_lists(ids):
+            ImportedRow.objects.filter(pk__in=part).update(decision=decision)
 
 
 def _build_transaction(batch: ImportBatch, row: StagedRow, threshold: Decimal) -> ledger.NewTransaction:

@@ -50,7 +50,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from finance.core.money import present
 from finance.currency.selectors import RateCache
-from finance.imports.windows import DaysByAmount
+from finance.imports.windows import DaysByAmount, transaction_texts
 from finance.ledger.models import Account, Split, Transaction, TransactionType
 
 # Words banks and people write for money moved between own accounts (English, German, Spanish, French, Dutch,
@@ -108,19 +108,26 @@ def find(*, account: Account, rows: Sequence[TransferRow | None]) -> list[Transf
     todo = [i for i, row in enumerate(rows) if row is not None]
     if not todo:
         return found
-    _same_currency(account, rows, todo, found)
-    _other_currencies(account, rows, [i for i in todo if found[i] is None], found)
+    accounts = (
+        Account.objects.filter(household_id=account.household_id, is_active=True)
+        .exclude(pk=account.pk)
+        .values_list("id", "name", "currency")
+    )
+    same = {account_id: name for account_id, name, currency in accounts if currency == account.currency}
+    other = {account_id: (name, currency) for account_id, name, currency in accounts if currency != account.currency}
+    _same_currency(account, same, rows, todo, found)
+    _other_currencies(account, other, rows, [i for i in todo if found[i] is None], found)
     return found
 
 
 def _same_currency(
-    account: Account, rows: Sequence[TransferRow | None], todo: list[int], found: list[TransferMatch | None]
+    account: Account,
+    others: dict[uuid.UUID, str],
+    rows: Sequence[TransferRow | None],
+    todo: list[int],
+    found: list[TransferMatch | None],
 ) -> None:
-    others = dict(
-        Account.objects.filter(household_id=account.household_id, currency=account.currency, is_active=True)
-        .exclude(pk=account.pk)
-        .values_list("id", "name")
-    )
+    """Rows against the opposite movements of ``others``, the household's accounts in the same currency."""
     if not others:
         return
     window = window_days()
@@ -145,16 +152,10 @@ def _same_currency(
         items.append((txn_id, account_id, signed, on))
     for entries in index.values():
         entries.sort()
-    texts = (
-        {
-            txn_id: f"{payee} {description}".strip()
-            for txn_id, payee, description in Transaction.objects.filter(
-                id__in=[item[0] for item in items]
-            ).values_list("id", "payee", "description")
-        }
-        if items
-        else {}
-    )
+    texts = {
+        txn_id: f"{payee} {description}".strip()
+        for txn_id, (payee, description) in transaction_texts([item[0] for item in items]).items()
+    }
 
     own_name = [account.name]
     pairs: list[tuple[int, int, int, int]] = []  # (0 if suggested else 1, days apart, row, position)
@@ -190,18 +191,15 @@ def _same_currency(
 
 
 def _other_currencies(
-    account: Account, rows: Sequence[TransferRow | None], todo: list[int], found: list[TransferMatch | None]
+    account: Account,
+    others: dict[uuid.UUID, tuple[str, str]],
+    rows: Sequence[TransferRow | None],
+    todo: list[int],
+    found: list[TransferMatch | None],
 ) -> None:
-    """Rows left unmatched against the opposite movements of accounts in other currencies, through the rates."""
-    if not todo:
-        return
-    others = {
-        account_id: (name, currency)
-        for account_id, name, currency in Account.objects.filter(household_id=account.household_id, is_active=True)
-        .exclude(currency=account.currency)
-        .values_list("id", "name", "currency")
-    }
-    if not others:
+    """Rows left unmatched against the opposite movements of ``others`` (name, currency), the household's accounts
+    in other currencies, through the rates."""
+    if not todo or not others:
         return
     window = window_days()
     tolerance = fx_tolerance()

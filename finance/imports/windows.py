@@ -1,11 +1,17 @@
-"""Which amounts the rows of a file have, and near which days: the pre-filter of duplicate and transfer reads."""
+"""Which amounts the rows of a file have, and near which days: the pre-filter of duplicate and transfer reads,
+and the texts of the few candidates it keeps."""
 
 from __future__ import annotations
 
 import bisect
+import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+
+from finance.ledger.bulk import in_lists
+from finance.ledger.models import Transaction
 
 
 class DaysByAmount:
@@ -38,3 +44,12 @@ class DaysByAmount:
         ordinal = day.toordinal()
         at = bisect.bisect_left(days, ordinal - self.window)
         return at < len(days) and days[at] <= ordinal + self.window
+
+
+def transaction_texts(ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, tuple[str, str]]:
+    """``id → (payee, description)``: the texts of the few candidates kept by a narrow read."""
+    texts: dict[uuid.UUID, tuple[str, str]] = {}
+    for part in in_lists(ids):
+        found = Transaction.objects.filter(id__in=part).values_list("id", "payee", "description")
+        texts.update((txn_id, (payee, description)) for txn_id, payee, description in found)
+    return texts

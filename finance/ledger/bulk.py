@@ -1,11 +1,22 @@
-"""Bulk row loading: PostgreSQL ``COPY`` when available, ``bulk_create`` elsewhere."""
+"""Bulk row loading: PostgreSQL ``COPY`` when available, ``bulk_create`` elsewhere; long ``IN`` lists in parts."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from django.db import connection, models
+
+T = TypeVar("T")
+
+# Values per ``IN (...)`` list: SQLite allows 32,766 parameters a statement.
+IN_LIST_SIZE = 10_000
+
+
+def in_lists(values: Sequence[T], size: int = IN_LIST_SIZE) -> Iterator[Sequence[T]]:
+    """``values`` in slices small enough for one ``__in`` lookup each."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def _copy_converter(field: models.Field) -> Callable[[Any], Any] | None:
