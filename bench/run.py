@@ -325,10 +325,10 @@ DATA_APPS = ("users", "households", "currency", "ledger")
 
 def code_fingerprint() -> str:
     files = [
-        ROOT / "finance" / "ledger" / "demo.py",
+        ROOT / "finance" / "demo" / "ledger.py",
         ROOT / "finance" / "ledger" / "bulk.py",
         ROOT / "finance" / "ledger" / "verify.py",
-        ROOT / "finance" / "ledger" / "management" / "commands" / "generate_demo_data.py",
+        ROOT / "finance" / "demo" / "management" / "commands" / "generate_demo_data.py",
         *(path for app in DATA_APPS for path in ROOT.glob(f"finance/{app}/migrations/*.py")),
     ]
     month = dt.date.today().strftime("%Y-%m")  # the generator's data ends today  # noqa: DTZ011

@@ -11,6 +11,5 @@ urlpatterns = [
     path("", include("finance.imports.api.urls")),
     path("", include("finance.categorization.api.urls")),
     path("analytics/", include("finance.analytics.api.urls")),
-    path("", include("finance.audit.api.urls")),
-    path("privacy/", include("finance.privacy.api.urls")),
+    path("", include("finance.privacy.api.urls")),
 ]

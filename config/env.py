@@ -64,6 +64,8 @@ LOGIN_LOCKOUT_MINUTES: int = _env.int("LOGIN_LOCKOUT_MINUTES", default=15)
 AUDIT_RETENTION_DAYS: int = _env.int("AUDIT_RETENTION_DAYS", default=180)
 # The audit log of sensitive actions (finance/audit) is kept longer than the sign-in counters.
 AUDIT_LOG_RETENTION_DAYS: int = _env.int("AUDIT_LOG_RETENTION_DAYS", default=730)
+# Domain events stay in the outbox this long (finance/core/events.py; docs/architecture.md).
+OUTBOX_RETENTION_DAYS: int = _env.int("OUTBOX_RETENTION_DAYS", default=7)
 
 # Privacy: exports, account deletion (finance/privacy).
 EXPORT_RETENTION_HOURS: int = _env.int("EXPORT_RETENTION_HOURS", default=168)

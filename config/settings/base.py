@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "finance.categorization",
     "finance.audit",
     "finance.privacy",
+    "finance.demo",
 ]
 
 MIDDLEWARE = [
@@ -266,6 +267,7 @@ LOGIN_ADDRESS_SLOWDOWN_AFTER = env.LOGIN_ADDRESS_SLOWDOWN_AFTER
 LOGIN_ADDRESS_LOCKOUT_AFTER = env.LOGIN_ADDRESS_LOCKOUT_AFTER
 LOGIN_LOCKOUT_PERIOD = timedelta(minutes=env.LOGIN_LOCKOUT_MINUTES)
 AUDIT_RETENTION = timedelta(days=env.AUDIT_RETENTION_DAYS)
+OUTBOX_RETENTION = timedelta(days=env.OUTBOX_RETENTION_DAYS)
 AUDIT_LOG_RETENTION = timedelta(days=env.AUDIT_LOG_RETENTION_DAYS)
 EXPORT_RETENTION = timedelta(hours=env.EXPORT_RETENTION_HOURS)
 EXPORT_LINK_MAX_AGE = timedelta(minutes=env.EXPORT_LINK_MINUTES)
@@ -404,6 +406,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-keys": {"task": "finance.core.tasks.purge_expired_idempotency_keys", "schedule": 3600.0},
+    "prune-outbox": {"task": "finance.core.tasks.prune_outbox", "schedule": 3600.0},
     "flush-expired-tokens": {"task": "finance.users.tasks.flush_expired_tokens", "schedule": 86400.0},
     "purge-auth-audit": {"task": "finance.users.tasks.purge_auth_audit", "schedule": 86400.0},
     "purge-audit-log": {"task": "finance.audit.tasks.purge_audit_log", "schedule": 86400.0},

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from finance.analytics import selectors
+from finance.core.dates import Period, last_of_month
 from finance.core.money import present
 from finance.households.models import Household
 from finance.ledger.models import CategoryType, Transaction
@@ -62,7 +63,7 @@ def get_transactions(household: Household, date_range: tuple[date, date], limit:
 def get_category_breakdown(household: Household, month: str | date, type: str = CategoryType.EXPENSE) -> dict[str, Any]:
     """Spending (or income) per category in one month, largest first."""
     first = _month(month)
-    body = selectors.category_breakdown(household, selectors.Period(first, selectors.last_of_month(first)), type)
+    body = selectors.category_breakdown(household, Period(first, last_of_month(first)), type)
     return {
         "month": f"{first:%Y-%m}",
         "currency": body["currency"],
@@ -77,7 +78,7 @@ def get_category_breakdown(household: Household, month: str | date, type: str = 
 def get_income_vs_expense(household: Household, month: str | date) -> dict[str, Any]:
     """Income, expense, net and savings rate in one month."""
     first = _month(month)
-    row = selectors.summary(household, selectors.Period(first, selectors.last_of_month(first)))["results"][0]
+    row = selectors.summary(household, Period(first, last_of_month(first)))["results"][0]
     return {
         "month": row["period"],
         "currency": household.base_currency,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Self
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -103,15 +103,6 @@ class AuditEventQuerySet(models.QuerySet):
     def delete(self) -> tuple[int, dict[str, int]]:
         _refuse_unless_purging("deleted")
         return super().delete()
-
-    def visible_to(self, user: Any) -> Self:
-        """The caller's own events, and every event of the households they own."""
-        from finance.households.models import Membership, Role
-
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        owned = Membership.objects.filter(user=user, role=Role.OWNER).values("household_id")
-        return self.filter(models.Q(actor=user) | models.Q(household_id__in=owned))
 
 
 class AuditEvent(UUIDModel):

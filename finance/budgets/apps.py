@@ -7,9 +7,6 @@ class BudgetsConfig(AppConfig):
     verbose_name = "Budgets and goals"
 
     def ready(self) -> None:
-        from finance.budgets.exports import register_resources
-        from finance.budgets.listeners import on_ledger_changed
-        from finance.ledger import hooks
+        from finance.budgets import listeners
 
-        hooks.register(on_ledger_changed)
-        register_resources()
+        listeners.connect()

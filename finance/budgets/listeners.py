@@ -1,17 +1,19 @@
-"""The budgets app's ledger listener, registered in ``BudgetsConfig.ready()``."""
+"""The budgets app's reaction to ledger changes, registered in ``BudgetsConfig.ready()``."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import date
+from finance.budgets import selectors, tasks
+from finance.core import events
+from finance.ledger.events import TransactionsChanged
 
-from finance.budgets import selectors
 
-
-def on_ledger_changed(household_id: uuid.UUID, dates: frozenset[date]) -> None:
-    """Enqueue the checks, unless the household has nothing that watches the ledger (a cached flag)."""
-    if not selectors.household_is_watched(household_id):
+def on_transactions_changed(event: TransactionsChanged) -> None:
+    """After commit, enqueue the threshold and goal checks, unless the household has nothing that watches
+    the ledger (a cached flag)."""
+    if not event.moves_money or not selectors.household_is_watched(event.household_id):
         return
-    from finance.budgets import tasks
+    tasks.evaluate_ledger_change.delay(str(event.household_id), sorted(day.isoformat() for day in event.dates))
 
-    tasks.ledger_changed.delay(str(household_id), sorted(day.isoformat() for day in dates))
+
+def connect() -> None:
+    events.listen(TransactionsChanged, on_transactions_changed)

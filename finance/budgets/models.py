@@ -9,8 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from finance.core.models import HouseholdOwned
 from finance.core.money import CurrencyField, MoneyField
+from finance.households.models import HouseholdOwned
 
 # The scope key of a budget's total in threshold events (lines use their category's id).
 TOTAL_SCOPE = uuid.UUID(int=0)

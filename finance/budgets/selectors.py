@@ -26,7 +26,6 @@ from django.db.models import Exists, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from finance.analytics.selectors import Period, add_months, first_of_month
 from finance.budgets.models import (
     TOTAL_SCOPE,
     Budget,
@@ -41,6 +40,7 @@ from finance.budgets.models import (
     GoalType,
 )
 from finance.budgets.periods import BudgetCalendar
+from finance.core.dates import Period, add_months, first_of_month
 from finance.core.money import ZERO, present, quantum, stored
 from finance.currency.selectors import Rate, RateCache
 from finance.households.models import Household

@@ -388,7 +388,7 @@ def budget_thresholds_evaluate(
     return len(rows)
 
 
-def ledger_changed(*, household_id: uuid.UUID, dates: Iterable[date]) -> None:
+def ledger_change_evaluate(*, household_id: uuid.UUID, dates: Iterable[date]) -> None:
     """What the budgets app does after a ledger write: check thresholds and goals following accounts."""
     budget_thresholds_evaluate(household_id=household_id, dates=dates)
     goals_evaluate(household_id=household_id)

@@ -13,9 +13,9 @@ from finance.budgets.models import Budget
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
-def ledger_changed(household_id: str, dates: list[str]) -> None:
+def evaluate_ledger_change(household_id: str, dates: list[str]) -> None:
     """After a ledger write: budget thresholds for these dates, and goals following accounts."""
-    services.ledger_changed(household_id=uuid.UUID(household_id), dates=[date.fromisoformat(d) for d in dates])
+    services.ledger_change_evaluate(household_id=uuid.UUID(household_id), dates=[date.fromisoformat(d) for d in dates])
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)

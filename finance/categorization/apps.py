@@ -5,3 +5,8 @@ class CategorizationConfig(AppConfig):
     name = "finance.categorization"
     label = "categorization"
     verbose_name = "Categorization"
+
+    def ready(self) -> None:
+        from finance.categorization import listeners
+
+        listeners.connect()

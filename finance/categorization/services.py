@@ -34,6 +34,7 @@ from finance.categorization.rules import Rule as ParsedRule
 from finance.core.exceptions import Conflict, FieldError
 from finance.households.models import WRITE_ROLES, Household
 from finance.households.services import require_role
+from finance.ledger import services as ledger
 from finance.ledger.models import CategorizationSource, Category, Transaction, TransactionType
 
 logger = logging.getLogger(__name__)
@@ -181,8 +182,6 @@ def rule_apply(*, rule: Rule, actor: Any, dry_run: bool = True) -> ApplyResult:
     ``transaction_update`` so balances and aggregates stay exact; at most ``APPLY_LIMIT``
     transactions may change in one call (``409`` beyond).
     """
-    from finance.ledger import services as ledger
-
     household = rule.household
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
     compiled = parse_rule(_pure({**_rule_data(rule), "is_active": True}, str(rule.pk)))
@@ -243,7 +242,7 @@ def rule_apply(*, rule: Rule, actor: Any, dry_run: bool = True) -> ApplyResult:
     )
 
 
-def suggested_rule(*, txn: Transaction) -> dict[str, Any] | None:
+def suggested_rule(txn: Transaction) -> dict[str, Any] | None:
     """A rule body for the transaction's payee → its category, for the client to offer (POST /rules/)."""
     if txn.category_id is None:
         return None
@@ -547,7 +546,7 @@ def train_household_model(*, household: Household) -> CategorizerModel | None:
     return model
 
 
-def correction_recorded(*, household: Household) -> bool:
+def correction_recorded(*, household_id: uuid.UUID) -> bool:
     """Count a person's category correction; every ``CATEGORIZATION_RETRAIN_AFTER``-th schedules retraining.
 
     Returns whether retraining was scheduled (after the current database transaction commits).
@@ -556,14 +555,13 @@ def correction_recorded(*, household: Household) -> bool:
 
     from finance.categorization import tasks
 
-    key = CORRECTIONS_KEY.format(household.pk)
+    key = CORRECTIONS_KEY.format(household_id)
     cache.add(key, 0, timeout=None)
     count = cache.incr(key)
     if count < int(settings.CATEGORIZATION_RETRAIN_AFTER):
         return False
     cache.set(key, 0, timeout=None)
-    household_id = str(household.pk)
-    transaction.on_commit(lambda: tasks.retrain_household_model.delay(household_id))
+    transaction.on_commit(lambda: tasks.retrain_household_model.delay(str(household_id)))
     return True
 
 
@@ -620,8 +618,6 @@ def review_resolve(*, txn: Transaction, actor: Any, category: Category | None = 
     The category becomes the person's (source ``user``) and ``needs_review`` is cleared, even when
     the category was already the one set. Counts as a correction for retraining.
     """
-    from finance.ledger import services as ledger
-
     require_role(household=txn.household, actor=actor, roles=WRITE_ROLES)
     if category is None:
         choices = review_suggestions(txn.household, [txn])[0]
@@ -641,5 +637,5 @@ def review_resolve(*, txn: Transaction, actor: Any, category: Category | None = 
         },
     )
     if confirmed:  # a changed category was counted by transaction_update already
-        correction_recorded(household=txn.household)
+        correction_recorded(household_id=txn.household_id)
     return updated

@@ -23,10 +23,11 @@ from finance.budgets.api import serializers as goals
 from finance.budgets.models import Goal
 from finance.compat import serializers as s
 from finance.core.api.idempotency import idempotent
-from finance.core.api.viewsets import HouseholdScopedMixin
 from finance.core.cache import cached_for_household
+from finance.core.dates import Period, default_period, last_of_month
 from finance.core.exceptions import FieldError
 from finance.core.money import ZERO, present
+from finance.households.api.viewsets import HouseholdScopedMixin
 from finance.households.models import Household
 from finance.ledger import selectors, services
 from finance.ledger.models import Category, Transaction, TransactionType
@@ -273,9 +274,9 @@ class LegacySummaryView(DefaultHouseholdMixin, APIView):
         if params.get("month"):
             year, month = (int(part) for part in params["month"].split("-"))
             start = date(year, month, 1)
-            end = analytics.last_of_month(start)
+            end = last_of_month(start)
         else:
-            default_start, default_end = analytics.default_period()
+            default_start, default_end = default_period()
             start, end = params.get("start_date") or default_start, params.get("end_date") or default_end
         if start > end:
             raise FieldError("end_date", "Must not be before start_date.", code="invalid_range")
@@ -283,7 +284,7 @@ class LegacySummaryView(DefaultHouseholdMixin, APIView):
         code = household.base_currency
 
         def compute() -> dict[str, Any]:
-            totals = analytics.monthly_totals(household.id, analytics.Period(start, end))
+            totals = analytics.monthly_totals(household.id, Period(start, end))
             income = sum((t.income for t in totals.values()), ZERO)
             expense = sum((t.expense for t in totals.values()), ZERO)
             return {

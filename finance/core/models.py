@@ -1,15 +1,13 @@
-"""Shared model bases and the idempotency-key store."""
+"""Shared model bases, the idempotency-key store and the domain events outbox."""
 
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-
-if TYPE_CHECKING:
-    from finance.households.models import Household
+from django.utils import timezone
 
 
 class UUIDModel(models.Model):
@@ -26,32 +24,6 @@ class TimestampedModel(UUIDModel):
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        abstract = True
-
-
-class HouseholdScopedQuerySet(models.QuerySet):
-    """The one way to reach household-owned rows: through a household the actor belongs to."""
-
-    def in_household(self, household: Household | Any) -> Self:
-        return self.filter(household=household)
-
-    def for_member(self, user: Any) -> Self:
-        """Rows of the households ``user`` belongs to (ids from the cached principal: no join)."""
-        from finance.users.principal import memberships_of
-
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        return self.filter(household_id__in=[m.household_id for m in memberships_of(user)])
-
-
-class HouseholdOwned(TimestampedModel):
-    """Base of every financial row: it belongs to exactly one household."""
-
-    household = models.ForeignKey("households.Household", on_delete=models.CASCADE, related_name="+")
-
-    objects = HouseholdScopedQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -79,3 +51,20 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.response_status})"
+
+
+class OutboxEvent(models.Model):
+    """A domain event, written in the transaction that caused it, for delivery at least once (core.events)."""
+
+    id = models.BigAutoField(primary_key=True)
+    name = models.CharField(max_length=100)
+    # No foreign key: the row outlives nothing it names, and core knows no domain's tables.
+    household_id = models.UUIDField(null=True, blank=True)
+    payload = models.JSONField(encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.id}"

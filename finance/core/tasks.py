@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from finance.core import events
 from finance.core.api import idempotency
 
 
@@ -7,6 +8,12 @@ from finance.core.api import idempotency
 def purge_expired_idempotency_keys() -> int:
     """Drop stored create responses older than ``IDEMPOTENCY_KEY_TTL``."""
     return idempotency.purge_expired()
+
+
+@shared_task
+def prune_outbox() -> int:
+    """Drop domain events older than ``OUTBOX_RETENTION``."""
+    return events.outbox_prune()
 
 
 @shared_task

@@ -6,8 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from finance.core.models import HouseholdOwned
 from finance.core.money import RATE_DECIMAL_PLACES, RATE_MAX_DIGITS, CurrencyField
+from finance.households.models import HouseholdOwned
 
 
 class RateSource(models.TextChoices):

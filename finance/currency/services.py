@@ -1,4 +1,4 @@
-"""Writes to exchange rates; each one reconverts the transactions it affects."""
+"""Writes to exchange rates; each one publishes ``ExchangeRatesChanged`` (the ledger reconverts what it affects)."""
 
 from __future__ import annotations
 
@@ -10,17 +10,17 @@ from django.db import IntegrityError, transaction
 
 from finance.audit.models import AuditAction
 from finance.audit.services import audit_record
+from finance.core import events
 from finance.core.exceptions import FieldError
 from finance.core.money import iso_currencies
+from finance.currency.events import ExchangeRatesChanged
 from finance.currency.models import ExchangeRate, RateSource
 from finance.households.models import WRITE_ROLES, Household
 from finance.households.services import require_role
 
 
-def _reconvert(household: Household, *codes: str) -> None:
-    from finance.ledger.services import transactions_reconvert
-
-    transactions_reconvert(household=household, currencies=set(codes))
+def _rates_changed(household: Household, *codes: str) -> None:
+    events.publish(ExchangeRatesChanged(household_id=household.id, currencies=frozenset(codes)))
 
 
 def _validate(base: str, quote: str, rate: Decimal) -> tuple[str, str]:
@@ -55,7 +55,7 @@ def rate_create(
             )
     except IntegrityError:
         raise FieldError("date", "A rate for this pair on this date already exists.", code="unique") from None
-    _reconvert(household, base, quote)
+    _rates_changed(household, base, quote)
     return obj
 
 
@@ -74,7 +74,7 @@ def rate_update(*, rate_obj: ExchangeRate, actor: Any, **fields: Any) -> Exchang
             rate_obj.save()
     except IntegrityError:
         raise FieldError("date", "A rate for this pair on this date already exists.", code="unique") from None
-    _reconvert(household, *old_pair, base, quote)
+    _rates_changed(household, *old_pair, base, quote)
     return rate_obj
 
 
@@ -91,4 +91,4 @@ def rate_delete(*, rate_obj: ExchangeRate, actor: Any) -> None:
         changes={"base": rate_obj.base, "quote": rate_obj.quote, "rate": rate_obj.rate, "date": rate_obj.date},
     )
     rate_obj.delete()
-    _reconvert(household, *pair)
+    _rates_changed(household, *pair)

@@ -7,6 +7,7 @@ class HouseholdsConfig(AppConfig):
     verbose_name = "Households"
 
     def ready(self) -> None:
-        from finance.households import signals
+        from finance.households import listeners, signals
 
         signals.connect()
+        listeners.connect()

@@ -1,4 +1,8 @@
-"""Households share one set of books; memberships give people roles in them."""
+"""Households share one set of books; memberships give people roles in them.
+
+Every financial row belongs to one household (:class:`HouseholdOwned`) and is reached through a
+household the actor is a member of (:class:`HouseholdScopedQuerySet`): scoping is structural.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from finance.core.models import TimestampedModel, UUIDModel
 from finance.core.money import CurrencyField
+from finance.users.principal import memberships_of
 
 
 class Role(models.TextChoices):
@@ -27,8 +32,6 @@ OWNER_ROLES = frozenset({Role.OWNER})
 class HouseholdQuerySet(models.QuerySet):
     def for_member(self, user: Any) -> Self:
         """The households ``user`` belongs to (ids from the cached principal: no join)."""
-        from finance.users.principal import memberships_of
-
         if not getattr(user, "is_authenticated", False):
             return self.none()
         return self.filter(pk__in=[m.household_id for m in memberships_of(user)])
@@ -81,3 +84,27 @@ class Membership(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.user_id} in {self.household_id} as {self.role}"
+
+
+class HouseholdScopedQuerySet(models.QuerySet):
+    """The one way to reach household-owned rows: through a household the actor belongs to."""
+
+    def in_household(self, household: Household | Any) -> Self:
+        return self.filter(household=household)
+
+    def for_member(self, user: Any) -> Self:
+        """Rows of the households ``user`` belongs to (ids from the cached principal: no join)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(household_id__in=[m.household_id for m in memberships_of(user)])
+
+
+class HouseholdOwned(TimestampedModel):
+    """Base of every financial row: it belongs to exactly one household."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
+
+    objects = HouseholdScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True

@@ -11,8 +11,10 @@ from django.db.models import Q
 
 from finance.audit.models import AuditAction
 from finance.audit.services import audit_record, field_changes
+from finance.core import events
 from finance.core.exceptions import Conflict, FieldError, Forbidden, NotFound
 from finance.core.money import validate_currency
+from finance.households.events import BaseCurrencyChanged, HouseholdCreated
 from finance.households.models import OWNER_ROLES, Household, Membership, Role
 from finance.households.selectors import membership_for
 
@@ -48,9 +50,6 @@ def household_create(*, owner: Any, name: str, base_currency: str = "USD", make_
     if not name:
         raise FieldError("name", "This field may not be blank.", code="blank")
     household = Household.objects.create(name=name, base_currency=_check_currency("base_currency", base_currency))
-    from finance.ledger.services import categories_create_defaults  # the ledger builds on households
-
-    categories_create_defaults(household=household)
     has_default = Membership.objects.filter(user=owner, is_default=True).exists()
     Membership.objects.create(
         household=household, user=owner, role=Role.OWNER, is_default=make_default or not has_default
@@ -61,6 +60,10 @@ def household_create(*, owner: Any, name: str, base_currency: str = "USD", make_
         household=household,
         target=household,
         changes={"name": household.name, "base_currency": household.base_currency},
+    )
+    # The ledger gives it its default categories in this transaction.
+    events.publish(
+        HouseholdCreated(household_id=household.id, owner_id=owner.pk, base_currency=household.base_currency)
     )
     return household
 
@@ -86,10 +89,8 @@ def household_update(
             action=AuditAction.HOUSEHOLD_UPDATE, actor=actor, household=household, target=household, changes=changes
         )
     if household.base_currency != old_base:
-        # Every stored base amount and aggregate is in the old currency: convert them all again.
-        from finance.ledger.services import transactions_reconvert
-
-        transactions_reconvert(household=household)
+        # Every stored base amount and aggregate is in the old currency: the ledger converts them again.
+        events.publish(BaseCurrencyChanged(household_id=household.id, old=old_base, new=household.base_currency))
     return household
 
 

@@ -23,6 +23,7 @@ from typing import Protocol
 
 from django.conf import settings
 
+from finance.categorization.services import categorize_for
 from finance.households.models import Household
 from finance.ledger.models import CategorizationSource, Category, CategoryType
 
@@ -75,8 +76,6 @@ def _by_name(household: Household) -> dict[tuple[str, str], uuid.UUID]:
 
 def suggest_categories(household: Household, rows: Sequence[RowLike]) -> list[Suggestion]:
     """One :class:`Suggestion` per row, in order: the file's category, else the categorization pipeline."""
-    from finance.categorization.services import categorize_for
-
     names = _by_name(household) if any(row.category for row in rows) else {}
     found: list[Suggestion | None] = []
     pending: list[int] = []

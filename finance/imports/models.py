@@ -9,8 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from finance.core.models import HouseholdOwned
 from finance.core.money import MoneyField
+from finance.households.models import HouseholdOwned
 
 
 class ImportFormat(models.TextChoices):

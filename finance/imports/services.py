@@ -56,8 +56,8 @@ from finance.imports.models import (
 from finance.imports.parsers import Format, detect_format, parse
 from finance.imports.statement import Balance, Statement, StatementRow
 from finance.ledger import services as ledger
-from finance.ledger.bulk import in_lists
-from finance.ledger.models import Account, Transaction, TransactionType
+from finance.ledger.bulk import copy_insert, in_lists
+from finance.ledger.models import Account, Category, Transaction, TransactionType
 
 logger = logging.getLogger(__name__)
 
@@ -375,8 +375,6 @@ def _stage(batch: ImportBatch, statement: Statement) -> None:
 
 def _insert_rows(batch: ImportBatch, rows: Sequence[StagedRow]) -> None:
     """COPY the rows as plain tuples: building 100k model instances was most of the upload's time."""
-    from finance.ledger.bulk import copy_insert
-
     now = timezone.now()
     common = (batch.household_id, batch.id, batch.account_id, now, now)
     names = tuple(StagedRow.__dataclass_fields__)
@@ -978,8 +976,6 @@ def _link_transfer(batch: ImportBatch, actor: Any, row: StagedRow) -> None:
 
 def _unlink_transfers(batch: ImportBatch, actor: Any) -> None:
     """Give the transactions the batch turned into transfers back their earlier type, account and category."""
-    from finance.ledger.models import Category
-
     linked = ImportedRow.objects.filter(batch=batch, status=RowStatus.TRANSFER, transaction__isnull=False)
     for txn_id, previous in linked.values_list("transaction_id", "transfer_previous"):
         txn = Transaction.objects.select_related("household").filter(pk=txn_id, household_id=batch.household_id)

@@ -5,3 +5,8 @@ class LedgerConfig(AppConfig):
     name = "finance.ledger"
     label = "ledger"
     verbose_name = "Ledger"
+
+    def ready(self) -> None:
+        from finance.ledger import listeners
+
+        listeners.connect()

@@ -23,7 +23,10 @@ from typing import Any
 from django.db import connection
 from django.db.models import F, Model
 
+from finance.core import events
+from finance.core.cache import bump_household_version
 from finance.core.money import ZERO
+from finance.ledger.events import MAX_EVENT_IDS, ChangeKind, TransactionsChanged
 from finance.ledger.models import (
     UNCATEGORIZED,
     Account,
@@ -100,6 +103,9 @@ class LedgerDelta:
     categories: defaultdict[tuple[uuid.UUID, date, str, uuid.UUID], list[Any]] = field(
         default_factory=lambda: defaultdict(lambda: [ZERO, 0])
     )
+    # What the change touched, for its event: the days of the states added and their accounts.
+    dates: set[date] = field(default_factory=set)
+    account_ids: set[uuid.UUID] = field(default_factory=set)
 
     def add(self, state: TransactionState, sign: int = 1, count: int = 1) -> None:
         """Add (``sign=1``) or remove (``sign=-1``) one transaction's contribution.
@@ -110,6 +116,10 @@ class LedgerDelta:
         assert count == 1 or not state.splits, "grouped states have no splits"
         month = month_of(state.date)
         hid = state.household_id
+        self.dates.add(state.date)
+        self.account_ids.add(state.account_id)
+        if state.transfer_account_id is not None:
+            self.account_ids.add(state.transfer_account_id)
 
         # Balances move for every transaction: excluded ones are real money too.
         if state.type == TransactionType.INCOME:
@@ -184,6 +194,35 @@ class LedgerDelta:
             ["total", "count"],
             [(*key, *values) for key, values in sorted(self.categories.items(), key=_sort_key) if any(values)],
         )
+
+
+def apply_change(
+    delta: LedgerDelta,
+    *,
+    household_id: uuid.UUID,
+    kind: ChangeKind,
+    ids: Sequence[uuid.UUID] = (),
+    dates: Iterable[date] | None = None,
+    account_ids: Iterable[uuid.UUID] | None = None,
+) -> TransactionsChanged:
+    """The epilogue of every ledger write, inside its database transaction: apply the derived data,
+    invalidate the household's cached reads after commit and publish :class:`TransactionsChanged`.
+
+    ``dates`` and ``account_ids`` default to those of the states added to ``delta``; a bulk load that
+    adds grouped states passes its own.
+    """
+    delta.apply()
+    bump_household_version(household_id)
+    event = TransactionsChanged(
+        household_id=household_id,
+        kind=kind,
+        dates=frozenset(delta.dates if dates is None else dates),
+        account_ids=frozenset(delta.account_ids if account_ids is None else account_ids),
+        ids=tuple(ids) if len(ids) <= MAX_EVENT_IDS else (),
+        count=len(ids),
+    )
+    events.publish(event)
+    return event
 
 
 def _sort_key(item: tuple[tuple[Any, ...], Any]) -> tuple[str, ...]:

@@ -10,8 +10,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from finance.core.models import HouseholdOwned
 from finance.core.money import RATE_DECIMAL_PLACES, RATE_MAX_DIGITS, CurrencyField, MoneyField
+from finance.households.models import HouseholdOwned
 
 UNCATEGORIZED = uuid.UUID(int=0)
 

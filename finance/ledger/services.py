@@ -17,22 +17,24 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from finance.audit.models import AuditAction
 from finance.audit.services import audit_record
+from finance.core import events
 from finance.core.cache import bump_household_version
 from finance.core.exceptions import Conflict, FieldError, FieldErrors
 from finance.core.money import ZERO, currency_precision, iso_currencies
 from finance.currency.selectors import RateCache
 from finance.households.models import WRITE_ROLES, Household
 from finance.households.services import require_role
-from finance.ledger import hooks
+from finance.ledger import extensions, verify
 from finance.ledger.bulk import copy_insert
 from finance.ledger.defaults import DEFAULT_CATEGORIES
-from finance.ledger.effects import LedgerDelta, SplitState, TransactionState
+from finance.ledger.effects import LedgerDelta, SplitState, TransactionState, apply_change
+from finance.ledger.events import CategoryCorrected, ChangeKind
 from finance.ledger.models import (
     Account,
     AccountType,
@@ -131,10 +133,12 @@ def account_update(*, account: Account, actor: Any, **fields: Any) -> Account:
         setattr(account, name, value.strip() if isinstance(value, str) else value)
     account.save(update_fields=[*fields, "updated_at"])
     if opening_change:
-        Account.objects.filter(pk=account.pk).update(balance=F("balance") + opening_change)
+        delta = LedgerDelta()
+        delta.accounts[account.pk] += opening_change
+        apply_change(delta, household_id=account.household_id, kind=ChangeKind.BALANCE, account_ids={account.pk})
         account.refresh_from_db(fields=["balance"])
-        hooks.ledger_changed(account.household_id, ())
-    bump_household_version(account.household_id)
+    else:
+        bump_household_version(account.household_id)
     return account
 
 
@@ -162,17 +166,17 @@ def account_delete(*, account: Account, actor: Any) -> None:
 
 
 @transaction.atomic
-def categories_create_defaults(*, household: Household) -> int:
+def categories_create_defaults(*, household_id: uuid.UUID) -> int:
     """Give a new household the default category tree; returns how many were made."""
     made = 0
     for kind, tree in DEFAULT_CATEGORIES.items():
         for order, (name, children) in enumerate(tree):
             parent = Category.objects.create(
-                household=household, name=name, type=kind, is_system=True, sort_order=order * 10
+                household_id=household_id, name=name, type=kind, is_system=True, sort_order=order * 10
             )
             made += 1
             Category.objects.bulk_create(
-                Category(household=household, name=child, type=kind, parent=parent, is_system=True, sort_order=i)
+                Category(household_id=household_id, name=child, type=kind, parent=parent, is_system=True, sort_order=i)
                 for i, child in enumerate(children)
             )
             made += len(children)
@@ -591,10 +595,10 @@ def transaction_create(*, household: Household, actor: Any, **values: Any) -> Tr
         and "categorization" not in values
         and values.get("account") is not None
     ):
-        # No category given: rules → history → model suggest one (finance.categorization).
-        from finance.categorization.services import categorization_values
-
-        values = {**values, **categorization_values(household, values)}
+        # No category given: the categorizer (finance.categorization) may suggest one.
+        suggest = extensions.suggest_categorization.implementation
+        if suggest is not None:
+            values = {**values, **suggest(household, values)}
     prepared = _prepare(household=household, values=values, rates=RateCache(household.id))
     txn = prepared.txn
     txn.created_by = actor
@@ -603,9 +607,7 @@ def transaction_create(*, household: Household, actor: Any, **values: Any) -> Tr
     tags = _save_tags(household, txn, prepared.tag_names, replace=False)
     delta = LedgerDelta()
     delta.add(TransactionState.of(txn, prepared.splits))
-    delta.apply()
-    bump_household_version(household.id)
-    hooks.ledger_changed(household.id, [txn.date])
+    apply_change(delta, household_id=household.id, kind=ChangeKind.CREATED, ids=[txn.id])
     _remember_details(txn, sorted(prepared.splits, key=lambda split: split.position), tags)
     return txn
 
@@ -659,14 +661,18 @@ def transaction_update(*, txn: Transaction, actor: Any, **changes: Any) -> Trans
     delta = LedgerDelta()
     delta.add(old_state, -1)
     delta.add(TransactionState.of(new, prepared.splits))
-    delta.apply()
-    bump_household_version(household.id)
-    hooks.ledger_changed(household.id, [old_state.date, new.date])
+    apply_change(delta, household_id=household.id, kind=ChangeKind.UPDATED, ids=[new.id])
     if actor is not None and changes.get("category") is not None and changes["category"].pk != old_state.category_id:
-        # A person corrected the category (API or web app): it counts towards retraining the household's model.
-        from finance.categorization.services import correction_recorded
-
-        correction_recorded(household=household)
+        # A person corrected the category (API or web app): the categorizer learns from it.
+        events.publish(
+            CategoryCorrected(
+                household_id=household.id,
+                transaction_id=new.id,
+                category_id=changes["category"].pk,
+                previous_category_id=old_state.category_id,
+                actor_id=actor.pk,
+            )
+        )
     return new
 
 
@@ -685,12 +691,11 @@ def transaction_delete(*, txn: Transaction, actor: Any) -> None:
         target=current,
         changes={"type": current.type, "amount": current.amount, "currency": current.currency, "date": current.date},
     )
+    deleted_id = current.pk
     current.delete()
     delta = LedgerDelta()
     delta.add(state, -1)
-    delta.apply()
-    bump_household_version(household.id)
-    hooks.ledger_changed(household.id, [state.date])
+    apply_change(delta, household_id=household.id, kind=ChangeKind.DELETED, ids=[deleted_id])
 
 
 @transaction.atomic
@@ -765,6 +770,7 @@ def transaction_bulk_update(
     if category is not None and category.household_id != household.id:
         raise FieldError("category", "Not found in this household.", code="does_not_exist")
     rows = _bulk_targets(household, ids)
+    delta = LedgerDelta()
     if category is not None:
         misfits = sum(1 for txn in rows if txn.type != category.type)
         if misfits:
@@ -775,7 +781,6 @@ def transaction_bulk_update(
             )
         old_splits = _splits_of(rows)
         now = timezone.now()
-        delta = LedgerDelta()
         for txn in rows:
             delta.add(TransactionState.of(txn, old_splits.get(txn.id, [])), -1)
             txn.category = category
@@ -798,7 +803,6 @@ def transaction_bulk_update(
             ],
             batch_size=500,
         )
-        delta.apply()
     if tag_names:
         tags = tags_for_names(household=household, names=tag_names)
         TransactionTag.objects.bulk_create(
@@ -813,9 +817,8 @@ def transaction_bulk_update(
         target_type="ledger.transaction",
         changes={"updated": len(rows), "category": category, "tags_added": len(tag_names)},
     )
-    bump_household_version(household.id)
-    if category is not None:  # tags move no money; a new category moves spending between categories
-        hooks.ledger_changed(household.id, {txn.date for txn in rows})
+    # Tags alone move no money (no dates, no accounts in the event), but the transactions did change.
+    apply_change(delta, household_id=household.id, kind=ChangeKind.UPDATED, ids=[txn.pk for txn in rows])
     return len(rows)
 
 
@@ -828,8 +831,8 @@ def transaction_bulk_delete(*, household: Household, actor: Any, ids: Sequence[u
     delta = LedgerDelta()
     for txn in rows:
         delta.add(TransactionState.of(txn, splits.get(txn.id, [])), -1)
-    Transaction.objects.filter(pk__in=[txn.pk for txn in rows]).delete()
-    delta.apply()
+    deleted_ids = [txn.pk for txn in rows]
+    Transaction.objects.filter(pk__in=deleted_ids).delete()
     audit_record(
         action=AuditAction.TRANSACTION_BULK_DELETE,
         actor=actor,
@@ -837,8 +840,7 @@ def transaction_bulk_delete(*, household: Household, actor: Any, ids: Sequence[u
         target_type="ledger.transaction",
         changes={"deleted": len(rows)},
     )
-    bump_household_version(household.id)
-    hooks.ledger_changed(household.id, {txn.date for txn in rows})
+    apply_change(delta, household_id=household.id, kind=ChangeKind.DELETED, ids=deleted_ids)
     return len(rows)
 
 
@@ -868,9 +870,7 @@ def transactions_insert(*, household: Household, actor: Any, prepared: Sequence[
     delta = LedgerDelta()
     for item in prepared:
         delta.add(TransactionState.of(item.txn, item.splits))
-    delta.apply()
-    bump_household_version(household.id)
-    hooks.ledger_changed(household.id, {t.date for t in txns})
+    apply_change(delta, household_id=household.id, kind=ChangeKind.CREATED, ids=[t.id for t in txns])
     return txns
 
 
@@ -973,35 +973,14 @@ def transactions_load(
         copy_insert(Transaction, rows[start : start + LOAD_CHUNK], columns=_LOAD_COLUMNS)
         if progress is not None:
             progress(min(1.0, (start + LOAD_CHUNK) / len(rows)))
-    delta.apply()
-    bump_household_version(household.id)
-    hooks.ledger_changed(household.id, {t.date for t in txns})
-
-
-@transaction.atomic
-def transactions_bulk_delete(*, household: Household, actor: Any, ids: Iterable[uuid.UUID]) -> int:
-    """Delete many transactions of the household and remove their effects exactly; returns how many."""
-    require_role(household=household, actor=actor, roles=WRITE_ROLES)
-    ids = list(ids)
-    delta = LedgerDelta()
-    found: list[uuid.UUID] = []
-    dates: set[date] = set()
-    for start in range(0, len(ids), LOAD_CHUNK):
-        rows = (
-            Transaction.objects.select_for_update(of=("self",))
-            .filter(household=household, id__in=ids[start : start + LOAD_CHUNK])
-            .prefetch_related("splits")
-        )
-        for txn in rows:
-            delta.add(TransactionState.of(txn, list(txn.splits.all())), -1)
-            found.append(txn.id)
-            dates.add(txn.date)
-    for start in range(0, len(found), LOAD_CHUNK):
-        Transaction.objects.filter(id__in=found[start : start + LOAD_CHUNK]).delete()
-    delta.apply()
-    bump_household_version(household.id)
-    hooks.ledger_changed(household.id, dates)
-    return len(found)
+    apply_change(
+        delta,
+        household_id=household.id,
+        kind=ChangeKind.CREATED,
+        ids=[t.id for t in txns],
+        dates={t.date for t in txns},
+        account_ids={t.account_id for t in txns},
+    )
 
 
 _STATE_COLUMNS = (
@@ -1045,7 +1024,6 @@ def transactions_delete_where(*, household: Household, actor: Any, where: Q) -> 
     ):
         splits.setdefault(txn_id, []).append(SplitState(category_id, base))
     delta = LedgerDelta()
-    dates: set[date] = set()
     for txn_id, hid, account_id, kind, amount, on, to_account, to_amount, base, excluded, category_id in states:
         delta.add(
             TransactionState(
@@ -1063,7 +1041,6 @@ def transactions_delete_where(*, household: Household, actor: Any, where: Q) -> 
             ),
             -1,
         )
-        dates.add(on)
     meta: Any = Transaction._meta
     relations: list[Any] = list(deletion.get_candidate_relations_to_delete(meta))
     for relation in relations:
@@ -1078,16 +1055,14 @@ def transactions_delete_where(*, household: Household, actor: Any, where: Q) -> 
         elif related.exists():
             raise Conflict(f"Some of these transactions are still used by {relation.related_model._meta.verbose_name}.")
     targets._raw_delete(targets.db)
-    delta.apply()
-    bump_household_version(household.id)
-    hooks.ledger_changed(household.id, dates)
+    apply_change(delta, household_id=household.id, kind=ChangeKind.DELETED, ids=[state[0] for state in states])
     return len(states)
 
 
 @transaction.atomic
-def transactions_reconvert(*, household: Household, currencies: Iterable[str] | None = None) -> int:
+def transactions_reconvert(*, household_id: uuid.UUID, currencies: Iterable[str] | None = None) -> int:
     """Recompute base-currency amounts (after a rate or base-currency change); returns how many changed."""
-    household = Household.objects.get(pk=household.pk)
+    household = Household.objects.get(pk=household_id)
     rates = RateCache(household.id)
     qs = Transaction.objects.filter(household=household).select_related("account").prefetch_related("splits")
     if currencies is not None:
@@ -1119,11 +1094,29 @@ def transactions_reconvert(*, household: Household, currencies: Iterable[str] | 
         changed_txns, ["amount_in_base_currency", "exchange_rate", "exchange_rate_date"], batch_size=1000
     )
     Split.objects.bulk_update(changed_splits, ["amount_in_base_currency"], batch_size=1000)
-    delta.apply()
-    bump_household_version(household.id)
     if changed_txns:
-        hooks.ledger_changed(household.id, {t.date for t in changed_txns})
+        apply_change(delta, household_id=household.id, kind=ChangeKind.RECONVERTED, ids=[t.id for t in changed_txns])
+    else:
+        bump_household_version(household.id)
     return len(changed_txns)
+
+
+@transaction.atomic
+def transactions_restored(*, household: Household) -> None:
+    """After a restore wrote a household's transactions directly: rebuild its balances and aggregates from
+    them and tell the listeners (budgets, goals) of all of them, as of any other write."""
+    verify.repair(household.id)
+    rows = list(
+        Transaction.objects.filter(household=household).values_list("id", "date", "account_id", "transfer_account_id")
+    )
+    apply_change(
+        LedgerDelta(),
+        household_id=household.id,
+        kind=ChangeKind.CREATED,
+        ids=[row[0] for row in rows],
+        dates={row[1] for row in rows},
+        account_ids={a for row in rows for a in row[2:] if a is not None},
+    )
 
 
 def account_default(*, household: Household, actor: Any) -> Account:

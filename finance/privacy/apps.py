@@ -7,5 +7,7 @@ class PrivacyConfig(AppConfig):
     verbose_name = "Privacy: exports, deletion, anonymization"
 
     def ready(self) -> None:
-        # The ledger's, households' and currencies' tables join the export registry.
-        from finance.privacy import resources  # noqa: F401
+        from finance.privacy import listeners, resources
+
+        resources.register_all()
+        listeners.connect()

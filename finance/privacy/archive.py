@@ -50,12 +50,13 @@ def _csv_bytes(rows: Sequence[Mapping[str, Any]]) -> bytes:
 
 
 def _tables(resource: Resource, records: Any) -> dict[str, list[dict[str, Any]]]:
-    from finance.privacy.resources import default_tables
-
     rows = [records] if resource.single else list(records)
     if resource.csv_tables is not None:
         return resource.csv_tables(rows)
-    return default_tables(resource.name, rows)
+    # One table of the same name; nested values as JSON text.
+    return {
+        resource.name: [{k: json.dumps(v) if isinstance(v, dict | list) else v for k, v in r.items()} for r in rows]
+    }
 
 
 def write_archive(target: IO[bytes], *, data: Mapping[str, Any], user: Any, created_at: datetime) -> dict[str, int]:

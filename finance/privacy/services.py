@@ -25,16 +25,18 @@ from finance.audit.models import AuditAction, AuditEvent, audit_purge
 from finance.audit.services import audit_record
 from finance.core.cache import bump_household_version
 from finance.core.exceptions import Conflict, FieldError, NotFound
-from finance.core.models import HouseholdOwned
-from finance.households.models import OWNER_ROLES, Household, Membership, Role
+from finance.households.models import OWNER_ROLES, Household, HouseholdOwned, Membership, Role
 from finance.households.services import require_role
-from finance.ledger import hooks, verify
+from finance.ledger import services as ledger
 from finance.ledger.models import AccountType, Transaction
 from finance.privacy import archive
 from finance.privacy.models import AccountDeletion, DataExport, ExportStatus
 from finance.privacy.pseudonyms import Pseudonymizer
 from finance.privacy.registry import RestoreContext, python_value, restore_flat
 from finance.privacy.registry import resources as registered_resources
+from finance.users import selectors as user_selectors
+from finance.users import services as user_services
+from finance.users.models import SignInAttempt
 
 logger = logging.getLogger("finance.privacy")
 DOWNLOAD_SALT = "finance.privacy.export-download"
@@ -172,14 +174,6 @@ class RestoreResult:
     skipped: list[str] = field(default_factory=list)
 
 
-def _rebuild(household: Household) -> None:
-    verify.repair(household.id)
-    bump_household_version(household.id)
-    # Listeners (budgets, goals) learn of the restored activity like of any other ledger write.
-    dates = Transaction.objects.filter(household=household).values_list("date", flat=True).distinct()
-    hooks.ledger_changed(household.id, set(dates))
-
-
 def _restore_records(
     *, owner: Any, data: dict[str, Any], households: list[tuple[dict[str, Any], Household]], source_user_id: Any
 ) -> RestoreResult:
@@ -201,7 +195,7 @@ def _restore_records(
         (resource.restore or restore_flat)(resource, records, context)
         result.counts[resource.name] = len(records)
     for household in result.households:
-        _rebuild(household)
+        ledger.transactions_restored(household=household)
     return result
 
 
@@ -312,9 +306,6 @@ def account_deletion_request(*, user: Any, password: str, code: str = "") -> Acc
     Needs the password, and a second-factor code when 2FA is on. Every session and API
     token is ended now.
     """
-    from finance.users import selectors as user_selectors
-    from finance.users import services as user_services
-
     if not user.has_usable_password() or not user.check_password(password):
         raise FieldError("password", "The password is wrong.", code="wrong_password")
     if user_selectors.user_two_factor_enabled(user=user):
@@ -341,11 +332,16 @@ def account_deletion_request(*, user: Any, password: str, code: str = "") -> Acc
 
 
 @transaction.atomic
-def account_deletion_cancel(*, user: Any) -> bool:
+def account_deletion_cancel(*, user_id: uuid.UUID) -> bool:
     """Cancel a scheduled deletion (signing in does this); False when none was scheduled."""
-    deleted, _ = AccountDeletion.objects.filter(user=user).delete()
+    deleted, _ = AccountDeletion.objects.filter(user_id=user_id).delete()
     if deleted:
-        audit_record(action=AuditAction.DELETION_CANCEL, actor=user, target=user)
+        audit_record(
+            action=AuditAction.DELETION_CANCEL,
+            actor=user_id,
+            target_type=get_user_model()._meta.label_lower,
+            target_id=user_id,
+        )
     return bool(deleted)
 
 
@@ -433,8 +429,6 @@ def account_purge(*, user: Any) -> dict[str, int]:
         bump_household_version(household.pk)
     _delete_files(DataExport.objects.filter(user=user))
     from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
-
-    from finance.users.models import SignInAttempt
 
     OutstandingToken.objects.filter(user=user).delete()
 

@@ -32,12 +32,12 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from finance.audit.models import AuditAction
 from finance.audit.services import audit_record, field_changes
-from finance.core import crypto
+from finance.core import crypto, events
 from finance.core.exceptions import Conflict, FieldError, FieldErrors, Forbidden, NotFound, ServiceUnavailable
 from finance.core.money import iso_currencies
-from finance.households.services import household_create
 from finance.users import links, mail, oidc, otp
 from finance.users.devices import device_name
+from finance.users.events import UserRegistered, UserSignedIn
 from finance.users.models import (
     AuthSession,
     OAuthRequest,
@@ -162,10 +162,8 @@ def user_register(
     except IntegrityError:
         # Lost a race with a concurrent registration of the same name or address.
         raise FieldError("username", "A user with that username or email already exists.", code="unique") from None
-    owner_name = user.first_name or user.username
-    household_create(
-        owner=user, name=f"{owner_name}'s household", base_currency=user.default_currency, make_default=True
-    )
+    # Households gives the new person their first household in this transaction.
+    events.publish(UserRegistered(user_id=user.pk))
     if not email_verified:
         email_verification_send(user=user)
     return user
@@ -743,14 +741,12 @@ def _require_verified_email(*, user: Any, identifier: str, client: ClientInfo, m
 
 @transaction.atomic
 def _open_signed_in_session(*, user: Any, identifier: str, client: ClientInfo, method: str) -> AuthSession:
-    from finance.privacy.services import account_deletion_cancel  # privacy builds on identity
-
     _record_attempt(
         user=user, identifier=identifier, client=client, succeeded=True, reason="ok", counts=False, method=method
     )
     update_last_login(type(user), user)
-    # Signing in during the grace period of an account deletion cancels it.
-    account_deletion_cancel(user=user)
+    # Listeners react in this transaction: signing in during an account deletion's grace period cancels it.
+    events.publish(UserSignedIn(user_id=user.pk, method=method))
     return session_open(user=user, client=client, method=method)
 
 

@@ -13,9 +13,10 @@ from rest_framework.views import APIView
 
 from finance.analytics import selectors
 from finance.analytics.api import serializers as s
-from finance.core.api.viewsets import HouseholdScopedMixin
 from finance.core.cache import cached_for_household
+from finance.core.dates import Period, default_period
 from finance.core.exceptions import FieldError
+from finance.households.api.viewsets import HouseholdScopedMixin
 from finance.households.models import Household
 from finance.ledger.models import Account
 
@@ -29,9 +30,9 @@ class AnalyticsView(HouseholdScopedMixin, APIView):
         params.is_valid(raise_exception=True)
         return dict(params.validated_data)
 
-    def period(self, params: dict[str, Any]) -> selectors.Period:
-        start, end = selectors.default_period()
-        return selectors.Period(params.get("start_date") or start, params.get("end_date") or end)
+    def period(self, params: dict[str, Any]) -> Period:
+        start, end = default_period()
+        return Period(params.get("start_date") or start, params.get("end_date") or end)
 
     def respond(self, household: Household, params: dict[str, Any], compute: Callable[[], dict[str, Any]]) -> Response:
         key_params = {k: v for k, v in params.items() if k != "household"}

@@ -15,9 +15,9 @@ from finance.budgets import selectors, services
 from finance.budgets.api import serializers as s
 from finance.budgets.models import Budget, BudgetMove, Goal, GoalContribution
 from finance.core.api.idempotency import idempotent
-from finance.core.api.viewsets import HouseholdScopedMixin, HouseholdScopedViewSet, member_roles
 from finance.core.cache import cached_for_household
 from finance.core.exceptions import FieldError, Forbidden, NotFound
+from finance.households.api.viewsets import HouseholdScopedMixin, HouseholdScopedViewSet, member_roles
 from finance.households.models import Household, Membership
 
 HOUSEHOLD_QUERY = OpenApiParameter(

@@ -10,11 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from finance.analytics.selectors import add_months, first_of_month
 from finance.budgets import listeners, selectors, services, tasks
 from finance.budgets.models import TOTAL_SCOPE, BudgetThresholdCrossed
 from finance.budgets.tests.factories import make_budget
+from finance.core.dates import add_months, first_of_month
 from finance.ledger import services as ledger
+from finance.ledger.events import ChangeKind, TransactionsChanged
 from finance.ledger.models import Category
 from finance.ledger.tests.factories import category, make_account, make_txn
 
@@ -144,17 +145,28 @@ def test_events_are_listed_newest_first(household, client_for, buy, today, djang
     )
 
 
+def changed(household, day):
+    return TransactionsChanged(
+        household_id=household.id,
+        kind=ChangeKind.CREATED,
+        dates=frozenset({day}),
+        account_ids=frozenset(),
+        ids=(),
+        count=1,
+    )
+
+
 def test_households_without_budgets_pay_one_cached_lookup(household, monkeypatch):
     sent = []
-    monkeypatch.setattr(tasks.ledger_changed, "delay", lambda *args: sent.append(args))
+    monkeypatch.setattr(tasks.evaluate_ledger_change, "delay", lambda *args: sent.append(args))
     today = timezone.localdate()
     with CaptureQueriesContext(connection) as first:
-        listeners.on_ledger_changed(household.id, frozenset({today}))
+        listeners.on_transactions_changed(changed(household, today))
     with CaptureQueriesContext(connection) as second:
-        listeners.on_ledger_changed(household.id, frozenset({today}))
+        listeners.on_transactions_changed(changed(household, today))
     assert (len(first), len(second), sent) == (1, 0, [])
 
     make_budget(household, {"Groceries": "10"})
     selectors.forget_watch_flag(household.id)  # what the service does after commit
-    listeners.on_ledger_changed(household.id, frozenset({today}))
+    listeners.on_transactions_changed(changed(household, today))
     assert sent == [(str(household.id), [today.isoformat()])]

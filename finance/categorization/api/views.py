@@ -20,8 +20,8 @@ from finance.categorization.api.serializers import (
     RuleUpdateSerializer,
 )
 from finance.categorization.models import Rule
-from finance.core.api.viewsets import HouseholdScopedMixin, HouseholdScopedViewSet
 from finance.core.exceptions import FieldError
+from finance.households.api.viewsets import HouseholdScopedMixin, HouseholdScopedViewSet
 from finance.households.models import Household
 from finance.ledger.api.serializers import TransactionOutputSerializer
 from finance.ledger.models import Transaction

@@ -4,10 +4,10 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 
-from finance.core.api.viewsets import HouseholdScopedViewSet
 from finance.currency import services
 from finance.currency.api.serializers import RateInputSerializer, RateOutputSerializer, RateUpdateSerializer
 from finance.currency.models import ExchangeRate
+from finance.households.api.viewsets import HouseholdScopedViewSet
 from finance.households.models import Household
 
 

@@ -6,12 +6,10 @@ from typing import Any
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from finance.core.api.idempotency import idempotent
-from finance.core.api.viewsets import HouseholdScopedMixin, member_roles
 from finance.core.exceptions import Forbidden, NotFound
 from finance.households import selectors, services
 from finance.households.api.serializers import (
@@ -22,8 +20,8 @@ from finance.households.api.serializers import (
     MemberOutputSerializer,
     MemberUpdateSerializer,
 )
+from finance.households.api.viewsets import HouseholdScopedMixin, member_roles
 from finance.households.models import OWNER_ROLES, READ_ROLES, Household, Membership, Role
-from finance.privacy import services as privacy_services
 
 HOUSEHOLD_PATH_PARAM = OpenApiParameter("household_pk", type=uuid.UUID, location=OpenApiParameter.PATH)
 
@@ -78,24 +76,6 @@ class HouseholdViewSet(
         data.is_valid(raise_exception=True)
         services.household_update(household=household, actor=request.user, **data.validated_data)
         return Response(self._output(household.id))
-
-    @extend_schema(
-        summary="Make an anonymized copy (owner)",
-        description=(
-            "Creates a new household that you own: a copy of this one with payees, descriptions, notes, "
-            "references and tag names replaced by made-up words (the same text always gets the same "
-            'pseudonym within the copy), account names generalized ("Checking 1") and institutions removed. '
-            "Amounts, dates, categories and rates stay; balances and aggregates are rebuilt. "
-            "The original is not changed."
-        ),
-        request=None,
-        responses={201: HouseholdOutputSerializer},
-    )
-    @action(detail=True, methods=["post"])
-    def anonymize(self, request: Request, pk: str) -> Response:
-        household = self.get_object()
-        copy = privacy_services.household_anonymize(household=household, actor=request.user)
-        return Response(self._output(copy.id), status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(

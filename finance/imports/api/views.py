@@ -9,7 +9,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from finance.core.api.viewsets import HouseholdScopedViewSet
+from finance.households.api.viewsets import HouseholdScopedViewSet
 from finance.households.models import Household
 from finance.imports import selectors, services
 from finance.imports.api.serializers import (

@@ -12,9 +12,9 @@ from rest_framework.response import Response
 from finance.core.api.filters import FilterBackend
 from finance.core.api.idempotency import idempotent
 from finance.core.api.pagination import CursorPagination
-from finance.core.api.viewsets import HouseholdScopedViewSet
+from finance.households.api.viewsets import HouseholdScopedViewSet
 from finance.households.models import Household
-from finance.ledger import selectors, services
+from finance.ledger import extensions, selectors, services
 from finance.ledger.api.serializers import (
     AccountInputSerializer,
     AccountOutputSerializer,
@@ -215,10 +215,10 @@ class TransactionViewSet(HouseholdScopedViewSet):
         """A category changed by hand comes back with ``suggested_rule``: a rule body for that payee."""
         response = super().update(request, *args, **kwargs)
         if isinstance(request.data, dict) and request.data.get("category"):
-            from finance.categorization.services import suggested_rule
-
-            txn = Transaction.objects.select_related("category", "household").get(pk=response.data["id"])
-            response.data = {**response.data, "suggested_rule": suggested_rule(txn=txn)}
+            offer, body = extensions.rule_offer.implementation, None
+            if offer is not None:
+                body = offer(Transaction.objects.select_related("category", "household").get(pk=response.data["id"]))
+            response.data = {**response.data, "suggested_rule": body}
         return response
 
     @extend_schema(

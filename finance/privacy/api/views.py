@@ -13,6 +13,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from finance.core.api.throttling import ScopedRateThrottle
+from finance.households.api.serializers import HouseholdOutputSerializer
+from finance.households.api.viewsets import HouseholdScopedMixin
+from finance.households.models import OWNER_ROLES, READ_ROLES, Household
 from finance.households.selectors import household_list
 from finance.privacy import selectors, services
 from finance.privacy.api.serializers import (
@@ -139,3 +142,36 @@ class DeleteAccountView(APIView):
         data.is_valid(raise_exception=True)
         deletion = services.account_deletion_request(user=request.user, **data.validated_data)
         return Response(DeleteAccountOutputSerializer(deletion).data, status=status.HTTP_202_ACCEPTED)
+
+
+class HouseholdAnonymizeView(HouseholdScopedMixin):
+    """``POST /households/{id}/anonymize/``: scoped like the household routes (404 elsewhere, owners only)."""
+
+    serializer_class = HouseholdOutputSerializer
+    queryset = Household.objects.none()  # the model, for the schema; rows come from get_queryset
+    read_roles = READ_ROLES
+    write_roles = OWNER_ROLES
+
+    def household_id_of(self, obj: Household) -> Any:
+        return obj.id
+
+    def get_queryset(self) -> QuerySet[Household]:
+        if getattr(self, "swagger_fake_view", False):
+            return Household.objects.none()
+        return household_list(user=self.request.user)
+
+    @extend_schema(
+        summary="Make an anonymized copy (owner)",
+        description=(
+            "Creates a new household that you own: a copy of this one with payees, descriptions, notes, "
+            "references and tag names replaced by made-up words (the same text always gets the same "
+            'pseudonym within the copy), account names generalized ("Checking 1") and institutions removed. '
+            "Amounts, dates, categories and rates stay; balances and aggregates are rebuilt. "
+            "The original is not changed."
+        ),
+        request=None,
+        responses={201: HouseholdOutputSerializer},
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        copy = services.household_anonymize(household=self.get_object(), actor=request.user)
+        return Response(HouseholdOutputSerializer(self.get_queryset().get(pk=copy.id)).data, status=201)

@@ -39,7 +39,7 @@ class HouseholdFactory(factory.django.DjangoModelFactory[Household]):
         if create and extracted is not False:
             from finance.ledger.services import categories_create_defaults
 
-            categories_create_defaults(household=self)
+            categories_create_defaults(household_id=self.pk)
 
 
 class MembershipFactory(factory.django.DjangoModelFactory[Membership]):

@@ -13,11 +13,11 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from finance.budgets import demo as budgets_demo
 from finance.budgets.models import Budget, Goal
 from finance.currency.models import ExchangeRate
+from finance.demo import budgets as budgets_demo
+from finance.demo.ledger import generate
 from finance.households.selectors import default_membership
-from finance.ledger.demo import generate
 from finance.ledger.models import Account, Transaction
 from finance.users.services import user_register
 

@@ -1,4 +1,4 @@
-"""The ledger's listener registry: told after commit, with the changed dates; never for a rolled-back write."""
+"""The ledger's events reach listeners after commit, with the changed dates; never for a rolled-back write."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
-from finance.ledger import hooks, services
+from finance.core import events
+from finance.ledger import services
+from finance.ledger.events import TransactionsChanged
 from finance.ledger.models import Transaction
 from finance.ledger.tests.factories import make_account, make_txn
 
@@ -19,12 +21,13 @@ pytestmark = pytest.mark.django_db
 def heard():
     calls: list[tuple[object, frozenset[date]]] = []
 
-    def listener(household_id, dates):
-        calls.append((household_id, dates))
+    def listener(event):
+        if event.moves_money:
+            calls.append((event.household_id, event.dates))
 
-    hooks.register(listener)
+    events.listen(TransactionsChanged, listener)
     yield calls
-    hooks.unregister(listener)
+    events.unlisten(TransactionsChanged, listener)
 
 
 def test_listeners_hear_each_write_after_commit(household, heard, django_capture_on_commit_callbacks):
@@ -67,30 +70,30 @@ def test_a_rolled_back_write_is_not_heard(household, heard, django_capture_on_co
 def test_a_failing_listener_does_not_break_the_write_or_the_others(
     household, heard, django_capture_on_commit_callbacks
 ):
-    def broken(household_id, dates):
+    def broken(event):
         raise ValueError("listener bug")
 
-    hooks.register(broken)
+    events.listen(TransactionsChanged, broken)
     try:
         account = make_account(household)
         with django_capture_on_commit_callbacks(execute=True):
             make_txn(household, account, "expense", "10", date(2026, 3, 1))
     finally:
-        hooks.unregister(broken)
+        events.unlisten(TransactionsChanged, broken)
     assert Transaction.objects.count() == 1
     assert heard == [(household.id, frozenset({date(2026, 3, 1)}))]
 
 
 def test_register_is_idempotent():
-    def listener(household_id, dates):
+    def listener(event):
         return None
 
-    before = len(hooks.listeners())
-    hooks.register(listener)
-    hooks.register(listener)
-    assert len(hooks.listeners()) == before + 1
-    hooks.unregister(listener)
-    assert len(hooks.listeners()) == before
+    before = len(events.listeners(TransactionsChanged))
+    events.listen(TransactionsChanged, listener)
+    events.listen(TransactionsChanged, listener)
+    assert len(events.listeners(TransactionsChanged)) == before + 1
+    events.unlisten(TransactionsChanged, listener)
+    assert len(events.listeners(TransactionsChanged)) == before
 
 
 def test_bulk_recategorize_and_delete_are_heard(household, heard, django_capture_on_commit_callbacks):

@@ -1,4 +1,4 @@
-"""Demo budgets and goals over the demo ledger (``finance/ledger/demo.py``), for ``load_demo``.
+"""Demo budgets and goals over the demo ledger (``finance/demo/ledger.py``), for ``load_demo``.
 
 A monthly envelope budget with rollover whose amounts fit the demo's
 spending (some months over, some under, so the rollover chain runs both
@@ -14,9 +14,9 @@ from typing import Any
 
 from django.db import transaction
 
-from finance.analytics.selectors import add_months, first_of_month
 from finance.budgets import services
 from finance.budgets.models import Budget, Goal
+from finance.core.dates import add_months, first_of_month
 from finance.households.models import Household
 from finance.ledger.models import Account, AccountType, Category
 

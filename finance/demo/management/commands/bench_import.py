@@ -32,10 +32,10 @@ from django.db import connection
 from django.test.utils import override_settings
 
 from finance.categorization.services import household_model_path, model_for, train_household_model
+from finance.demo.ledger import DAILY
 from finance.households.selectors import default_membership
 from finance.imports import services
 from finance.imports.models import ImportBatch, ImportedRow, RowDecision, RowStatus
-from finance.ledger.demo import DAILY
 from finance.ledger.models import Account, Transaction
 from finance.ledger.verify import verify
 

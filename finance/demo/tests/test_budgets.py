@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from finance.budgets import demo, selectors
+from finance.budgets import selectors
 from finance.budgets.models import Budget, BudgetMove, Goal, GoalContribution
-from finance.ledger import demo as ledger_demo
+from finance.demo import budgets as demo
+from finance.demo import ledger as ledger_demo
 from finance.ledger.models import Account
 
 pytestmark = pytest.mark.django_db

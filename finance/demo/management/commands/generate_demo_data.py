@@ -8,8 +8,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 
+from finance.demo.ledger import generate, per_month_for
 from finance.households.selectors import default_membership
-from finance.ledger.demo import generate, per_month_for
 from finance.ledger.models import Transaction
 from finance.users.services import user_register
 

@@ -1,4 +1,4 @@
-"""The audit log's filters, shared by the API and (later) the web view."""
+"""The audit log's filters (``GET /api/v1/audit/``), for the API and a web view alike."""
 
 from __future__ import annotations
 

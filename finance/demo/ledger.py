@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from finance.core.cache import bump_household_version
 from finance.core.money import ZERO
 from finance.currency.models import ExchangeRate, RateSource
 from finance.currency.selectors import RateCache
@@ -424,8 +425,6 @@ def generate(
     write_aggregates(household.id, expected := recompute(household.id))
     for account_id, value in expected.balances.items():
         Account.objects.filter(pk=account_id).update(balance=value)
-    from finance.core.cache import bump_household_version
-
     bump_household_version(household.id)
     return builder.count
 

@@ -1,12 +1,8 @@
-"""The tables every export contains: profile, households, memberships, ledger and exchange rates.
-
-Each is registered with :mod:`finance.privacy.registry`; budgets, goals,
-import batches and rules register theirs from their own apps.
-"""
+"""The export's identity, household and ledger tables: profile, households, memberships, accounts,
+categories, tags, exchange rates and transactions (with splits and tags)."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -300,90 +296,88 @@ def _transaction_tables(records: list[dict[str, Any]]) -> dict[str, list[dict[st
     return {"transactions": flat, "splits": splits, "transaction_tags": tags}
 
 
-def default_tables(name: str, records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    rows = [{k: json.dumps(v) if isinstance(v, dict | list) else v for k, v in r.items()} for r in records]
-    return {name: rows}
-
-
 HOUSEHOLD = {"household": "households"}
 SPLIT_REFS = {"category": "categories"}
 
-register(
-    Resource(
-        name="profile",
-        serializer=ProfileExportSerializer,
-        rows=lambda user, households: user,
-        single=True,
-        restorable=False,
+
+def register_resources() -> None:
+    """The profile, households, memberships, accounts, categories, tags, exchange rates and transactions."""
+    register(
+        Resource(
+            name="profile",
+            serializer=ProfileExportSerializer,
+            rows=lambda user, households: user,
+            single=True,
+            restorable=False,
+        )
     )
-)
-register(Resource(name="households", serializer=HouseholdExportSerializer, rows=_households, restorable=False))
-register(
-    Resource(
-        name="memberships",
-        serializer=MembershipExportSerializer,
-        rows=lambda user, households: (
-            Membership.objects.filter(household__in=households)
-            .select_related("user")
-            .order_by("household_id", "joined_at", "id")
-        ),
-        restorable=False,
+    register(Resource(name="households", serializer=HouseholdExportSerializer, rows=_households, restorable=False))
+    register(
+        Resource(
+            name="memberships",
+            serializer=MembershipExportSerializer,
+            rows=lambda user, households: (
+                Membership.objects.filter(household__in=households)
+                .select_related("user")
+                .order_by("household_id", "joined_at", "id")
+            ),
+            restorable=False,
+        )
     )
-)
-register(
-    Resource(
-        name="accounts",
-        model=Account,
-        serializer=AccountExportSerializer,
-        rows=lambda user, households: Account.objects.filter(household__in=households).order_by(
-            "household_id", "created_at", "id"
-        ),
-        references=HOUSEHOLD,
+    register(
+        Resource(
+            name="accounts",
+            model=Account,
+            serializer=AccountExportSerializer,
+            rows=lambda user, households: Account.objects.filter(household__in=households).order_by(
+                "household_id", "created_at", "id"
+            ),
+            references=HOUSEHOLD,
+        )
     )
-)
-register(
-    Resource(
-        name="categories",
-        model=Category,
-        serializer=CategoryExportSerializer,
-        rows=_categories,
-        references={**HOUSEHOLD, "parent": "categories"},
-        restore=_restore_categories,
+    register(
+        Resource(
+            name="categories",
+            model=Category,
+            serializer=CategoryExportSerializer,
+            rows=_categories,
+            references={**HOUSEHOLD, "parent": "categories"},
+            restore=_restore_categories,
+        )
     )
-)
-register(
-    Resource(
-        name="tags",
-        model=Tag,
-        serializer=TagExportSerializer,
-        rows=lambda user, households: Tag.objects.filter(household__in=households).order_by("household_id", "name"),
-        references=HOUSEHOLD,
+    register(
+        Resource(
+            name="tags",
+            model=Tag,
+            serializer=TagExportSerializer,
+            rows=lambda user, households: Tag.objects.filter(household__in=households).order_by("household_id", "name"),
+            references=HOUSEHOLD,
+        )
     )
-)
-register(
-    Resource(
-        name="exchange_rates",
-        model=ExchangeRate,
-        serializer=ExchangeRateExportSerializer,
-        rows=lambda user, households: ExchangeRate.objects.filter(household__in=households).order_by(
-            "household_id", "date", "base", "quote"
-        ),
-        references=HOUSEHOLD,
+    register(
+        Resource(
+            name="exchange_rates",
+            model=ExchangeRate,
+            serializer=ExchangeRateExportSerializer,
+            rows=lambda user, households: ExchangeRate.objects.filter(household__in=households).order_by(
+                "household_id", "date", "base", "quote"
+            ),
+            references=HOUSEHOLD,
+        )
     )
-)
-register(
-    Resource(
-        name="transactions",
-        model=Transaction,
-        serializer=TransactionExportSerializer,
-        rows=_transactions,
-        references={
-            **HOUSEHOLD,
-            "account": "accounts",
-            "transfer_account": "accounts",
-            "category": "categories",
-        },
-        restore=_restore_transactions,
-        csv_tables=_transaction_tables,
+    register(
+        Resource(
+            name="transactions",
+            model=Transaction,
+            serializer=TransactionExportSerializer,
+            rows=_transactions,
+            references={
+                **HOUSEHOLD,
+                "account": "accounts",
+                "transfer_account": "accounts",
+                "category": "categories",
+            },
+            restore=_restore_transactions,
+            csv_tables=_transaction_tables,
+        )
     )
-)

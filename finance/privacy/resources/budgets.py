@@ -1,4 +1,4 @@
-"""Budgets and goals in data exports (finance/privacy's registry): restored with the household."""
+"""Budgets and goals in data exports: restored with the household."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from finance.analytics import selectors
-from finance.ledger.demo import generate, per_month_for
+from finance.demo.ledger import generate, per_month_for
 from finance.ledger.models import Account, Split, Transaction
 from finance.ledger.verify import verify
 
