@@ -66,7 +66,7 @@ MIDDLEWARE = [
     "finance.users.middleware.BrowserSessionMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Web pages only: the user's language, the household chosen in the session.
-    "finance.web.middleware.WebMiddleware",
+    "finance.web.common.middleware.WebMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -85,7 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "finance.web.context_processors.web",
+                "finance.web.common.context_processors.web",
             ],
         },
     },

@@ -21,7 +21,7 @@ from finance.core.cache import cached_for_household
 from finance.households.models import Household
 from finance.ledger.models import LIABILITY_TYPES, CategoryType, Transaction
 from finance.ledger.selectors import account_list, category_list
-from finance.web.planning import budget_summary
+from finance.web.common.plan_figures import budget_summary
 
 RECENT = 8
 REVIEW = 5

@@ -14,8 +14,8 @@ from finance.households.models import Household
 from finance.imports.models import ImportFormat, RowDecision
 from finance.ledger.models import Account
 from finance.ledger.selectors import account_list
-from finance.web.errors import message_for
-from finance.web.forms import AccountChoiceField
+from finance.web.common.errors import message_for
+from finance.web.common.forms import AccountChoiceField
 
 
 class UploadForm(forms.Form):

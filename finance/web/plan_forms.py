@@ -17,7 +17,7 @@ from finance.categorization.rules import ActionType, Field, Operator
 from finance.households.models import Household
 from finance.ledger.models import Account, CategoryType
 from finance.ledger.selectors import account_list
-from finance.web.forms import AccountChoiceField, AmountField, CategoryChoiceField
+from finance.web.common.forms import AccountChoiceField, AmountField, CategoryChoiceField
 
 
 def _date_widget() -> forms.DateInput:

@@ -1,11 +1,12 @@
 """The web app's pages. Sign-in lives at /login/, everything else under /app/.
 
 New screens (budgets, goals, imports, reports, security) add their routes here
-and an entry to ``finance.web.navigation.MAIN_NAV``.
+and an entry to ``finance.web.common.navigation.MAIN_NAV``.
 """
 
 from django.urls import path
 
+from finance.web.common import pwa
 from finance.web.views import (
     auth,
     budgets,
@@ -15,7 +16,6 @@ from finance.web.views import (
     imports,
     ledger,
     profile,
-    pwa,
     security,
     transactions,
 )

@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from babel.numbers import NumberFormatError
 
-from finance.web import formatting
-from finance.web.locale import babel_locale, supported_language
-from finance.web.paging import Cursor
+from finance.web.common import formatting
+from finance.web.common.locale import babel_locale, supported_language
+from finance.web.common.paging import Cursor
 
 NBSP = "\xa0"
 
@@ -81,7 +81,7 @@ def test_cursors_round_trip_and_malformed_ones_are_ignored():
 
 def test_account_choices_name_the_currency_once():
     from finance.ledger.models import Account
-    from finance.web.forms import AccountChoiceField
+    from finance.web.common.forms import AccountChoiceField
 
     field = AccountChoiceField(queryset=Account.objects.none())
     labels = [

@@ -28,7 +28,8 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from finance.core.exceptions import Forbidden, NotFound
 from finance.users.services import LoginDelayed, session_revoke, web_sign_in, web_sign_in_second_factor
-from finance.web.errors import domain_message
+from finance.web.common.errors import domain_message
+from finance.web.common.views import safe_next
 from finance.web.signin import (
     client_info,
     current_session_id,
@@ -38,7 +39,6 @@ from finance.web.signin import (
     start_browser_session,
     throttle_wait,
 )
-from finance.web.views.base import safe_next
 
 
 class SignInForm(forms.Form):

@@ -22,11 +22,11 @@ from finance.budgets.models import Budget, BudgetStyle, Goal, GoalStatus, GoalTy
 from finance.budgets.services import LineInput
 from finance.core.exceptions import Conflict
 from finance.households.models import Household
-from finance.web.errors import add_service_errors, domain_message
-from finance.web.locale import user_today
+from finance.web.common.errors import add_service_errors, domain_message
+from finance.web.common.locale import user_today
+from finance.web.common.plan_figures import budget_summary, goal_rows
+from finance.web.common.views import confirm_delete, household_view
 from finance.web.plan_forms import BudgetForm, BudgetLineFormSet, ContributionForm, GoalForm, MoveForm
-from finance.web.planning import budget_summary, goal_rows
-from finance.web.views.base import confirm_delete, household_view
 
 # Blank line rows on the budget form; "Add a line" (app.js) adds more.
 LINE_ROWS = 3

@@ -24,8 +24,10 @@ from finance.core.exceptions import Conflict
 from finance.households.models import Household
 from finance.ledger.models import Transaction
 from finance.ledger.selectors import category_list, transaction_list
-from finance.web.errors import add_service_errors, domain_message
-from finance.web.paging import Cursor, keyset_page
+from finance.web.common.errors import add_service_errors, domain_message
+from finance.web.common.paging import Cursor, keyset_page
+from finance.web.common.rule_offer import remember_offer, rule_offer
+from finance.web.common.views import confirm_delete, household_view, is_htmx, safe_next
 from finance.web.plan_forms import (
     ACTION_LABELS,
     FIELD_LABELS,
@@ -37,40 +39,10 @@ from finance.web.plan_forms import (
     ReviewForm,
     RuleForm,
 )
-from finance.web.views.base import confirm_delete, household_view, is_htmx, safe_next
 
 # Transactions on one page of the review queue (each costs a pass through the pipeline).
 REVIEW_PAGE = 25
 BLANK_ROWS = 2
-OFFER_KEY = "web:rule-offer"
-
-
-# --- The "always categorize payee X as Y?" offer ----------------------------------------------------------
-
-
-def rule_offer(txn: Transaction) -> dict[str, Any] | None:
-    """What the page shows after a person set ``txn``'s category: the service's suggested rule, if any."""
-    body = services.suggested_rule(txn=txn)
-    if body is None:
-        return None
-    condition = body["conditions"][0]
-    return {"txn": txn, "value": condition["value"], "field": condition["field"], "category": txn.category}
-
-
-def remember_offer(request: HttpRequest, txn: Transaction) -> None:
-    """Offer the rule on the next full page (after the redirect of a form without htmx)."""
-    request.session[OFFER_KEY] = str(txn.pk)
-
-
-def pending_offer(request: HttpRequest) -> dict[str, Any] | None:
-    """The offer remembered by :func:`remember_offer`, shown once (the layout calls this)."""
-    session = getattr(request, "session", None)
-    membership = getattr(request, "membership", None)
-    if session is None or membership is None or OFFER_KEY not in session:
-        return None
-    pk = session.pop(OFFER_KEY)
-    txn = transaction_list(household=membership.household).select_related("category").filter(pk=pk).first()
-    return None if txn is None else rule_offer(txn)
 
 
 @household_view(write=True)

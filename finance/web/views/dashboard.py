@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 
 from finance.households.models import Household
 from finance.ledger.models import AccountType
-from finance.web import formatting
+from finance.web.common import formatting
+from finance.web.common.locale import user_today
+from finance.web.common.views import household_view, htmx_target
 from finance.web.dashboard import dashboard_data, spending_periods
-from finance.web.locale import user_today
-from finance.web.views.base import household_view, htmx_target
 
 
 def _cashflow_chart(data: dict[str, Any], locale: str) -> dict[str, Any]:

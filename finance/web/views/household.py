@@ -16,10 +16,10 @@ from finance.core.exceptions import Conflict
 from finance.households import services
 from finance.households.models import OWNER_ROLES, Household, Role
 from finance.households.selectors import member_list, membership_for
-from finance.web.errors import add_service_errors, domain_message, service_messages
+from finance.web.common.current_household import choose_household
+from finance.web.common.errors import add_service_errors, domain_message, service_messages
+from finance.web.common.views import household_view, safe_next
 from finance.web.forms import HouseholdForm, HouseholdSwitchForm, MemberAddForm
-from finance.web.household import choose_household
-from finance.web.views.base import household_view, safe_next
 
 
 def _is_owner(request: HttpRequest) -> bool:

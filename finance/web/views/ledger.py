@@ -17,9 +17,10 @@ from finance.households.models import Household
 from finance.ledger import services
 from finance.ledger.models import Account, Category, CategoryType
 from finance.ledger.selectors import account_list, category_list, tag_list
-from finance.web.errors import add_service_errors
-from finance.web.forms import AccountForm, CategoryForm, TagForm, _category_tree
-from finance.web.views.base import can_write, household_view
+from finance.web.common.errors import add_service_errors
+from finance.web.common.forms import category_tree
+from finance.web.common.views import can_write, household_view
+from finance.web.forms import AccountForm, CategoryForm, TagForm
 
 # --- Accounts ----------------------------------------------------------------------------------------
 
@@ -88,7 +89,7 @@ def account_archive(request: HttpRequest, household: Household, pk: Any) -> Http
 
 @household_view()
 def category_index(request: HttpRequest, household: Household) -> HttpResponse:
-    tree = _category_tree(household)
+    tree = category_tree(household)
     return render(
         request,
         "web/categories/index.html",

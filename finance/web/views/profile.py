@@ -14,9 +14,9 @@ from django.views.decorators.http import require_http_methods
 from rest_framework.exceptions import ValidationError
 
 from finance.users.services import user_update_profile
-from finance.web.errors import add_service_errors
+from finance.web.common.errors import add_service_errors
+from finance.web.common.locale import supported_language
 from finance.web.forms import ProfileForm
-from finance.web.locale import supported_language
 
 
 @login_required

@@ -27,7 +27,7 @@ from rest_framework.exceptions import ValidationError
 
 from finance.core.exceptions import Conflict, NotFound
 from finance.users import selectors, services
-from finance.web.errors import add_service_errors, domain_message
+from finance.web.common.errors import add_service_errors, domain_message
 from finance.web.forms import AccessTokenForm, PasswordChangeForm, TwoFactorCodeForm, TwoFactorDisableForm
 from finance.web.signin import client_info, current_session_id, start_browser_session, throttle_wait
 from finance.web.views.auth import wait_message

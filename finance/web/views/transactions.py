@@ -21,12 +21,13 @@ from finance.ledger.filtersets import TransactionFilterSet
 from finance.ledger.models import Transaction, TransactionType
 from finance.ledger.selectors import account_list, transaction_list
 from finance.ledger.services import SplitInput
-from finance.web.errors import add_service_errors, domain_message, service_messages
-from finance.web.forms import BulkForm, CategoryChoiceField, InlineCategoryForm, SplitFormSet, TransactionForm
-from finance.web.locale import user_today
-from finance.web.paging import Cursor, keyset_page
-from finance.web.views.base import can_write, confirm_delete, household_view, is_htmx, safe_next
-from finance.web.views.categorization import remember_offer, rule_offer
+from finance.web.common.errors import add_service_errors, domain_message, service_messages
+from finance.web.common.forms import CategoryChoiceField
+from finance.web.common.locale import user_today
+from finance.web.common.paging import Cursor, keyset_page
+from finance.web.common.rule_offer import remember_offer, rule_offer
+from finance.web.common.views import can_write, confirm_delete, household_view, is_htmx, safe_next
+from finance.web.forms import BulkForm, InlineCategoryForm, SplitFormSet, TransactionForm
 
 PAGE_SIZE = 50
 # Blank split rows on the form; the "Add a part" button (app.js) adds more.

@@ -12,8 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
-from finance.web.household import current_membership
-from finance.web.locale import request_language
+from finance.web.common.current_household import current_membership
+from finance.web.common.locale import request_language
 
 # Everything the web app serves lives under these (see finance/web/urls.py).
 WEB_PREFIXES = ("/app/", "/login/", "/logout/")

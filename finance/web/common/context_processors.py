@@ -8,8 +8,8 @@ from django.http import HttpRequest
 
 from finance.households.models import WRITE_ROLES
 from finance.households.selectors import household_list
-from finance.web.navigation import MAIN_NAV
-from finance.web.views.categorization import pending_offer
+from finance.web.common.navigation import MAIN_NAV
+from finance.web.common.rule_offer import pending_offer
 
 
 def web(request: HttpRequest) -> dict[str, Any]:
