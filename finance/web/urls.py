@@ -7,6 +7,7 @@ and an entry to ``finance.web.common.navigation.MAIN_NAV``.
 from django.urls import path
 
 from finance.web.common import pwa
+from finance.web.ledger import views as ledger
 from finance.web.views import (
     auth,
     budgets,
@@ -14,10 +15,8 @@ from finance.web.views import (
     dashboard,
     household,
     imports,
-    ledger,
     profile,
     security,
-    transactions,
 )
 
 app_name = "web"
@@ -29,12 +28,12 @@ urlpatterns = [
     path("login/code/", auth.sign_in_code, name="login-code"),
     path("logout/", auth.SignOutView.as_view(), name="logout"),
     path("app/", dashboard.dashboard, name="dashboard"),
-    path("app/transactions/", transactions.transaction_index, name="transactions"),
-    path("app/transactions/new/", transactions.transaction_create, name="transaction-create"),
-    path("app/transactions/bulk/", transactions.transaction_bulk, name="transaction-bulk"),
-    path("app/transactions/<uuid:pk>/", transactions.transaction_edit, name="transaction-edit"),
-    path("app/transactions/<uuid:pk>/delete/", transactions.transaction_delete, name="transaction-delete"),
-    path("app/transactions/<uuid:pk>/category/", transactions.transaction_category, name="transaction-category"),
+    path("app/transactions/", ledger.transaction_index, name="transactions"),
+    path("app/transactions/new/", ledger.transaction_create, name="transaction-create"),
+    path("app/transactions/bulk/", ledger.transaction_bulk, name="transaction-bulk"),
+    path("app/transactions/<uuid:pk>/", ledger.transaction_edit, name="transaction-edit"),
+    path("app/transactions/<uuid:pk>/delete/", ledger.transaction_delete, name="transaction-delete"),
+    path("app/transactions/<uuid:pk>/category/", ledger.transaction_category, name="transaction-category"),
     path("app/accounts/", ledger.account_index, name="accounts"),
     path("app/accounts/new/", ledger.account_form, name="account-create"),
     path("app/accounts/<uuid:pk>/", ledger.account_form, name="account-edit"),
