@@ -17,7 +17,7 @@ from finance.ledger.models import Transaction
 from finance.ledger.tests.factories import make_account
 from finance.ledger.verify import verify
 from finance.users.tests.factories import HouseholdFactory
-from finance.web.views import imports as import_views
+from finance.web.imports import views as import_views
 
 pytestmark = pytest.mark.django_db
 

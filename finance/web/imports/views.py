@@ -21,10 +21,10 @@ from finance.households.models import Household
 from finance.imports import selectors, services
 from finance.imports.errors import ParseError
 from finance.imports.models import TABULAR_FORMATS, ImportBatch, ImportedRow, ImportStatus, RowStatus
-from finance.web import imports as present
 from finance.web.common.errors import add_service_errors, domain_message
 from finance.web.common.views import can_write, household_view, htmx_target
-from finance.web.import_forms import CommitForm, MappingForm, UploadForm
+from finance.web.imports import presenters as present
+from finance.web.imports.forms import CommitForm, MappingForm, UploadForm
 
 LIST_PAGE_SIZE = 25
 PREVIEW_PAGE_SIZE = 100
