@@ -343,7 +343,7 @@ def test_rule_roles(roles, web_client):
 def test_the_review_queue_pages_through_older_transactions(roles, web_client):
     from datetime import timedelta
 
-    from finance.web.views.categorization import REVIEW_PAGE
+    from finance.web.review.views import REVIEW_PAGE
 
     household = roles.household
     account = make_account(household, "Checking")

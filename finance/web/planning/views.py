@@ -26,7 +26,7 @@ from finance.web.common.errors import add_service_errors, domain_message
 from finance.web.common.locale import user_today
 from finance.web.common.plan_figures import budget_summary, goal_rows
 from finance.web.common.views import confirm_delete, household_view
-from finance.web.plan_forms import BudgetForm, BudgetLineFormSet, ContributionForm, GoalForm, MoveForm
+from finance.web.planning.forms import BudgetForm, BudgetLineFormSet, ContributionForm, GoalForm, MoveForm
 
 # Blank line rows on the budget form; "Add a line" (app.js) adds more.
 LINE_ROWS = 3

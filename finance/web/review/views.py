@@ -28,7 +28,7 @@ from finance.web.common.errors import add_service_errors, domain_message
 from finance.web.common.paging import Cursor, keyset_page
 from finance.web.common.rule_offer import remember_offer, rule_offer
 from finance.web.common.views import confirm_delete, household_view, is_htmx, safe_next
-from finance.web.plan_forms import (
+from finance.web.review.forms import (
     ACTION_LABELS,
     FIELD_LABELS,
     OPERATOR_LABELS,
