@@ -14,28 +14,6 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from finance.households.models import Role
-
-
-class MemberAddForm(forms.Form):
-    identifier = forms.CharField(label=_("Username or email"), max_length=254)
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.VIEWER)
-
-
-class MemberRoleForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-
-
-class HouseholdForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=120)
-    base_currency = forms.CharField(
-        label=_("Base currency"),
-        max_length=3,
-        min_length=3,
-        help_text=_("Reports are in this currency. Changing it converts every amount again."),
-        widget=forms.TextInput(attrs={"autocapitalize": "characters", "class": "short"}),
-    )
-
 
 class ProfileForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
@@ -57,10 +35,6 @@ class ProfileForm(forms.Form):
         locale_field = self.fields["locale"]
         assert isinstance(locale_field, forms.ChoiceField)
         locale_field.choices = choices
-
-
-class HouseholdSwitchForm(forms.Form):
-    household = forms.UUIDField()
 
 
 # The account's security settings (finance.web.views.security) -----------------------------

@@ -7,6 +7,7 @@ and an entry to ``finance.web.common.navigation.MAIN_NAV``.
 from django.urls import path
 
 from finance.web.common import pwa
+from finance.web.household import views as household
 from finance.web.imports import views as imports
 from finance.web.ledger import views as ledger
 from finance.web.planning import views as planning
@@ -14,7 +15,6 @@ from finance.web.review import views as review
 from finance.web.views import (
     auth,
     dashboard,
-    household,
     profile,
     security,
 )

@@ -19,7 +19,7 @@ from finance.households.selectors import member_list, membership_for
 from finance.web.common.current_household import choose_household
 from finance.web.common.errors import add_service_errors, domain_message, service_messages
 from finance.web.common.views import household_view, safe_next
-from finance.web.forms import HouseholdForm, HouseholdSwitchForm, MemberAddForm
+from finance.web.household.forms import HouseholdForm, HouseholdSwitchForm, MemberAddForm
 
 
 def _is_owner(request: HttpRequest) -> bool:
