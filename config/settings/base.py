@@ -62,7 +62,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # A browser whose account session was revoked is signed out (finance/web/signin.py).
+    # A browser whose account session was revoked is signed out (finance/web/account/signin.py).
     "finance.users.middleware.BrowserSessionMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Web pages only: the user's language, the household chosen in the session.

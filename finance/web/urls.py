@@ -6,27 +6,23 @@ and an entry to ``finance.web.common.navigation.MAIN_NAV``.
 
 from django.urls import path
 
+from finance.web.account import views as account
 from finance.web.common import pwa
 from finance.web.household import views as household
 from finance.web.imports import views as imports
 from finance.web.ledger import views as ledger
 from finance.web.planning import views as planning
 from finance.web.review import views as review
-from finance.web.views import (
-    auth,
-    dashboard,
-    profile,
-    security,
-)
+from finance.web.views import dashboard
 
 app_name = "web"
 
 urlpatterns = [
-    path("", auth.home, name="home"),
+    path("", account.home, name="home"),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
-    path("login/", auth.sign_in, name="login"),
-    path("login/code/", auth.sign_in_code, name="login-code"),
-    path("logout/", auth.SignOutView.as_view(), name="logout"),
+    path("login/", account.sign_in, name="login"),
+    path("login/code/", account.sign_in_code, name="login-code"),
+    path("logout/", account.SignOutView.as_view(), name="logout"),
     path("app/", dashboard.dashboard, name="dashboard"),
     path("app/transactions/", ledger.transaction_index, name="transactions"),
     path("app/transactions/new/", ledger.transaction_create, name="transaction-create"),
@@ -49,7 +45,7 @@ urlpatterns = [
     path("app/household/switch/", household.household_switch, name="household-switch"),
     path("app/household/members/<uuid:pk>/role/", household.member_role, name="member-role"),
     path("app/household/members/<uuid:pk>/remove/", household.member_remove, name="member-remove"),
-    path("app/profile/", profile.profile, name="profile"),
+    path("app/profile/", account.profile, name="profile"),
     path("app/budgets/", planning.budget_index, name="budgets"),
     path("app/budgets/new/", planning.budget_create, name="budget-create"),
     path("app/budgets/<uuid:pk>/", planning.budget_detail, name="budget-detail"),
@@ -87,17 +83,17 @@ urlpatterns = [
     path("app/imports/<uuid:pk>/commit/", imports.import_commit, name="import-commit"),
     path("app/imports/<uuid:pk>/revert/", imports.import_revert, name="import-revert"),
     path("app/imports/<uuid:pk>/discard/", imports.import_discard, name="import-discard"),
-    path("app/profile/security/", security.overview, name="security"),
-    path("app/profile/security/password/", security.password_change, name="security-password"),
-    path("app/profile/security/two-factor/", security.two_factor, name="security-2fa"),
-    path("app/profile/security/sessions/", security.session_index, name="security-sessions"),
+    path("app/profile/security/", account.overview, name="security"),
+    path("app/profile/security/password/", account.password_change, name="security-password"),
+    path("app/profile/security/two-factor/", account.two_factor, name="security-2fa"),
+    path("app/profile/security/sessions/", account.session_index, name="security-sessions"),
     path(
         "app/profile/security/sessions/revoke-others/",
-        security.session_revoke_others,
+        account.session_revoke_others,
         name="security-sessions-revoke-others",
     ),
-    path("app/profile/security/sessions/<uuid:pk>/revoke/", security.session_revoke, name="security-session-revoke"),
-    path("app/profile/security/tokens/", security.token_index, name="security-tokens"),
-    path("app/profile/security/tokens/<uuid:pk>/revoke/", security.token_revoke, name="security-token-revoke"),
-    path("app/profile/security/activity/", security.activity, name="security-activity"),
+    path("app/profile/security/sessions/<uuid:pk>/revoke/", account.session_revoke, name="security-session-revoke"),
+    path("app/profile/security/tokens/", account.token_index, name="security-tokens"),
+    path("app/profile/security/tokens/<uuid:pk>/revoke/", account.token_revoke, name="security-token-revoke"),
+    path("app/profile/security/activity/", account.activity, name="security-activity"),
 ]

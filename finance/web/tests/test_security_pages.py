@@ -15,7 +15,7 @@ from finance.users import services
 from finance.users.models import AuthSession, PersonalAccessToken, RecoveryCode, SignInAttempt, TOTPDevice
 from finance.users.tests.factories import PASSWORD, UserFactory
 from finance.users.tests.helpers import clock
-from finance.web.signin import AUTH_SESSION_KEY
+from finance.web.account.signin import AUTH_SESSION_KEY
 
 pytestmark = pytest.mark.django_db
 __all__ = ["clock"]

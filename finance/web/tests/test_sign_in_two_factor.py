@@ -14,7 +14,7 @@ from finance.users import services
 from finance.users.models import AuthSession, RecoveryCode, SignInAttempt
 from finance.users.tests.factories import PASSWORD
 from finance.users.tests.helpers import clock
-from finance.web.signin import AUTH_SESSION_KEY, PENDING_KEY, PENDING_SECONDS
+from finance.web.account.signin import AUTH_SESSION_KEY, PENDING_KEY, PENDING_SECONDS
 
 pytestmark = pytest.mark.django_db
 __all__ = ["clock"]

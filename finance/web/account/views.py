@@ -1,36 +1,232 @@
-"""The account's security settings: password, two-factor authentication, sessions, API tokens, activity.
+"""The person's own account: sign-in and sign-out, the profile, the security settings.
 
-Everything goes through ``finance.users`` selectors and services, as the API's
-``/api/v1/auth/…`` endpoints do, with the same checks, messages and budgets
-(the ``password`` and ``otp`` throttles are shared with the API). Secrets
-(the TOTP secret, recovery codes, a new token) are shown once, in the answer to
-the POST that made them, and never stored in the session.
+Sign-in goes through ``finance.users.services`` with the same users, checks
+and records as the API: its lockout (slow-down, then lock), its sign-in
+activity and audit records, and, with two-factor authentication on, a second
+step: the password alone signs nobody in; the session keeps a signed,
+short-lived pending marker (``signin.py``) and the next page asks for a code
+or a recovery code.
+
+The profile sets the name and the language (which also sets number, date and
+money formats).
+
+The security settings (password, two-factor authentication, sessions, API
+tokens, activity) go through ``finance.users`` selectors and services, as the
+API's ``/api/v1/auth/…`` endpoints do, with the same checks, messages and
+budgets (the ``password`` and ``otp`` throttles are shared with the API).
+Secrets (the TOTP secret, recovery codes, a new token) are shown once, in the
+answer to the POST that made them, and never stored in the session.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import AuthenticationFailed, ValidationError
 
-from finance.core.exceptions import Conflict, NotFound
+from finance.core.exceptions import Conflict, Forbidden, NotFound
 from finance.users import selectors, services
+from finance.users.services import LoginDelayed, user_update_profile, web_sign_in, web_sign_in_second_factor
+from finance.web.account.forms import (
+    AccessTokenForm,
+    PasswordChangeForm,
+    ProfileForm,
+    SecondFactorForm,
+    SignInForm,
+    TwoFactorCodeForm,
+    TwoFactorDisableForm,
+)
+from finance.web.account.signin import (
+    client_info,
+    current_session_id,
+    pending_clear,
+    pending_get,
+    pending_set,
+    start_browser_session,
+    throttle_wait,
+)
 from finance.web.common.errors import add_service_errors, domain_message
-from finance.web.forms import AccessTokenForm, PasswordChangeForm, TwoFactorCodeForm, TwoFactorDisableForm
-from finance.web.signin import client_info, current_session_id, start_browser_session, throttle_wait
-from finance.web.views.auth import wait_message
+from finance.web.common.locale import supported_language
+from finance.web.common.views import safe_next
+
+# --- Sign-in and sign-out -----------------------------------------------------------------------------
+
+
+def wait_message(seconds: int) -> str:
+    if seconds < 60:
+        return ngettext(
+            "Too many failed attempts. Try again in %(count)d second.",
+            "Too many failed attempts. Try again in %(count)d seconds.",
+            seconds,
+        ) % {"count": seconds}
+    minutes = max(1, round(seconds / 60))
+    return ngettext(
+        "Too many failed attempts. Try again in %(count)d minute.",
+        "Too many failed attempts. Try again in %(count)d minutes.",
+        minutes,
+    ) % {"count": minutes}
+
+
+def delay_seconds(exc: LoginDelayed) -> int:
+    """How long a slowed-down or locked sign-in must wait (DRF's ``Throttled.wait``)."""
+    return int(getattr(exc, "wait", None) or 60)
+
+
+def _rate_limited(request: HttpRequest, wait: int) -> HttpResponse:
+    """The sign-in budget (shared with the API's ``login/``) is spent: the 429 page."""
+    response = render(request, "web/login_throttled.html", {"minutes": max(1, round(wait / 60))}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def _refused(request: HttpRequest, template: str, context: dict[str, Any], wait: int) -> HttpResponse:
+    """Slowed down or locked out (the account's or the address's failures): the form again, 429."""
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def _after_sign_in(next_url: str) -> str:
+    return next_url or resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    next_url = safe_next(request, "")
+    if request.user.is_authenticated:
+        return redirect(_after_sign_in(next_url))
+    form = SignInForm(request.POST or None)
+    context = {"form": form, "next": next_url}
+    if request.method == "POST":
+        wait = throttle_wait(request, "login")
+        if wait is not None:
+            return _rate_limited(request, wait)
+        if form.is_valid():
+            try:
+                result = web_sign_in(
+                    identifier=form.cleaned_data["username"],
+                    password=form.cleaned_data["password"],
+                    client=client_info(request),
+                )
+            except LoginDelayed as exc:
+                wait = delay_seconds(exc)
+                form.add_error(None, wait_message(wait))
+                return _refused(request, "web/login.html", context, wait)
+            except (AuthenticationFailed, Forbidden) as exc:
+                form.add_error(None, domain_message(exc))
+            else:
+                if result.session is None:
+                    pending_set(request, user=result.user, identifier=result.identifier, next_url=next_url)
+                    return redirect("web:login-code")
+                start_browser_session(request, result.user, result.session)
+                return redirect(_after_sign_in(next_url))
+    return render(request, "web/login.html", context)
+
+
+@sensitive_post_parameters("code")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sign_in_code(request: HttpRequest) -> HttpResponse:
+    """The second step: a TOTP code or a recovery code for the pending sign-in."""
+    pending = pending_get(request)
+    if pending is None:
+        if request.user.is_authenticated:
+            return redirect(_after_sign_in(""))
+        messages.error(request, _("Your sign-in has expired. Enter your password again."))
+        return redirect("web:login")
+    form = SecondFactorForm(request.POST or None)
+    context = {"form": form}
+    if request.method == "POST":
+        wait = throttle_wait(request, "login")
+        if wait is not None:
+            return _rate_limited(request, wait)
+        if form.is_valid():
+            try:
+                result = web_sign_in_second_factor(
+                    user_id=pending.user_id,
+                    identifier=pending.identifier,
+                    code=form.cleaned_data["code"],
+                    client=client_info(request),
+                )
+            except LoginDelayed as exc:
+                wait = delay_seconds(exc)
+                form.add_error(None, wait_message(wait))
+                return _refused(request, "web/login_code.html", context, wait)
+            except (AuthenticationFailed, Forbidden) as exc:
+                if getattr(exc.detail, "code", "") in ("otp_invalid", "otp_required"):
+                    form.add_error("code", domain_message(exc))
+                else:
+                    # The account went away (or must be verified first): start over.
+                    pending_clear(request)
+                    messages.error(request, domain_message(exc))
+                    return redirect("web:login")
+            else:
+                assert result.session is not None
+                pending_clear(request)
+                start_browser_session(request, result.user, result.session)
+                return redirect(_after_sign_in(pending.next_url))
+    return render(request, "web/login_code.html", context)
+
+
+class SignOutView(auth_views.LogoutView):
+    """POST only (Django's rule): a link cannot sign anyone out. Ends the account session too."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        session_id = current_session_id(request)
+        if session_id and request.user.is_authenticated:
+            with contextlib.suppress(NotFound):  # already ended elsewhere
+                services.session_revoke(user=request.user, session_id=session_id, reason="logout")
+        return super().post(request, *args, **kwargs)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("web:dashboard")
+
+
+# --- Profile ------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    initial = {"first_name": user.first_name, "last_name": user.last_name, "locale": user.locale}
+    form = ProfileForm(request.POST or None, initial=initial, current_locale=user.locale)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user_update_profile(user=user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(exc, form)
+        else:
+            # Confirm in the language just chosen.
+            translation.activate(supported_language(user.locale) or translation.get_language())
+            messages.success(request, _("Profile saved."))
+            return redirect("web:profile")
+    return render(request, "web/profile.html", {"section": "profile", "tab": "profile", "form": form})
+
+
+# --- Security settings --------------------------------------------------------------------------------
 
 # Codes whose wording depends on the screen (the API's own messages, translated).
 PASSWORD_MESSAGES = {"wrong_password": gettext_lazy("The current password is wrong.")}

@@ -1,7 +1,7 @@
-"""Forms of the web app: they parse and present input; the services decide what is valid.
+"""Forms of the account pages: sign-in (the password, then the code), the profile, the security settings.
 
-Amounts are read and shown in the person's locale (``12,50`` in German);
-categories are offered as the household's tree. Nothing here writes.
+Like every form of the web app they parse and present input; the users
+services decide what is valid. Nothing here writes.
 """
 
 from __future__ import annotations
@@ -13,6 +13,37 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+
+# --- Sign-in ------------------------------------------------------------------------------------------
+
+
+class SignInForm(forms.Form):
+    """Username or email address (either, any case), and the password."""
+
+    username = forms.CharField(
+        label=_("Username or email"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username", "autocapitalize": "none"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(
+        label=_("Authentication code"),
+        max_length=32,
+        help_text=_("The 6-digit code from your authenticator app, or one of your recovery codes."),
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+
+# --- Profile ------------------------------------------------------------------------------------------
 
 
 class ProfileForm(forms.Form):
@@ -37,7 +68,7 @@ class ProfileForm(forms.Form):
         locale_field.choices = choices
 
 
-# The account's security settings (finance.web.views.security) -----------------------------
+# --- Security settings --------------------------------------------------------------------------------
 
 
 class PasswordChangeForm(forms.Form):
