@@ -8,12 +8,12 @@ from django.urls import path
 
 from finance.web.account import views as account
 from finance.web.common import pwa
+from finance.web.dashboard import views as dashboard
 from finance.web.household import views as household
 from finance.web.imports import views as imports
 from finance.web.ledger import views as ledger
 from finance.web.planning import views as planning
 from finance.web.review import views as review
-from finance.web.views import dashboard
 
 app_name = "web"
 

@@ -16,7 +16,7 @@ from finance.budgets.models import Budget, BudgetMove, Goal, GoalContribution
 from finance.budgets.services import goal_contribution_create
 from finance.budgets.tests.factories import make_budget, make_goal
 from finance.ledger.tests.factories import category, make_account, make_txn
-from finance.web import dashboard
+from finance.web.dashboard import presenters as dashboard
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from finance.ledger.models import AccountType
 from finance.web.common import formatting
 from finance.web.common.locale import user_today
 from finance.web.common.views import household_view, htmx_target
-from finance.web.dashboard import dashboard_data, spending_periods
+from finance.web.dashboard.presenters import dashboard_data, spending_periods
 
 
 def _cashflow_chart(data: dict[str, Any], locale: str) -> dict[str, Any]:
