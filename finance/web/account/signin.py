@@ -26,6 +26,7 @@ from finance.users.models import AuthSession
 from finance.users.services import ClientInfo
 
 PENDING_KEY = "finance_2fa_pending"
+# Named after this module's first home; a new salt would void every pending sign-in.
 PENDING_SALT = "finance.web.signin.pending-2fa"
 PENDING_SECONDS = 300
 
