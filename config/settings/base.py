@@ -63,11 +63,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # A browser whose account session was revoked is signed out (finance/web/signin.py).
+    # A browser whose account session was revoked is signed out (finance/web/account/signin.py).
     "finance.users.middleware.BrowserSessionMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Web pages only: the user's language, the household chosen in the session.
-    "finance.web.middleware.WebMiddleware",
+    "finance.web.common.middleware.WebMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -86,7 +86,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "finance.web.context_processors.web",
+                "finance.web.common.context_processors.web",
             ],
         },
     },

@@ -1,40 +1,35 @@
 """The web app's pages. Sign-in lives at /login/, everything else under /app/.
 
 New screens (budgets, goals, imports, reports, security) add their routes here
-and an entry to ``finance.web.navigation.MAIN_NAV``.
+and an entry to ``finance.web.common.navigation.MAIN_NAV``.
 """
 
 from django.urls import path
 
-from finance.web.views import (
-    auth,
-    budgets,
-    categorization,
-    dashboard,
-    household,
-    imports,
-    ledger,
-    profile,
-    pwa,
-    security,
-    transactions,
-)
+from finance.web.account import views as account
+from finance.web.common import pwa
+from finance.web.dashboard import views as dashboard
+from finance.web.household import views as household
+from finance.web.imports import views as imports
+from finance.web.ledger import views as ledger
+from finance.web.planning import views as planning
+from finance.web.review import views as review
 
 app_name = "web"
 
 urlpatterns = [
-    path("", auth.home, name="home"),
+    path("", account.home, name="home"),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
-    path("login/", auth.sign_in, name="login"),
-    path("login/code/", auth.sign_in_code, name="login-code"),
-    path("logout/", auth.SignOutView.as_view(), name="logout"),
+    path("login/", account.sign_in, name="login"),
+    path("login/code/", account.sign_in_code, name="login-code"),
+    path("logout/", account.SignOutView.as_view(), name="logout"),
     path("app/", dashboard.dashboard, name="dashboard"),
-    path("app/transactions/", transactions.transaction_index, name="transactions"),
-    path("app/transactions/new/", transactions.transaction_create, name="transaction-create"),
-    path("app/transactions/bulk/", transactions.transaction_bulk, name="transaction-bulk"),
-    path("app/transactions/<uuid:pk>/", transactions.transaction_edit, name="transaction-edit"),
-    path("app/transactions/<uuid:pk>/delete/", transactions.transaction_delete, name="transaction-delete"),
-    path("app/transactions/<uuid:pk>/category/", transactions.transaction_category, name="transaction-category"),
+    path("app/transactions/", ledger.transaction_index, name="transactions"),
+    path("app/transactions/new/", ledger.transaction_create, name="transaction-create"),
+    path("app/transactions/bulk/", ledger.transaction_bulk, name="transaction-bulk"),
+    path("app/transactions/<uuid:pk>/", ledger.transaction_edit, name="transaction-edit"),
+    path("app/transactions/<uuid:pk>/delete/", ledger.transaction_delete, name="transaction-delete"),
+    path("app/transactions/<uuid:pk>/category/", ledger.transaction_category, name="transaction-category"),
     path("app/accounts/", ledger.account_index, name="accounts"),
     path("app/accounts/new/", ledger.account_form, name="account-create"),
     path("app/accounts/<uuid:pk>/", ledger.account_form, name="account-edit"),
@@ -50,34 +45,34 @@ urlpatterns = [
     path("app/household/switch/", household.household_switch, name="household-switch"),
     path("app/household/members/<uuid:pk>/role/", household.member_role, name="member-role"),
     path("app/household/members/<uuid:pk>/remove/", household.member_remove, name="member-remove"),
-    path("app/profile/", profile.profile, name="profile"),
-    path("app/budgets/", budgets.budget_index, name="budgets"),
-    path("app/budgets/new/", budgets.budget_create, name="budget-create"),
-    path("app/budgets/<uuid:pk>/", budgets.budget_detail, name="budget-detail"),
-    path("app/budgets/<uuid:pk>/edit/", budgets.budget_edit, name="budget-edit"),
-    path("app/budgets/<uuid:pk>/delete/", budgets.budget_delete, name="budget-delete"),
-    path("app/budgets/<uuid:pk>/moves/", budgets.budget_move, name="budget-move"),
-    path("app/budgets/<uuid:pk>/moves/<uuid:move_pk>/delete/", budgets.budget_move_delete, name="budget-move-delete"),
-    path("app/goals/", budgets.goal_index, name="goals"),
-    path("app/goals/new/", budgets.goal_create, name="goal-create"),
-    path("app/goals/<uuid:pk>/", budgets.goal_edit, name="goal-edit"),
-    path("app/goals/<uuid:pk>/delete/", budgets.goal_delete, name="goal-delete"),
-    path("app/goals/<uuid:pk>/contribute/", budgets.goal_contribute, name="goal-contribute"),
+    path("app/profile/", account.profile, name="profile"),
+    path("app/budgets/", planning.budget_index, name="budgets"),
+    path("app/budgets/new/", planning.budget_create, name="budget-create"),
+    path("app/budgets/<uuid:pk>/", planning.budget_detail, name="budget-detail"),
+    path("app/budgets/<uuid:pk>/edit/", planning.budget_edit, name="budget-edit"),
+    path("app/budgets/<uuid:pk>/delete/", planning.budget_delete, name="budget-delete"),
+    path("app/budgets/<uuid:pk>/moves/", planning.budget_move, name="budget-move"),
+    path("app/budgets/<uuid:pk>/moves/<uuid:move_pk>/delete/", planning.budget_move_delete, name="budget-move-delete"),
+    path("app/goals/", planning.goal_index, name="goals"),
+    path("app/goals/new/", planning.goal_create, name="goal-create"),
+    path("app/goals/<uuid:pk>/", planning.goal_edit, name="goal-edit"),
+    path("app/goals/<uuid:pk>/delete/", planning.goal_delete, name="goal-delete"),
+    path("app/goals/<uuid:pk>/contribute/", planning.goal_contribute, name="goal-contribute"),
     path(
         "app/goals/<uuid:pk>/contributions/<uuid:contribution>/delete/",
-        budgets.goal_contribution_delete,
+        planning.goal_contribution_delete,
         name="goal-contribution-delete",
     ),
-    path("app/review/", categorization.review_index, name="review"),
-    path("app/review/<uuid:pk>/", categorization.review_resolve, name="review-resolve"),
-    path("app/rules/", categorization.rule_index, name="rules"),
-    path("app/rules/new/", categorization.rule_create, name="rule-create"),
-    path("app/rules/<uuid:pk>/", categorization.rule_edit, name="rule-edit"),
-    path("app/rules/<uuid:pk>/delete/", categorization.rule_delete, name="rule-delete"),
-    path("app/rules/<uuid:pk>/apply/", categorization.rule_apply, name="rule-apply"),
+    path("app/review/", review.review_index, name="review"),
+    path("app/review/<uuid:pk>/", review.review_resolve, name="review-resolve"),
+    path("app/rules/", review.rule_index, name="rules"),
+    path("app/rules/new/", review.rule_create, name="rule-create"),
+    path("app/rules/<uuid:pk>/", review.rule_edit, name="rule-edit"),
+    path("app/rules/<uuid:pk>/delete/", review.rule_delete, name="rule-delete"),
+    path("app/rules/<uuid:pk>/apply/", review.rule_apply, name="rule-apply"),
     path(
         "app/rules/from-transaction/<uuid:pk>/",
-        categorization.rule_from_transaction,
+        review.rule_from_transaction,
         name="rule-from-transaction",
     ),
     path("app/imports/", imports.import_index, name="imports"),
@@ -88,17 +83,17 @@ urlpatterns = [
     path("app/imports/<uuid:pk>/commit/", imports.import_commit, name="import-commit"),
     path("app/imports/<uuid:pk>/revert/", imports.import_revert, name="import-revert"),
     path("app/imports/<uuid:pk>/discard/", imports.import_discard, name="import-discard"),
-    path("app/profile/security/", security.overview, name="security"),
-    path("app/profile/security/password/", security.password_change, name="security-password"),
-    path("app/profile/security/two-factor/", security.two_factor, name="security-2fa"),
-    path("app/profile/security/sessions/", security.session_index, name="security-sessions"),
+    path("app/profile/security/", account.overview, name="security"),
+    path("app/profile/security/password/", account.password_change, name="security-password"),
+    path("app/profile/security/two-factor/", account.two_factor, name="security-2fa"),
+    path("app/profile/security/sessions/", account.session_index, name="security-sessions"),
     path(
         "app/profile/security/sessions/revoke-others/",
-        security.session_revoke_others,
+        account.session_revoke_others,
         name="security-sessions-revoke-others",
     ),
-    path("app/profile/security/sessions/<uuid:pk>/revoke/", security.session_revoke, name="security-session-revoke"),
-    path("app/profile/security/tokens/", security.token_index, name="security-tokens"),
-    path("app/profile/security/tokens/<uuid:pk>/revoke/", security.token_revoke, name="security-token-revoke"),
-    path("app/profile/security/activity/", security.activity, name="security-activity"),
+    path("app/profile/security/sessions/<uuid:pk>/revoke/", account.session_revoke, name="security-session-revoke"),
+    path("app/profile/security/tokens/", account.token_index, name="security-tokens"),
+    path("app/profile/security/tokens/<uuid:pk>/revoke/", account.token_revoke, name="security-token-revoke"),
+    path("app/profile/security/activity/", account.activity, name="security-activity"),
 ]

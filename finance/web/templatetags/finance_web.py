@@ -11,7 +11,7 @@ from django.forms import BoundField
 from django.utils.safestring import SafeString
 
 from finance.ledger.models import TransactionType
-from finance.web import formatting
+from finance.web.common import formatting
 
 register = template.Library()
 

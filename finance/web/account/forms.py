@@ -1,0 +1,148 @@
+"""Forms of the account pages: sign-in (the password, then the code), the profile, the security settings.
+
+Like every form of the web app they parse and present input; the users
+services decide what is valid. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+# --- Sign-in ------------------------------------------------------------------------------------------
+
+
+class SignInForm(forms.Form):
+    """Username or email address (either, any case), and the password."""
+
+    username = forms.CharField(
+        label=_("Username or email"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username", "autocapitalize": "none"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(
+        label=_("Authentication code"),
+        max_length=32,
+        help_text=_("The 6-digit code from your authenticator app, or one of your recovery codes."),
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+
+# --- Profile ------------------------------------------------------------------------------------------
+
+
+class ProfileForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    locale = forms.ChoiceField(
+        label=_("Language"),
+        help_text=_("Also sets how numbers, dates and amounts are written."),
+    )
+
+    def __init__(self, *args: Any, current_locale: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Each language in its own name, so people find theirs whatever the page's language.
+        choices = [
+            (code, translation.get_language_info(code)["name_local"].capitalize()) for code, _n in settings.LANGUAGES
+        ]
+        # Keep a regional locale (de_AT, en_GB…) the person already has as a choice.
+        if current_locale and current_locale not in dict(choices):
+            choices.insert(0, (current_locale, current_locale))
+        locale_field = self.fields["locale"]
+        assert isinstance(locale_field, forms.ChoiceField)
+        locale_field.choices = choices
+
+
+# --- Security settings --------------------------------------------------------------------------------
+
+
+class PasswordChangeForm(forms.Form):
+    """The current password and the new one twice; the service checks the rest (Django's validators)."""
+
+    old_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        help_text=_("At least 10 characters, not too similar to your name or email, not a common password."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password_again = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        again = data.get("new_password_again")
+        if data.get("new_password") and again is not None and data["new_password"] != again:
+            self.add_error("new_password_again", _("The two new passwords do not match."))
+        return data
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the app"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}),
+    )
+
+
+class TwoFactorDisableForm(forms.Form):
+    password = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    code = forms.CharField(
+        label=_("Code from the app, or a recovery code"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
+    )
+
+
+TOKEN_EXPIRY_DAYS = {"30": 30, "90": 90, "365": 365}
+
+
+class AccessTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. “spreadsheet sync”."), required=False
+    )
+    access = forms.ChoiceField(
+        label=_("Access"),
+        choices=[("read", _("Read only")), ("write", _("Read and write"))],
+        initial="read",
+        widget=forms.RadioSelect,
+    )
+    expires = forms.ChoiceField(
+        label=_("Expires"),
+        choices=[("30", _("In 30 days")), ("90", _("In 90 days")), ("365", _("In a year")), ("", _("Never"))],
+        initial="90",
+        required=False,
+    )
+
+    def token_values(self) -> dict[str, Any]:
+        """The service's arguments: the name, the scopes and the expiry time."""
+        days = TOKEN_EXPIRY_DAYS.get(self.cleaned_data.get("expires") or "")
+        return {
+            "name": self.cleaned_data["name"],
+            "scopes": ["read", "write"] if self.cleaned_data["access"] == "write" else ["read"],
+            "expires_at": timezone.now() + timedelta(days=days) if days else None,
+        }

@@ -1,0 +1,106 @@
+"""The browser session's link to the account's sessions, and the two-factor step of sign-in.
+
+* Every web sign-in opens an ``AuthSession`` (the API's session list) and keeps its id
+  in the cookie session (``AUTH_SESSION_KEY``). ``finance.users.middleware.BrowserSessionMiddleware``
+  signs the browser out the moment that session is revoked (from the sessions page, the
+  API, a password change), on every path, the API's cookie-authenticated requests included.
+* With 2FA on, a correct password signs nobody in: the session holds a **pending
+  sign-in** marker, signed (own salt) with the time it was made, good for
+  ``PENDING_SECONDS``. Only the code step reads it, and it is dropped once used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import login
+from django.core import signing
+from django.http import HttpRequest
+from rest_framework import throttling
+
+from finance.core.api.throttling import _Switchable
+from finance.core.http import client_ip
+from finance.users.middleware import BROWSER_SESSION_KEY as AUTH_SESSION_KEY
+from finance.users.models import AuthSession
+from finance.users.services import ClientInfo
+
+PENDING_KEY = "finance_2fa_pending"
+# Named after this module's first home; a new salt would void every pending sign-in.
+PENDING_SALT = "finance.web.signin.pending-2fa"
+PENDING_SECONDS = 300
+
+
+def client_info(request: HttpRequest) -> ClientInfo:
+    return ClientInfo(ip=client_ip(request), user_agent=request.headers.get("User-Agent", ""))
+
+
+def start_browser_session(request: HttpRequest, user: Any, session: AuthSession) -> None:
+    """Sign the browser in (a new session key) and remember which account session it is."""
+    login(request, user, backend="finance.users.backends.UsernameOrEmailBackend")
+    request.session[AUTH_SESSION_KEY] = str(session.pk)
+
+
+def current_session_id(request: HttpRequest) -> str | None:
+    value = request.session.get(AUTH_SESSION_KEY)
+    return str(value) if value else None
+
+
+@dataclass(frozen=True)
+class PendingSignIn:
+    user_id: str
+    identifier: str
+    next_url: str
+
+
+def pending_set(request: HttpRequest, *, user: Any, identifier: str, next_url: str) -> None:
+    # A fresh session key: whatever was in the session before the password is not carried over.
+    request.session.cycle_key()
+    request.session[PENDING_KEY] = signing.dumps(
+        {"u": str(user.pk), "i": identifier, "n": next_url}, salt=PENDING_SALT, compress=True
+    )
+
+
+def pending_get(request: HttpRequest) -> PendingSignIn | None:
+    """The pending sign-in, if there is one and it is younger than ``PENDING_SECONDS``."""
+    value = request.session.get(PENDING_KEY)
+    if not value:
+        return None
+    try:
+        data = signing.loads(value, salt=PENDING_SALT, max_age=PENDING_SECONDS)
+    except signing.BadSignature:  # expired (SignatureExpired) or tampered with
+        request.session.pop(PENDING_KEY, None)
+        return None
+    return PendingSignIn(user_id=data["u"], identifier=data["i"], next_url=data.get("n", ""))
+
+
+def pending_clear(request: HttpRequest) -> None:
+    request.session.pop(PENDING_KEY, None)
+
+
+class ScopeThrottle(_Switchable, throttling.SimpleRateThrottle):
+    """One of the API's scoped budgets (``login``, ``password``, ``otp``), shared with it.
+
+    The cache key is the API's own: per client address for sign-in, per user for the
+    signed-in scopes, so switching between the API and these pages buys no extra attempts.
+    """
+
+    def __init__(self, scope: str) -> None:
+        self.scope = scope
+        super().__init__()
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        user = getattr(request, "user", None)
+        if self.scope != "login" and user is not None and user.is_authenticated:
+            ident = user.pk
+        else:
+            ident = self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+def throttle_wait(request: HttpRequest, scope: str) -> int | None:
+    """None when the request is within the scope's budget, else the seconds to wait."""
+    throttle = ScopeThrottle(scope)
+    if throttle.allow_request(request, None):
+        return None
+    return max(1, round(throttle.wait() or 60))

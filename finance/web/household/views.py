@@ -1,0 +1,153 @@
+"""The household: members and roles, its settings, switching between households, starting one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from rest_framework.exceptions import ValidationError
+
+from finance.core.exceptions import Conflict
+from finance.households import services
+from finance.households.models import OWNER_ROLES, Household, Role
+from finance.households.selectors import member_list, membership_for
+from finance.web.common.current_household import choose_household
+from finance.web.common.errors import add_service_errors, domain_message, service_messages
+from finance.web.common.views import household_view, safe_next
+from finance.web.household.forms import HouseholdForm, HouseholdSwitchForm, MemberAddForm
+
+
+def _is_owner(request: HttpRequest) -> bool:
+    membership: Any = getattr(request, "membership", None)
+    return membership is not None and membership.role in OWNER_ROLES
+
+
+@household_view()
+@require_http_methods(["GET", "POST"])
+def household_index(request: HttpRequest, household: Household) -> HttpResponse:
+    """Members for everyone; adding members and the settings for owners (the services check again)."""
+    owner = _is_owner(request)
+    add_form = MemberAddForm()
+    settings_form = HouseholdForm(initial={"name": household.name, "base_currency": household.base_currency})
+    if request.method == "POST":
+        if "add_member" in request.POST:
+            add_form = MemberAddForm(request.POST)
+            if add_form.is_valid():
+                try:
+                    services.member_add(
+                        household=household,
+                        actor=request.user,
+                        identifier=add_form.cleaned_data["identifier"],
+                        role=add_form.cleaned_data["role"],
+                    )
+                except ValidationError:
+                    # The service names the person it could not find by "username".
+                    add_form.add_error("identifier", _("No user with this username or email."))
+                except Conflict as exc:
+                    add_form.add_error("identifier", domain_message(exc))
+                else:
+                    messages.success(request, _("Member added."))
+                    return redirect("web:household")
+        else:
+            settings_form = HouseholdForm(request.POST)
+            if settings_form.is_valid():
+                try:
+                    services.household_update(
+                        household=household,
+                        actor=request.user,
+                        name=settings_form.cleaned_data["name"],
+                        base_currency=settings_form.cleaned_data["base_currency"].upper(),
+                    )
+                except ValidationError as exc:
+                    add_service_errors(exc, settings_form)
+                else:
+                    messages.success(request, _("Household saved."))
+                    return redirect("web:household")
+    return render(
+        request,
+        "web/household/index.html",
+        {
+            "section": "household",
+            "members": list(member_list(household=household)),
+            "is_owner": owner,
+            "add_form": add_form,
+            "settings_form": settings_form,
+            "roles": Role.choices,
+        },
+    )
+
+
+@household_view()
+@require_POST
+def member_role(request: HttpRequest, household: Household, pk: Any) -> HttpResponse:
+    membership = get_object_or_404(member_list(household=household), pk=pk)
+    try:
+        services.member_update_role(membership=membership, actor=request.user, role=request.POST.get("role", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(service_messages(exc)))
+    except Conflict as exc:
+        messages.error(request, domain_message(exc))
+    else:
+        messages.success(request, _("Role changed."))
+    return redirect("web:household")
+
+
+@household_view()
+@require_POST
+def member_remove(request: HttpRequest, household: Household, pk: Any) -> HttpResponse:
+    membership = get_object_or_404(member_list(household=household), pk=pk)
+    leaving = membership.user_id == request.user.pk
+    try:
+        services.member_remove(membership=membership, actor=request.user)
+    except Conflict as exc:
+        messages.error(request, domain_message(exc))
+        return redirect("web:household")
+    if leaving:
+        messages.success(request, _("You left “%(name)s”.") % {"name": household.name})
+        return redirect("web:dashboard")
+    messages.success(request, _("Member removed."))
+    return redirect("web:household")
+
+
+@require_POST
+def household_switch(request: HttpRequest) -> HttpResponse:
+    """Work in another of one's households; any other id is 404, like a household that does not exist."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('web:login')}?next={reverse('web:dashboard')}")
+    form = HouseholdSwitchForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    membership = membership_for(user=request.user, household=form.cleaned_data["household"])
+    if membership is None:
+        raise Http404
+    choose_household(request, membership)
+    messages.success(request, _("Now working in “%(name)s”.") % {"name": membership.household.name})
+    return redirect(safe_next(request, reverse("web:dashboard")))
+
+
+@require_http_methods(["GET", "POST"])
+def household_create(request: HttpRequest) -> HttpResponse:
+    """Start a new household (the person becomes its owner) and switch to it."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('web:login')}?next={request.path}")
+    user: Any = request.user
+    form = HouseholdForm(request.POST or None, initial={"base_currency": user.default_currency})
+    if request.method == "POST" and form.is_valid():
+        try:
+            household = services.household_create(
+                owner=user, name=form.cleaned_data["name"], base_currency=form.cleaned_data["base_currency"].upper()
+            )
+        except ValidationError as exc:
+            add_service_errors(exc, form)
+        else:
+            membership = membership_for(user=user, household=household)
+            assert membership is not None
+            choose_household(request, membership)
+            messages.success(request, _("Household “%(name)s” created.") % {"name": household.name})
+            return redirect("web:dashboard")
+    return render(request, "web/household/create.html", {"section": "household", "form": form})
