@@ -18,6 +18,7 @@ from finance.analytics import selectors as analytics
 from finance.budgets import selectors as budgets
 from finance.budgets.models import GoalStatus
 from finance.core.cache import cached_for_household
+from finance.core.dates import Period, add_months, first_of_month, last_of_month
 from finance.households.models import Household
 from finance.ledger.models import LIABILITY_TYPES, CategoryType, Transaction
 from finance.ledger.selectors import account_list, category_list
@@ -38,14 +39,12 @@ class SpendingPeriod:
 
 
 def spending_periods(today: date) -> dict[str, SpendingPeriod]:
-    this_month = analytics.first_of_month(today)
-    last_month = analytics.add_months(this_month, -1)
+    this_month = first_of_month(today)
+    last_month = add_months(this_month, -1)
     return {
-        "this-month": SpendingPeriod("this-month", this_month, analytics.last_of_month(this_month)),
-        "last-month": SpendingPeriod("last-month", last_month, analytics.last_of_month(last_month)),
-        "12-months": SpendingPeriod(
-            "12-months", analytics.add_months(this_month, -11), analytics.last_of_month(this_month)
-        ),
+        "this-month": SpendingPeriod("this-month", this_month, last_of_month(this_month)),
+        "last-month": SpendingPeriod("last-month", last_month, last_of_month(last_month)),
+        "12-months": SpendingPeriod("12-months", add_months(this_month, -11), last_of_month(this_month)),
     }
 
 
@@ -128,20 +127,18 @@ def _plan(household: Household, today: date) -> dict[str, Any]:
 
 def compute(household: Household, today: date, period: SpendingPeriod) -> dict[str, Any]:
     code = household.base_currency
-    this_month = analytics.first_of_month(today)
-    last_month = analytics.add_months(this_month, -1)
+    this_month = first_of_month(today)
+    last_month = add_months(this_month, -1)
 
-    months = analytics.summary(household, analytics.Period(last_month, analytics.last_of_month(this_month)))
+    months = analytics.summary(household, Period(last_month, last_of_month(this_month)))
     previous, current = months["results"]
     income, expense = Decimal(current["income"]), Decimal(current["expense"])
     prev_income, prev_expense = Decimal(previous["income"]), Decimal(previous["expense"])
 
-    cashflow = analytics.cashflow(
-        household, analytics.Period(analytics.add_months(this_month, -11), analytics.last_of_month(this_month))
-    )
+    cashflow = analytics.cashflow(household, Period(add_months(this_month, -11), last_of_month(this_month)))
     worth = analytics.net_worth(household, start=this_month, end=today)["results"][-1]
     breakdown = analytics.category_breakdown(
-        household, analytics.Period(period.start, period.end), CategoryType.EXPENSE, level="top"
+        household, Period(period.start, period.end), CategoryType.EXPENSE, level="top"
     )
 
     all_accounts = list(account_list(household=household).order_by("group", "name"))
