@@ -38,11 +38,9 @@ from finance.core.exceptions import Conflict, DomainError, FieldError
 from finance.core.money import ZERO, currency_precision, present, quantum
 from finance.households.models import WRITE_ROLES, Household
 from finance.households.services import require_role
-from finance.imports import duplicates, transfers
 from finance.imports.categorize import review_threshold, suggest_categories
-from finance.imports.errors import MappingError, ParseError
-from finance.imports.fingerprint import content_key, fingerprints
-from finance.imports.mapping import ColumnMapping, detect
+from finance.imports.matching import duplicates, transfers
+from finance.imports.matching.fingerprint import content_key, fingerprints
 from finance.imports.models import (
     TABULAR_FORMATS,
     AccountImportMapping,
@@ -53,8 +51,10 @@ from finance.imports.models import (
     RowDecision,
     RowStatus,
 )
-from finance.imports.parsers import Format, detect_format, parse
-from finance.imports.statement import Balance, Statement, StatementRow
+from finance.imports.reading.errors import MappingError, ParseError
+from finance.imports.reading.mapping import ColumnMapping, detect
+from finance.imports.reading.parsers import Format, detect_format, parse
+from finance.imports.reading.statement import Balance, Statement, StatementRow
 from finance.ledger import services as ledger
 from finance.ledger.bulk import in_lists
 from finance.ledger.models import Account, Transaction, TransactionType

@@ -18,8 +18,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from finance.imports.api.serializers import ImportedRowOutputSerializer
-from finance.imports.errors import ParseError
 from finance.imports.models import ImportBatch, ImportedRow, ImportStatus, RowStatus
+from finance.imports.reading.errors import ParseError
 from finance.imports.selectors import batch_progress
 from finance.imports.services import UploadTooLarge
 

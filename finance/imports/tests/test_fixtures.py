@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from finance.imports.errors import ParseError
-from finance.imports.parsers import parse_all
-from finance.imports.statement import Balance, Statement, StatementRow
+from finance.imports.reading.errors import ParseError
+from finance.imports.reading.parsers import parse_all
+from finance.imports.reading.statement import Balance, Statement, StatementRow
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXPECTED: dict[str, dict] = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))

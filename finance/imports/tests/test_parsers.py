@@ -6,12 +6,12 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from finance.imports import limits
-from finance.imports.encoding import decode
-from finance.imports.errors import FileTooLarge, MultipleAccounts, ParseError, UnsupportedFormat
-from finance.imports.mapping import SignConvention, detect
-from finance.imports.parsers import detect_format, parse, parse_all
-from finance.imports.statement import Format
+from finance.imports.reading import limits
+from finance.imports.reading.encoding import decode
+from finance.imports.reading.errors import FileTooLarge, MultipleAccounts, ParseError, UnsupportedFormat
+from finance.imports.reading.mapping import SignConvention, detect
+from finance.imports.reading.parsers import detect_format, parse, parse_all
+from finance.imports.reading.statement import Format
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from finance.imports import services
+from finance.imports.matching.transfers import looks_like_transfer
 from finance.imports.models import ImportBatch, ImportedRow, ImportStatus
 from finance.imports.tests.test_commit import balances, csv, derived, mapped
-from finance.imports.transfers import looks_like_transfer
 from finance.ledger import services as ledger_services
 from finance.ledger.models import AccountMonthly, CategoryMonthly, Split, Transaction, TransactionTag
 from finance.ledger.tests.factories import category, make_account, make_txn

@@ -19,8 +19,8 @@ from rest_framework.exceptions import ValidationError
 from finance.core.exceptions import Conflict
 from finance.households.models import Household
 from finance.imports import selectors, services
-from finance.imports.errors import ParseError
 from finance.imports.models import TABULAR_FORMATS, ImportBatch, ImportedRow, ImportStatus, RowStatus
+from finance.imports.reading.errors import ParseError
 from finance.web import imports as present
 from finance.web.errors import add_service_errors, domain_message
 from finance.web.import_forms import CommitForm, MappingForm, UploadForm

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
-from finance.imports import limits
-from finance.imports.errors import FileTooLarge, ParseError
+from finance.imports.reading import limits
+from finance.imports.reading.errors import FileTooLarge, ParseError
 
 
 def read_bytes(file: bytes | bytearray | memoryview | BinaryIO) -> bytes:
-    """The file's content, refusing anything above :data:`~finance.imports.limits.MAX_FILE_BYTES`."""
+    """The file's content, refusing anything above :data:`~finance.imports.reading.limits.MAX_FILE_BYTES`."""
     limit = limits.MAX_FILE_BYTES
     if isinstance(file, bytes | bytearray | memoryview):
         data = bytes(file)

@@ -1,7 +1,7 @@
 """Errors raised by the parsing layer.
 
 :class:`ParseError` means the file as a whole cannot be read; problems with
-single rows are reported as :class:`~finance.imports.statement.RowError` values
+single rows are reported as :class:`~finance.imports.reading.statement.RowError` values
 instead, so the caller decides whether to refuse the file or skip those rows.
 Both exception classes are domain errors, so the API's one exception handler
 renders them in the standard error envelope.
@@ -47,7 +47,7 @@ class UnsupportedFormat(ParseError):
 
 
 class FileTooLarge(ParseError):
-    """The file exceeds a size limit of :mod:`finance.imports.limits`."""
+    """The file exceeds a size limit of :mod:`finance.imports.reading.limits`."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message, code="file_too_large")

@@ -5,7 +5,7 @@
 format, amount columns and sign convention, text columns), with a confidence
 and a reason per choice. The user may override any part; the pipeline saves
 the mapping per account (:meth:`ColumnMapping.to_dict`) and passes it back to
-:func:`finance.imports.parsers.parse` next time.
+:func:`finance.imports.reading.parsers.parse` next time.
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ from enum import StrEnum
 from typing import Any, BinaryIO
 
 from finance.core.money import iso_currencies
-from finance.imports import limits
-from finance.imports.errors import MappingError, ParseError
-from finance.imports.source import read_bytes
-from finance.imports.tables import DELIMITERS, Table, load_csv, load_xlsx
-from finance.imports.values import (
+from finance.imports.reading import limits
+from finance.imports.reading.errors import MappingError, ParseError
+from finance.imports.reading.source import read_bytes
+from finance.imports.reading.tables import DELIMITERS, Table, load_csv, load_xlsx
+from finance.imports.reading.values import (
     InvalidValue,
     amount_parser,
     decimal_places,

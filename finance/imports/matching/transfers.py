@@ -50,7 +50,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from finance.core.money import present
 from finance.currency.selectors import RateCache
-from finance.imports.windows import DaysByAmount, transaction_texts
+from finance.imports.matching.windows import DaysByAmount, transaction_texts
 from finance.ledger.models import Account, Split, Transaction, TransactionType
 
 # Words banks and people write for money moved between own accounts (English, German, Spanish, French, Dutch,

@@ -1,6 +1,6 @@
-"""CSV and XLSX statements read through a :class:`~finance.imports.mapping.ColumnMapping`.
+"""CSV and XLSX statements read through a :class:`~finance.imports.reading.mapping.ColumnMapping`.
 
-Each bad row becomes a :class:`~finance.imports.statement.RowError` (row,
+Each bad row becomes a :class:`~finance.imports.reading.statement.RowError` (row,
 column, reason) and the rest of the file still parses; the caller decides to
 refuse the file or skip those rows.
 """
@@ -12,9 +12,9 @@ import unicodedata
 from decimal import Decimal
 from typing import Any
 
-from finance.imports import limits
-from finance.imports.errors import FileTooLarge, ParseError
-from finance.imports.mapping import (
+from finance.imports.reading import limits
+from finance.imports.reading.errors import FileTooLarge, ParseError
+from finance.imports.reading.mapping import (
     COLUMN_FIELDS,
     ColumnMapping,
     Detection,
@@ -22,9 +22,9 @@ from finance.imports.mapping import (
     SignConvention,
     detect_table,
 )
-from finance.imports.statement import Balance, Format, RowError, Statement, StatementRow
-from finance.imports.tables import Table, load_csv, load_xlsx
-from finance.imports.values import InvalidValue, amount_parser, date_parser
+from finance.imports.reading.statement import Balance, Format, RowError, Statement, StatementRow
+from finance.imports.reading.tables import Table, load_csv, load_xlsx
+from finance.imports.reading.values import InvalidValue, amount_parser, date_parser
 
 _PENDING = frozenset({"pending", "authorized", "authorised", "hold", "on hold", "processing", "in progress"})
 _POSTED = frozenset(
