@@ -7,8 +7,8 @@ import uuid
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from finance.households.models import Household
+from finance.imports.commit import read_progress
 from finance.imports.models import ImportBatch, ImportedRow, ImportStatus, RowStatus
-from finance.imports.services import read_progress
 from finance.ledger.models import Transaction
 
 

@@ -25,7 +25,7 @@ linked when the user decides ``transfer``.
 
 On commit a linked row creates no transaction of its own: the existing side
 becomes one transfer between the two accounts, each side in its own currency
-(see :func:`finance.imports.services._link_transfer`).
+(see :func:`finance.imports.commit._link_transfer`).
 
 Reads are two queries per call for same-currency accounts (the accounts, and
 their income and expenses in the file's date range, indexed in memory by
