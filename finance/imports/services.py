@@ -41,8 +41,9 @@ from finance.imports.models import (
     ImportStatus,
     RowStatus,
 )
+from finance.imports.reading.detection import detect
 from finance.imports.reading.errors import MappingError, ParseError
-from finance.imports.reading.mapping import ColumnMapping, detect
+from finance.imports.reading.mapping import ColumnMapping
 from finance.imports.reading.parsers import Format, detect_format, parse
 from finance.imports.reading.statement import Balance, Statement, StatementRow
 from finance.ledger.bulk import copy_insert

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from finance.imports.reading.detection import detect
 from finance.imports.reading.errors import MappingError, ParseError
-from finance.imports.reading.mapping import ColumnMapping, SignConvention, detect
+from finance.imports.reading.mapping import ColumnMapping, SignConvention
 from finance.imports.reading.parsers import parse
 
 CSV = Path(__file__).parent / "fixtures" / "csv"

@@ -7,9 +7,10 @@ import pytest
 from openpyxl import Workbook
 
 from finance.imports.reading import limits
+from finance.imports.reading.detection import detect
 from finance.imports.reading.encoding import decode
 from finance.imports.reading.errors import FileTooLarge, MultipleAccounts, ParseError, UnsupportedFormat
-from finance.imports.reading.mapping import SignConvention, detect
+from finance.imports.reading.mapping import SignConvention
 from finance.imports.reading.parsers import detect_format, parse, parse_all
 from finance.imports.reading.statement import Format
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from finance.imports.reading.mapping import detect
+from finance.imports.reading.detection import detect
 from finance.imports.reading.parsers import parse
 
 _PAYEES = ("REWE Markt", "Stadtwerke München", "Amazon EU S.a.r.l.", "Gehalt ACME GmbH", "Café Müller", "Miete")

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
+from finance.imports.reading.detection import Detection, detect
 from finance.imports.reading.errors import FileTooLarge, MappingError, MultipleAccounts, ParseError, UnsupportedFormat
-from finance.imports.reading.mapping import ColumnMapping, Detection, SignConvention, detect
+from finance.imports.reading.mapping import ColumnMapping, SignConvention
 from finance.imports.reading.parsers.formats import detect_format
 from finance.imports.reading.source import read_bytes
 from finance.imports.reading.statement import AccountInfo, Balance, Format, RowError, Statement, StatementRow

@@ -13,23 +13,19 @@ from decimal import Decimal
 from typing import Any
 
 from finance.imports.reading import limits
+from finance.imports.reading.detection import Detection, detect_table
 from finance.imports.reading.errors import FileTooLarge, ParseError
 from finance.imports.reading.mapping import (
     COLUMN_FIELDS,
+    PENDING_MARKERS,
+    POSTED_MARKERS,
     ColumnMapping,
-    Detection,
     ResolvedColumns,
     SignConvention,
-    detect_table,
 )
 from finance.imports.reading.statement import Balance, Format, RowError, Statement, StatementRow
 from finance.imports.reading.tables import Table, load_csv, load_xlsx
 from finance.imports.reading.values import InvalidValue, amount_parser, date_parser
-
-_PENDING = frozenset({"pending", "authorized", "authorised", "hold", "on hold", "processing", "in progress"})
-_POSTED = frozenset(
-    {"posted", "booked", "cleared", "completed", "complete", "paid", "settled", "success", "succeeded", "reconciled"}
-)
 
 
 def load_table(data: bytes, fmt: Format, mapping: ColumnMapping | None) -> Table:
@@ -256,7 +252,7 @@ class _RowReader:
             currency = _cell(cells, c.currency).upper() or currency
         if c.status is not None:
             status = _cell(cells, c.status).lower()
-            values["is_pending"] = True if status in _PENDING else False if status in _POSTED else None
+            values["is_pending"] = True if status in PENDING_MARKERS else False if status in POSTED_MARKERS else None
         if c.descriptions:
             values["description"] = _clean(" ".join(text for text in (_cell(cells, j) for j in c.descriptions) if text))
         for name, index in self.text_columns:
