@@ -19,13 +19,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from rest_framework import status as http
 
-from finance.core.exceptions import Conflict, DomainError, FieldError
+from finance.core.exceptions import Conflict, FieldError
 from finance.core.money import currency_precision, quantum
 from finance.households.models import WRITE_ROLES, Household
 from finance.households.services import require_role
@@ -45,18 +43,13 @@ from finance.imports.reading.detection import detect
 from finance.imports.reading.errors import MappingError, ParseError
 from finance.imports.reading.mapping import ColumnMapping
 from finance.imports.reading.parsers import Format, detect_format, parse
+from finance.imports.reading.source import read_bytes
 from finance.imports.reading.statement import Balance, Statement, StatementRow
 from finance.ledger.bulk import copy_insert
 from finance.ledger.models import Account
 
 MAX_STORED_ERRORS = 1000
 _MAX_INTEGER_DIGITS = 18  # MoneyField: 28 digits, 10 after the point
-
-
-class UploadTooLarge(DomainError):
-    status_code = http.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The file is too large."
-    default_code = "file_too_large"
 
 
 # --- Reading the file -----------------------------------------------------------------------------
@@ -417,21 +410,16 @@ def import_upload(
     CSV/XLSX files read with the mapping saved for the account, are ``mapped``:
     ready to preview and commit. Other CSV/XLSX files are ``uploaded`` with the
     detected mapping proposed, to be confirmed or changed with
-    :func:`import_set_mapping`. A file that cannot be read at all is refused
-    (``ParseError``) and nothing is stored.
+    :func:`import_set_mapping`. A file over the size limit (``FileTooLarge``,
+    413) or that cannot be read at all (``ParseError``) is refused and nothing
+    is stored.
     """
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
     if account.household_id != household.id:
         raise FieldError("account", "Not found in this household.", code="does_not_exist")
     if not account.is_active:
         raise FieldError("account", "This account is archived.", code="inactive")
-    limit = int(settings.IMPORT_MAX_UPLOAD_BYTES)
-    size = getattr(file, "size", None)
-    if size is not None and size > limit:
-        raise UploadTooLarge(f"The file is larger than {limit // (1024 * 1024)} MiB.")
-    data = file.read(limit + 1) if hasattr(file, "read") else bytes(file)
-    if len(data) > limit:
-        raise UploadTooLarge(f"The file is larger than {limit // (1024 * 1024)} MiB.")
+    data = read_bytes(file)
     if not data.strip():
         raise ParseError("The file is empty.", code="empty_file")
     filename = os.path.basename(filename or getattr(file, "name", "") or "")[:255]

@@ -21,7 +21,6 @@ from finance.imports.api.serializers import ImportedRowOutputSerializer
 from finance.imports.models import ImportBatch, ImportedRow, ImportStatus, RowStatus
 from finance.imports.reading.errors import ParseError
 from finance.imports.selectors import batch_progress
-from finance.imports.services import UploadTooLarge
 
 BATCH_STATUS_LABELS: dict[str, Promise] = {
     ImportStatus.UPLOADED: _("Column mapping not confirmed yet"),
@@ -74,7 +73,7 @@ CATEGORY_SOURCES: dict[str, Promise] = {
 }
 
 
-def upload_error(exc: ParseError | UploadTooLarge) -> tuple[str, str]:
+def upload_error(exc: ParseError) -> tuple[str, str]:
     """The form field an upload refusal belongs to, and its message in the person's language."""
     code = str(getattr(exc, "code", None) or exc.default_code)
     field_name = "statement_account" if code in ("multiple_accounts", "unknown_account") else "file"

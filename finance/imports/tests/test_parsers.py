@@ -438,8 +438,8 @@ def test_an_explicit_encoding_that_does_not_fit_is_a_clear_error():
 # --- limits ------------------------------------------------------------------------
 
 
-def test_files_above_the_size_limit_are_refused(monkeypatch):
-    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 100)
+def test_files_above_the_size_limit_are_refused(settings):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 100
     with pytest.raises(FileTooLarge):
         parse(b"Date,Amount\n" + b"2024-01-01,1.00\n" * 20)
     with pytest.raises(FileTooLarge):

@@ -77,7 +77,7 @@ def import_upload(request: HttpRequest, household: Household) -> HttpResponse:
                 )
             except ValidationError as exc:
                 add_service_errors(exc, form)
-            except (ParseError, services.UploadTooLarge) as exc:
+            except ParseError as exc:
                 form.add_error(*present.upload_error(exc))
             else:
                 messages.success(request, _("“%(name)s” uploaded.") % {"name": batch.filename})

@@ -23,7 +23,7 @@ from defusedxml.ElementTree import fromstring
 
 from finance.imports.reading import limits
 from finance.imports.reading.encoding import decode
-from finance.imports.reading.errors import FileTooLarge, ParseError
+from finance.imports.reading.errors import ParseError
 from finance.imports.reading.statement import AccountInfo, Balance, Format, RowError, Statement, StatementRow
 
 _XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']""")
@@ -269,8 +269,7 @@ def parse_camt(data: bytes, fmt: Format) -> list[Statement]:
             else:
                 rows.append(row)
             total += 1
-            if total > limits.MAX_ROWS:
-                raise FileTooLarge(f"The file has more than {limits.MAX_ROWS} entries.")
+            limits.check_rows(total, "entries")
         grouped.setdefault(account.key or "", []).append((report, rows, errors, account, account_currency))
 
     statements = []

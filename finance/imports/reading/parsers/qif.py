@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 from finance.imports.reading import limits
 from finance.imports.reading.encoding import decode
-from finance.imports.reading.errors import FileTooLarge, ParseError
+from finance.imports.reading.errors import ParseError
 from finance.imports.reading.statement import AccountInfo, Balance, Format, RowError, Statement, StatementRow
 from finance.imports.reading.values import InvalidValue, amount_parser, date_parser, infer_date_format
 
@@ -146,8 +146,7 @@ def parse_qif(data: bytes) -> list[Statement]:
                     current = account_for(None, None)
                 current.records.append((section, record))
                 total += 1
-                if total > limits.MAX_ROWS:
-                    raise FileTooLarge(f"The file has more than {limits.MAX_ROWS} transactions.")
+                limits.check_rows(total, "transactions")
             record = None
             continue
         if section == "":

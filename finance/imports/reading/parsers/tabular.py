@@ -14,7 +14,7 @@ from typing import Any
 
 from finance.imports.reading import limits
 from finance.imports.reading.detection import Detection, detect_table
-from finance.imports.reading.errors import FileTooLarge, ParseError
+from finance.imports.reading.errors import ParseError
 from finance.imports.reading.mapping import (
     COLUMN_FIELDS,
     PENDING_MARKERS,
@@ -90,8 +90,7 @@ def read_rows(table: Table, fmt: Format, mapping: ColumnMapping, warnings: list[
             continue
         if header is not None and cells and cells[0].strip() == header[0] and [c.strip() for c in cells] == header:
             continue  # the header repeated (exports that concatenate pages)
-        if len(rows) >= limits.MAX_ROWS:
-            raise FileTooLarge(f"The file has more than {limits.MAX_ROWS} rows.")
+        limits.check_rows(len(rows) + 1)  # this record would be one row more
         if len(cells) > len(keys):
             keys = _raw_keys(header, len(cells))
         result = reader.read(number, cells, keys)
