@@ -1,7 +1,6 @@
 import datetime as dt
 import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -9,8 +8,9 @@ from finance.imports.reading.detection import detect
 from finance.imports.reading.errors import MappingError, ParseError
 from finance.imports.reading.mapping import ColumnMapping, SignConvention
 from finance.imports.reading.parsers import parse
+from finance.imports.tests.conftest import FIXTURES
 
-CSV = Path(__file__).parent / "fixtures" / "csv"
+CSV = FIXTURES / "csv"
 
 
 def data(name: str) -> bytes:

@@ -13,8 +13,7 @@ from finance.imports.reading.errors import FileTooLarge, MultipleAccounts, Parse
 from finance.imports.reading.mapping import SignConvention
 from finance.imports.reading.parsers import detect_format, parse, parse_all
 from finance.imports.reading.statement import Format
-
-FIXTURES = Path(__file__).parent / "fixtures"
+from finance.imports.tests.conftest import FIXTURES
 
 
 def fixture(name: str) -> bytes:
