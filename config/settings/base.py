@@ -168,7 +168,7 @@ MEDIA_ROOT = env.MEDIA_ROOT
 MEDIA_URL = "media/"
 
 # Statement imports (finance/imports): see docs/imports.md.
-IMPORT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+IMPORT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # the largest statement file an upload or a parse reads (else 413)
 IMPORT_ASYNC_ROWS = 5000  # commits of more rows than this run as a Celery task
 IMPORT_DUPLICATE_WINDOW_DAYS = 5  # fuzzy duplicates: dates at most this far apart
 IMPORT_DUPLICATE_TIP_TOLERANCE = "0.20"  # a posted amount may exceed its pending one by this share (tips)

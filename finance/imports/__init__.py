@@ -1,5 +1,3 @@
-"""Statement import: file parsers, column mapping and (later) import batches.
-
-The parsing layer here is pure Python: it turns a bank file into a
-:class:`~finance.imports.statement.Statement` and never touches the database.
+"""Statement import, in layers: ``reading`` (bytes → statement), ``matching`` (duplicates, transfers) and the
+pipeline (``services``: upload, analysis, mapping; ``commit``; ``revert``; ``freshness``). See docs/imports.md.
 """

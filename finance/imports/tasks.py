@@ -9,7 +9,7 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 from rest_framework.exceptions import APIException
 
-from finance.imports import services
+from finance.imports import commit, freshness
 from finance.imports.models import ImportBatch
 
 logger = logging.getLogger(__name__)
@@ -29,10 +29,10 @@ def commit_import(batch_id: str, actor_id: str | None) -> str:
         return "gone"
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     try:
-        services.import_commit_run(batch=batch, actor=actor)
+        commit.import_commit_run(batch=batch, actor=actor)
     except Exception as exc:  # every failure is recorded on the batch, which is what the user sees
         logger.exception("import commit failed", extra={"batch": batch_id})
-        services.import_mark_failed(batch_id=batch.id, reason=_reason(exc))
+        commit.import_mark_failed(batch_id=batch.id, reason=_reason(exc))
         return "failed"
     return "committed"
 
@@ -40,4 +40,4 @@ def commit_import(batch_id: str, actor_id: str | None) -> str:
 @shared_task
 def prune_change_log() -> int:
     """Forget the change log's rows older than ``CHANGE_LOG_DAYS`` (hourly, by Celery Beat; uploads prune too)."""
-    return services.prune_change_log()
+    return freshness.prune_change_log()

@@ -9,10 +9,9 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_sc
 from rest_framework import serializers
 
 from finance.core.api.fields import ScopedPrimaryKeyField
-from finance.core.money import present
 from finance.imports.models import ImportBatch, ImportedRow, ImportFormat, RowDecision, RowStatus
-from finance.imports.selectors import batch_progress
-from finance.ledger.models import Account, CategorizationSource, Transaction, TransactionType
+from finance.imports.selectors import batch_progress, row_category, row_duplicate_of, row_transaction, row_transfer
+from finance.ledger.models import Account, CategorizationSource
 
 HOUSEHOLD_HELP = "Household to import into; defaults to your default household."
 BATCH_EXAMPLE = {
@@ -400,96 +399,16 @@ class ImportedRowOutputSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(RowCategorySerializer(allow_null=True))
     def get_category(self, obj: ImportedRow) -> dict[str, Any] | None:
-        if obj.category is None:
-            return None
-        from finance.imports.categorize import review_threshold
-
-        confidence = obj.categorization_confidence
-        return {
-            "id": obj.category.id,
-            "name": obj.category.name,
-            "source": obj.categorization_source,
-            "confidence": float(confidence) if confidence is not None else None,
-            "needs_review": confidence is None or confidence < review_threshold(),
-        }
+        return row_category(obj)
 
     @extend_schema_field(DuplicateOfSerializer(allow_null=True))
     def get_duplicate_of(self, obj: ImportedRow) -> dict[str, Any] | None:
-        if obj.status == RowStatus.POSSIBLE_DUPLICATE or (obj.status == RowStatus.MERGED and obj.candidate_id):
-            other = obj.candidate
-        elif obj.status == RowStatus.DUPLICATE:
-            other = obj.transaction
-        else:
-            return None
-        signed = None
-        if other is not None:
-            signed = (
-                other.amount if other.type == "income" or other.transfer_account_id == obj.account_id else -other.amount
-            )
-        return {
-            "transaction": other.id if other else None,
-            "date": other.date if other else None,
-            "amount": present(signed, other.currency) if other is not None and signed is not None else None,
-            "payee": (other.payee or other.description) if other else None,
-            "score": float(obj.match_score) if obj.match_score is not None else None,
-            "reason": obj.match_reason,
-        }
+        return row_duplicate_of(obj)
 
     @extend_schema_field(PossibleTransferSerializer(allow_null=True))
     def get_transfer(self, obj: ImportedRow) -> dict[str, Any] | None:
-        linked = obj.status == RowStatus.TRANSFER
-        if linked:
-            other = obj.transaction
-        elif obj.transfer_candidate_id is not None and obj.status == RowStatus.NEW:
-            other = obj.transfer_candidate
-        else:
-            return None
-        if other is None:
-            return {
-                "transaction": None,
-                "account": None,
-                "account_name": None,
-                "date": None,
-                "amount": None,
-                "currency": None,
-                "payee": None,
-                "suggested": obj.transfer_suggested,
-                "linked": linked,
-                "reason": obj.transfer_reason,
-            }
-        side = other.account if other.account_id != obj.account_id else other.transfer_account
-        currency = side.currency if side else other.currency
-        # The movement on the other account, as that account recorded it (in its own currency).
-        signed: Decimal
-        if other.type == TransactionType.INCOME:
-            signed = other.amount
-        elif other.type == TransactionType.EXPENSE:
-            signed = -other.amount
-        elif other.account_id == obj.account_id:  # a transfer from this account: the other one received it
-            signed = other.transfer_amount if other.transfer_amount is not None else other.amount
-        else:  # a transfer from the other account into this one
-            signed = -other.amount
-        return {
-            "transaction": other.id,
-            "account": side.id if side else None,
-            "account_name": side.name if side else None,
-            "date": other.date,
-            "amount": present(signed, currency),
-            "currency": currency,
-            "payee": other.payee or other.description,
-            "suggested": obj.transfer_suggested,
-            "linked": linked,
-            "reason": obj.transfer_reason,
-        }
+        return row_transfer(obj)
 
     @extend_schema_field(serializers.UUIDField(allow_null=True))
     def get_transaction(self, obj: ImportedRow) -> Any:
-        if obj.status == RowStatus.IMPORTED:
-            # The transaction the row created has its id; null once it was deleted (batch_rows annotates this).
-            exists = getattr(obj, "created_exists", None)
-            if exists is None:
-                exists = Transaction.objects.filter(pk=obj.pk, household_id=obj.household_id).exists()
-            return obj.created_transaction_id if exists else None
-        if obj.status in (RowStatus.MERGED, RowStatus.TRANSFER):
-            return obj.transaction_id
-        return None
+        return row_transaction(obj)

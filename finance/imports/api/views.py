@@ -19,7 +19,9 @@ from finance.imports.api.serializers import (
     ImportMappingInputSerializer,
     ImportUploadInputSerializer,
 )
+from finance.imports.commit import Decision, import_commit
 from finance.imports.models import ImportBatch, ImportStatus, RowStatus
+from finance.imports.revert import import_revert
 
 HOUSEHOLD_QUERY = OpenApiParameter(
     "household", str, description="Household id; defaults to your default household.", required=False
@@ -135,11 +137,11 @@ class ImportBatchViewSet(HouseholdScopedViewSet):
     def commit(self, request: Request, pk: str | None = None) -> Response:
         batch = self.get_object()
         data = self.validated(ImportCommitInputSerializer)
-        batch = services.import_commit(
+        batch = import_commit(
             batch=batch,
             actor=request.user,
             skip_invalid=data["skip_invalid"],
-            decisions=[services.Decision(d["row"], d["action"]) for d in data["decisions"]],
+            decisions=[Decision(d["row"], d["action"]) for d in data["decisions"]],
         )
         body = self._fresh(batch)
         accepted = body["status"] == ImportStatus.PROCESSING
@@ -154,5 +156,5 @@ class ImportBatchViewSet(HouseholdScopedViewSet):
     )
     @action(detail=True, methods=["post"], url_path="revert")
     def revert(self, request: Request, pk: str | None = None) -> Response:
-        batch = services.import_revert(batch=self.get_object(), actor=request.user)
+        batch = import_revert(batch=self.get_object(), actor=request.user)
         return Response(self._fresh(batch))

@@ -8,9 +8,9 @@ from typing import Any
 
 from django.db import migrations, models
 
-# Everything duplicate and transfer detection reads (finance.imports.duplicates, .transfers), and the events that
-# change it. Imported rows count when updated (another batch's commit gives its rows their outcome) or deleted, not
-# when inserted (a staged row has no outcome yet): a 100k-row upload's COPY captures no transition table.
+# Everything duplicate and transfer detection reads (finance.imports.matching: duplicates, transfers), and the events
+# that change it. Imported rows count when updated (another batch's commit gives its rows their outcome) or deleted,
+# not when inserted (a staged row has no outcome yet): a 100k-row upload's COPY captures no transition table.
 WATCHED = (
     ("ledger_transaction", ("insert", "update", "delete")),
     ("ledger_split", ("insert", "update", "delete")),

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from finance.core.tests.access import WHO, AccessMatrixTests
 from finance.households.models import Household
 from finance.imports import services
+from finance.imports.commit import import_commit
 from finance.imports.models import ImportBatch
 from finance.imports.tests.conftest import fixture_bytes
 from finance.ledger.models import Account, Transaction
@@ -79,7 +80,7 @@ def test_commit_mapping_and_revert_need_a_writing_role(roles, who):
         assert commit.status_code == expected, commit.content
         assert mapping.status_code == expected
         assert not Transaction.objects.filter(import_batch=batch.pk).exists()
-        services.import_commit(batch=batch, actor=None)
+        import_commit(batch=batch, actor=None)
         revert = client.post(f"/api/v1/imports/{batch.pk}/revert/")
         assert revert.status_code == expected
         assert Transaction.objects.filter(import_batch=batch.pk).count() == 3

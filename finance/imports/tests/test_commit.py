@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from rest_framework.exceptions import ValidationError
 
-from finance.imports import services
+from finance.imports import commit, services
 from finance.imports.models import ImportBatch, ImportedRow, ImportStatus
 from finance.imports.tests.conftest import upload
 from finance.ledger import services as ledger_services
@@ -102,7 +102,7 @@ def test_a_failure_in_the_middle_of_a_commit_leaves_nothing_behind(client_for, h
 
     monkeypatch.setattr(ledger_services, "copy_insert", insert_then_fail)
     with pytest.raises(RuntimeError, match="disk full"):
-        services.import_commit(batch=batch, actor=None)
+        commit.import_commit(batch=batch, actor=None)
     assert calls == [2, 2, 2]  # two chunks went in before the failure
     assert not Transaction.objects.filter(import_batch=batch.id).exists()
     assert list(ImportedRow.objects.filter(batch=batch).values_list("id", "status", "transaction_id")) == rows_before
@@ -276,12 +276,12 @@ def test_services_refuse_a_batch_that_is_not_ready(household, account):
     )
     assert batch.status == ImportStatus.UPLOADED
     with pytest.raises(Exception, match="Confirm the column mapping"):
-        services.import_commit(batch=batch, actor=None)
+        commit.import_commit(batch=batch, actor=None)
     with pytest.raises(ValidationError):
-        services.import_commit(
+        commit.import_commit(
             batch=services.import_set_mapping(batch=batch, actor=None),
             actor=None,
-            decisions=[services.Decision(row=2, action="merge")],
+            decisions=[commit.Decision(row=2, action="merge")],
         )
 
 
@@ -323,9 +323,9 @@ def test_rows_read_back_for_commit_carry_the_parsed_values_a_transaction_takes(c
     )
     batch = ImportBatch.objects.get(pk=mapped(client_for, account, data)["id"])
     stored = {r.row_number: r.parsed for r in ImportedRow.objects.filter(batch=batch)}
-    read = {r.row_number: r.parsed for r in services._staged_rows(batch)}
+    read = {r.row_number: r.parsed for r in commit._staged_rows(batch)}
     assert read.keys() == stored.keys()
     for number, parsed in read.items():
-        assert parsed == {key: stored[number].get(key) for key in services._PARSED_FOR_COMMIT}
+        assert parsed == {key: stored[number].get(key) for key in commit._PARSED_FOR_COMMIT}
     assert [read[n]["payee"] for n in sorted(read)] == ["null", "Bakery", "true"]
     assert [read[n]["is_pending"] for n in sorted(read)] == [True, False, stored[4]["is_pending"]]

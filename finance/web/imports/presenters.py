@@ -2,9 +2,9 @@
 
 Nothing here decides anything about an import: the values come from the
 imports app's selectors and from what its analysis stored on the batch and
-its rows (the API's row serializer shapes the category and the duplicate the
-same way for both). This module only turns them into what the templates show,
-with translated labels.
+its rows (the selectors' row view shapes a row's category, duplicate and
+transfer for the API and these pages alike). This module only turns them into
+what the templates show, with translated labels.
 """
 
 from __future__ import annotations
@@ -17,11 +17,9 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from finance.imports.api.serializers import ImportedRowOutputSerializer
-from finance.imports.errors import ParseError
 from finance.imports.models import ImportBatch, ImportedRow, ImportStatus, RowStatus
-from finance.imports.selectors import batch_progress
-from finance.imports.services import UploadTooLarge
+from finance.imports.reading.errors import ParseError
+from finance.imports.selectors import batch_progress, row_category, row_duplicate_of, row_transfer
 
 BATCH_STATUS_LABELS: dict[str, Promise] = {
     ImportStatus.UPLOADED: _("Column mapping not confirmed yet"),
@@ -74,7 +72,7 @@ CATEGORY_SOURCES: dict[str, Promise] = {
 }
 
 
-def upload_error(exc: ParseError | UploadTooLarge) -> tuple[str, str]:
+def upload_error(exc: ParseError) -> tuple[str, str]:
     """The form field an upload refusal belongs to, and its message in the person's language."""
     code = str(getattr(exc, "code", None) or exc.default_code)
     field_name = "statement_account" if code in ("multiple_accounts", "unknown_account") else "file"
@@ -191,13 +189,10 @@ class PreviewRow:
     transfer: Transfer | None = None
 
 
-_SHAPE = ImportedRowOutputSerializer()
-
-
 def preview_row(row: ImportedRow) -> PreviewRow:
     parsed = row.parsed or {}
-    category = _SHAPE.get_category(row)
-    found = _SHAPE.get_duplicate_of(row)
+    category = row_category(row)
+    found = row_duplicate_of(row)
     duplicate = None
     if found is not None:
         duplicate = Duplicate(
@@ -210,7 +205,7 @@ def preview_row(row: ImportedRow) -> PreviewRow:
         )
     payee = parsed.get("payee") or ""
     description = parsed.get("description") or ""
-    other = _SHAPE.get_transfer(row)
+    other = row_transfer(row)
     transfer = None
     if other is not None:
         transfer = Transfer(

@@ -18,9 +18,9 @@ from rest_framework.exceptions import ValidationError
 
 from finance.core.exceptions import Conflict
 from finance.households.models import Household
-from finance.imports import selectors, services
-from finance.imports.errors import ParseError
+from finance.imports import commit, revert, selectors, services
 from finance.imports.models import TABULAR_FORMATS, ImportBatch, ImportedRow, ImportStatus, RowStatus
+from finance.imports.reading.errors import ParseError
 from finance.web.common.errors import add_service_errors, domain_message
 from finance.web.common.views import can_write, household_view, htmx_target
 from finance.web.imports import presenters as present
@@ -77,7 +77,7 @@ def import_upload(request: HttpRequest, household: Household) -> HttpResponse:
                 )
             except ValidationError as exc:
                 add_service_errors(exc, form)
-            except (ParseError, services.UploadTooLarge) as exc:
+            except ParseError as exc:
                 form.add_error(*present.upload_error(exc))
             else:
                 messages.success(request, _("“%(name)s” uploaded.") % {"name": batch.filename})
@@ -205,11 +205,11 @@ def import_commit(request: HttpRequest, household: Household, pk: Any) -> HttpRe
     form = _commit_form(batch, to_decide, request.POST)
     if form.is_valid():
         try:
-            batch = services.import_commit(
+            batch = commit.import_commit(
                 batch=batch,
                 actor=request.user,
                 skip_invalid=bool(form.cleaned_data.get("skip_invalid")),
-                decisions=[services.Decision(row, action) for row, action in form.decisions()],
+                decisions=[commit.Decision(row, action) for row, action in form.decisions()],
             )
         except ValidationError as exc:
             form.add_service_errors(exc)
@@ -227,7 +227,7 @@ def import_revert(request: HttpRequest, household: Household, pk: Any) -> HttpRe
     batch = _batch(household, pk)
     if request.method == "POST":
         try:
-            services.import_revert(batch=batch, actor=request.user)
+            revert.import_revert(batch=batch, actor=request.user)
         except Conflict as exc:
             messages.error(request, domain_message(exc))
         else:

@@ -35,7 +35,9 @@ from finance.categorization.services import household_model_path, model_for, tra
 from finance.demo.ledger import DAILY
 from finance.households.selectors import default_membership
 from finance.imports import services
+from finance.imports.commit import Decision, import_commit
 from finance.imports.models import ImportBatch, ImportedRow, RowDecision, RowStatus
+from finance.imports.revert import import_revert
 from finance.ledger.models import Account, Transaction
 from finance.ledger.verify import verify
 
@@ -187,7 +189,7 @@ class Command(BaseCommand):
         )
         # The user's answer to every possible duplicate: keep both (they are generated, not repeated).
         decisions = [
-            services.Decision(row, RowDecision.IMPORT)
+            Decision(row, RowDecision.IMPORT)
             for row in ImportedRow.objects.filter(batch=batch, status=RowStatus.POSSIBLE_DUPLICATE).values_list(
                 "row_number", flat=True
             )
@@ -195,7 +197,7 @@ class Command(BaseCommand):
         commit: dict[str, float] = {}
         # Timed in this process: above IMPORT_ASYNC_ROWS the API hands the same service call to a Celery task.
         with override_settings(IMPORT_ASYNC_ROWS=10**9), clock.phase(commit):
-            batch = services.import_commit(batch=batch, actor=user, decisions=decisions)
+            batch = import_commit(batch=batch, actor=user, decisions=decisions)
         categorized = Transaction.objects.filter(import_batch=batch.id, category__isnull=False).count()
         self.stdout.write(
             f"commit: {_phase(commit)} ({batch.rows_imported} imported, {batch.rows_transferred} linked as "
@@ -218,7 +220,7 @@ class Command(BaseCommand):
         if not options["keep"]:
             revert: dict[str, float] = {}
             with clock.phase(revert):
-                services.import_revert(batch=batch, actor=user)
+                import_revert(batch=batch, actor=user)
             problems = verify(household.id)
             verdict = "exact" if not problems else f"{len(problems)} differences"
             self.stdout.write(f"revert: {_phase(revert)}; verify_ledger: {verdict}")

@@ -14,8 +14,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from finance.imports.mapping import detect
-from finance.imports.parsers import parse
+from finance.imports.reading.detection import detect
+from finance.imports.reading.parsers import parse
 
 _PAYEES = ("REWE Markt", "Stadtwerke München", "Amazon EU S.a.r.l.", "Gehalt ACME GmbH", "Café Müller", "Miete")
 

@@ -113,7 +113,7 @@ def test_ofx_and_bank_csv_imports_flag_duplicates_the_second_time(page, books):
 
 def test_the_progress_view_polls_with_htmx_until_the_background_commit_ends(page, books):
     """A large commit runs as a task; the page follows its progress under the CSP, without a script of its own."""
-    from finance.imports import services
+    from finance.imports import commit, services
 
     batch = services.import_upload(
         household=books["home"],
@@ -124,15 +124,15 @@ def test_the_progress_view_polls_with_htmx_until_the_background_commit_ends(page
     )
     # As import_commit leaves a batch above IMPORT_ASYNC_ROWS for its task (which has not run yet).
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.PROCESSING)
-    services.report_progress(batch.pk, 0.4)
+    commit.report_progress(batch.pk, 0.4)
     sign_in(page)
     page.goto(f"/app/imports/{batch.pk}/")
     expect(page.get_by_role("heading", name="Importing…", level=2)).to_be_visible()
     expect(page.locator("#import-progress")).to_have_attribute("value", "0.400")
     violations = axe_violations(page)
-    services.report_progress(batch.pk, 0.7)
+    commit.report_progress(batch.pk, 0.7)
     expect(page.locator("#import-status")).to_contain_text("70%")  # polled: no reload
-    services.import_commit_run(batch=ImportBatch.objects.get(pk=batch.pk), actor=books["owner"])
+    commit.import_commit_run(batch=ImportBatch.objects.get(pk=batch.pk), actor=books["owner"])
     expect(page.get_by_role("heading", name="Imported", level=2)).to_be_visible()
     expect(page.locator("#import-status")).not_to_have_attribute("hx-trigger", re.compile(".*"))
     expect(page.locator("#import-status")).to_contain_text(re.compile(r"Created\s*3"))

@@ -435,12 +435,12 @@ def test_a_file_with_several_accounts_asks_which_one(owner, checking):
 
 
 def test_a_failed_background_commit_says_why_and_can_be_tried_again(owner, checking):
-    from finance.imports import services
+    from finance.imports import commit
 
     upload(owner, checking, OFX)
     batch = latest(checking)
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.PROCESSING)
-    services.import_mark_failed(batch_id=batch.pk, reason="The worker ran out of memory.")
+    commit.import_mark_failed(batch_id=batch.pk, reason="The worker ran out of memory.")
     detail = page(owner, reverse("web:import-detail", args=[batch.pk]))
     assert "The import failed and nothing of it was kept. The worker ran out of memory." in detail
     preview = page(owner, reverse("web:import-preview", args=[batch.pk]))

@@ -9,10 +9,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from finance.imports import services
+from finance.imports.commit import import_commit
+from finance.imports.matching.transfers import looks_like_transfer
 from finance.imports.models import ImportBatch, ImportedRow, ImportStatus
 from finance.imports.tests.test_commit import balances, csv, derived, mapped
-from finance.imports.transfers import looks_like_transfer
 from finance.ledger import services as ledger_services
 from finance.ledger.models import AccountMonthly, CategoryMonthly, Split, Transaction, TransactionTag
 from finance.ledger.tests.factories import category, make_account, make_txn
@@ -199,9 +199,9 @@ def test_a_failure_after_linking_a_transfer_leaves_nothing_behind(client_for, ho
     def fail(batch):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "balance_check", fail)
+    monkeypatch.setattr("finance.imports.commit.balance_check", fail)
     with pytest.raises(RuntimeError, match="disk full"):
-        services.import_commit(batch=batch, actor=None)
+        import_commit(batch=batch, actor=None)
     side.refresh_from_db()
     assert side.type == "income"
     assert not Transaction.objects.filter(import_batch=batch.id).exists()

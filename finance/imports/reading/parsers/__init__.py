@@ -2,7 +2,7 @@
 
 ``parse(file, filename=..., format=..., mapping=...)`` reads CSV, XLSX, OFX,
 QFX, QIF, CAMT.052/053/054 and MT940/MT942 into a
-:class:`~finance.imports.statement.Statement`. Files that hold several
+:class:`~finance.imports.reading.statement.Statement`. Files that hold several
 accounts are read with :func:`parse_all` (or ``parse(..., account=...)``).
 """
 
@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
-from finance.imports.errors import FileTooLarge, MappingError, MultipleAccounts, ParseError, UnsupportedFormat
-from finance.imports.mapping import ColumnMapping, Detection, SignConvention, detect
-from finance.imports.parsers.detect import detect_format
-from finance.imports.source import read_bytes
-from finance.imports.statement import AccountInfo, Balance, Format, RowError, Statement, StatementRow
+from finance.imports.reading.detection import Detection, detect
+from finance.imports.reading.errors import FileTooLarge, MappingError, MultipleAccounts, ParseError, UnsupportedFormat
+from finance.imports.reading.mapping import ColumnMapping, SignConvention
+from finance.imports.reading.parsers.formats import detect_format
+from finance.imports.reading.source import read_bytes
+from finance.imports.reading.statement import AccountInfo, Balance, Format, RowError, Statement, StatementRow
 
 
 def _format(data: bytes, filename: str | None, format: str | None) -> Format:
@@ -42,22 +43,22 @@ def parse_all(
     if mapping is not None and fmt not in (Format.CSV, Format.XLSX):
         raise ParseError(f"A column mapping applies to CSV and XLSX files, not {fmt.value}.", code="invalid_mapping")
     if fmt in (Format.CSV, Format.XLSX):
-        from finance.imports.parsers.tabular import parse_table
+        from finance.imports.reading.parsers.tabular import parse_table
 
         return [parse_table(data, fmt, mapping)]
     if fmt in (Format.OFX, Format.QFX):
-        from finance.imports.parsers.ofx import parse_ofx
+        from finance.imports.reading.parsers.ofx import parse_ofx
 
         return parse_ofx(data, fmt)
     if fmt is Format.QIF:
-        from finance.imports.parsers.qif import parse_qif
+        from finance.imports.reading.parsers.qif import parse_qif
 
         return parse_qif(data)
     if fmt in (Format.CAMT052, Format.CAMT053, Format.CAMT054):
-        from finance.imports.parsers.camt import parse_camt
+        from finance.imports.reading.parsers.camt import parse_camt
 
         return parse_camt(data, fmt)
-    from finance.imports.parsers.swift import parse_swift
+    from finance.imports.reading.parsers.swift import parse_swift
 
     return parse_swift(data, fmt)
 

@@ -15,7 +15,7 @@ import pytest
 from django.utils import timezone
 
 from finance.currency.models import ExchangeRate
-from finance.imports import services
+from finance.imports import freshness, services
 from finance.imports.models import ImportBatch, LedgerChange
 from finance.imports.tasks import prune_change_log
 from finance.imports.tests.conftest import upload
@@ -34,13 +34,13 @@ CSV = b"Date,Description,Amount\n2026-03-02,Corner Shop,-12.50\n2026-03-04,Baker
 def rechecks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many rows each duplicate check looked at (the analysis's, then any commit's)."""
     seen: list[int] = []
-    real = services._classify
+    real = services.classify_rows
 
     def counting(batch: ImportBatch, rows: Any) -> Any:
         seen.append(len(rows))
         return real(batch, rows)
 
-    monkeypatch.setattr(services, "_classify", counting)
+    monkeypatch.setattr(services, "classify_rows", counting)
     return seen
 
 
@@ -139,7 +139,9 @@ def test_the_change_log_keeps_a_week(household, account):
     recent = logged.count()
     assert recent >= 1
     old = LedgerChange.objects.create(
-        household_id=household.id, xact=1, created_at=timezone.now() - timedelta(days=services.CHANGE_LOG_DAYS, hours=1)
+        household_id=household.id,
+        xact=1,
+        created_at=timezone.now() - timedelta(days=freshness.CHANGE_LOG_DAYS, hours=1),
     )
     assert prune_change_log() == 1  # the hourly task
     assert not LedgerChange.objects.filter(pk=old.pk).exists()

@@ -42,7 +42,7 @@ def payee_key(text: str | None) -> str:
 
 @cache
 def _key(secret: str) -> bytes:
-    return hashlib.sha256(b"finance.imports.fingerprint:" + secret.encode()).digest()
+    return hashlib.sha256(b"finance.imports.matching.fingerprint:" + secret.encode()).digest()
 
 
 def content_key(day: date, amount: Decimal, payee: str | None, description: str | None) -> str:

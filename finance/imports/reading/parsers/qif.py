@@ -18,11 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from finance.imports import limits
-from finance.imports.encoding import decode
-from finance.imports.errors import FileTooLarge, ParseError
-from finance.imports.statement import AccountInfo, Balance, Format, RowError, Statement, StatementRow
-from finance.imports.values import InvalidValue, amount_parser, date_parser, infer_date_format
+from finance.imports.reading import limits
+from finance.imports.reading.encoding import decode
+from finance.imports.reading.errors import ParseError
+from finance.imports.reading.statement import AccountInfo, Balance, Format, RowError, Statement, StatementRow
+from finance.imports.reading.values import InvalidValue, amount_parser, date_parser, infer_date_format
 
 _TRANSACTION_TYPES = {
     "bank": "BANK",
@@ -146,8 +146,7 @@ def parse_qif(data: bytes) -> list[Statement]:
                     current = account_for(None, None)
                 current.records.append((section, record))
                 total += 1
-                if total > limits.MAX_ROWS:
-                    raise FileTooLarge(f"The file has more than {limits.MAX_ROWS} transactions.")
+                limits.check_rows(total, "transactions")
             record = None
             continue
         if section == "":
@@ -173,7 +172,7 @@ def parse_qif(data: bytes) -> list[Statement]:
     guess = infer_date_format(dates)
     parse_date = date_parser(guess.pattern if guess else "%m/%d/%Y")
     amounts = [rec.first("T") or rec.first("U") or "" for rec in transaction_records]
-    from finance.imports.values import infer_decimal_separator
+    from finance.imports.reading.values import infer_decimal_separator
 
     parse_amount = amount_parser(infer_decimal_separator(a for a in amounts if a) or ".")
     warnings = []

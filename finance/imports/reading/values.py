@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from finance.imports.errors import MappingError
+from finance.imports.reading.errors import MappingError
 
 
 class InvalidValue(ValueError):

@@ -21,10 +21,10 @@ from decimal import Decimal, InvalidOperation
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from finance.imports import limits
-from finance.imports.encoding import decode
-from finance.imports.errors import FileTooLarge, ParseError
-from finance.imports.statement import AccountInfo, Balance, Format, RowError, Statement, StatementRow
+from finance.imports.reading import limits
+from finance.imports.reading.encoding import decode
+from finance.imports.reading.errors import ParseError
+from finance.imports.reading.statement import AccountInfo, Balance, Format, RowError, Statement, StatementRow
 
 _XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']""")
 _NAMESPACE_RE = re.compile(r"^\{urn:iso:std:iso:20022:tech:xsd:camt\.(05[234])\.001\.(\d{2})\}Document$")
@@ -269,8 +269,7 @@ def parse_camt(data: bytes, fmt: Format) -> list[Statement]:
             else:
                 rows.append(row)
             total += 1
-            if total > limits.MAX_ROWS:
-                raise FileTooLarge(f"The file has more than {limits.MAX_ROWS} entries.")
+            limits.check_rows(total, "entries")
         grouped.setdefault(account.key or "", []).append((report, rows, errors, account, account_currency))
 
     statements = []

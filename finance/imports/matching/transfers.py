@@ -25,7 +25,7 @@ linked when the user decides ``transfer``.
 
 On commit a linked row creates no transaction of its own: the existing side
 becomes one transfer between the two accounts, each side in its own currency
-(see :func:`finance.imports.services._link_transfer`).
+(see :func:`finance.imports.commit._link_transfer`).
 
 Reads are two queries per call for same-currency accounts (the accounts, and
 their income and expenses in the file's date range, indexed in memory by
@@ -50,7 +50,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from finance.core.money import present
 from finance.currency.selectors import RateCache
-from finance.imports.windows import DaysByAmount, transaction_texts
+from finance.imports.matching.windows import DaysByAmount, transaction_texts
 from finance.ledger.models import Account, Split, Transaction, TransactionType
 
 # Words banks and people write for money moved between own accounts (English, German, Spanish, French, Dutch,

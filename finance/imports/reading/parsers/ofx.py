@@ -27,11 +27,11 @@ from ofxtools.models.base import Aggregate
 from ofxtools.Parser import ParseError as OfxToolsParseError
 from ofxtools.Parser import TreeBuilder
 
-from finance.imports import limits
-from finance.imports.encoding import decode
-from finance.imports.errors import FileTooLarge, ParseError
-from finance.imports.statement import AccountInfo, Balance, Format, RowError, Statement, StatementRow
-from finance.imports.values import InvalidValue, parse_ofx_date
+from finance.imports.reading import limits
+from finance.imports.reading.encoding import decode
+from finance.imports.reading.errors import ParseError
+from finance.imports.reading.statement import AccountInfo, Balance, Format, RowError, Statement, StatementRow
+from finance.imports.reading.values import InvalidValue, parse_ofx_date
 
 _OFX_START_RE = re.compile(rb"<OFX>", re.IGNORECASE)
 _V1_HEADER_RE = re.compile(r"^\s*([A-Z]+)\s*:\s*(.*?)\s*$", re.MULTILINE)
@@ -246,8 +246,7 @@ def parse_ofx(data: bytes, fmt: Format) -> list[Statement]:
         else:
             continue
         count = sum(len(block.rows) + len(block.errors) for block in blocks)
-        if count > limits.MAX_ROWS:
-            raise FileTooLarge(f"The file has more than {limits.MAX_ROWS} transactions.")
+        limits.check_rows(count, "transactions")
 
     if not blocks:
         raise ParseError(_why_no_statement(root), code="no_statement")

@@ -4,7 +4,7 @@
    a CSV transaction id) was seen in an earlier, committed import of the same
    account is a duplicate.
 2. **Fingerprint**: a row whose content fingerprint (see
-   :mod:`finance.imports.fingerprint`) was seen before is a duplicate, unless
+   :mod:`finance.imports.matching.fingerprint`) was seen before is a duplicate, unless
    both rows carry different bank ids (the bank says they differ).
 
    Either way the earlier row's outcome decides: imported or merged → a
@@ -45,9 +45,9 @@ from django.db.models.expressions import RawSQL
 from rapidfuzz import fuzz
 
 from finance.core.money import present
-from finance.imports.fingerprint import payee_key
+from finance.imports.matching.fingerprint import payee_key
+from finance.imports.matching.windows import DaysByAmount, transaction_texts
 from finance.imports.models import OUTCOME_STATUSES, ImportBatch, ImportedRow, ImportStatus, RowStatus
-from finance.imports.windows import DaysByAmount, transaction_texts
 from finance.ledger.bulk import in_lists
 from finance.ledger.models import Account, Transaction, TransactionType
 

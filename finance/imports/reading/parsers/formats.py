@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from finance.imports.errors import UnsupportedFormat
-from finance.imports.statement import Format
-from finance.imports.tables import sniff_delimiter
+from finance.imports.reading.errors import UnsupportedFormat
+from finance.imports.reading.statement import Format
+from finance.imports.reading.tables import sniff_delimiter
 
 _EXTENSIONS = {
     "ofx": Format.OFX,

@@ -1,7 +1,7 @@
 """Errors raised by the parsing layer.
 
 :class:`ParseError` means the file as a whole cannot be read; problems with
-single rows are reported as :class:`~finance.imports.statement.RowError` values
+single rows are reported as :class:`~finance.imports.reading.statement.RowError` values
 instead, so the caller decides whether to refuse the file or skip those rows.
 Both exception classes are domain errors, so the API's one exception handler
 renders them in the standard error envelope.
@@ -9,6 +9,7 @@ renders them in the standard error envelope.
 
 from __future__ import annotations
 
+from rest_framework import status
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from finance.core.exceptions import DomainError
@@ -47,10 +48,16 @@ class UnsupportedFormat(ParseError):
 
 
 class FileTooLarge(ParseError):
-    """The file exceeds a size limit of :mod:`finance.imports.limits`."""
+    """The file is over a limit of :mod:`finance.imports.reading.limits`: the one "too large" error, ``file_too_large``.
 
-    def __init__(self, message: str) -> None:
+    Over the byte limit the upload is refused before it is read: 413, as the bounded reader
+    (:func:`~finance.imports.reading.source.read_bytes`) raises it. A limit met while reading the content (its
+    rows, an XLSX's expanded size) refuses the file like any other that cannot be read: 400.
+    """
+
+    def __init__(self, message: str, *, status_code: int = status.HTTP_400_BAD_REQUEST) -> None:
         super().__init__(message, code="file_too_large")
+        self.status_code = status_code
 
 
 class MultipleAccounts(ParseError):

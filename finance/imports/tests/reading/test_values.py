@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from finance.imports.errors import MappingError
-from finance.imports.values import (
+from finance.imports.reading.errors import MappingError
+from finance.imports.reading.values import (
     InvalidValue,
     amount_parser,
     date_parser,

@@ -1,15 +1,16 @@
 import datetime as dt
 import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-from finance.imports.errors import MappingError, ParseError
-from finance.imports.mapping import ColumnMapping, SignConvention, detect
-from finance.imports.parsers import parse
+from finance.imports.reading.detection import detect
+from finance.imports.reading.errors import MappingError, ParseError
+from finance.imports.reading.mapping import ColumnMapping, SignConvention
+from finance.imports.reading.parsers import parse
+from finance.imports.tests.conftest import FIXTURES
 
-CSV = Path(__file__).parent / "fixtures" / "csv"
+CSV = FIXTURES / "csv"
 
 
 def data(name: str) -> bytes:

@@ -6,14 +6,14 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from finance.imports import limits
-from finance.imports.encoding import decode
-from finance.imports.errors import FileTooLarge, MultipleAccounts, ParseError, UnsupportedFormat
-from finance.imports.mapping import SignConvention, detect
-from finance.imports.parsers import detect_format, parse, parse_all
-from finance.imports.statement import Format
-
-FIXTURES = Path(__file__).parent / "fixtures"
+from finance.imports.reading import limits
+from finance.imports.reading.detection import detect
+from finance.imports.reading.encoding import decode
+from finance.imports.reading.errors import FileTooLarge, MultipleAccounts, ParseError, UnsupportedFormat
+from finance.imports.reading.mapping import SignConvention
+from finance.imports.reading.parsers import detect_format, parse, parse_all
+from finance.imports.reading.statement import Format
+from finance.imports.tests.conftest import FIXTURES
 
 
 def fixture(name: str) -> bytes:
@@ -437,8 +437,8 @@ def test_an_explicit_encoding_that_does_not_fit_is_a_clear_error():
 # --- limits ------------------------------------------------------------------------
 
 
-def test_files_above_the_size_limit_are_refused(monkeypatch):
-    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 100)
+def test_files_above_the_size_limit_are_refused(settings):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 100
     with pytest.raises(FileTooLarge):
         parse(b"Date,Amount\n" + b"2024-01-01,1.00\n" * 20)
     with pytest.raises(FileTooLarge):

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from finance.imports.mapping import ColumnMapping
+    from finance.imports.reading.mapping import ColumnMapping
 
 
 class Format(StrEnum):

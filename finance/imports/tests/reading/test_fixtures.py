@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from finance.imports.errors import ParseError
-from finance.imports.parsers import parse_all
-from finance.imports.statement import Balance, Statement, StatementRow
+from finance.imports.reading.errors import ParseError
+from finance.imports.reading.parsers import parse_all
+from finance.imports.reading.statement import Balance, Statement, StatementRow
+from finance.imports.tests.conftest import FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures"
 EXPECTED: dict[str, dict] = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
 FILES = sorted(str(path.relative_to(FIXTURES)) for path in FIXTURES.glob("*/*") if path.is_file())
 

@@ -21,10 +21,10 @@ from mt940.models import Amount, Transactions
 from mt940.models import Balance as MtBalance
 from mt940.tags import StatementASNB, StatementGLS
 
-from finance.imports import limits
-from finance.imports.encoding import decode
-from finance.imports.errors import FileTooLarge, ParseError
-from finance.imports.statement import AccountInfo, Balance, Format, RowError, Statement, StatementRow
+from finance.imports.reading import limits
+from finance.imports.reading.encoding import decode
+from finance.imports.reading.errors import ParseError
+from finance.imports.reading.statement import AccountInfo, Balance, Format, RowError, Statement, StatementRow
 
 _MESSAGE_START_RE = re.compile(r"^:20:", re.MULTILINE)
 _TAG_RE = re.compile(r"^:(\d{2}[A-Z]?|NS):", re.MULTILINE)
@@ -226,8 +226,7 @@ def parse_swift(data: bytes, fmt: Format) -> list[Statement]:
             else:
                 message.rows.append(row)
         total += len(parsed.transactions)
-        if total > limits.MAX_ROWS:
-            raise FileTooLarge(f"The file has more than {limits.MAX_ROWS} transactions.")
+        limits.check_rows(total, "transactions")
         messages.append(message)
 
     grouped: dict[str, list[_Message]] = {}

@@ -1,6 +1,6 @@
-"""CSV and XLSX statements read through a :class:`~finance.imports.mapping.ColumnMapping`.
+"""CSV and XLSX statements read through a :class:`~finance.imports.reading.mapping.ColumnMapping`.
 
-Each bad row becomes a :class:`~finance.imports.statement.RowError` (row,
+Each bad row becomes a :class:`~finance.imports.reading.statement.RowError` (row,
 column, reason) and the rest of the file still parses; the caller decides to
 refuse the file or skip those rows.
 """
@@ -12,24 +12,20 @@ import unicodedata
 from decimal import Decimal
 from typing import Any
 
-from finance.imports import limits
-from finance.imports.errors import FileTooLarge, ParseError
-from finance.imports.mapping import (
+from finance.imports.reading import limits
+from finance.imports.reading.detection import Detection, detect_table
+from finance.imports.reading.errors import ParseError
+from finance.imports.reading.mapping import (
     COLUMN_FIELDS,
+    PENDING_MARKERS,
+    POSTED_MARKERS,
     ColumnMapping,
-    Detection,
     ResolvedColumns,
     SignConvention,
-    detect_table,
 )
-from finance.imports.statement import Balance, Format, RowError, Statement, StatementRow
-from finance.imports.tables import Table, load_csv, load_xlsx
-from finance.imports.values import InvalidValue, amount_parser, date_parser
-
-_PENDING = frozenset({"pending", "authorized", "authorised", "hold", "on hold", "processing", "in progress"})
-_POSTED = frozenset(
-    {"posted", "booked", "cleared", "completed", "complete", "paid", "settled", "success", "succeeded", "reconciled"}
-)
+from finance.imports.reading.statement import Balance, Format, RowError, Statement, StatementRow
+from finance.imports.reading.tables import Table, load_csv, load_xlsx
+from finance.imports.reading.values import InvalidValue, amount_parser, date_parser
 
 
 def load_table(data: bytes, fmt: Format, mapping: ColumnMapping | None) -> Table:
@@ -94,8 +90,7 @@ def read_rows(table: Table, fmt: Format, mapping: ColumnMapping, warnings: list[
             continue
         if header is not None and cells and cells[0].strip() == header[0] and [c.strip() for c in cells] == header:
             continue  # the header repeated (exports that concatenate pages)
-        if len(rows) >= limits.MAX_ROWS:
-            raise FileTooLarge(f"The file has more than {limits.MAX_ROWS} rows.")
+        limits.check_rows(len(rows) + 1)  # this record would be one row more
         if len(cells) > len(keys):
             keys = _raw_keys(header, len(cells))
         result = reader.read(number, cells, keys)
@@ -256,7 +251,7 @@ class _RowReader:
             currency = _cell(cells, c.currency).upper() or currency
         if c.status is not None:
             status = _cell(cells, c.status).lower()
-            values["is_pending"] = True if status in _PENDING else False if status in _POSTED else None
+            values["is_pending"] = True if status in PENDING_MARKERS else False if status in POSTED_MARKERS else None
         if c.descriptions:
             values["description"] = _clean(" ".join(text for text in (_cell(cells, j) for j in c.descriptions) if text))
         for name, index in self.text_columns:

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from finance.imports import limits
-from finance.imports.encoding import decode
-from finance.imports.errors import FileTooLarge, ParseError
+from finance.imports.reading import limits
+from finance.imports.reading.encoding import decode
+from finance.imports.reading.errors import FileTooLarge, ParseError
 
 DELIMITERS = (",", ";", "\t", "|")
 _SNIFF_CHARS = 64 * 1024
@@ -157,8 +157,8 @@ def load_xlsx(data: bytes, *, sheet: str | None = None) -> Table:
             while cells and not cells[-1]:
                 cells.pop()
             rows.append((number, cells))
-            if len(rows) > limits.MAX_ROWS + limits.DETECT_SAMPLE_ROWS:
-                raise FileTooLarge(f"The sheet has more than {limits.MAX_ROWS} rows.")
+            # The detector's sample (and a preamble or header within it) is allowed on top of the rows.
+            limits.check_rows(len(rows) - limits.DETECT_SAMPLE_ROWS, of="sheet")
         title = worksheet.title
     finally:
         workbook.close()

@@ -1,0 +1,32 @@
+"""The size limits of one statement file, each defined once: they bound memory and CPU for one upload and one parse.
+
+Every parser reads the file through :func:`~finance.imports.reading.source.read_bytes` (the byte limit) and
+counts its entries with :func:`check_rows`; both refuse with :class:`~finance.imports.reading.errors.FileTooLarge`.
+The limits are read at call time, so the pipeline's settings and tests apply.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from finance.imports.reading.errors import FileTooLarge
+
+#: Most transaction rows accepted in one file (CSV records, XLSX rows, OFX/QIF/CAMT/MT940 entries).
+MAX_ROWS = 250_000
+#: Most columns a CSV/XLSX row may have.
+MAX_COLUMNS = 256
+#: Largest total uncompressed size of the parts of an XLSX (ZIP) file: a guard against ZIP bombs.
+MAX_XLSX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
+#: How many leading records the CSV/XLSX detector looks at.
+DETECT_SAMPLE_ROWS = 200
+
+
+def max_file_bytes() -> int:
+    """Largest file accepted, in bytes (before decompression for XLSX): the ``IMPORT_MAX_UPLOAD_BYTES`` setting."""
+    return int(settings.IMPORT_MAX_UPLOAD_BYTES)
+
+
+def check_rows(count: int, what: str = "rows", *, of: str = "file") -> None:
+    """Refuse the file once ``count`` of its entries (``what``) are more than :data:`MAX_ROWS`."""
+    if count > MAX_ROWS:
+        raise FileTooLarge(f"The {of} has more than {MAX_ROWS} {what}.")
