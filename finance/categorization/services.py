@@ -21,7 +21,6 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from finance.categorization import pipeline
 from finance.categorization.history import HistoryMatcher, HistoryRecord
@@ -31,7 +30,7 @@ from finance.categorization.models import Rule
 from finance.categorization.normalize import merchant_key
 from finance.categorization.rules import ActionType, RuleValidationError, evaluate, parse_rule
 from finance.categorization.rules import Rule as ParsedRule
-from finance.core.exceptions import Conflict, FieldError
+from finance.core.exceptions import Conflict, ErrorCode, FieldError, Issue
 from finance.households.models import WRITE_ROLES, Household
 from finance.households.services import require_role
 from finance.ledger import services as ledger
@@ -79,12 +78,12 @@ def _api_path(path: str) -> str:
 
 
 def _validate(household: Household, data: Mapping[str, Any]) -> None:
-    errors: dict[str, list[ErrorDetail]] = {}
+    errors: dict[str, list[Issue]] = {}
     try:
         parse_rule(_pure(data))
     except RuleValidationError as exc:
         for path, message in exc.errors.items():
-            errors[_api_path(path)] = [ErrorDetail(message, code="invalid")]
+            errors[_api_path(path)] = [Issue(message, ErrorCode.INVALID)]
     for i, action in enumerate(data.get("actions") or []):
         if not isinstance(action, Mapping) or action.get("action") != ActionType.SET_CATEGORY:
             continue
@@ -92,12 +91,12 @@ def _validate(household: Household, data: Mapping[str, Any]) -> None:
         try:
             category_id = uuid.UUID(str(value))
         except ValueError:
-            errors[f"actions.{i}.value"] = [ErrorDetail("Must be the id of a category.", code="invalid")]
+            errors[f"actions.{i}.value"] = [Issue("Must be the id of a category.", ErrorCode.INVALID)]
             continue
         if not Category.objects.filter(household=household, pk=category_id).exists():
-            errors[f"actions.{i}.value"] = [ErrorDetail("Not found in this household.", code="does_not_exist")]
+            errors[f"actions.{i}.value"] = [Issue("Not found in this household.", ErrorCode.DOES_NOT_EXIST)]
     if errors:
-        raise ValidationError(errors)
+        raise FieldError.of(errors)
 
 
 @transaction.atomic

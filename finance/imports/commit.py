@@ -23,11 +23,10 @@ from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.db.models.fields.json import KT
 from django.utils import timezone
-from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from finance.audit.models import AuditAction
 from finance.audit.services import audit_record
-from finance.core.exceptions import Conflict
+from finance.core.exceptions import Conflict, FieldErrors
 from finance.core.money import ZERO, present
 from finance.households.models import WRITE_ROLES
 from finance.households.services import require_role
@@ -42,6 +41,7 @@ from finance.imports.models import (
     RowDecision,
     RowStatus,
 )
+from finance.imports.reading.errors import ErrorCode
 from finance.imports.services import StagedRow
 from finance.ledger import services as ledger
 from finance.ledger.bulk import in_lists
@@ -103,37 +103,40 @@ def _staged_rows(batch: ImportBatch) -> list[StagedRow]:
 
 def _apply_decisions(rows: Sequence[StagedRow], decisions: Sequence[Decision]) -> None:
     by_number = {row.row_number: row for row in rows}
-    errors: dict[str, list[ErrorDetail]] = {}
+    errors = FieldErrors()
     seen: set[int] = set()
     for i, decision in enumerate(decisions):
         row = by_number.get(decision.row)
         if row is None:
-            errors[f"decisions.{i}.row"] = [ErrorDetail(f"The file has no row {decision.row}.", code="does_not_exist")]
+            errors.add(f"decisions.{i}.row", f"The file has no row {decision.row}.", ErrorCode.DOES_NOT_EXIST)
             continue
         if decision.row in seen:
-            errors[f"decisions.{i}.row"] = [ErrorDetail("One decision per row.", code="duplicate_decision")]
+            errors.add(f"decisions.{i}.row", "One decision per row.", ErrorCode.DUPLICATE_DECISION)
             continue
         seen.add(decision.row)
         if decision.action not in RowDecision.values:
-            errors[f"decisions.{i}.action"] = [ErrorDetail("Choose import, skip or merge.", code="invalid_choice")]
+            errors.add(f"decisions.{i}.action", "Choose import, skip or merge.", ErrorCode.INVALID_CHOICE)
         elif row.status in (RowStatus.DUPLICATE, RowStatus.INVALID):
-            errors[f"decisions.{i}.action"] = [
-                ErrorDetail(f"Row {decision.row} is {row.status.replace('_', ' ')}: it cannot be decided.", "invalid")
-            ]
+            errors.add(
+                f"decisions.{i}.action",
+                f"Row {decision.row} is {row.status.replace('_', ' ')}: it cannot be decided.",
+                ErrorCode.INVALID,
+            )
         elif decision.action == RowDecision.MERGE and row.status != RowStatus.POSSIBLE_DUPLICATE:
-            errors[f"decisions.{i}.action"] = [
-                ErrorDetail(f"Row {decision.row} has no possible duplicate to merge into.", code="invalid")
-            ]
+            errors.add(
+                f"decisions.{i}.action",
+                f"Row {decision.row} has no possible duplicate to merge into.",
+                ErrorCode.INVALID,
+            )
         elif decision.action == RowDecision.TRANSFER and (
             row.status != RowStatus.NEW or row.transfer_candidate_id is None
         ):
-            errors[f"decisions.{i}.action"] = [
-                ErrorDetail(f"Row {decision.row} has no possible transfer to link.", code="invalid")
-            ]
+            errors.add(
+                f"decisions.{i}.action", f"Row {decision.row} has no possible transfer to link.", ErrorCode.INVALID
+            )
         else:
             row.decision = decision.action
-    if errors:
-        raise ValidationError(errors)
+    errors.raise_if_any()
 
 
 def _check_ready(batch: ImportBatch, rows: Sequence[StagedRow], skip_invalid: bool) -> list[StagedRow]:
@@ -159,30 +162,27 @@ def _check_ready(batch: ImportBatch, rows: Sequence[StagedRow], skip_invalid: bo
                 row.decision = ""
         changed = list({row.id: row for row in [*found, *moved]}.values())
     freshness.remember(batch, seen)
-    errors: dict[str, list[ErrorDetail]] = {}
+    errors = FieldErrors()
     if not skip_invalid:
         for row in rows:
             if row.status == RowStatus.INVALID:
-                errors[f"rows.{row.row_number}"] = [
-                    ErrorDetail(
+                for e in row.errors:
+                    errors.add(
+                        f"rows.{row.row_number}",
                         f"Row {row.row_number}"
                         + (f", column {e['column']!r}" if e.get("column") else "")
                         + f": {e['detail']}",
-                        code=e.get("code") or "invalid_row",
+                        e.get("code") or ErrorCode.INVALID_ROW,
                     )
-                    for e in row.errors
-                ]
     for row in rows:
         if row.status == RowStatus.POSSIBLE_DUPLICATE and not row.decision:
-            errors.setdefault(f"rows.{row.row_number}", []).append(
-                ErrorDetail(
-                    f"Row {row.row_number} may repeat transaction {row.candidate_id}: {row.match_reason} "
-                    "Decide import, skip or merge.",
-                    code="decision_required",
-                )
+            errors.add(
+                f"rows.{row.row_number}",
+                f"Row {row.row_number} may repeat transaction {row.candidate_id}: {row.match_reason} "
+                "Decide import, skip or merge.",
+                ErrorCode.DECISION_REQUIRED,
             )
-    if errors:
-        raise ValidationError(errors)
+    errors.raise_if_any()
     return changed
 
 
@@ -214,7 +214,7 @@ def import_commit(
 ) -> ImportBatch:
     """Import the batch's new rows, all or nothing.
 
-    Refused (``ValidationError``, one error per row as ``rows.<row>``) while
+    Refused (``FieldError``, one error per row as ``rows.<row>``) while
     any row could not be read, unless ``skip_invalid``, and while any possible
     duplicate has no decision. Decisions: ``import`` (keep both), ``skip``, or
     ``merge`` (link the row to its possible duplicate; a pending one becomes

@@ -7,8 +7,8 @@ import uuid
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
-from rest_framework.exceptions import APIException
 
+from finance.core.exceptions import DomainError
 from finance.imports import commit, freshness
 from finance.imports.models import ImportBatch
 
@@ -16,8 +16,8 @@ logger = logging.getLogger(__name__)
 
 
 def _reason(exc: Exception) -> str:
-    if isinstance(exc, APIException):
-        return str(exc.detail)
+    if isinstance(exc, DomainError):
+        return str(exc)
     return f"{type(exc).__name__}: the commit failed and nothing was imported."
 
 

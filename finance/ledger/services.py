@@ -19,7 +19,6 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from finance.audit.models import AuditAction
 from finance.audit.services import audit_record
@@ -708,15 +707,13 @@ def transaction_bulk_create(*, household: Household, actor: Any, items: Sequence
         raise FieldError("transactions", f"At most {MAX_BULK} transactions per call.", code="max_length")
     rates = RateCache(household.id)
     prepared: list[Prepared] = []
-    row_errors: dict[str, list[ErrorDetail]] = {}
+    row_errors = FieldErrors()
     for i, values in enumerate(items):
         try:
             prepared.append(_prepare(household=household, values=values, rates=rates, prefix=f"transactions.{i}."))
-        except ValidationError as exc:
-            assert isinstance(exc.detail, dict)
-            row_errors.update(exc.detail)  # type: ignore[arg-type]
-    if row_errors:
-        raise ValidationError(row_errors)
+        except FieldError as exc:
+            row_errors.extend(exc)
+    row_errors.raise_if_any()
     created = transactions_insert(household=household, actor=actor, prepared=prepared)
     audit_record(
         action=AuditAction.TRANSACTION_BULK_CREATE,

@@ -23,7 +23,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
-from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.state import token_backend
@@ -33,7 +32,16 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from finance.audit.models import AuditAction
 from finance.audit.services import audit_record, field_changes
 from finance.core import crypto, events
-from finance.core.exceptions import Conflict, FieldError, FieldErrors, Forbidden, NotFound, ServiceUnavailable
+from finance.core.exceptions import (
+    Conflict,
+    FieldError,
+    FieldErrors,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    ServiceUnavailable,
+    Unauthenticated,
+)
 from finance.core.money import iso_currencies
 from finance.users import links, mail, oidc, otp
 from finance.users.devices import device_name
@@ -361,9 +369,9 @@ def _decode_refresh(raw: str) -> dict[str, Any]:
     try:
         payload: dict[str, Any] = token_backend.decode(cast(Any, raw), verify=True)
     except TokenBackendError:
-        raise AuthenticationFailed("Token is invalid or expired.", code="token_not_valid") from None
+        raise Unauthenticated("Token is invalid or expired.", code="token_not_valid") from None
     if payload.get(jwt_settings.TOKEN_TYPE_CLAIM) != "refresh" or not payload.get(SESSION_CLAIM):
-        raise AuthenticationFailed("Token is invalid or expired.", code="token_not_valid")
+        raise Unauthenticated("Token is invalid or expired.", code="token_not_valid")
     return payload
 
 
@@ -383,7 +391,7 @@ def session_refresh(*, refresh: str, client: ClientInfo) -> dict[str, str]:
             .first()
         )
         if session is None or session.revoked_at is not None or not session.user.is_active:
-            raise AuthenticationFailed("This session has ended; sign in again.", code="token_not_valid")
+            raise Unauthenticated("This session has ended; sign in again.", code="token_not_valid")
         if BlacklistedToken.objects.filter(token__jti=payload[jwt_settings.JTI_CLAIM]).exists():
             _revoke(session, reason="refresh_reuse")
             reused = True
@@ -403,7 +411,7 @@ def session_refresh(*, refresh: str, client: ClientInfo) -> dict[str, str]:
             "refresh token reused; session revoked",
             extra={"event": "refresh_reuse", "session_id": str(session.pk), "ip": client.ip},
         )
-        raise AuthenticationFailed("This token was already used; the session has been ended.", code="token_not_valid")
+        raise Unauthenticated("This token was already used; the session has been ended.", code="token_not_valid")
     return pair
 
 
@@ -429,7 +437,7 @@ def session_logout(*, user: Any, refresh: str) -> None:
     """End the session the refresh token belongs to (only its owner may)."""
     try:
         payload = _decode_refresh(refresh)
-    except AuthenticationFailed:
+    except Unauthenticated:
         raise FieldError("refresh", "Token is invalid or expired.", code="token_not_valid") from None
     if str(payload.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):
         raise FieldError("refresh", "Token is invalid or expired.", code="token_not_valid")
@@ -465,11 +473,10 @@ def session_touch(*, session_id: str, ip: str | None) -> None:
 # Sign-in: lockout, second factor, activity ----------------------------------------
 
 
-class LoginDelayed(Throttled):
+class LoginDelayed(RateLimited):
     """Too many failed sign-ins for this account or address: wait (slow-down) or locked out."""
 
     default_code = "login_locked"
-    extra_detail_singular = extra_detail_plural = ""
 
 
 def _record_attempt(
@@ -592,9 +599,7 @@ def _password_step(*, identifier: str, password: str, client: ClientInfo) -> tup
             reason="bad_credentials",
             counts=True,
             method=method,
-            error=AuthenticationFailed(
-                "No active account found with the given credentials.", code="invalid_credentials"
-            ),
+            error=Unauthenticated("No active account found with the given credentials.", code="invalid_credentials"),
         )
     return user, normalized
 
@@ -622,7 +627,7 @@ def _refuse_while_delayed(
         reason=reason,
         counts=False,
         method=method,
-        error=LoginDelayed(wait=seconds, detail=detail, code=f"login_{reason}"),
+        error=LoginDelayed(detail, wait=seconds, code=f"login_{reason}"),
     )
 
 
@@ -669,7 +674,7 @@ def web_sign_in_second_factor(*, user_id: Any, identifier: str, code: str, clien
     """
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
-        raise AuthenticationFailed("No active account found with the given credentials.", code="invalid_credentials")
+        raise Unauthenticated("No active account found with the given credentials.", code="invalid_credentials")
     method = _second_factor_or_fail(user=user, identifier=identifier, otp_code=code, client=client, method="password")
     session = _complete_sign_in_session(user=user, identifier=identifier, client=client, method=method)
     return WebSignIn(user=user, identifier=identifier, session=session)
@@ -692,7 +697,7 @@ def _second_factor_or_fail(
             reason="otp_required",
             counts=False,
             method=method,
-            error=AuthenticationFailed("A two-factor code is required (otp).", code="otp_required"),
+            error=Unauthenticated("A two-factor code is required (otp).", code="otp_required"),
         )
     if not delay_checked:
         _refuse_while_delayed(
@@ -707,7 +712,7 @@ def _second_factor_or_fail(
             reason="otp_invalid",
             counts=True,
             method=method,
-            error=AuthenticationFailed("The two-factor code is wrong or was already used.", code="otp_invalid"),
+            error=Unauthenticated("The two-factor code is wrong or was already used.", code="otp_invalid"),
         )
     return f"{method}+{factor}"
 
@@ -848,7 +853,7 @@ def oauth_complete(*, provider: str, code: str, state: str, otp_code: str, clien
             reason="inactive",
             counts=False,
             method=method,
-            error=AuthenticationFailed("This account is disabled.", code="invalid_credentials"),
+            error=Unauthenticated("This account is disabled.", code="invalid_credentials"),
         )
     method = _second_factor_or_fail(user=user, identifier=identifier, otp_code=otp_code, client=client, method=method)
     return _complete_sign_in(user=user, identifier=identifier, client=client, method=method)

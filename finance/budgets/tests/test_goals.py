@@ -7,12 +7,11 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
 
 from finance.budgets import selectors, services
 from finance.budgets.models import Goal, GoalAchieved, GoalStatus
 from finance.budgets.tests.factories import make_goal
-from finance.core.exceptions import Conflict
+from finance.core.exceptions import Conflict, FieldError
 from finance.currency.services import rate_create
 from finance.ledger.tests.factories import category, make_account, make_txn
 
@@ -124,7 +123,7 @@ def test_debt_payoff_counts_what_was_paid_since_linking(household):
 
 def test_debt_payoff_needs_a_target_when_nothing_is_owed(household):
     card = make_account(household, "Card", type="credit_card")
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(FieldError) as refused:
         services.goal_create(household=household, actor=None, name="Card", goal_type="debt_payoff", account=card)
     assert refused.value.get_codes() == {"target_amount": ["required"]}
 

@@ -6,12 +6,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from rest_framework.exceptions import ValidationError
 
 from finance.budgets import selectors, services
 from finance.budgets.models import BudgetMove
 from finance.budgets.tests.factories import make_budget
-from finance.core.exceptions import Conflict
+from finance.core.exceptions import Conflict, FieldError
 from finance.ledger.tests.factories import category, make_account, make_txn
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +126,7 @@ def test_moves_are_for_envelope_lines_inside_the_budget(household):
     assert refused.value.get_codes() == "not_envelope"
 
     budget = make_budget(household, {"Groceries": "300", "Dining out": "60"}, style="envelope")
-    with pytest.raises(ValidationError) as bad:
+    with pytest.raises(FieldError) as bad:
         services.budget_move_create(
             budget=budget,
             actor=None,
@@ -142,7 +141,7 @@ def test_moves_are_for_envelope_lines_inside_the_budget(household):
         "amount": ["min_value"],
         "date": ["out_of_range"],
     }
-    with pytest.raises(ValidationError) as same:
+    with pytest.raises(FieldError) as same:
         services.budget_move_create(
             budget=budget, actor=None, from_category=dining, to_category=dining, amount=D("5"), date=date(2026, 1, 2)
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
@@ -9,6 +10,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from drf_standardized_errors import handler
 from rest_framework import exceptions, status
+from rest_framework.exceptions import ErrorDetail
+
+from finance.core.exceptions import NON_FIELD, DomainError, FieldError, RateLimited, Unauthenticated
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -39,12 +43,45 @@ class RequestTooLarge(exceptions.APIException):
     default_code = "request_too_large"
 
 
+def api_exception(exc: DomainError) -> exceptions.APIException:
+    """The DRF exception that renders a domain error in the envelope, with the same status and codes."""
+    if isinstance(exc, FieldError):
+        return exceptions.ValidationError(
+            {field: [ErrorDetail(i.message, code=i.code) for i in issues] for field, issues in exc.field_errors.items()}
+        )
+    if isinstance(exc, Unauthenticated):
+        return exceptions.AuthenticationFailed(exc.message, code=exc.code)
+    if isinstance(exc, RateLimited):
+        throttled = exceptions.Throttled(detail=exc.message, code=exc.code)
+        throttled.wait = math.ceil(exc.wait) if exc.wait is not None else None  # type: ignore[attr-defined]
+        return throttled
+    converted = exceptions.APIException(exc.message, code=exc.code)
+    converted.status_code = exc.status
+    return converted
+
+
 class ExceptionHandler(handler.ExceptionHandler):
-    """drf-standardized-errors' handler, also mapping Django's request-size errors to 413 / 400."""
+    """drf-standardized-errors' handler, also rendering domain errors and mapping Django's request-size
+    errors to 413 / 400."""
 
     def convert_known_exceptions(self, exc: Exception) -> Exception:
+        if isinstance(exc, DomainError):
+            converted = api_exception(exc)
+            if isinstance(converted, exceptions.AuthenticationFailed):
+                self._challenge(converted)
+            return converted
         if isinstance(exc, RequestDataTooBig):
             return RequestTooLarge()
         if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
-            return exceptions.ValidationError({"non_field_errors": [str(exc)]}, code="too_many_fields")
+            return exceptions.ValidationError({NON_FIELD: [str(exc)]}, code="too_many_fields")
         return super().convert_known_exceptions(exc)
+
+    def _challenge(self, exc: exceptions.AuthenticationFailed) -> None:
+        """What DRF's view does for its own authentication errors: a ``WWW-Authenticate`` challenge when the
+        view authenticates with a scheme that has one, else 403."""
+        view, request = self.context.get("view"), self.context.get("request")
+        header = view.get_authenticate_header(request) if view is not None and request is not None else None
+        if header:
+            exc.auth_header = header  # type: ignore[attr-defined]
+        else:
+            exc.status_code = status.HTTP_403_FORBIDDEN

@@ -54,3 +54,31 @@ class WriteRateThrottle(_Switchable, throttling.SimpleRateThrottle):
 
 class ScopedRateThrottle(_Switchable, throttling.ScopedRateThrottle):
     """Per-endpoint budgets for brute-force friendly endpoints (login, register, …)."""
+
+
+class ScopeThrottle(_Switchable, throttling.SimpleRateThrottle):
+    """One of the API's scoped budgets (``login``, ``password``, ``otp``), for the web app's pages.
+
+    The cache key is the API's own: per client address for sign-in, per user for the
+    signed-in scopes, so switching between the API and the pages buys no extra attempts.
+    """
+
+    def __init__(self, scope: str) -> None:
+        self.scope = scope
+        super().__init__()
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        user = getattr(request, "user", None)
+        if self.scope != "login" and user is not None and user.is_authenticated:
+            ident = user.pk
+        else:
+            ident = self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+def throttle_wait(request: Any, scope: str) -> int | None:
+    """None when the request is within the scope's budget, else the seconds to wait."""
+    throttle = ScopeThrottle(scope)
+    if throttle.allow_request(request, None):
+        return None
+    return max(1, round(throttle.wait() or 60))

@@ -9,23 +9,39 @@ renders them in the standard error envelope.
 
 from __future__ import annotations
 
-from rest_framework import status
-from rest_framework.exceptions import ErrorDetail, ValidationError
+import enum
 
-from finance.core.exceptions import DomainError
+from finance.core.exceptions import DomainError, FieldError, Issue
+
+
+class ErrorCode(enum.StrEnum):
+    """Every code the imports app answers with: refused files and requests, and problems of single rows."""
+
+    INVALID = "invalid"
+    INVALID_FILE = "invalid_file"
+    UNSUPPORTED_FORMAT = "unsupported_format"
+    FILE_TOO_LARGE = "file_too_large"
+    MULTIPLE_ACCOUNTS = "multiple_accounts"
+    INVALID_CHOICE = "invalid_choice"
+    DOES_NOT_EXIST = "does_not_exist"
+    DUPLICATE_DECISION = "duplicate_decision"
+    DECISION_REQUIRED = "decision_required"
+    INVALID_ROW = "invalid_row"
 
 
 class ParseError(DomainError):
-    """The file cannot be parsed; ``line`` (1-based) and ``column`` say where, when known."""
+    """The file cannot be parsed; ``line`` (1-based) and ``column`` say where, when known.
 
-    default_detail = "The file could not be parsed."
-    default_code = "invalid_file"
+    ``reason`` is the problem alone; ``message`` adds where it is (what clients see).
+    """
+
+    default_message = "The file could not be parsed."
+    default_code = ErrorCode.INVALID_FILE
 
     def __init__(
-        self, message: str, *, line: int | None = None, column: str | None = None, code: str = "invalid_file"
+        self, message: str, *, line: int | None = None, column: str | None = None, code: str = ErrorCode.INVALID_FILE
     ) -> None:
-        self.message = message
-        self.code = code
+        self.reason = message
         self.line = line
         self.column = column
         where = []
@@ -33,18 +49,14 @@ class ParseError(DomainError):
             where.append(f"line {line}")
         if column is not None:
             where.append(f"column {column!r}")
-        text = f"{message} ({', '.join(where)})" if where else message
-        super().__init__(detail=text, code=code)
-
-    def __str__(self) -> str:
-        return str(self.detail)
+        super().__init__(f"{message} ({', '.join(where)})" if where else message, code=code)
 
 
 class UnsupportedFormat(ParseError):
     """The file is not in any supported format (or not in the one asked for)."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message, code="unsupported_format")
+        super().__init__(message, code=ErrorCode.UNSUPPORTED_FORMAT)
 
 
 class FileTooLarge(ParseError):
@@ -55,9 +67,9 @@ class FileTooLarge(ParseError):
     rows, an XLSX's expanded size) refuses the file like any other that cannot be read: 400.
     """
 
-    def __init__(self, message: str, *, status_code: int = status.HTTP_400_BAD_REQUEST) -> None:
-        super().__init__(message, code="file_too_large")
-        self.status_code = status_code
+    def __init__(self, message: str, *, status: int = 400) -> None:
+        super().__init__(message, code=ErrorCode.FILE_TOO_LARGE)
+        self.status = status  # type: ignore[misc]  # this error's own, not the class's
 
 
 class MultipleAccounts(ParseError):
@@ -68,16 +80,17 @@ class MultipleAccounts(ParseError):
         super().__init__(
             f"The file holds statements for {len(accounts)} accounts ({', '.join(accounts)}); "
             "choose one with account=..., or use parse_all().",
-            code="multiple_accounts",
+            code=ErrorCode.MULTIPLE_ACCOUNTS,
         )
 
 
-class MappingError(ValidationError):
+class MappingError(FieldError):
     """A column mapping is invalid; ``errors`` lists ``{"field", "detail"}`` items."""
 
     def __init__(self, errors: list[dict[str, str]]) -> None:
         self.errors = errors
-        detail: dict[str, list[ErrorDetail]] = {}
+        first = errors[0]
+        super().__init__(first["field"], first["detail"], ErrorCode.INVALID)
+        self.field_errors = {}
         for error in errors:
-            detail.setdefault(error["field"], []).append(ErrorDetail(error["detail"], code="invalid"))
-        super().__init__(detail)
+            self.field_errors.setdefault(error["field"], []).append(Issue(error["detail"], ErrorCode.INVALID))

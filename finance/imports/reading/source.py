@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
-from rest_framework import status
-
 from finance.imports.reading import limits
 from finance.imports.reading.errors import FileTooLarge, ParseError
 
@@ -35,6 +33,4 @@ def read_bytes(file: bytes | bytearray | memoryview | BinaryIO) -> bytes:
 
 
 def _too_large(limit: int) -> FileTooLarge:
-    return FileTooLarge(
-        f"The file is larger than {limit // (1024 * 1024)} MiB.", status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    )
+    return FileTooLarge(f"The file is larger than {limit // (1024 * 1024)} MiB.", status=413)

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rest_framework.exceptions import ValidationError
 
+from finance.core.exceptions import FieldError
 from finance.imports import commit, services
 from finance.imports.models import ImportBatch, ImportedRow, ImportStatus
 from finance.imports.tests.conftest import upload
@@ -277,7 +277,7 @@ def test_services_refuse_a_batch_that_is_not_ready(household, account):
     assert batch.status == ImportStatus.UPLOADED
     with pytest.raises(Exception, match="Confirm the column mapping"):
         commit.import_commit(batch=batch, actor=None)
-    with pytest.raises(ValidationError):
+    with pytest.raises(FieldError):
         commit.import_commit(
             batch=services.import_set_mapping(batch=batch, actor=None),
             actor=None,

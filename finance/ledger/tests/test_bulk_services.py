@@ -7,9 +7,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from rest_framework.exceptions import ValidationError
 
-from finance.core.exceptions import Forbidden, NotFound
+from finance.core.exceptions import FieldError, Forbidden, NotFound
 from finance.households.models import Membership, Role
 from finance.ledger import services
 from finance.ledger.models import Account, Split, Transaction
@@ -63,7 +62,7 @@ def test_bulk_categorize_moves_category_totals_and_replaces_splits(household, us
 def test_bulk_categorize_refuses_transfers_and_changes_nothing(household, user):
     _, groceries, _, _, transfer = _setup(household)
     dining = category(household, "Dining out")
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(FieldError) as caught:
         services.transaction_bulk_update(
             household=household, actor=user, ids=[groceries.id, transfer.id], category=dining
         )
@@ -86,7 +85,7 @@ def test_bulk_tags_are_added_once_and_do_not_touch_categories(household, user):
 
 def test_bulk_needs_a_category_or_tags(household, user):
     _, groceries, *_ = _setup(household)
-    with pytest.raises(ValidationError):
+    with pytest.raises(FieldError):
         services.transaction_bulk_update(household=household, actor=user, ids=[groceries.id])
 
 
@@ -107,11 +106,11 @@ def test_bulk_refuses_ids_of_another_household_whole(household, user):
     _, groceries, *_ = _setup(household)
     other = HouseholdFactory()
     foreign = make_txn(other, make_account(other), "expense", "5.00", MAY)
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(FieldError) as caught:
         services.transaction_bulk_delete(household=household, actor=user, ids=[groceries.id, foreign.id])
     assert caught.value.get_codes() == {"ids": ["does_not_exist"]}
     assert Transaction.objects.filter(pk__in=[groceries.id, foreign.id]).count() == 2
-    with pytest.raises(ValidationError):
+    with pytest.raises(FieldError):
         services.transaction_bulk_delete(household=household, actor=user, ids=[uuid.uuid4()])
 
 

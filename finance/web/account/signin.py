@@ -17,9 +17,7 @@ from typing import Any
 from django.contrib.auth import login
 from django.core import signing
 from django.http import HttpRequest
-from rest_framework import throttling
 
-from finance.core.api.throttling import _Switchable
 from finance.core.http import client_ip
 from finance.users.middleware import BROWSER_SESSION_KEY as AUTH_SESSION_KEY
 from finance.users.models import AuthSession
@@ -76,31 +74,3 @@ def pending_get(request: HttpRequest) -> PendingSignIn | None:
 
 def pending_clear(request: HttpRequest) -> None:
     request.session.pop(PENDING_KEY, None)
-
-
-class ScopeThrottle(_Switchable, throttling.SimpleRateThrottle):
-    """One of the API's scoped budgets (``login``, ``password``, ``otp``), shared with it.
-
-    The cache key is the API's own: per client address for sign-in, per user for the
-    signed-in scopes, so switching between the API and these pages buys no extra attempts.
-    """
-
-    def __init__(self, scope: str) -> None:
-        self.scope = scope
-        super().__init__()
-
-    def get_cache_key(self, request: Any, view: Any) -> str:
-        user = getattr(request, "user", None)
-        if self.scope != "login" and user is not None and user.is_authenticated:
-            ident = user.pk
-        else:
-            ident = self.get_ident(request)
-        return self.cache_format % {"scope": self.scope, "ident": ident}
-
-
-def throttle_wait(request: HttpRequest, scope: str) -> int | None:
-    """None when the request is within the scope's budget, else the seconds to wait."""
-    throttle = ScopeThrottle(scope)
-    if throttle.allow_request(request, None):
-        return None
-    return max(1, round(throttle.wait() or 60))

@@ -21,6 +21,7 @@ answer to the POST that made them, and never stored in the session.
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -39,9 +40,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
-from rest_framework.exceptions import AuthenticationFailed, ValidationError
 
-from finance.core.exceptions import Conflict, Forbidden, NotFound
+from finance.core.api.throttling import throttle_wait
+from finance.core.exceptions import Conflict, FieldError, Forbidden, NotFound, Unauthenticated
 from finance.users import selectors, services
 from finance.users.services import LoginDelayed, user_update_profile, web_sign_in, web_sign_in_second_factor
 from finance.web.account.forms import (
@@ -60,7 +61,6 @@ from finance.web.account.signin import (
     pending_get,
     pending_set,
     start_browser_session,
-    throttle_wait,
 )
 from finance.web.common.errors import add_service_errors, domain_message
 from finance.web.common.locale import supported_language
@@ -85,8 +85,8 @@ def wait_message(seconds: int) -> str:
 
 
 def delay_seconds(exc: LoginDelayed) -> int:
-    """How long a slowed-down or locked sign-in must wait (DRF's ``Throttled.wait``)."""
-    return int(getattr(exc, "wait", None) or 60)
+    """How long a slowed-down or locked sign-in must wait, in whole seconds."""
+    return math.ceil(exc.wait or 60)
 
 
 def _rate_limited(request: HttpRequest, wait: int) -> HttpResponse:
@@ -132,7 +132,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 wait = delay_seconds(exc)
                 form.add_error(None, wait_message(wait))
                 return _refused(request, "web/login.html", context, wait)
-            except (AuthenticationFailed, Forbidden) as exc:
+            except (Unauthenticated, Forbidden) as exc:
                 form.add_error(None, domain_message(exc))
             else:
                 if result.session is None:
@@ -173,8 +173,8 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
                 wait = delay_seconds(exc)
                 form.add_error(None, wait_message(wait))
                 return _refused(request, "web/login_code.html", context, wait)
-            except (AuthenticationFailed, Forbidden) as exc:
-                if getattr(exc.detail, "code", "") in ("otp_invalid", "otp_required"):
+            except (Unauthenticated, Forbidden) as exc:
+                if exc.code in ("otp_invalid", "otp_required"):
                     form.add_error("code", domain_message(exc))
                 else:
                     # The account went away (or must be verified first): start over.
@@ -216,7 +216,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             user_update_profile(user=user, **form.cleaned_data)
-        except ValidationError as exc:
+        except FieldError as exc:
             add_service_errors(exc, form)
         else:
             # Confirm in the language just chosen.
@@ -321,7 +321,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
                     old_password=form.cleaned_data["old_password"],
                     new_password=form.cleaned_data["new_password"],
                 )
-            except ValidationError as exc:
+            except FieldError as exc:
                 add_service_errors(exc, form, overrides=PASSWORD_MESSAGES)
             else:
                 # As the API does: every session ended, a new one for this device.
@@ -361,12 +361,12 @@ def two_factor(request: HttpRequest) -> HttpResponse:
                 context["recovery_codes"] = services.two_factor_confirm(
                     user=user, code=confirm_form.cleaned_data["code"]
                 )
-            except ValidationError as exc:
+            except FieldError as exc:
                 add_service_errors(exc, confirm_form, overrides=CONFIRM_MESSAGES)
         elif action == "disable" and disable_form.is_valid():
             try:
                 services.two_factor_disable(user=user, **disable_form.cleaned_data)
-            except ValidationError as exc:
+            except FieldError as exc:
                 add_service_errors(exc, disable_form, overrides=DISABLE_MESSAGES)
             else:
                 messages.success(request, _("Two-factor authentication is off."))
@@ -436,7 +436,7 @@ def token_index(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             token, raw = services.access_token_create(user=request.user, **form.token_values())
-        except ValidationError as exc:
+        except FieldError as exc:
             add_service_errors(exc, form)
         except Conflict as exc:
             form.add_error(None, domain_message(exc))

@@ -1,10 +1,9 @@
 """Service errors shown on forms: each field's message next to that field, in the person's language.
 
-Services raise DRF ``ValidationError`` with ``{field: [ErrorDetail(message, code)]}``
-(splits as ``splits.<n>.<field>``) and ``DomainError`` subclasses (409, 403,
-404). Their English messages are for API clients; the web shows a
-translated message per error code and falls back to the service's text for
-codes without one.
+Services raise :class:`~finance.core.exceptions.FieldError` with problems per field (splits as
+``splits.<n>.<field>``) and other ``DomainError`` subclasses (409, 403, 404…). Their English messages
+are for API clients; the web shows a translated message per error code (every code an app declares
+has one here).
 """
 
 from __future__ import annotations
@@ -14,7 +13,8 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from rest_framework.exceptions import APIException, ErrorDetail, ValidationError
+
+from finance.core.exceptions import DomainError, FieldError, Issue
 
 MESSAGES: Mapping[str, Any] = {
     "required": _("This field is required."),
@@ -60,22 +60,17 @@ MESSAGES: Mapping[str, Any] = {
 }
 
 
-def message_for(error: ErrorDetail | str, overrides: Mapping[str, Any] | None = None) -> str:
+def message_for(error: Issue | DomainError | str, overrides: Mapping[str, Any] | None = None) -> str:
+    """The person's-language sentence for an error's code; the service's own text for a code without one."""
     code = getattr(error, "code", None) or ""
     translated = (overrides or {}).get(code, MESSAGES.get(code))
-    return str(translated) if translated is not None else str(error)
-
-
-def _flatten(detail: Any, overrides: Mapping[str, Any] | None = None) -> list[str]:
-    if isinstance(detail, Mapping):
-        return [m for value in detail.values() for m in _flatten(value, overrides)]
-    if isinstance(detail, list | tuple):
-        return [m for value in detail for m in _flatten(value, overrides)]
-    return [message_for(detail, overrides)]
+    if translated is not None:
+        return str(translated)
+    return error.message if isinstance(error, DomainError) else str(error)
 
 
 def add_service_errors(
-    exc: ValidationError,
+    exc: FieldError | None,
     form: forms.BaseForm,
     *,
     split_forms: Sequence[forms.BaseForm] = (),
@@ -89,9 +84,10 @@ def add_service_errors(
     ``conditions``); a row form may map a service field to its own with ``error_field(name)``.
     ``overrides`` translates codes whose wording depends on the screen (``wrong_password``…).
     """
-    detail = exc.detail if isinstance(exc.detail, Mapping) else {"non_field_errors": exc.detail}
-    for name, errors in detail.items():
-        messages = _flatten(errors, overrides)
+    if exc is None:
+        return
+    for name, issues in exc.field_errors.items():
+        messages = [message_for(issue, overrides) for issue in issues]
         parts = str(name).split(".")
         if parts[0] == rows and len(parts) >= 3 and parts[1].isdigit() and int(parts[1]) < len(split_forms):
             target = split_forms[int(parts[1])]
@@ -109,14 +105,13 @@ def add_service_errors(
             form.add_error(field, message)
 
 
-def service_messages(exc: APIException) -> list[str]:
+def service_messages(exc: DomainError) -> list[str]:
     """Every message of a service error, translated, for a page-level notice."""
-    return _flatten(exc.detail)
+    if isinstance(exc, FieldError):
+        return [message_for(issue) for _, issue in exc.issues()]
+    return [message_for(exc)]
 
 
-def domain_message(exc: APIException) -> str:
-    """A 409-style refusal (in use, last owner…) as one translated sentence."""
-    detail = exc.detail
-    if isinstance(detail, ErrorDetail):
-        return message_for(detail)
-    return " ".join(_flatten(detail))
+def domain_message(exc: DomainError) -> str:
+    """A refusal (in use, last owner…) as one translated sentence."""
+    return " ".join(service_messages(exc))

@@ -10,9 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from rest_framework.exceptions import ValidationError
 
-from finance.core.exceptions import Conflict
+from finance.core.exceptions import Conflict, FieldError
 from finance.households import services
 from finance.households.models import OWNER_ROLES, Household, Role
 from finance.households.selectors import member_list, membership_for
@@ -45,7 +44,7 @@ def household_index(request: HttpRequest, household: Household) -> HttpResponse:
                         identifier=add_form.cleaned_data["identifier"],
                         role=add_form.cleaned_data["role"],
                     )
-                except ValidationError:
+                except FieldError:
                     # The service names the person it could not find by "username".
                     add_form.add_error("identifier", _("No user with this username or email."))
                 except Conflict as exc:
@@ -63,7 +62,7 @@ def household_index(request: HttpRequest, household: Household) -> HttpResponse:
                         name=settings_form.cleaned_data["name"],
                         base_currency=settings_form.cleaned_data["base_currency"].upper(),
                     )
-                except ValidationError as exc:
+                except FieldError as exc:
                     add_service_errors(exc, settings_form)
                 else:
                     messages.success(request, _("Household saved."))
@@ -88,7 +87,7 @@ def member_role(request: HttpRequest, household: Household, pk: Any) -> HttpResp
     membership = get_object_or_404(member_list(household=household), pk=pk)
     try:
         services.member_update_role(membership=membership, actor=request.user, role=request.POST.get("role", ""))
-    except ValidationError as exc:
+    except FieldError as exc:
         messages.error(request, " ".join(service_messages(exc)))
     except Conflict as exc:
         messages.error(request, domain_message(exc))
@@ -142,7 +141,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
             household = services.household_create(
                 owner=user, name=form.cleaned_data["name"], base_currency=form.cleaned_data["base_currency"].upper()
             )
-        except ValidationError as exc:
+        except FieldError as exc:
             add_service_errors(exc, form)
         else:
             membership = membership_for(user=user, household=household)

@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from rest_framework.exceptions import ValidationError
 
+from finance.core.exceptions import FieldError
 from finance.households.models import Household
 from finance.imports.models import ImportFormat, RowDecision
 from finance.ledger.models import Account
@@ -233,22 +233,21 @@ class CommitForm(forms.Form):
     def decision_name(number: int) -> str:
         return f"decision_{number}"
 
-    def add_service_errors(self, exc: ValidationError) -> None:
+    def add_service_errors(self, exc: FieldError) -> None:
         """``rows.<n>`` errors go next to that row's decision (or to the form), ``decisions.<i>`` to the form."""
-        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        for name, errors in detail.items():
+        for name, errors in exc.field_errors.items():
             parts = str(name).split(".")
             target = None
             if parts[0] == "rows" and len(parts) == 2 and parts[1].isdigit():
                 field = self.decision_name(int(parts[1]))
                 target = field if field in self.fields else None
-            for error in errors if isinstance(errors, list) else [errors]:
-                if getattr(error, "code", "") == "decision_required":
+            for error in errors:
+                if error.code == "decision_required":
                     self.add_error(target, _("Choose merge, keep both or skip for this row."))
                 elif target is None and "skip_invalid" in self.fields and parts[0] == "rows":
-                    self.add_error("skip_invalid", str(error))
+                    self.add_error("skip_invalid", error.message)
                 else:
-                    self.add_error(target, message_for(error) if isinstance(error, str) else str(error))
+                    self.add_error(target, message_for(error))
 
     def decisions(self) -> list[tuple[int, str]]:
         return [

@@ -74,11 +74,11 @@ CATEGORY_SOURCES: dict[str, Promise] = {
 
 def upload_error(exc: ParseError) -> tuple[str, str]:
     """The form field an upload refusal belongs to, and its message in the person's language."""
-    code = str(getattr(exc, "code", None) or exc.default_code)
+    code = exc.code
     field_name = "statement_account" if code in ("multiple_accounts", "unknown_account") else "file"
     message = UPLOAD_ERRORS.get(code)
     if message is None:
-        return field_name, str(exc.detail)
+        return field_name, exc.message
     return field_name, str(message) % {"accounts": ", ".join(getattr(exc, "accounts", []))}
 
 

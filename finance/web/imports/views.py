@@ -14,9 +14,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from rest_framework.exceptions import ValidationError
 
-from finance.core.exceptions import Conflict
+from finance.core.exceptions import Conflict, FieldError
 from finance.households.models import Household
 from finance.imports import commit, revert, selectors, services
 from finance.imports.models import TABULAR_FORMATS, ImportBatch, ImportedRow, ImportStatus, RowStatus
@@ -75,7 +74,7 @@ def import_upload(request: HttpRequest, household: Household) -> HttpResponse:
                     format=data["format"] or None,
                     statement_account=data["statement_account"],
                 )
-            except ValidationError as exc:
+            except FieldError as exc:
                 add_service_errors(exc, form)
             except ParseError as exc:
                 form.add_error(*present.upload_error(exc))
@@ -127,7 +126,7 @@ def import_mapping(request: HttpRequest, household: Household, pk: Any) -> HttpR
                     )
                 else:  # nothing was detected: the form is the whole mapping
                     services.import_set_mapping(batch=batch, actor=request.user, mapping=form.values())
-            except ValidationError as exc:
+            except FieldError as exc:
                 add_service_errors(exc, form)
             except ParseError as exc:
                 form.add_error(None, str(exc))
@@ -211,7 +210,7 @@ def import_commit(request: HttpRequest, household: Household, pk: Any) -> HttpRe
                 skip_invalid=bool(form.cleaned_data.get("skip_invalid")),
                 decisions=[commit.Decision(row, action) for row, action in form.decisions()],
             )
-        except ValidationError as exc:
+        except FieldError as exc:
             form.add_service_errors(exc)
         except Conflict as exc:
             messages.error(request, domain_message(exc))

@@ -18,9 +18,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
-from rest_framework.exceptions import ValidationError
 
-from finance.core.exceptions import Conflict
+from finance.core.exceptions import Conflict, FieldError
 from finance.households.models import Household
 from finance.ledger import services
 from finance.ledger.filtersets import TransactionFilterSet
@@ -195,7 +194,7 @@ def _transaction_form(request: HttpRequest, household: Household, txn: Transacti
                     if changed_category:
                         remember_offer(request, updated)
                 return redirect(back)
-            except ValidationError as exc:
+            except FieldError as exc:
                 split_errors: list[str] = []
                 add_service_errors(exc, form, split_forms=filled, split_errors=split_errors)
                 # The split total and similar errors about the parts as a whole.
@@ -298,7 +297,7 @@ def transaction_category(request: HttpRequest, household: Household, pk: Any) ->
     if request.method == "POST" and form.is_valid():
         try:
             services.transaction_update(txn=txn, actor=request.user, category=form.cleaned_data["category"])
-        except ValidationError as exc:
+        except FieldError as exc:
             add_service_errors(exc, form)
         else:
             changed = form.cleaned_data["category"] is not None and form.cleaned_data["category"] != txn.category
@@ -352,7 +351,7 @@ def transaction_bulk(request: HttpRequest, household: Household) -> HttpResponse
                 request,
                 ngettext("%(count)d transaction updated.", "%(count)d transactions updated.", count) % {"count": count},
             )
-    except ValidationError as exc:
+    except FieldError as exc:
         messages.error(request, " ".join(service_messages(exc)))
     except Conflict as exc:
         messages.error(request, domain_message(exc))
@@ -397,7 +396,7 @@ def account_form(request: HttpRequest, household: Household, pk: Any = None) -> 
                     services.account_update(account=account, actor=request.user, **values)
                     messages.success(request, _("Account saved."))
                 return redirect("web:accounts")
-            except ValidationError as exc:
+            except FieldError as exc:
                 add_service_errors(exc, form)
     else:
         initial: dict[str, Any] = {"currency": currency, "type": "checking", "include_in_net_worth": True}
@@ -457,7 +456,7 @@ def category_form(request: HttpRequest, household: Household, pk: Any = None) ->
                     services.category_update(category=category, actor=request.user, **values)
                     messages.success(request, _("Category saved."))
                 return redirect("web:categories")
-            except ValidationError as exc:
+            except FieldError as exc:
                 add_service_errors(exc, form)
     else:
         initial: dict[str, Any] = {"type": request.GET.get("type") or CategoryType.EXPENSE}
@@ -497,7 +496,7 @@ def tag_index(request: HttpRequest, household: Household) -> HttpResponse:
         if form.is_valid():
             try:
                 services.tag_create(household=household, actor=request.user, name=form.cleaned_data["name"])
-            except ValidationError as exc:
+            except FieldError as exc:
                 add_service_errors(exc, form)
             else:
                 messages.success(request, _("Tag added."))
@@ -520,7 +519,7 @@ def tag_edit(request: HttpRequest, household: Household, pk: Any) -> HttpRespons
         if form.is_valid():
             try:
                 services.tag_update(tag=tag, actor=request.user, name=form.cleaned_data["name"])
-            except ValidationError as exc:
+            except FieldError as exc:
                 add_service_errors(exc, form)
             else:
                 messages.success(request, _("Tag saved."))

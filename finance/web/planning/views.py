@@ -15,12 +15,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from rest_framework.exceptions import ValidationError
 
 from finance.budgets import selectors, services
 from finance.budgets.models import Budget, BudgetStyle, Goal, GoalStatus, GoalType
 from finance.budgets.services import LineInput
-from finance.core.exceptions import Conflict
+from finance.core.exceptions import Conflict, FieldError
 from finance.households.models import Household
 from finance.web.common.errors import add_service_errors, domain_message
 from finance.web.common.locale import user_today
@@ -148,7 +147,7 @@ def _budget_form(request: HttpRequest, household: Household, budget: Budget | No
                     budget = services.budget_update(budget=budget, actor=request.user, **values)
                     messages.success(request, _("Budget saved."))
                 return redirect("web:budget-detail", pk=budget.pk)
-            except ValidationError as exc:
+            except FieldError as exc:
                 line_errors: list[str] = []
                 add_service_errors(exc, form, split_forms=filled, split_errors=line_errors, rows="lines")
                 lines.non_form_errors().extend(line_errors)
@@ -228,7 +227,7 @@ def budget_move(request: HttpRequest, household: Household, pk: Any) -> HttpResp
         values = form.service_values()
         try:
             services.budget_move_create(budget=budget, actor=request.user, **values)
-        except ValidationError as exc:
+        except FieldError as exc:
             add_service_errors(exc, form)
         except Conflict as exc:
             messages.error(request, domain_message(exc))
@@ -286,7 +285,7 @@ def _goal_form(request: HttpRequest, household: Household, goal: Goal | None) ->
                     services.goal_update(goal=goal, actor=request.user, **values)
                     messages.success(request, _("Goal saved."))
                 return redirect("web:goals")
-            except ValidationError as exc:
+            except FieldError as exc:
                 add_service_errors(exc, form)
     else:
         initial: dict[str, Any] = {
@@ -341,7 +340,7 @@ def goal_contribute(request: HttpRequest, household: Household, pk: Any) -> Http
         if form.is_valid():
             try:
                 services.goal_contribution_create(goal=goal, actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
+            except FieldError as exc:
                 add_service_errors(exc, form)
             except Conflict as exc:
                 form.add_error(None, domain_message(exc))

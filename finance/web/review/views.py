@@ -15,12 +15,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
-from rest_framework.exceptions import ValidationError
 
 from finance.categorization import selectors, services
 from finance.categorization.models import Rule
 from finance.categorization.rules import ActionType
-from finance.core.exceptions import Conflict
+from finance.core.exceptions import Conflict, FieldError
 from finance.households.models import Household
 from finance.ledger.models import Transaction
 from finance.ledger.selectors import category_list, transaction_list
@@ -114,7 +113,7 @@ def review_resolve(request: HttpRequest, household: Household, pk: Any) -> HttpR
     if form.is_valid():
         try:
             services.review_resolve(txn=txn, actor=request.user, category=form.cleaned_data["category"])
-        except ValidationError as exc:
+        except FieldError as exc:
             add_service_errors(exc, form)
         else:
             done = Transaction.objects.select_related("category").get(pk=txn.pk)
@@ -198,7 +197,7 @@ def _rule_form(request: HttpRequest, household: Household, rule: Rule | None) ->
                     services.rule_update(rule=rule, actor=request.user, **values)
                     messages.success(request, _("Rule saved."))
                 return redirect("web:rules")
-            except ValidationError as exc:
+            except FieldError as exc:
                 # Each list's errors on its rows (``conditions.0.value``), the rest on the rule's fields.
                 for rows, formset, filled in (
                     ("conditions", conditions, filled_conditions),
@@ -232,17 +231,16 @@ def _rule_form(request: HttpRequest, household: Household, rule: Rule | None) ->
     )
 
 
-def _part(exc: ValidationError, rows: str | None) -> ValidationError:
-    """The errors about one list of rows (``rows``), or about everything else (``None``)."""
-    detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+def _part(exc: FieldError, rows: str | None) -> FieldError | None:
+    """The errors about one list of rows (``rows``), or about everything else (``None``); ``None`` if there
+    are none."""
     lists = {"conditions", "actions"}
-    return ValidationError(
-        {
-            k: v
-            for k, v in detail.items()
-            if (str(k).split(".")[0] == rows if rows is not None else str(k).split(".")[0] not in lists)
-        }
-    )
+    part = {
+        k: v
+        for k, v in exc.field_errors.items()
+        if (str(k).split(".")[0] == rows if rows is not None else str(k).split(".")[0] not in lists)
+    }
+    return FieldError.of(part) if part else None
 
 
 @household_view(write=True)

@@ -169,7 +169,7 @@ def _entry_row(entry: _Node, number: int, currency: str | None) -> StatementRow 
         booking = _date(entry.child("BookgDt"))
         value = _date(entry.child("ValDt"))
     except ParseError as exc:
-        return RowError(number, exc.message, "BookgDt", code="invalid_date")
+        return RowError(number, exc.reason, "BookgDt", code="invalid_date")
     date = booking or value
     if date is None:
         return RowError(number, "The entry has no booking or value date.", "BookgDt", code="missing_date")

@@ -214,7 +214,7 @@ def test_invalid_overrides_name_each_bad_field():
     fields = {error["field"] for error in caught.value.errors}
     assert fields == {"date_format", "sign_convention", "decimal_separator", "currency", "colour"}
     assert all(error["detail"] for error in caught.value.errors)
-    assert "date_format" in caught.value.detail
+    assert "date_format" in caught.value.field_errors
 
 
 def test_a_convention_without_its_columns_is_refused():

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rest_framework.exceptions import ValidationError
 
+from finance.core.exceptions import DomainError
 from finance.ledger.verify import verify
 from finance.privacy.services import export_restore
 
@@ -41,8 +41,8 @@ class Command(BaseCommand):
                 result = export_restore(owner=owner, file=handle, household_ids=options["household"])
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc}") from exc
-        except ValidationError as exc:
-            raise CommandError(f"{path}: {exc.detail}") from exc
+        except DomainError as exc:
+            raise CommandError(f"{path}: {exc}") from exc
         for household in result.households:
             drift = verify(household.id)
             if drift:
