@@ -22,6 +22,7 @@ from django.utils import timezone
 from finance.audit.models import AuditAction
 from finance.audit.services import audit_record
 from finance.budgets import selectors
+from finance.budgets.errors import ErrorCode
 from finance.budgets.models import (
     TOTAL_SCOPE,
     Budget,
@@ -48,22 +49,22 @@ from finance.ledger.models import LIABILITY_TYPES, Account, Category, CategoryTy
 
 def _check_money(errors: FieldErrors, name: str, amount: Decimal | None, code: str, *, zero_ok: bool = False) -> None:
     if amount is None:
-        errors.add(name, "This field is required.", "required")
+        errors.add(name, "This field is required.", ErrorCode.REQUIRED)
         return
     if not amount.is_finite() or amount < 0 or (amount == 0 and not zero_ok):
-        errors.add(name, "Must not be negative." if zero_ok else "Must be greater than zero.", "min_value")
+        errors.add(name, "Must not be negative." if zero_ok else "Must be greater than zero.", ErrorCode.MIN_VALUE)
         return
     if code in iso_currencies():
         places = currency_precision(code)
         exponent = amount.normalize().as_tuple().exponent
         if isinstance(exponent, int) and -exponent > places:
-            errors.add(name, f"{code} amounts have at most {places} decimal places.", "max_decimal_places")
+            errors.add(name, f"{code} amounts have at most {places} decimal places.", ErrorCode.MAX_DECIMAL_PLACES)
 
 
 def _check_currency(errors: FieldErrors, name: str, code: str) -> str:
     code = (code or "").strip().upper()
     if code not in iso_currencies():
-        errors.add(name, f"“{code}” is not an ISO 4217 currency code.", "invalid_currency")
+        errors.add(name, f"“{code}” is not an ISO 4217 currency code.", ErrorCode.INVALID_CURRENCY)
     return code
 
 
@@ -104,31 +105,31 @@ def _validate_budget(household: Household, values: dict[str, Any], lines: list[L
     errors = FieldErrors()
     unknown = set(values) - BUDGET_FIELDS
     if unknown:
-        errors.add(sorted(unknown)[0], "Unknown field.", "unknown_field")
+        errors.add(sorted(unknown)[0], "Unknown field.", ErrorCode.UNKNOWN_FIELD)
     if not str(values.get("name") or "").strip():
-        errors.add("name", "This field may not be blank.", "blank")
+        errors.add("name", "This field may not be blank.", ErrorCode.BLANK)
     if values.get("style") not in BudgetStyle.values:
-        errors.add("style", "Must be tracking or envelope.", "invalid_choice")
+        errors.add("style", "Must be tracking or envelope.", ErrorCode.INVALID_CHOICE)
     if values.get("period") not in BudgetPeriod.values:
-        errors.add("period", "Must be weekly, monthly, quarterly, yearly or custom.", "invalid_choice")
+        errors.add("period", "Must be weekly, monthly, quarterly, yearly or custom.", ErrorCode.INVALID_CHOICE)
     code = _check_currency(errors, "currency", values.get("currency") or "")
     start, end = values.get("start_date"), values.get("end_date")
     if start is None:
-        errors.add("start_date", "This field is required.", "required")
+        errors.add("start_date", "This field is required.", ErrorCode.REQUIRED)
     for name, day in (("start_date", start), ("end_date", end)):
         if day is not None and not EARLIEST <= day <= LATEST:
-            errors.add(name, f"Budgets run between {EARLIEST} and {LATEST}.", "out_of_range")
+            errors.add(name, f"Budgets run between {EARLIEST} and {LATEST}.", ErrorCode.OUT_OF_RANGE)
     if values.get("period") == BudgetPeriod.CUSTOM and end is None:
-        errors.add("end_date", "A custom range needs an end date.", "required")
+        errors.add("end_date", "A custom range needs an end date.", ErrorCode.REQUIRED)
     if start is not None and end is not None and end < start:
-        errors.add("end_date", "Must not be before start_date.", "invalid_range")
+        errors.add("end_date", "Must not be before start_date.", ErrorCode.INVALID_RANGE)
     if values.get("rollover") and values.get("style") != BudgetStyle.ENVELOPE:
-        errors.add("rollover", "Only envelope budgets roll over.", "invalid")
+        errors.add("rollover", "Only envelope budgets roll over.", ErrorCode.INVALID)
     total = values.get("total_amount")
     if total is not None:
         _check_money(errors, "total_amount", total, code, zero_ok=True)
     elif not lines:
-        errors.add("lines", "Give at least one line, or a total_amount for a total-only budget.", "required")
+        errors.add("lines", "Give at least one line, or a total_amount for a total-only budget.", ErrorCode.REQUIRED)
 
     tree = selectors.category_tree(household.id) if lines else {}
     seen: dict[uuid.UUID, int] = {}
@@ -137,14 +138,16 @@ def _validate_budget(household: Household, values: dict[str, Any], lines: list[L
         category = line.category
         _check_money(errors, f"{name}.amount", line.amount, code, zero_ok=True)
         if category is None or category.household_id != household.id:
-            errors.add(f"{name}.category", "Not found in this household.", "does_not_exist")
+            errors.add(f"{name}.category", "Not found in this household.", ErrorCode.DOES_NOT_EXIST)
             continue
         if category.type != CategoryType.EXPENSE:
-            errors.add(f"{name}.category", "Budgets cover expense categories only.", "type_mismatch")
+            errors.add(f"{name}.category", "Budgets cover expense categories only.", ErrorCode.TYPE_MISMATCH)
             continue
         if category.id in seen:
             errors.add(
-                f"{name}.category", f"lines.{seen[category.id]} already has this category.", "duplicate_category"
+                f"{name}.category",
+                f"lines.{seen[category.id]} already has this category.",
+                ErrorCode.DUPLICATE_CATEGORY,
             )
             continue
         above = _ancestors(tree, category.id)
@@ -154,7 +157,7 @@ def _validate_budget(household: Household, values: dict[str, Any], lines: list[L
             errors.add(
                 f"{name}.category",
                 f"Overlaps lines.{clash}: a line covers its category's subcategories, so one budget cannot have both.",
-                "overlapping_category",
+                ErrorCode.OVERLAPPING_CATEGORY,
             )
             continue
         seen[category.id] = i
@@ -293,20 +296,20 @@ def budget_move_create(
     require_role(household=budget.household, actor=actor, roles=WRITE_ROLES)
     budget = Budget.objects.select_for_update().get(pk=budget.pk)
     if budget.style != BudgetStyle.ENVELOPE:
-        raise Conflict("Money moves between the lines of envelope budgets only.", code="not_envelope")
+        raise Conflict("Money moves between the lines of envelope budgets only.", code=ErrorCode.NOT_ENVELOPE)
     on = date or timezone.localdate()
     errors = FieldErrors()
     lined = set(BudgetLine.objects.filter(budget=budget).values_list("category_id", flat=True))
     for name, category in (("from_category", from_category), ("to_category", to_category)):
         if category is None or category.household_id != budget.household_id:
-            errors.add(name, "Not found in this household.", "does_not_exist")
+            errors.add(name, "Not found in this household.", ErrorCode.DOES_NOT_EXIST)
         elif category.id not in lined:
-            errors.add(name, "This budget has no line for this category.", "no_line")
+            errors.add(name, "This budget has no line for this category.", ErrorCode.NO_LINE)
     if "to_category" not in errors and from_category is not None and from_category == to_category:
-        errors.add("to_category", "Money moves between two different lines.", "same_line")
+        errors.add("to_category", "Money moves between two different lines.", ErrorCode.SAME_LINE)
     _check_money(errors, "amount", amount, budget.currency)
     if not selectors.calendar_of(budget).covers(on):
-        errors.add("date", "The budget does not cover this date.", "out_of_range")
+        errors.add("date", "The budget does not cover this date.", ErrorCode.OUT_OF_RANGE)
     errors.raise_if_any()
     move = BudgetMove.objects.create(
         household_id=budget.household_id,
@@ -410,17 +413,17 @@ def _validate_goal(household: Household, values: dict[str, Any]) -> None:
     errors = FieldErrors()
     unknown = set(values) - GOAL_FIELDS - {"baseline_balance"}
     if unknown:
-        errors.add(sorted(unknown)[0], "Unknown field.", "unknown_field")
+        errors.add(sorted(unknown)[0], "Unknown field.", ErrorCode.UNKNOWN_FIELD)
     if not str(values.get("name") or "").strip():
-        errors.add("name", "This field may not be blank.", "blank")
+        errors.add("name", "This field may not be blank.", ErrorCode.BLANK)
     if values.get("goal_type") not in GoalType.values:
-        errors.add("goal_type", "Not a valid goal type.", "invalid_choice")
+        errors.add("goal_type", "Not a valid goal type.", ErrorCode.INVALID_CHOICE)
     if values.get("status") not in GoalStatus.values:
-        errors.add("status", "Not a valid status.", "invalid_choice")
+        errors.add("status", "Not a valid status.", ErrorCode.INVALID_CHOICE)
     code = _check_currency(errors, "currency", values.get("currency") or "")
     account = values.get("account")
     if account is not None and account.household_id != household.id:
-        errors.add("account", "Not found in this household.", "does_not_exist")
+        errors.add("account", "Not found in this household.", ErrorCode.DOES_NOT_EXIST)
     _check_money(errors, "target_amount", values.get("target_amount"), code)
     errors.raise_if_any()
 
@@ -481,7 +484,9 @@ def goal_create(
         if account.household_id == household.id and code in iso_currencies():
             target_amount = _default_debt_target(household, account, code)
         if target_amount is None:
-            raise FieldError("target_amount", "This account owes nothing now; give a target amount.", code="required")
+            raise FieldError(
+                "target_amount", "This account owes nothing now; give a target amount.", code=ErrorCode.REQUIRED
+            )
     values = {
         "name": name,
         "goal_type": goal_type,
@@ -550,7 +555,7 @@ def goal_contribution_create(
     if goal.account_id is not None:
         raise Conflict(
             "This goal follows its linked account's balance; contributions are for goals without one.",
-            code="goal_linked",
+            code=ErrorCode.GOAL_LINKED,
         )
     errors = FieldErrors()
     _check_money(errors, "amount", amount, goal.currency)

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from finance.categorization import pipeline
+from finance.categorization.errors import ErrorCode
 from finance.categorization.history import HistoryMatcher, HistoryRecord
 from finance.categorization.label_aliases import label_resolver
 from finance.categorization.model import CategorizerModel, ModelLoadError
@@ -30,7 +31,7 @@ from finance.categorization.models import Rule
 from finance.categorization.normalize import merchant_key
 from finance.categorization.rules import ActionType, RuleValidationError, evaluate, parse_rule
 from finance.categorization.rules import Rule as ParsedRule
-from finance.core.exceptions import Conflict, ErrorCode, FieldError, Issue
+from finance.core.exceptions import Conflict, FieldError, Issue
 from finance.households.models import WRITE_ROLES, Household
 from finance.households.services import require_role
 from finance.ledger import services as ledger
@@ -104,7 +105,7 @@ def rule_create(*, household: Household, actor: Any, **values: Any) -> Rule:
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
     data = {name: values[name] for name in RULE_FIELDS if name in values}
     if not str(data.get("name", "")).strip():
-        raise FieldError("name", "This field is required.", code="required")
+        raise FieldError("name", "This field is required.", code=ErrorCode.REQUIRED)
     _validate(household, data)
     return Rule.objects.create(household=household, **data)
 
@@ -115,7 +116,7 @@ def rule_update(*, rule: Rule, actor: Any, **changes: Any) -> Rule:
     data = {name: getattr(rule, name) for name in RULE_FIELDS}
     data.update({name: changes[name] for name in RULE_FIELDS if name in changes})
     if not str(data.get("name", "")).strip():
-        raise FieldError("name", "This field is required.", code="required")
+        raise FieldError("name", "This field is required.", code=ErrorCode.REQUIRED)
     _validate(rule.household, data)
     for name, value in data.items():
         setattr(rule, name, value)
@@ -621,7 +622,9 @@ def review_resolve(*, txn: Transaction, actor: Any, category: Category | None = 
     if category is None:
         choices = review_suggestions(txn.household, [txn])[0]
         if not choices:
-            raise FieldError("category", "There is no suggestion to accept; choose a category.", code="no_suggestion")
+            raise FieldError(
+                "category", "There is no suggestion to accept; choose a category.", code=ErrorCode.NO_SUGGESTION
+            )
         category = Category.objects.get(household=txn.household, pk=choices[0].category_id)
     confirmed = category == txn.category
     updated = ledger.transaction_update(

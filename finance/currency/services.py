@@ -13,6 +13,7 @@ from finance.audit.services import audit_record
 from finance.core import events
 from finance.core.exceptions import FieldError
 from finance.core.money import iso_currencies
+from finance.currency.errors import ErrorCode
 from finance.currency.events import ExchangeRatesChanged
 from finance.currency.models import ExchangeRate, RateSource
 from finance.households.models import WRITE_ROLES, Household
@@ -27,11 +28,11 @@ def _validate(base: str, quote: str, rate: Decimal) -> tuple[str, str]:
     base, quote = base.strip().upper(), quote.strip().upper()
     for name, code in (("base", base), ("quote", quote)):
         if code not in iso_currencies():
-            raise FieldError(name, f"“{code}” is not an ISO 4217 currency code.", code="invalid_currency")
+            raise FieldError(name, f"“{code}” is not an ISO 4217 currency code.", code=ErrorCode.INVALID_CURRENCY)
     if base == quote:
-        raise FieldError("quote", "Base and quote must differ.", code="same_currency")
+        raise FieldError("quote", "Base and quote must differ.", code=ErrorCode.SAME_CURRENCY)
     if not rate.is_finite() or rate <= 0:
-        raise FieldError("rate", "Must be greater than zero.", code="min_value")
+        raise FieldError("rate", "Must be greater than zero.", code=ErrorCode.MIN_VALUE)
     return base, quote
 
 
@@ -54,7 +55,7 @@ def rate_create(
                 household=household, base=base, quote=quote, rate=rate, date=date, source=source
             )
     except IntegrityError:
-        raise FieldError("date", "A rate for this pair on this date already exists.", code="unique") from None
+        raise FieldError("date", "A rate for this pair on this date already exists.", code=ErrorCode.UNIQUE) from None
     _rates_changed(household, base, quote)
     return obj
 
@@ -73,7 +74,7 @@ def rate_update(*, rate_obj: ExchangeRate, actor: Any, **fields: Any) -> Exchang
         with transaction.atomic():
             rate_obj.save()
     except IntegrityError:
-        raise FieldError("date", "A rate for this pair on this date already exists.", code="unique") from None
+        raise FieldError("date", "A rate for this pair on this date already exists.", code=ErrorCode.UNIQUE) from None
     _rates_changed(household, *old_pair, base, quote)
     return rate_obj
 

@@ -14,6 +14,7 @@ from finance.audit.services import audit_record, field_changes
 from finance.core import events
 from finance.core.exceptions import Conflict, FieldError, Forbidden, NotFound
 from finance.core.money import validate_currency
+from finance.households.errors import ErrorCode
 from finance.households.events import BaseCurrencyChanged, HouseholdCreated
 from finance.households.models import OWNER_ROLES, Household, Membership, Role
 from finance.households.selectors import membership_for
@@ -40,7 +41,9 @@ def _check_currency(field: str, code: str) -> str:
     try:
         validate_currency(code)
     except ValidationError:
-        raise FieldError(field, f"“{code}” is not an ISO 4217 currency code.", code="invalid_currency") from None
+        raise FieldError(
+            field, f"“{code}” is not an ISO 4217 currency code.", code=ErrorCode.INVALID_CURRENCY
+        ) from None
     return code
 
 
@@ -48,7 +51,7 @@ def _check_currency(field: str, code: str) -> str:
 def household_create(*, owner: Any, name: str, base_currency: str = "USD", make_default: bool = False) -> Household:
     name = name.strip()
     if not name:
-        raise FieldError("name", "This field may not be blank.", code="blank")
+        raise FieldError("name", "This field may not be blank.", code=ErrorCode.BLANK)
     household = Household.objects.create(name=name, base_currency=_check_currency("base_currency", base_currency))
     has_default = Membership.objects.filter(user=owner, is_default=True).exists()
     Membership.objects.create(
@@ -77,7 +80,7 @@ def household_update(
     before = {"name": household.name, "base_currency": household.base_currency}
     if name is not None:
         if not name.strip():
-            raise FieldError("name", "This field may not be blank.", code="blank")
+            raise FieldError("name", "This field may not be blank.", code=ErrorCode.BLANK)
         household.name = name.strip()
     old_base = household.base_currency
     if base_currency is not None:
@@ -99,7 +102,7 @@ def _find_user(identifier: str) -> Any:
     identifier = identifier.strip()
     user = User.objects.filter(Q(username__iexact=identifier) | Q(email__iexact=identifier)).first()
     if user is None:
-        raise FieldError("username", "No user with this username or email.", code="does_not_exist")
+        raise FieldError("username", "No user with this username or email.", code=ErrorCode.DOES_NOT_EXIST)
     return user
 
 
@@ -108,10 +111,10 @@ def member_add(*, household: Household, actor: Any, identifier: str, role: str =
     """Add an existing user (by username or email) to the household with a role."""
     require_role(household=household, actor=actor, roles=OWNER_ROLES)
     if role not in Role.values:
-        raise FieldError("role", f"“{role}” is not a valid role.", code="invalid_choice")
+        raise FieldError("role", f"“{role}” is not a valid role.", code=ErrorCode.INVALID_CHOICE)
     user = _find_user(identifier)
     if Membership.objects.filter(household=household, user=user).exists():
-        raise Conflict("This person is already a member of the household.", code="already_member")
+        raise Conflict("This person is already a member of the household.", code=ErrorCode.ALREADY_MEMBER)
     membership = Membership.objects.create(household=household, user=user, role=role)
     audit_record(
         action=AuditAction.MEMBER_ADD,
@@ -132,10 +135,12 @@ def _owner_count_locked(household: Household) -> int:
 def member_update_role(*, membership: Membership, actor: Any, role: str) -> Membership:
     require_role(household=membership.household, actor=actor, roles=OWNER_ROLES)
     if role not in Role.values:
-        raise FieldError("role", f"“{role}” is not a valid role.", code="invalid_choice")
+        raise FieldError("role", f"“{role}” is not a valid role.", code=ErrorCode.INVALID_CHOICE)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.role == Role.OWNER and role != Role.OWNER and _owner_count_locked(membership.household) <= 1:
-        raise Conflict("A household needs at least one owner; make someone else owner first.", code="last_owner")
+        raise Conflict(
+            "A household needs at least one owner; make someone else owner first.", code=ErrorCode.LAST_OWNER
+        )
     old_role = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
@@ -157,7 +162,9 @@ def member_remove(*, membership: Membership, actor: Any) -> None:
         require_role(household=membership.household, actor=actor, roles=OWNER_ROLES)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.role == Role.OWNER and _owner_count_locked(membership.household) <= 1:
-        raise Conflict("The last owner cannot leave the household; make someone else owner first.", code="last_owner")
+        raise Conflict(
+            "The last owner cannot leave the household; make someone else owner first.", code=ErrorCode.LAST_OWNER
+        )
     audit_record(
         action=AuditAction.MEMBER_REMOVE,
         actor=actor,

@@ -224,9 +224,9 @@ def import_commit(
     require_role(household=batch.household, actor=actor, roles=WRITE_ROLES)
     batch = services.lock_batch(batch)
     if batch.status in (ImportStatus.COMMITTED, ImportStatus.REVERTED, ImportStatus.PROCESSING):
-        raise Conflict(f"This batch is already {batch.status}.", code="invalid_status")
+        raise Conflict(f"This batch is already {batch.status}.", code=ErrorCode.INVALID_STATUS)
     if batch.status == ImportStatus.UPLOADED:
-        raise Conflict("Confirm the column mapping first (POST mapping/).", code="mapping_required")
+        raise Conflict("Confirm the column mapping first (POST mapping/).", code=ErrorCode.MAPPING_REQUIRED)
     Account.objects.select_for_update().filter(pk=batch.account_id).first()
     rows = _staged_rows(batch)
     _apply_decisions(rows, decisions)
@@ -252,7 +252,7 @@ def import_commit_run(*, batch: ImportBatch, actor: Any) -> ImportBatch:
     """The background half of a large commit (called by the task): the same checks, then the writes."""
     batch = services.lock_batch(batch)
     if batch.status != ImportStatus.PROCESSING:
-        raise Conflict(f"This batch is {batch.status}, not processing.", code="invalid_status")
+        raise Conflict(f"This batch is {batch.status}, not processing.", code=ErrorCode.INVALID_STATUS)
     require_role(household=batch.household, actor=actor, roles=WRITE_ROLES)
     Account.objects.select_for_update().filter(pk=batch.account_id).first()
     rows = _staged_rows(batch)

@@ -16,6 +16,7 @@ from finance.households.models import WRITE_ROLES
 from finance.households.services import require_role
 from finance.imports import services
 from finance.imports.models import ImportBatch, ImportedRow, ImportStatus, RowStatus
+from finance.imports.reading.errors import ErrorCode
 from finance.ledger import services as ledger
 from finance.ledger.models import Account, Category, Transaction, TransactionType
 
@@ -49,9 +50,11 @@ def import_revert(*, batch: ImportBatch, actor: Any) -> ImportBatch:
     require_role(household=batch.household, actor=actor, roles=WRITE_ROLES)
     batch = services.lock_batch(batch)
     if batch.status == ImportStatus.REVERTED:
-        raise Conflict("This batch was already reverted.", code="already_reverted")
+        raise Conflict("This batch was already reverted.", code=ErrorCode.ALREADY_REVERTED)
     if batch.status != ImportStatus.COMMITTED:
-        raise Conflict(f"Only a committed batch can be reverted; this one is {batch.status}.", code="not_committed")
+        raise Conflict(
+            f"Only a committed batch can be reverted; this one is {batch.status}.", code=ErrorCode.NOT_COMMITTED
+        )
     # Set-based: the batch's rows let go of their transactions in one UPDATE (before the delete, so the
     # ledger's SET NULL only touches rows of other batches), then one DELETE with its effects.
     _unlink_transfers(batch, actor)

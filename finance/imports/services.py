@@ -40,7 +40,7 @@ from finance.imports.models import (
     RowStatus,
 )
 from finance.imports.reading.detection import detect
-from finance.imports.reading.errors import MappingError, ParseError
+from finance.imports.reading.errors import ErrorCode, MappingError, ParseError
 from finance.imports.reading.mapping import ColumnMapping
 from finance.imports.reading.parsers import Format, detect_format, parse
 from finance.imports.reading.source import read_bytes
@@ -416,12 +416,12 @@ def import_upload(
     """
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
     if account.household_id != household.id:
-        raise FieldError("account", "Not found in this household.", code="does_not_exist")
+        raise FieldError("account", "Not found in this household.", code=ErrorCode.DOES_NOT_EXIST)
     if not account.is_active:
-        raise FieldError("account", "This account is archived.", code="inactive")
+        raise FieldError("account", "This account is archived.", code=ErrorCode.INACTIVE)
     data = read_bytes(file)
     if not data.strip():
-        raise ParseError("The file is empty.", code="empty_file")
+        raise ParseError("The file is empty.", code=ErrorCode.EMPTY_FILE)
     filename = os.path.basename(filename or getattr(file, "name", "") or "")[:255]
     fmt = _format_of(data, filename, format)
 
@@ -470,9 +470,11 @@ def import_set_mapping(
     require_role(household=batch.household, actor=actor, roles=WRITE_ROLES)
     batch = lock_batch(batch)
     if batch.status not in (ImportStatus.UPLOADED, ImportStatus.MAPPED, ImportStatus.FAILED):
-        raise Conflict(f"A {batch.status} batch cannot change its mapping.", code="invalid_status")
+        raise Conflict(f"A {batch.status} batch cannot change its mapping.", code=ErrorCode.INVALID_STATUS)
     if batch.format not in TABULAR_FORMATS:
-        raise FieldError("mapping", f"{batch.format.upper()} files have no column mapping.", code="not_applicable")
+        raise FieldError(
+            "mapping", f"{batch.format.upper()} files have no column mapping.", code=ErrorCode.NOT_APPLICABLE
+        )
     confirming = mapping is None and not overrides and batch.mapping and batch.status != ImportStatus.FAILED
     if confirming and ImportedRow.objects.filter(batch=batch).exists():
         # Confirming the proposal the rows were already analysed with: nothing to read again.
@@ -485,7 +487,9 @@ def import_set_mapping(
     elif batch.mapping:
         chosen = ColumnMapping.from_dict(batch.mapping)
     else:
-        raise FieldError("mapping", "No mapping could be detected for this file: give a whole mapping.", "required")
+        raise FieldError(
+            "mapping", "No mapping could be detected for this file: give a whole mapping.", ErrorCode.REQUIRED
+        )
     if overrides:
         chosen = chosen.with_overrides(**overrides)
     statement = _parse(batch, _read_file(batch), chosen)
@@ -507,9 +511,9 @@ def import_discard(*, batch: ImportBatch, actor: Any) -> None:
     require_role(household=batch.household, actor=actor, roles=WRITE_ROLES)
     batch = lock_batch(batch)
     if batch.status in (ImportStatus.COMMITTED, ImportStatus.PROCESSING):
-        raise Conflict(f"A {batch.status} batch cannot be deleted; revert it instead.", code="invalid_status")
+        raise Conflict(f"A {batch.status} batch cannot be deleted; revert it instead.", code=ErrorCode.INVALID_STATUS)
     if batch.status == ImportStatus.REVERTED:
-        raise Conflict("A reverted batch is kept as the history of its rows.", code="invalid_status")
+        raise Conflict("A reverted batch is kept as the history of its rows.", code=ErrorCode.INVALID_STATUS)
     name = batch.file.name
     storage = batch.file.storage
     batch.delete()

@@ -33,6 +33,7 @@ from finance.ledger import extensions, verify
 from finance.ledger.bulk import copy_insert
 from finance.ledger.defaults import DEFAULT_CATEGORIES
 from finance.ledger.effects import LedgerDelta, SplitState, TransactionState, apply_change
+from finance.ledger.errors import ErrorCode
 from finance.ledger.events import CategoryCorrected, ChangeKind
 from finance.ledger.models import (
     Account,
@@ -52,27 +53,27 @@ MAX_BULK = 1000
 
 def _check_amount(errors: FieldErrors, name: str, amount: Decimal | None, currency: str) -> None:
     if amount is None:
-        errors.add(name, "This field is required.", "required")
+        errors.add(name, "This field is required.", ErrorCode.REQUIRED)
         return
     if not amount.is_finite() or amount <= 0:
-        errors.add(name, "Must be greater than zero.", "min_value")
+        errors.add(name, "Must be greater than zero.", ErrorCode.MIN_VALUE)
         return
     places = currency_precision(currency)
     exponent = amount.normalize().as_tuple().exponent
     if isinstance(exponent, int) and -exponent > places:
-        errors.add(name, f"{currency} amounts have at most {places} decimal places.", "max_decimal_places")
+        errors.add(name, f"{currency} amounts have at most {places} decimal places.", ErrorCode.MAX_DECIMAL_PLACES)
 
 
 def _check_currency(errors: FieldErrors, name: str, code: str) -> str:
     code = (code or "").strip().upper()
     if code not in iso_currencies():
-        errors.add(name, f"“{code}” is not an ISO 4217 currency code.", "invalid_currency")
+        errors.add(name, f"“{code}” is not an ISO 4217 currency code.", ErrorCode.INVALID_CURRENCY)
     return code
 
 
 def _same_household(errors: FieldErrors, name: str, obj: Any, household: Household) -> None:
     if obj is not None and obj.household_id != household.id:
-        errors.add(name, "Not found in this household.", "does_not_exist")
+        errors.add(name, "Not found in this household.", ErrorCode.DOES_NOT_EXIST)
 
 
 # --- Accounts --------------------------------------------------------------------------------------
@@ -100,9 +101,9 @@ def account_create(
     errors = FieldErrors()
     code = _check_currency(errors, "currency", currency or household.base_currency)
     if not name.strip():
-        errors.add("name", "This field may not be blank.", "blank")
+        errors.add("name", "This field may not be blank.", ErrorCode.BLANK)
     if fields.get("type", AccountType.CHECKING) not in AccountType.values:
-        errors.add("type", "Not a valid account type.", "invalid_choice")
+        errors.add("type", "Not a valid account type.", ErrorCode.INVALID_CHOICE)
     fields["opening_balance"] = fields.get("opening_balance", ZERO)
     errors.raise_if_any()
     account = Account.objects.create(
@@ -120,12 +121,12 @@ def account_update(*, account: Account, actor: Any, **fields: Any) -> Account:
     if "currency" in fields:
         code = _check_currency(errors, "currency", fields["currency"])
         if code != account.currency and _account_in_use(account):
-            errors.add("currency", "An account with transactions cannot change currency.", "in_use")
+            errors.add("currency", "An account with transactions cannot change currency.", ErrorCode.IN_USE)
         fields["currency"] = code
     if "name" in fields and not str(fields["name"]).strip():
-        errors.add("name", "This field may not be blank.", "blank")
+        errors.add("name", "This field may not be blank.", ErrorCode.BLANK)
     if "type" in fields and fields["type"] not in AccountType.values:
-        errors.add("type", "Not a valid account type.", "invalid_choice")
+        errors.add("type", "Not a valid account type.", ErrorCode.INVALID_CHOICE)
     errors.raise_if_any()
     opening_change = fields.get("opening_balance", account.opening_balance) - account.opening_balance
     for name, value in fields.items():
@@ -149,7 +150,7 @@ def _account_in_use(account: Account) -> bool:
 def account_delete(*, account: Account, actor: Any) -> None:
     require_role(household=account.household, actor=actor, roles=WRITE_ROLES)
     if _account_in_use(account):
-        raise Conflict("This account has transactions; archive it (is_active: false) instead.", code="in_use")
+        raise Conflict("This account has transactions; archive it (is_active: false) instead.", code=ErrorCode.IN_USE)
     audit_record(
         action=AuditAction.ACCOUNT_DELETE,
         actor=actor,
@@ -186,12 +187,12 @@ def _check_category_place(
     errors: FieldErrors, household: Household, name: str, kind: str, parent: Category | None
 ) -> None:
     if not name.strip():
-        errors.add("name", "This field may not be blank.", "blank")
+        errors.add("name", "This field may not be blank.", ErrorCode.BLANK)
     if kind not in CategoryType.values:
-        errors.add("type", "Must be income or expense.", "invalid_choice")
+        errors.add("type", "Must be income or expense.", ErrorCode.INVALID_CHOICE)
     _same_household(errors, "parent", parent, household)
     if parent is not None and parent.type != kind:
-        errors.add("parent", "A subcategory has its parent's type.", "type_mismatch")
+        errors.add("parent", "A subcategory has its parent's type.", ErrorCode.TYPE_MISMATCH)
 
 
 def _unique_category_name(household: Household, name: str, parent: Category | None, exclude: Any = None) -> bool:
@@ -210,14 +211,14 @@ def category_create(
     _check_category_place(errors, household, name, type, parent)
     errors.raise_if_any()
     if not _unique_category_name(household, name, parent):
-        raise FieldError("name", "A category with this name already exists here.", code="unique")
+        raise FieldError("name", "A category with this name already exists here.", code=ErrorCode.UNIQUE)
     try:
         with transaction.atomic():
             category = Category.objects.create(
                 household=household, name=name.strip(), type=type, parent=parent, **fields
             )
     except IntegrityError:
-        raise FieldError("name", "A category with this name already exists here.", code="unique") from None
+        raise FieldError("name", "A category with this name already exists here.", code=ErrorCode.UNIQUE) from None
     bump_household_version(household.id)
     return category
 
@@ -250,12 +251,12 @@ def category_update(*, category: Category, actor: Any, **fields: Any) -> Categor
     errors = FieldErrors()
     _check_category_place(errors, household, name, kind, parent)
     if parent is not None and parent.id in _descendant_ids(category):
-        errors.add("parent", "A category cannot be moved under itself.", "cycle")
+        errors.add("parent", "A category cannot be moved under itself.", ErrorCode.CYCLE)
     if kind != category.type and category_in_use(_descendant_ids(category)):
-        errors.add("type", "Transactions use this category; its type cannot change.", "in_use")
+        errors.add("type", "Transactions use this category; its type cannot change.", ErrorCode.IN_USE)
     errors.raise_if_any()
     if not _unique_category_name(household, name, parent, exclude=category.pk):
-        raise FieldError("name", "A category with this name already exists here.", code="unique")
+        raise FieldError("name", "A category with this name already exists here.", code=ErrorCode.UNIQUE)
     for key, value in fields.items():
         setattr(category, key, value.strip() if isinstance(value, str) else value)
     category.save()
@@ -269,7 +270,9 @@ def category_delete(*, category: Category, actor: Any) -> None:
     require_role(household=category.household, actor=actor, roles=WRITE_ROLES)
     ids = _descendant_ids(category)
     if category_in_use(ids):
-        raise Conflict("Transactions use this category or one below it; recategorize them first.", code="in_use")
+        raise Conflict(
+            "Transactions use this category or one below it; recategorize them first.", code=ErrorCode.IN_USE
+        )
     audit_record(
         action=AuditAction.CATEGORY_DELETE,
         actor=actor,
@@ -316,9 +319,9 @@ def _tags_iexact(household: Household, lowered: Iterable[str]) -> list[Tag]:
 def tag_create(*, household: Household, actor: Any, name: str, color: str = "") -> Tag:
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
     if not name.strip():
-        raise FieldError("name", "This field may not be blank.", code="blank")
+        raise FieldError("name", "This field may not be blank.", code=ErrorCode.BLANK)
     if Tag.objects.filter(household=household, name__iexact=name.strip()).exists():
-        raise FieldError("name", "A tag with this name already exists.", code="unique")
+        raise FieldError("name", "A tag with this name already exists.", code=ErrorCode.UNIQUE)
     return Tag.objects.create(household=household, name=name.strip(), color=color)
 
 
@@ -328,9 +331,9 @@ def tag_update(*, tag: Tag, actor: Any, **fields: Any) -> Tag:
     if "name" in fields:
         name = str(fields["name"]).strip()
         if not name:
-            raise FieldError("name", "This field may not be blank.", code="blank")
+            raise FieldError("name", "This field may not be blank.", code=ErrorCode.BLANK)
         if Tag.objects.filter(household_id=tag.household_id, name__iexact=name).exclude(pk=tag.pk).exists():
-            raise FieldError("name", "A tag with this name already exists.", code="unique")
+            raise FieldError("name", "A tag with this name already exists.", code=ErrorCode.UNIQUE)
         fields["name"] = name
     for key, value in fields.items():
         setattr(tag, key, value)
@@ -400,9 +403,9 @@ def _prepare(
     errors = FieldErrors()
     unknown = set(values) - TRANSACTION_FIELDS
     if unknown:
-        raise FieldError(prefix + sorted(unknown)[0], "Unknown field.", code="unknown_field")
+        raise FieldError(prefix + sorted(unknown)[0], "Unknown field.", code=ErrorCode.UNKNOWN_FIELD)
 
-    def err(name: str, message: str, code: str = "invalid") -> None:
+    def err(name: str, message: str, code: str = ErrorCode.INVALID) -> None:
         errors.add(prefix + name, message, code)
 
     account: Account | None = values.get("account")
@@ -415,56 +418,56 @@ def _prepare(
     on = values.get("date") or timezone.localdate()
 
     if account is None:
-        err("account", "This field is required.", "required")
+        err("account", "This field is required.", ErrorCode.REQUIRED)
     elif account.household_id != household.id:
-        err("account", "Not found in this household.", "does_not_exist")
+        err("account", "Not found in this household.", ErrorCode.DOES_NOT_EXIST)
     elif not account.is_active and (instance is None or instance.account_id != account.id):
-        err("account", "This account is archived; reactivate it to add transactions.", "archived")
+        err("account", "This account is archived; reactivate it to add transactions.", ErrorCode.ARCHIVED)
     if kind not in TransactionType.values:
-        err("type", "Must be income, expense or transfer.", "invalid_choice")
+        err("type", "Must be income, expense or transfer.", ErrorCode.INVALID_CHOICE)
     if account is not None:
         _check_amount(errors, prefix + "amount", amount, account.currency)
 
     if kind == TransactionType.TRANSFER:
         if transfer_account is None:
-            err("transfer_account", "A transfer needs the account the money goes to.", "required")
+            err("transfer_account", "A transfer needs the account the money goes to.", ErrorCode.REQUIRED)
         elif transfer_account.household_id != household.id:
-            err("transfer_account", "Not found in this household.", "does_not_exist")
+            err("transfer_account", "Not found in this household.", ErrorCode.DOES_NOT_EXIST)
         elif account is not None and transfer_account.id == account.id:
-            err("transfer_account", "A transfer goes between two different accounts.", "same_account")
+            err("transfer_account", "A transfer goes between two different accounts.", ErrorCode.SAME_ACCOUNT)
         elif not transfer_account.is_active and (
             instance is None or instance.transfer_account_id != transfer_account.id
         ):
-            err("transfer_account", "This account is archived.", "archived")
+            err("transfer_account", "This account is archived.", ErrorCode.ARCHIVED)
         if category is not None:
-            err("category", "Transfers are neither income nor expense and take no category.", "not_allowed")
+            err("category", "Transfers are neither income nor expense and take no category.", ErrorCode.NOT_ALLOWED)
         if splits:
-            err("splits", "Transfers cannot be split.", "not_allowed")
+            err("splits", "Transfers cannot be split.", ErrorCode.NOT_ALLOWED)
     else:
         if transfer_account is not None:
-            err("transfer_account", "Only transfers have a destination account.", "not_allowed")
+            err("transfer_account", "Only transfers have a destination account.", ErrorCode.NOT_ALLOWED)
         if transfer_amount is not None:
-            err("transfer_amount", "Only transfers have a received amount.", "not_allowed")
+            err("transfer_amount", "Only transfers have a received amount.", ErrorCode.NOT_ALLOWED)
         if category is not None:
             if category.household_id != household.id:
-                err("category", "Not found in this household.", "does_not_exist")
+                err("category", "Not found in this household.", ErrorCode.DOES_NOT_EXIST)
             elif kind in TransactionType.values and category.type != kind:
-                err("category", f"A {kind} needs a {kind} category.", "type_mismatch")
+                err("category", f"A {kind} needs a {kind} category.", ErrorCode.TYPE_MISMATCH)
         if splits:
             if category is not None:
-                err("category", "A split transaction takes its categories from the splits.", "not_allowed")
+                err("category", "A split transaction takes its categories from the splits.", ErrorCode.NOT_ALLOWED)
             total = ZERO
             for i, part in enumerate(splits):
                 name = f"splits.{i}"
                 if part.category.household_id != household.id:
-                    err(f"{name}.category", "Not found in this household.", "does_not_exist")
+                    err(f"{name}.category", "Not found in this household.", ErrorCode.DOES_NOT_EXIST)
                 elif kind in TransactionType.values and part.category.type != kind:
-                    err(f"{name}.category", f"A {kind} needs {kind} categories.", "type_mismatch")
+                    err(f"{name}.category", f"A {kind} needs {kind} categories.", ErrorCode.TYPE_MISMATCH)
                 if account is not None:
                     _check_amount(errors, f"{prefix}{name}.amount", part.amount, account.currency)
                 total += part.amount or ZERO
             if isinstance(amount, Decimal) and total != amount:
-                err("splits", f"Split amounts add up to {total}, not {amount}.", "split_sum")
+                err("splits", f"Split amounts add up to {total}, not {amount}.", ErrorCode.SPLIT_SUM)
     errors.raise_if_any()
     assert account is not None and isinstance(amount, Decimal)
 
@@ -477,7 +480,7 @@ def _prepare(
                     prefix + "transfer_amount",
                     f"No {account.currency}→{transfer_account.currency} rate on or before {on}; "
                     "give the amount received.",
-                    code="required",
+                    code=ErrorCode.REQUIRED,
                 )
             transfer_amount = rate.convert(amount).quantize(
                 Decimal(1).scaleb(-currency_precision(transfer_account.currency))
@@ -702,9 +705,9 @@ def transaction_bulk_create(*, household: Household, actor: Any, items: Sequence
     """Create up to ``MAX_BULK`` transactions: all of them, or none (errors name each row)."""
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
     if not items:
-        raise FieldError("transactions", "Give at least one transaction.", code="empty")
+        raise FieldError("transactions", "Give at least one transaction.", code=ErrorCode.EMPTY)
     if len(items) > MAX_BULK:
-        raise FieldError("transactions", f"At most {MAX_BULK} transactions per call.", code="max_length")
+        raise FieldError("transactions", f"At most {MAX_BULK} transactions per call.", code=ErrorCode.MAX_LENGTH)
     rates = RateCache(household.id)
     prepared: list[Prepared] = []
     row_errors = FieldErrors()
@@ -729,12 +732,14 @@ def _bulk_targets(household: Household, ids: Sequence[uuid.UUID]) -> list[Transa
     """The selected transactions of this household, locked in a fixed order; all of them or an error."""
     wanted = list(dict.fromkeys(ids))
     if not wanted:
-        raise FieldError("ids", "Select at least one transaction.", code="empty")
+        raise FieldError("ids", "Select at least one transaction.", code=ErrorCode.EMPTY)
     if len(wanted) > MAX_BULK:
-        raise FieldError("ids", f"At most {MAX_BULK} transactions per call.", code="max_length")
+        raise FieldError("ids", f"At most {MAX_BULK} transactions per call.", code=ErrorCode.MAX_LENGTH)
     rows = list(Transaction.objects.select_for_update().filter(household=household, pk__in=wanted).order_by("pk"))
     if len(rows) != len(wanted):
-        raise FieldError("ids", "Some of the selected transactions are not in this household.", code="does_not_exist")
+        raise FieldError(
+            "ids", "Some of the selected transactions are not in this household.", code=ErrorCode.DOES_NOT_EXIST
+        )
     return rows
 
 
@@ -763,9 +768,9 @@ def transaction_bulk_update(
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
     tag_names = [name for name in add_tags if name.strip()]
     if category is None and not tag_names:
-        raise FieldError("category", "Choose a category or tags to add.", code="required")
+        raise FieldError("category", "Choose a category or tags to add.", code=ErrorCode.REQUIRED)
     if category is not None and category.household_id != household.id:
-        raise FieldError("category", "Not found in this household.", code="does_not_exist")
+        raise FieldError("category", "Not found in this household.", code=ErrorCode.DOES_NOT_EXIST)
     rows = _bulk_targets(household, ids)
     delta = LedgerDelta()
     if category is not None:
@@ -774,7 +779,7 @@ def transaction_bulk_update(
             raise FieldError(
                 "category",
                 f"{misfits} of the selected transactions are not of type {category.type} (transfers take no category).",
-                code="type_mismatch",
+                code=ErrorCode.TYPE_MISMATCH,
             )
         old_splits = _splits_of(rows)
         now = timezone.now()

@@ -24,6 +24,7 @@ from typing import IO, Any
 from django.core.serializers.json import DjangoJSONEncoder
 
 from finance.core.exceptions import FieldError
+from finance.privacy.errors import ErrorCode
 from finance.privacy.registry import Resource, resources
 
 FORMAT = "personal-finance-tracker-export"
@@ -90,7 +91,7 @@ def write_archive(target: IO[bytes], *, data: Mapping[str, Any], user: Any, crea
 
 
 def _invalid(message: str) -> FieldError:
-    return FieldError("file", message, code="invalid_file")
+    return FieldError("file", message, code=ErrorCode.INVALID_FILE)
 
 
 def read_archive(source: IO[bytes]) -> tuple[dict[str, Any], dict[str, Any]]:

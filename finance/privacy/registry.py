@@ -35,6 +35,7 @@ from django.db import models
 from rest_framework import serializers
 
 from finance.core.exceptions import FieldError
+from finance.privacy.errors import ErrorCode
 
 # Fields never copied from a file: new ids are made, timestamps are the restore's.
 SKIPPED_ON_RESTORE = frozenset({"id", "created_at", "updated_at"})
@@ -62,7 +63,7 @@ class RestoreContext:
             return self.ids[resource][str(old)]
         except KeyError:
             raise FieldError(
-                "file", f"{where}: refers to a {resource} row that is not in the file.", code="invalid_file"
+                "file", f"{where}: refers to a {resource} row that is not in the file.", code=ErrorCode.INVALID_FILE
             ) from None
 
     def knows(self, resource: str, old: Any) -> bool:
@@ -131,16 +132,16 @@ def python_value(model: type[models.Model], name: str, value: Any, *, where: str
     assert isinstance(model_field, models.Field), f"{name} is not a field of {model.__name__}"
     if value is None:
         if not model_field.null:
-            raise FieldError("file", f"{where}: {name} may not be empty.", code="invalid_file")
+            raise FieldError("file", f"{where}: {name} may not be empty.", code=ErrorCode.INVALID_FILE)
         return None
     try:
         converted = model_field.to_python(value)
     except DjangoValidationError:
-        raise FieldError("file", f"{where}: {name} has an invalid value.", code="invalid_file") from None
+        raise FieldError("file", f"{where}: {name} has an invalid value.", code=ErrorCode.INVALID_FILE) from None
     choices = getattr(model_field, "choices", None)
     blank_ok = model_field.blank and converted == ""
     if choices and not blank_ok and converted not in {choice[0] for choice in choices}:
-        raise FieldError("file", f"{where}: {name} is not one of its choices.", code="invalid_file")
+        raise FieldError("file", f"{where}: {name} is not one of its choices.", code=ErrorCode.INVALID_FILE)
     return converted
 
 

@@ -30,6 +30,7 @@ from finance.households.services import require_role
 from finance.ledger import services as ledger
 from finance.ledger.models import AccountType, Transaction
 from finance.privacy import archive
+from finance.privacy.errors import ErrorCode
 from finance.privacy.models import AccountDeletion, DataExport, ExportStatus
 from finance.privacy.pseudonyms import Pseudonymizer
 from finance.privacy.registry import RestoreContext, python_value, restore_flat
@@ -65,7 +66,7 @@ def export_request(*, user: Any) -> DataExport:
         created_at__gte=timezone.now() - EXPORT_STALE_AFTER,
     )
     if in_flight.count() >= MAX_EXPORTS_IN_FLIGHT:
-        raise Conflict("An export is already being built; wait for it to finish.", code="export_in_progress")
+        raise Conflict("An export is already being built; wait for it to finish.", code=ErrorCode.EXPORT_IN_PROGRESS)
     export = DataExport.objects.create(user=user)
     audit_record(action=AuditAction.EXPORT_REQUEST, actor=user, target=export)
     export_id = str(export.pk)
@@ -131,7 +132,7 @@ def export_for_download(*, export_id: Any, token: str) -> DataExport:
         payload = signing.loads(token, salt=DOWNLOAD_SALT, max_age=settings.EXPORT_LINK_MAX_AGE)
     except signing.SignatureExpired:
         raise Conflict(
-            "This download link has expired; list your exports for a new one.", code="link_expired"
+            "This download link has expired; list your exports for a new one.", code=ErrorCode.LINK_EXPIRED
         ) from None
     except signing.BadSignature:
         raise NotFound("Export not found.") from None
@@ -190,7 +191,9 @@ def _restore_records(
             continue
         records = data[resource.name]
         if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-            raise FieldError("file", f"json/{resource.name}.json is not a list of records.", code="invalid_file")
+            raise FieldError(
+                "file", f"json/{resource.name}.json is not a list of records.", code=ErrorCode.INVALID_FILE
+            )
         records = [r for r in records if "household" not in r or str(r["household"]) in selected]
         (resource.restore or restore_flat)(resource, records, context)
         result.counts[resource.name] = len(records)
@@ -218,11 +221,11 @@ def export_restore(
     manifest, data = archive.read_archive(file)
     rows = data.get("households")
     if not isinstance(rows, list) or not rows:
-        raise FieldError("file", "The export contains no households.", code="invalid_file")
+        raise FieldError("file", "The export contains no households.", code=ErrorCode.INVALID_FILE)
     wanted = {str(h) for h in household_ids} if household_ids else None
     chosen = [h for h in rows if isinstance(h, dict) and (wanted is None or str(h.get("id")) in wanted)]
     if wanted is not None and len(chosen) != len(wanted):
-        raise FieldError("household", "The export has no household with this id.", code="does_not_exist")
+        raise FieldError("household", "The export has no household with this id.", code=ErrorCode.DOES_NOT_EXIST)
     pairs = []
     for i, record in enumerate(chosen):
         currency = python_value(Household, "base_currency", record.get("base_currency"), where=f"households[{i}]")
@@ -307,14 +310,14 @@ def account_deletion_request(*, user: Any, password: str, code: str = "") -> Acc
     token is ended now.
     """
     if not user.has_usable_password() or not user.check_password(password):
-        raise FieldError("password", "The password is wrong.", code="wrong_password")
+        raise FieldError("password", "The password is wrong.", code=ErrorCode.WRONG_PASSWORD)
     if user_selectors.user_two_factor_enabled(user=user):
         if not code.strip():
-            raise FieldError("code", "Two-factor authentication is on: give a current code.", code="required")
+            raise FieldError("code", "Two-factor authentication is on: give a current code.", code=ErrorCode.REQUIRED)
         if not user_services.second_factor_check(user=user, code=code):
-            raise FieldError("code", "The code is wrong or was already used.", code="invalid_code")
+            raise FieldError("code", "The code is wrong or was already used.", code=ErrorCode.INVALID_CODE)
     if AccountDeletion.objects.filter(user=user).exists():
-        raise Conflict("Deletion of this account is already scheduled.", code="deletion_pending")
+        raise Conflict("Deletion of this account is already scheduled.", code=ErrorCode.DELETION_PENDING)
     now = timezone.now()
     deletion = AccountDeletion.objects.create(
         user=user, requested_at=now, purge_after=now + settings.ACCOUNT_DELETION_GRACE

@@ -45,6 +45,7 @@ from finance.core.exceptions import (
 from finance.core.money import iso_currencies
 from finance.users import links, mail, oidc, otp
 from finance.users.devices import device_name
+from finance.users.errors import ErrorCode
 from finance.users.events import UserRegistered, UserSignedIn
 from finance.users.models import (
     AuthSession,
@@ -84,18 +85,18 @@ def _check_profile_fields(errors: FieldErrors, fields: dict[str, Any]) -> dict[s
     if "default_currency" in clean:
         clean["default_currency"] = str(clean["default_currency"]).strip().upper()
         if clean["default_currency"] not in iso_currencies():
-            errors.add("default_currency", "Not an ISO 4217 currency code.", "invalid_currency")
+            errors.add("default_currency", "Not an ISO 4217 currency code.", ErrorCode.INVALID_CURRENCY)
     if clean.get("country"):
         clean["country"] = str(clean["country"]).strip().upper()
         if clean["country"] not in _TERRITORIES:
-            errors.add("country", "Not an ISO 3166-1 alpha-2 country code.", "invalid_country")
+            errors.add("country", "Not an ISO 3166-1 alpha-2 country code.", ErrorCode.INVALID_COUNTRY)
     if "locale" in clean:
         try:
             clean["locale"] = str(Locale.parse(str(clean["locale"]).replace("-", "_")))
         except (ValueError, UnknownLocaleError):
-            errors.add("locale", "Unknown locale.", "invalid_locale")
+            errors.add("locale", "Unknown locale.", ErrorCode.INVALID_LOCALE)
     if "timezone" in clean and clean["timezone"] not in zoneinfo.available_timezones():
-        errors.add("timezone", "Unknown time zone; use an IANA name such as Europe/Berlin.", "invalid_timezone")
+        errors.add("timezone", "Unknown time zone; use an IANA name such as Europe/Berlin.", ErrorCode.INVALID_TIMEZONE)
     return clean
 
 
@@ -104,10 +105,10 @@ def _check_email(errors: FieldErrors, email: str, exclude_pk: Any = None) -> str
     try:
         validate_email(email)
     except DjangoValidationError:
-        errors.add("email", "Enter a valid email address.", "invalid")
+        errors.add("email", "Enter a valid email address.", ErrorCode.INVALID)
         return email
     if user_identifier_taken(field="email", value=email, exclude_pk=exclude_pk):
-        errors.add("email", "A user with that email already exists.", "unique")
+        errors.add("email", "A user with that email already exists.", ErrorCode.UNIQUE)
     return email
 
 
@@ -143,9 +144,9 @@ def user_register(
     try:
         UnicodeUsernameValidator()(username)
     except DjangoValidationError as exc:
-        errors.add("username", " ".join(exc.messages), "invalid")
+        errors.add("username", " ".join(exc.messages), ErrorCode.INVALID)
     if user_identifier_taken(field="username", value=username):
-        errors.add("username", "A user with that username already exists.", "unique")
+        errors.add("username", "A user with that username already exists.", ErrorCode.UNIQUE)
     email = _check_email(errors, email)
     profile = _check_profile_fields(errors, {"default_currency": default_currency})
     user = User(
@@ -169,7 +170,9 @@ def user_register(
             user.save()
     except IntegrityError:
         # Lost a race with a concurrent registration of the same name or address.
-        raise FieldError("username", "A user with that username or email already exists.", code="unique") from None
+        raise FieldError(
+            "username", "A user with that username or email already exists.", code=ErrorCode.UNIQUE
+        ) from None
     # Households gives the new person their first household in this transaction.
     events.publish(UserRegistered(user_id=user.pk))
     if not email_verified:
@@ -185,7 +188,7 @@ def user_update_profile(*, user: Any, **fields: Any) -> Any:
     """Update profile fields; a new email address is unverified until its link is opened."""
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
-        raise FieldError(sorted(unknown)[0], "This field cannot be changed here.", code="read_only")
+        raise FieldError(sorted(unknown)[0], "This field cannot be changed here.", code=ErrorCode.READ_ONLY)
     errors = FieldErrors()
     if "email" in fields:
         fields["email"] = _check_email(errors, fields["email"], exclude_pk=user.pk)
@@ -205,7 +208,7 @@ def user_update_profile(*, user: Any, **fields: Any) -> Any:
         with transaction.atomic():
             user.save(update_fields=update_fields)
     except IntegrityError:
-        raise FieldError("email", "A user with that email already exists.", code="unique") from None
+        raise FieldError("email", "A user with that email already exists.", code=ErrorCode.UNIQUE) from None
     changes = field_changes(before, {name: getattr(user, name) for name in fields})
     if changes:
         audit_record(
@@ -233,12 +236,12 @@ def email_verify(*, key: str) -> Any:
     try:
         payload = links.email_verification_payload(key)
     except signing.SignatureExpired:
-        raise FieldError("key", "This link has expired; ask for a new one.", code="expired_key") from None
+        raise FieldError("key", "This link has expired; ask for a new one.", code=ErrorCode.EXPIRED_KEY) from None
     except signing.BadSignature:
-        raise FieldError("key", "This link is not valid.", code="invalid_key") from None
+        raise FieldError("key", "This link is not valid.", code=ErrorCode.INVALID_KEY) from None
     user = User.objects.select_for_update().filter(pk=str(payload.get("u"))).first()
     if user is None or not user.is_active or payload.get("s") != links.verification_state(user):
-        raise FieldError("key", "This link was already used or is no longer valid.", code="invalid_key")
+        raise FieldError("key", "This link was already used or is no longer valid.", code=ErrorCode.INVALID_KEY)
     user.email_verified = True
     user.save(update_fields=["email_verified"])
     audit_record(action=AuditAction.EMAIL_VERIFIED, actor=user, target=user)
@@ -262,7 +265,7 @@ def user_change_password(*, user: Any, old_password: str, new_password: str) -> 
     """Change the password after checking the current one; every session is signed out."""
     errors = FieldErrors()
     if not user.check_password(old_password):
-        errors.add("old_password", "The current password is wrong.", "wrong_password")
+        errors.add("old_password", "The current password is wrong.", ErrorCode.WRONG_PASSWORD)
     _check_password(errors, "new_password", new_password, user)
     errors.raise_if_any()
     user.set_password(new_password)
@@ -289,7 +292,7 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> Any:
     except (ValueError, TypeError, OverflowError, DjangoValidationError):
         user = None
     if user is None or not links.password_reset_tokens.check_token(user, token):
-        raise FieldError("token", "This link is invalid, expired or already used.", code="invalid_token")
+        raise FieldError("token", "This link is invalid, expired or already used.", code=ErrorCode.INVALID_TOKEN)
     errors = FieldErrors()
     _check_password(errors, "new_password", new_password, user)
     errors.raise_if_any()
@@ -369,9 +372,9 @@ def _decode_refresh(raw: str) -> dict[str, Any]:
     try:
         payload: dict[str, Any] = token_backend.decode(cast(Any, raw), verify=True)
     except TokenBackendError:
-        raise Unauthenticated("Token is invalid or expired.", code="token_not_valid") from None
+        raise Unauthenticated("Token is invalid or expired.", code=ErrorCode.TOKEN_NOT_VALID) from None
     if payload.get(jwt_settings.TOKEN_TYPE_CLAIM) != "refresh" or not payload.get(SESSION_CLAIM):
-        raise Unauthenticated("Token is invalid or expired.", code="token_not_valid")
+        raise Unauthenticated("Token is invalid or expired.", code=ErrorCode.TOKEN_NOT_VALID)
     return payload
 
 
@@ -391,7 +394,7 @@ def session_refresh(*, refresh: str, client: ClientInfo) -> dict[str, str]:
             .first()
         )
         if session is None or session.revoked_at is not None or not session.user.is_active:
-            raise Unauthenticated("This session has ended; sign in again.", code="token_not_valid")
+            raise Unauthenticated("This session has ended; sign in again.", code=ErrorCode.TOKEN_NOT_VALID)
         if BlacklistedToken.objects.filter(token__jti=payload[jwt_settings.JTI_CLAIM]).exists():
             _revoke(session, reason="refresh_reuse")
             reused = True
@@ -411,7 +414,9 @@ def session_refresh(*, refresh: str, client: ClientInfo) -> dict[str, str]:
             "refresh token reused; session revoked",
             extra={"event": "refresh_reuse", "session_id": str(session.pk), "ip": client.ip},
         )
-        raise Unauthenticated("This token was already used; the session has been ended.", code="token_not_valid")
+        raise Unauthenticated(
+            "This token was already used; the session has been ended.", code=ErrorCode.TOKEN_NOT_VALID
+        )
     return pair
 
 
@@ -438,13 +443,13 @@ def session_logout(*, user: Any, refresh: str) -> None:
     try:
         payload = _decode_refresh(refresh)
     except Unauthenticated:
-        raise FieldError("refresh", "Token is invalid or expired.", code="token_not_valid") from None
+        raise FieldError("refresh", "Token is invalid or expired.", code=ErrorCode.TOKEN_NOT_VALID) from None
     if str(payload.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):
-        raise FieldError("refresh", "Token is invalid or expired.", code="token_not_valid")
+        raise FieldError("refresh", "Token is invalid or expired.", code=ErrorCode.TOKEN_NOT_VALID)
     try:
         _refresh_token(refresh).blacklist()
     except TokenError:
-        raise FieldError("refresh", "Token is invalid or expired.", code="token_not_valid") from None
+        raise FieldError("refresh", "Token is invalid or expired.", code=ErrorCode.TOKEN_NOT_VALID) from None
     session = AuthSession.objects.select_for_update().filter(pk=payload[SESSION_CLAIM], user=user).first()
     if session is not None and session.revoked_at is None:
         _revoke(session, reason="logout")
@@ -476,7 +481,7 @@ def session_touch(*, session_id: str, ip: str | None) -> None:
 class LoginDelayed(RateLimited):
     """Too many failed sign-ins for this account or address: wait (slow-down) or locked out."""
 
-    default_code = "login_locked"
+    default_code = ErrorCode.LOGIN_LOCKED
 
 
 def _record_attempt(
@@ -599,7 +604,9 @@ def _password_step(*, identifier: str, password: str, client: ClientInfo) -> tup
             reason="bad_credentials",
             counts=True,
             method=method,
-            error=Unauthenticated("No active account found with the given credentials.", code="invalid_credentials"),
+            error=Unauthenticated(
+                "No active account found with the given credentials.", code=ErrorCode.INVALID_CREDENTIALS
+            ),
         )
     return user, normalized
 
@@ -627,7 +634,7 @@ def _refuse_while_delayed(
         reason=reason,
         counts=False,
         method=method,
-        error=LoginDelayed(detail, wait=seconds, code=f"login_{reason}"),
+        error=LoginDelayed(detail, wait=seconds, code=ErrorCode.LOGIN_LOCKED if locked else ErrorCode.LOGIN_SLOWED),
     )
 
 
@@ -674,7 +681,7 @@ def web_sign_in_second_factor(*, user_id: Any, identifier: str, code: str, clien
     """
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
-        raise Unauthenticated("No active account found with the given credentials.", code="invalid_credentials")
+        raise Unauthenticated("No active account found with the given credentials.", code=ErrorCode.INVALID_CREDENTIALS)
     method = _second_factor_or_fail(user=user, identifier=identifier, otp_code=code, client=client, method="password")
     session = _complete_sign_in_session(user=user, identifier=identifier, client=client, method=method)
     return WebSignIn(user=user, identifier=identifier, session=session)
@@ -697,7 +704,7 @@ def _second_factor_or_fail(
             reason="otp_required",
             counts=False,
             method=method,
-            error=Unauthenticated("A two-factor code is required (otp).", code="otp_required"),
+            error=Unauthenticated("A two-factor code is required (otp).", code=ErrorCode.OTP_REQUIRED),
         )
     if not delay_checked:
         _refuse_while_delayed(
@@ -712,7 +719,7 @@ def _second_factor_or_fail(
             reason="otp_invalid",
             counts=True,
             method=method,
-            error=Unauthenticated("The two-factor code is wrong or was already used.", code="otp_invalid"),
+            error=Unauthenticated("The two-factor code is wrong or was already used.", code=ErrorCode.OTP_INVALID),
         )
     return f"{method}+{factor}"
 
@@ -740,7 +747,7 @@ def _require_verified_email(*, user: Any, identifier: str, client: ClientInfo, m
             reason="email_not_verified",
             counts=False,
             method=method,
-            error=Forbidden("Confirm your email address first; we sent you a link.", code="email_not_verified"),
+            error=Forbidden("Confirm your email address first; we sent you a link.", code=ErrorCode.EMAIL_NOT_VERIFIED),
         )
 
 
@@ -802,7 +809,9 @@ def _oauth_user(*, idp: oidc.Provider, claims: dict[str, Any]) -> Any:
     existing = user_by_identifier(identifier=email, email_only=True) if email else None
     if existing is not None and not email_is_verified:
         # An address the provider does not vouch for must never take over an account.
-        raise Conflict("An account with this email address exists: sign in with your password.", code="account_exists")
+        raise Conflict(
+            "An account with this email address exists: sign in with your password.", code=ErrorCode.ACCOUNT_EXISTS
+        )
     user = existing
     if user is None:
         user = user_register(
@@ -830,7 +839,9 @@ def oauth_complete(*, provider: str, code: str, state: str, otp_code: str, clien
         if request is not None:
             request.delete()
     if request is None or request.created_at < timezone.now() - settings.OAUTH_REQUEST_TIMEOUT:
-        raise FieldError("state", "This sign-in attempt is unknown, expired or already finished.", code="invalid_state")
+        raise FieldError(
+            "state", "This sign-in attempt is unknown, expired or already finished.", code=ErrorCode.INVALID_STATE
+        )
     method = f"oauth:{provider}"
     try:
         claims = oidc.exchange_code(
@@ -841,7 +852,7 @@ def oauth_complete(*, provider: str, code: str, state: str, otp_code: str, clien
             "OpenID sign-in failed",
             extra={"event": "oauth_failed", "provider": provider, "ip": client.ip, "error": str(exc)},
         )
-        raise FieldError("code", "The provider did not confirm this sign-in.", code="oauth_failed") from None
+        raise FieldError("code", "The provider did not confirm this sign-in.", code=ErrorCode.OAUTH_FAILED) from None
     with transaction.atomic():
         user = _oauth_user(idp=idp, claims=claims)
     identifier = user.username.lower()
@@ -853,7 +864,7 @@ def oauth_complete(*, provider: str, code: str, state: str, otp_code: str, clien
             reason="inactive",
             counts=False,
             method=method,
-            error=Unauthenticated("This account is disabled.", code="invalid_credentials"),
+            error=Unauthenticated("This account is disabled.", code=ErrorCode.INVALID_CREDENTIALS),
         )
     method = _second_factor_or_fail(user=user, identifier=identifier, otp_code=otp_code, client=client, method=method)
     return _complete_sign_in(user=user, identifier=identifier, client=client, method=method)
@@ -867,7 +878,7 @@ def two_factor_setup(*, user: Any) -> dict[str, str]:
     """A new, not yet active TOTP secret; shown this once. Refused while 2FA is on."""
     device = TOTPDevice.objects.select_for_update().filter(user=user).first()
     if device is not None and device.confirmed_at is not None:
-        raise Conflict("Two-factor authentication is already on; disable it first.", code="two_factor_enabled")
+        raise Conflict("Two-factor authentication is already on; disable it first.", code=ErrorCode.TWO_FACTOR_ENABLED)
     secret = otp.new_secret()
     if device is None:
         device = TOTPDevice(user=user)
@@ -883,12 +894,12 @@ def two_factor_confirm(*, user: Any, code: str) -> list[str]:
     """Turn 2FA on with a first code from the app; returns ten single-use recovery codes."""
     device = TOTPDevice.objects.select_for_update().filter(user=user).first()
     if device is None:
-        raise Conflict("Start with 2fa/setup/.", code="two_factor_not_set_up")
+        raise Conflict("Start with 2fa/setup/.", code=ErrorCode.TWO_FACTOR_NOT_SET_UP)
     if device.confirmed_at is not None:
-        raise Conflict("Two-factor authentication is already on.", code="two_factor_enabled")
+        raise Conflict("Two-factor authentication is already on.", code=ErrorCode.TWO_FACTOR_ENABLED)
     step = otp.matching_step(crypto.decrypt(device.secret_encrypted), code)
     if step is None:
-        raise FieldError("code", "The code is wrong; check the time on your device.", code="invalid_code")
+        raise FieldError("code", "The code is wrong; check the time on your device.", code=ErrorCode.INVALID_CODE)
     device.confirmed_at = timezone.now()
     device.last_used_step = step
     device.save(update_fields=["confirmed_at", "last_used_step"])
@@ -903,11 +914,11 @@ def two_factor_disable(*, user: Any, password: str, code: str) -> None:
     """Turn 2FA off: needs the password and a current code (or an unused recovery code)."""
     errors = FieldErrors()
     if not user.check_password(password):
-        errors.add("password", "The password is wrong.", "wrong_password")
+        errors.add("password", "The password is wrong.", ErrorCode.WRONG_PASSWORD)
     if not user_two_factor_enabled(user=user):
-        raise Conflict("Two-factor authentication is not on.", code="two_factor_disabled")
+        raise Conflict("Two-factor authentication is not on.", code=ErrorCode.TWO_FACTOR_DISABLED)
     if not errors.errors and _verify_second_factor(user=user, code=code) is None:
-        errors.add("code", "The code is wrong or was already used.", "invalid_code")
+        errors.add("code", "The code is wrong or was already used.", ErrorCode.INVALID_CODE)
     errors.raise_if_any()
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
@@ -931,7 +942,7 @@ def _check_scopes(errors: FieldErrors, scopes: list[str]) -> list[str]:
     allowed = {TokenScope.READ.value, TokenScope.WRITE.value}
     chosen = list(dict.fromkeys(scopes))
     if not chosen or set(chosen) - allowed or TokenScope.READ.value not in chosen:
-        errors.add("scopes", 'Use ["read"] or ["read", "write"].', "invalid_scopes")
+        errors.add("scopes", 'Use ["read"] or ["read", "write"].', ErrorCode.INVALID_SCOPES)
     return [scope for scope in (TokenScope.READ.value, TokenScope.WRITE.value) if scope in chosen]
 
 
@@ -943,14 +954,14 @@ def access_token_create(
     errors = FieldErrors()
     name = name.strip()
     if not name:
-        errors.add("name", "This field may not be blank.", "blank")
+        errors.add("name", "This field may not be blank.", ErrorCode.BLANK)
     scopes = _check_scopes(errors, scopes)
     if expires_at is not None and expires_at <= timezone.now():
-        errors.add("expires_at", "Must be in the future.", "past")
+        errors.add("expires_at", "Must be in the future.", ErrorCode.PAST)
     errors.raise_if_any()
     active = PersonalAccessToken.objects.filter(user=user, revoked_at=None).count()
     if active >= MAX_ACTIVE_TOKENS:
-        raise Conflict(f"At most {MAX_ACTIVE_TOKENS} active tokens; revoke one first.", code="too_many_tokens")
+        raise Conflict(f"At most {MAX_ACTIVE_TOKENS} active tokens; revoke one first.", code=ErrorCode.TOO_MANY_TOKENS)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = PersonalAccessToken.objects.create(
         user=user, name=name, scopes=scopes, token_hash=hash_access_token(raw), expires_at=expires_at

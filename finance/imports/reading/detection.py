@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 
 from finance.core.money import iso_currencies
 from finance.imports.reading import limits
-from finance.imports.reading.errors import MappingError, ParseError
+from finance.imports.reading.errors import ErrorCode, MappingError, ParseError
 from finance.imports.reading.headers import (
     CURRENCY_IN_HEADER_RE,
     NUMBERED_DESCRIPTION_RE,
@@ -101,7 +101,9 @@ def detect(
             raise MappingError([{"field": "delimiter", "detail": "The delimiter is one character."}])
         table = load_csv(data, encoding=encoding, delimiter=delimiter)
     else:
-        raise ParseError(f"Column mapping applies to CSV and XLSX files, not {kind}.", code="unsupported_format")
+        raise ParseError(
+            f"Column mapping applies to CSV and XLSX files, not {kind}.", code=ErrorCode.UNSUPPORTED_FORMAT
+        )
     return detect_table(table)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import BinaryIO
 
 from finance.imports.reading import limits
-from finance.imports.reading.errors import FileTooLarge, ParseError
+from finance.imports.reading.errors import ErrorCode, FileTooLarge, ParseError
 
 
 def read_bytes(file: bytes | bytearray | memoryview | BinaryIO) -> bytes:
@@ -23,10 +23,10 @@ def read_bytes(file: bytes | bytearray | memoryview | BinaryIO) -> bytes:
     elif hasattr(file, "read"):
         data = file.read(limit + 1)
         if not isinstance(data, bytes | bytearray):
-            raise ParseError("The file must be opened in binary mode.", code="invalid_input")
+            raise ParseError("The file must be opened in binary mode.", code=ErrorCode.INVALID_INPUT)
         data = bytes(data)
     else:
-        raise ParseError(f"Cannot read a file from {type(file).__name__}.", code="invalid_input")
+        raise ParseError(f"Cannot read a file from {type(file).__name__}.", code=ErrorCode.INVALID_INPUT)
     if len(data) > limit:
         raise _too_large(limit)
     return data

@@ -12,6 +12,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from finance.imports.reading.errors import ErrorCode
+
 if TYPE_CHECKING:
     from finance.imports.reading.mapping import ColumnMapping
 
@@ -66,7 +68,7 @@ class RowError:
     reason: str
     column: str | None = None
     value: str | None = None
-    code: str = "invalid_row"
+    code: str = ErrorCode.INVALID_ROW
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

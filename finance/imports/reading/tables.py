@@ -13,7 +13,7 @@ from typing import Any
 
 from finance.imports.reading import limits
 from finance.imports.reading.encoding import decode
-from finance.imports.reading.errors import FileTooLarge, ParseError
+from finance.imports.reading.errors import ErrorCode, FileTooLarge, ParseError
 
 DELIMITERS = (",", ";", "\t", "|")
 _SNIFF_CHARS = 64 * 1024
@@ -88,7 +88,7 @@ def load_csv(data: bytes, *, encoding: str | None = None, delimiter: str | None 
         try:
             text = data.decode(encoding)
         except (LookupError, UnicodeDecodeError) as exc:
-            raise ParseError(f"The file cannot be read as {encoding}: {exc}", code="invalid_encoding") from None
+            raise ParseError(f"The file cannot be read as {encoding}: {exc}", code=ErrorCode.INVALID_ENCODING) from None
         if text.startswith("\ufeff"):
             text = text[1:]
         used = encoding

@@ -11,7 +11,14 @@ from __future__ import annotations
 from typing import BinaryIO
 
 from finance.imports.reading.detection import Detection, detect
-from finance.imports.reading.errors import FileTooLarge, MappingError, MultipleAccounts, ParseError, UnsupportedFormat
+from finance.imports.reading.errors import (
+    ErrorCode,
+    FileTooLarge,
+    MappingError,
+    MultipleAccounts,
+    ParseError,
+    UnsupportedFormat,
+)
 from finance.imports.reading.mapping import ColumnMapping, SignConvention
 from finance.imports.reading.parsers.formats import detect_format
 from finance.imports.reading.source import read_bytes
@@ -38,10 +45,12 @@ def parse_all(
     """Every account statement in the file, one :class:`Statement` per account, in file order."""
     data = read_bytes(file)
     if not data.strip():
-        raise ParseError("The file is empty.", code="empty_file")
+        raise ParseError("The file is empty.", code=ErrorCode.EMPTY_FILE)
     fmt = _format(data, filename, format)
     if mapping is not None and fmt not in (Format.CSV, Format.XLSX):
-        raise ParseError(f"A column mapping applies to CSV and XLSX files, not {fmt.value}.", code="invalid_mapping")
+        raise ParseError(
+            f"A column mapping applies to CSV and XLSX files, not {fmt.value}.", code=ErrorCode.INVALID_MAPPING
+        )
     if fmt in (Format.CSV, Format.XLSX):
         from finance.imports.reading.parsers.tabular import parse_table
 
@@ -90,7 +99,7 @@ def parse(
                 return statement
         if len(statements) == 1 and statements[0].account.key is None:
             return statements[0]  # the file does not say which account it is (CSV, most QIF): trust the caller
-        raise ParseError(f"The file has no statement for account {account!r}.", code="unknown_account")
+        raise ParseError(f"The file has no statement for account {account!r}.", code=ErrorCode.UNKNOWN_ACCOUNT)
     if len(statements) == 1:
         return statements[0]
     with_rows = [statement for statement in statements if statement.rows or statement.errors]

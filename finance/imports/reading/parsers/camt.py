@@ -23,7 +23,7 @@ from defusedxml.ElementTree import fromstring
 
 from finance.imports.reading import limits
 from finance.imports.reading.encoding import decode
-from finance.imports.reading.errors import ParseError
+from finance.imports.reading.errors import ErrorCode, ParseError
 from finance.imports.reading.statement import AccountInfo, Balance, Format, RowError, Statement, StatementRow
 
 _XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']""")
@@ -164,15 +164,15 @@ def _entry_row(entry: _Node, number: int, currency: str | None) -> StatementRow 
     try:
         amount, entry_currency = _signed(entry)
     except ValueError as exc:
-        return RowError(number, f"Entry amount: {exc}.", "Amt", entry.text("Amt"), code="invalid_amount")
+        return RowError(number, f"Entry amount: {exc}.", "Amt", entry.text("Amt"), code=ErrorCode.INVALID_AMOUNT)
     try:
         booking = _date(entry.child("BookgDt"))
         value = _date(entry.child("ValDt"))
     except ParseError as exc:
-        return RowError(number, exc.reason, "BookgDt", code="invalid_date")
+        return RowError(number, exc.reason, "BookgDt", code=ErrorCode.INVALID_DATE)
     date = booking or value
     if date is None:
-        return RowError(number, "The entry has no booking or value date.", "BookgDt", code="missing_date")
+        return RowError(number, "The entry has no booking or value date.", "BookgDt", code=ErrorCode.MISSING_DATE)
     details = entry.child("NtryDtls", "TxDtls") or _Node(entry.element)
     # The counterparty: who paid us on a credit, whom we paid on a debit.
     if amount > 0:
@@ -233,7 +233,7 @@ def parse_camt(data: bytes, fmt: Format) -> list[Statement]:
     except DefusedXmlException as exc:
         raise ParseError(
             f"The XML uses a forbidden construct ({type(exc).__name__}): DTDs and entities are refused.",
-            code="forbidden_xml",
+            code=ErrorCode.FORBIDDEN_XML,
         ) from None
     except ET.ParseError as exc:
         line = exc.position[0] if exc.position else None
@@ -242,7 +242,7 @@ def parse_camt(data: bytes, fmt: Format) -> list[Statement]:
     if match is None:
         raise ParseError(
             f"The XML document is not an ISO 20022 camt.052/053/054 message (root element {root.tag!r}).",
-            code="unsupported_format",
+            code=ErrorCode.UNSUPPORTED_FORMAT,
         )
     kind, version = match.group(1), match.group(2)
     message_tag, report_tag = _REPORT_TAGS[kind]

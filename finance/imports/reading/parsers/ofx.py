@@ -29,7 +29,7 @@ from ofxtools.Parser import TreeBuilder
 
 from finance.imports.reading import limits
 from finance.imports.reading.encoding import decode
-from finance.imports.reading.errors import ParseError
+from finance.imports.reading.errors import ErrorCode, ParseError
 from finance.imports.reading.statement import AccountInfo, Balance, Format, RowError, Statement, StatementRow
 from finance.imports.reading.values import InvalidValue, parse_ofx_date
 
@@ -249,7 +249,7 @@ def parse_ofx(data: bytes, fmt: Format) -> list[Statement]:
         limits.check_rows(count, "transactions")
 
     if not blocks:
-        raise ParseError(_why_no_statement(root), code="no_statement")
+        raise ParseError(_why_no_statement(root), code=ErrorCode.NO_STATEMENT)
     return [
         Statement(
             format=fmt,
@@ -335,23 +335,27 @@ def _add_row(block: _Block, transaction: ET.Element, currency: str | None, *, ex
     posted = _text(transaction, "DTPOSTED")
     amount_text = _text(transaction, "TRNAMT")
     if posted is None and amount_text is None:
-        block.errors.append(RowError(number, "The transaction has no date and no amount.", code="not_a_transaction"))
+        block.errors.append(
+            RowError(number, "The transaction has no date and no amount.", code=ErrorCode.NOT_A_TRANSACTION)
+        )
         return
     if posted is None:
-        block.errors.append(RowError(number, "The transaction has no DTPOSTED date.", "DTPOSTED", code="missing_date"))
+        block.errors.append(
+            RowError(number, "The transaction has no DTPOSTED date.", "DTPOSTED", code=ErrorCode.MISSING_DATE)
+        )
         return
     if amount_text is None:
-        block.errors.append(RowError(number, "The transaction has no TRNAMT.", "TRNAMT", code="missing_amount"))
+        block.errors.append(RowError(number, "The transaction has no TRNAMT.", "TRNAMT", code=ErrorCode.MISSING_AMOUNT))
         return
     try:
         date = parse_ofx_date(posted)
     except InvalidValue as exc:
-        block.errors.append(RowError(number, str(exc), "DTPOSTED", posted, code="invalid_date"))
+        block.errors.append(RowError(number, str(exc), "DTPOSTED", posted, code=ErrorCode.INVALID_DATE))
         return
     try:
         amount = _amount(amount_text)
     except InvalidValue as exc:
-        block.errors.append(RowError(number, str(exc), "TRNAMT", amount_text, code="invalid_amount"))
+        block.errors.append(RowError(number, str(exc), "TRNAMT", amount_text, code=ErrorCode.INVALID_AMOUNT))
         return
     assert amount is not None
     available = _text(transaction, "DTAVAIL")
@@ -419,13 +423,15 @@ def _add_investment_row(block: _Block, element: ET.Element, currency: str | None
         return False
     trade = _text(invtran, "DTTRADE")
     if trade is None:
-        block.errors.append(RowError(number, "The transaction has no DTTRADE date.", "DTTRADE", code="missing_date"))
+        block.errors.append(
+            RowError(number, "The transaction has no DTTRADE date.", "DTTRADE", code=ErrorCode.MISSING_DATE)
+        )
         return True
     try:
         date = parse_ofx_date(trade)
         amount = _amount(total)
     except InvalidValue as exc:
-        block.errors.append(RowError(number, str(exc), code="invalid_value"))
+        block.errors.append(RowError(number, str(exc), code=ErrorCode.INVALID_VALUE))
         return True
     assert amount is not None
     settle = _text(invtran, "DTSETTLE")
@@ -473,13 +479,13 @@ def _transfer(response: ET.Element, blocks: list[_Block]) -> None:
     posted = _text(response, "DTPOSTED") or _text(response, "XFERPRCSTS/DTXFERPRC") or _text(info, "DTDUE")
     amount_text = _text(info, "TRNAMT")
     if posted is None or amount_text is None:
-        block.errors.append(RowError(number, "The transfer has no date or no amount.", code="missing_value"))
+        block.errors.append(RowError(number, "The transfer has no date or no amount.", code=ErrorCode.MISSING_VALUE))
         return
     try:
         date = parse_ofx_date(posted)
         amount = _amount(amount_text)
     except InvalidValue as exc:
-        block.errors.append(RowError(number, str(exc), code="invalid_value"))
+        block.errors.append(RowError(number, str(exc), code=ErrorCode.INVALID_VALUE))
         return
     assert amount is not None
     target = _text(info, "BANKACCTTO/ACCTID")

@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 from finance.imports.reading import limits
 from finance.imports.reading.encoding import decode
-from finance.imports.reading.errors import ParseError
+from finance.imports.reading.errors import ErrorCode, ParseError
 from finance.imports.reading.statement import AccountInfo, Balance, Format, RowError, Statement, StatementRow
 from finance.imports.reading.values import InvalidValue, amount_parser, date_parser, infer_date_format
 
@@ -167,7 +167,7 @@ def parse_qif(data: bytes) -> list[Statement]:
 
     transaction_records = [rec for account in accounts for _s, rec in account.records]
     if not transaction_records:
-        raise ParseError("The QIF file holds no transactions.", code="no_statement")
+        raise ParseError("The QIF file holds no transactions.", code=ErrorCode.NO_STATEMENT)
     dates = [_normalize_date(rec.first("D") or "") for rec in transaction_records if rec.first("D")]
     guess = infer_date_format(dates)
     parse_date = date_parser(guess.pattern if guess else "%m/%d/%Y")
@@ -239,17 +239,17 @@ def _row(rec: _Record, section: str, parse_date: object, parse_amount: object) -
             raw[key] = value
     date_text = rec.first("D")
     if not date_text:
-        return RowError(rec.line, "The transaction has no date (D line).", "D", code="missing_date")
+        return RowError(rec.line, "The transaction has no date (D line).", "D", code=ErrorCode.MISSING_DATE)
     try:
         date = parse_date(_normalize_date(date_text))
     except InvalidValue as exc:
-        return RowError(rec.line, str(exc), "D", date_text, code="invalid_date")
+        return RowError(rec.line, str(exc), "D", date_text, code=ErrorCode.INVALID_DATE)
     action = rec.first("N") if section == "invst" else None
     amount_text = rec.first("T") or rec.first("U")
     try:
         amount: Decimal | None = parse_amount(amount_text) if amount_text else None
     except InvalidValue as exc:
-        return RowError(rec.line, str(exc), "T", amount_text, code="invalid_amount")
+        return RowError(rec.line, str(exc), "T", amount_text, code=ErrorCode.INVALID_AMOUNT)
     if section == "invst":
         sign = _INVESTMENT_SIGN.get((action or "").lower().replace(" ", ""))
         if sign is None:
@@ -257,10 +257,12 @@ def _row(rec: _Record, section: str, parse_date: object, parse_amount: object) -
         if amount is None:
             amount = _investment_total(rec, (action or "").lower())
         if amount is None:
-            return RowError(rec.line, f"The {action} record has no amount (T line).", "T", code="missing_amount")
+            return RowError(
+                rec.line, f"The {action} record has no amount (T line).", "T", code=ErrorCode.MISSING_AMOUNT
+            )
         amount = abs(amount) * sign
     elif amount is None:
-        return RowError(rec.line, "The transaction has no amount (T line).", "T", code="missing_amount")
+        return RowError(rec.line, "The transaction has no amount (T line).", "T", code=ErrorCode.MISSING_AMOUNT)
     memo = rec.first("M")
     cleared = (rec.first("C") or "").strip()
     return StatementRow(

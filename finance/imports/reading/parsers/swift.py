@@ -23,7 +23,7 @@ from mt940.tags import StatementASNB, StatementGLS
 
 from finance.imports.reading import limits
 from finance.imports.reading.encoding import decode
-from finance.imports.reading.errors import ParseError
+from finance.imports.reading.errors import ErrorCode, ParseError
 from finance.imports.reading.statement import AccountInfo, Balance, Format, RowError, Statement, StatementRow
 
 _MESSAGE_START_RE = re.compile(r"^:20:", re.MULTILINE)
@@ -152,7 +152,7 @@ def _row(data: dict[str, Any], number: int, currency: str | None) -> StatementRo
     amount = data.get("amount")
     value_date = _date(data.get("date"))
     if not isinstance(amount, Amount) or value_date is None:
-        return RowError(number, "The :61: line has no valid date or amount.", ":61:", code="invalid_row")
+        return RowError(number, "The :61: line has no valid date or amount.", ":61:", code=ErrorCode.INVALID_ROW)
     entry_date = _date(data.get("entry_date"))
     details = data.get("transaction_details") or ""
     segments = _segments(details) if isinstance(details, str) else {}

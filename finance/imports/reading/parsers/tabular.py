@@ -14,7 +14,7 @@ from typing import Any
 
 from finance.imports.reading import limits
 from finance.imports.reading.detection import Detection, detect_table
-from finance.imports.reading.errors import ParseError
+from finance.imports.reading.errors import ErrorCode, ParseError
 from finance.imports.reading.mapping import (
     COLUMN_FIELDS,
     PENDING_MARKERS,
@@ -43,7 +43,8 @@ def parse_table(data: bytes, fmt: Format, mapping: ColumnMapping | None) -> Stat
         detection = detect_table(table)
         if detection.mapping is None:
             raise ParseError(
-                "Could not work out the columns of this file: " + " ".join(detection.problems), code="no_mapping"
+                "Could not work out the columns of this file: " + " ".join(detection.problems),
+                code=ErrorCode.NO_MAPPING,
             )
         mapping = detection.mapping
         warnings.extend(detection.warnings)
@@ -223,28 +224,28 @@ class _RowReader:
             amount = self._amount(cells)
         except _CellError as exc:
             if not date_text and exc.empty:
-                return RowError(number, "The row has no date and no amount.", code="not_a_transaction")
+                return RowError(number, "The row has no date and no amount.", code=ErrorCode.NOT_A_TRANSACTION)
             return RowError(number, exc.reason, column=self.name(exc.index), value=exc.value, code=exc.code)
         if not date_text:
-            return RowError(number, "The date is missing.", column=self.name(c.date), code="missing_date")
+            return RowError(number, "The date is missing.", column=self.name(c.date), code=ErrorCode.MISSING_DATE)
         try:
             date = self.parse_date(date_text)
         except InvalidValue as exc:
-            return RowError(number, str(exc), column=self.name(c.date), value=date_text, code="invalid_date")
+            return RowError(number, str(exc), column=self.name(c.date), value=date_text, code=ErrorCode.INVALID_DATE)
         values: dict[str, Any] = {}
         if c.posted_date is not None and (posted_text := _cell(cells, c.posted_date)):
             try:
                 values["posted_date"] = self.parse_date(posted_text)
             except InvalidValue as exc:
                 return RowError(
-                    number, str(exc), column=self.name(c.posted_date), value=posted_text, code="invalid_date"
+                    number, str(exc), column=self.name(c.posted_date), value=posted_text, code=ErrorCode.INVALID_DATE
                 )
         if c.balance is not None and (balance_text := _cell(cells, c.balance)):
             try:
                 values["balance"] = self.parse_amount(balance_text)
             except InvalidValue as exc:
                 return RowError(
-                    number, str(exc), column=self.name(c.balance), value=balance_text, code="invalid_amount"
+                    number, str(exc), column=self.name(c.balance), value=balance_text, code=ErrorCode.INVALID_AMOUNT
                 )
         currency = self.mapping.currency
         if c.currency is not None:

@@ -1,0 +1,16 @@
+"""The codes the categorization domain answers with: ``code`` of its domain errors (rules, the review queue
+and the categorizer).
+
+The API puts them in the error envelope; the web app translates every one (``finance.web.common.errors``).
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class ErrorCode(enum.StrEnum):
+    DOES_NOT_EXIST = "does_not_exist"
+    INVALID = "invalid"
+    NO_SUGGESTION = "no_suggestion"
+    REQUIRED = "required"
