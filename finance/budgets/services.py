@@ -45,6 +45,7 @@ from finance.currency.selectors import RateCache
 from finance.households.models import WRITE_ROLES, Household
 from finance.households.services import require_role
 from finance.ledger.models import LIABILITY_TYPES, Account, Category, CategoryType
+from finance.users.models import User
 
 
 def _check_money(errors: FieldErrors, name: str, amount: Decimal | None, code: str, *, zero_ok: bool = False) -> None:
@@ -211,7 +212,7 @@ def _schedule_budget_check(budget: Budget) -> None:
 def budget_create(
     *,
     household: Household,
-    actor: Any,
+    actor: User | None,
     name: str,
     start_date: date,
     period: str = BudgetPeriod.MONTHLY,
@@ -247,7 +248,7 @@ def budget_create(
 
 
 @transaction.atomic
-def budget_update(*, budget: Budget, actor: Any, **changes: Any) -> Budget:
+def budget_update(*, budget: Budget, actor: User | None, **changes: Any) -> Budget:
     """Change a budget; ``lines``, when given, replaces the whole set."""
     household = budget.household
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
@@ -273,7 +274,7 @@ def budget_update(*, budget: Budget, actor: Any, **changes: Any) -> Budget:
 
 
 @transaction.atomic
-def budget_delete(*, budget: Budget, actor: Any) -> None:
+def budget_delete(*, budget: Budget, actor: User | None) -> None:
     require_role(household=budget.household, actor=actor, roles=WRITE_ROLES)
     household_id = budget.household_id
     audit_record(action=AuditAction.BUDGET_DELETE, actor=actor, household=household_id, target=budget)
@@ -285,7 +286,7 @@ def budget_delete(*, budget: Budget, actor: Any) -> None:
 def budget_move_create(
     *,
     budget: Budget,
-    actor: Any,
+    actor: User | None,
     from_category: Category,
     to_category: Category,
     amount: Decimal,
@@ -327,7 +328,7 @@ def budget_move_create(
 
 
 @transaction.atomic
-def budget_move_delete(*, move: BudgetMove, actor: Any) -> None:
+def budget_move_delete(*, move: BudgetMove, actor: User | None) -> None:
     require_role(household=move.household, actor=actor, roles=WRITE_ROLES)
     budget = move.budget
     move.delete()
@@ -464,7 +465,7 @@ def _mark_achieved(goal: Goal, amount: Decimal | None) -> None:
 def goal_create(
     *,
     household: Household,
-    actor: Any,
+    actor: User | None,
     name: str,
     target_amount: Decimal | None = None,
     goal_type: str = GoalType.SAVINGS,
@@ -508,7 +509,7 @@ def goal_create(
 
 
 @transaction.atomic
-def goal_update(*, goal: Goal, actor: Any, **changes: Any) -> Goal:
+def goal_update(*, goal: Goal, actor: User | None, **changes: Any) -> Goal:
     household = goal.household
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
     goal = Goal.objects.select_for_update(of=("self",)).select_related("account").get(pk=goal.pk)
@@ -537,7 +538,7 @@ def goal_update(*, goal: Goal, actor: Any, **changes: Any) -> Goal:
 
 
 @transaction.atomic
-def goal_delete(*, goal: Goal, actor: Any) -> None:
+def goal_delete(*, goal: Goal, actor: User | None) -> None:
     require_role(household=goal.household, actor=actor, roles=WRITE_ROLES)
     household_id = goal.household_id
     audit_record(action=AuditAction.GOAL_DELETE, actor=actor, household=household_id, target=goal)
@@ -547,7 +548,7 @@ def goal_delete(*, goal: Goal, actor: Any) -> None:
 
 @transaction.atomic
 def goal_contribution_create(
-    *, goal: Goal, actor: Any, amount: Decimal, date: date | None = None, note: str = ""
+    *, goal: Goal, actor: User | None, amount: Decimal, date: date | None = None, note: str = ""
 ) -> GoalContribution:
     """Put money toward a goal without a linked account; reaching the target marks it achieved."""
     require_role(household=goal.household, actor=actor, roles=WRITE_ROLES)
@@ -574,7 +575,7 @@ def goal_contribution_create(
 
 
 @transaction.atomic
-def goal_contribution_delete(*, contribution: GoalContribution, actor: Any) -> None:
+def goal_contribution_delete(*, contribution: GoalContribution, actor: User | None) -> None:
     require_role(household=contribution.household, actor=actor, roles=WRITE_ROLES)
     household_id = contribution.household_id
     contribution.delete()

@@ -15,7 +15,7 @@ def on_category_corrected(event: CategoryCorrected) -> None:
 
 def connect() -> None:
     # Before a new transaction without a category is written: rules, history and the model suggest one.
-    extensions.suggest_categorization.register(services.categorization_values)
+    extensions.suggest_categorization.register(services.categorized)
     # After a person sets a category through the API: a rule for that payee to offer.
     extensions.rule_offer.register(services.suggested_rule)
     # In the writing transaction, as the count always was: a correction that rolls back schedules nothing.

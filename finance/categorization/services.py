@@ -35,7 +35,9 @@ from finance.core.exceptions import Conflict, FieldError, Issue
 from finance.households.models import WRITE_ROLES, Household
 from finance.households.services import require_role
 from finance.ledger import services as ledger
+from finance.ledger.inputs import Categorization, TransactionInput
 from finance.ledger.models import CategorizationSource, Category, Transaction, TransactionType
+from finance.users.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +103,7 @@ def _validate(household: Household, data: Mapping[str, Any]) -> None:
 
 
 @transaction.atomic
-def rule_create(*, household: Household, actor: Any, **values: Any) -> Rule:
+def rule_create(*, household: Household, actor: User | None, **values: Any) -> Rule:
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
     data = {name: values[name] for name in RULE_FIELDS if name in values}
     if not str(data.get("name", "")).strip():
@@ -111,7 +113,7 @@ def rule_create(*, household: Household, actor: Any, **values: Any) -> Rule:
 
 
 @transaction.atomic
-def rule_update(*, rule: Rule, actor: Any, **changes: Any) -> Rule:
+def rule_update(*, rule: Rule, actor: User | None, **changes: Any) -> Rule:
     require_role(household=rule.household, actor=actor, roles=WRITE_ROLES)
     data = {name: getattr(rule, name) for name in RULE_FIELDS}
     data.update({name: changes[name] for name in RULE_FIELDS if name in changes})
@@ -125,7 +127,7 @@ def rule_update(*, rule: Rule, actor: Any, **changes: Any) -> Rule:
 
 
 @transaction.atomic
-def rule_delete(*, rule: Rule, actor: Any) -> None:
+def rule_delete(*, rule: Rule, actor: User | None) -> None:
     require_role(household=rule.household, actor=actor, roles=WRITE_ROLES)
     rule.delete()
 
@@ -174,7 +176,7 @@ class ApplyResult:
 
 
 @transaction.atomic
-def rule_apply(*, rule: Rule, actor: Any, dry_run: bool = True) -> ApplyResult:
+def rule_apply(*, rule: Rule, actor: User | None, dry_run: bool = True) -> ApplyResult:
     """Run one rule over the household's income and expense transactions; all changes or none.
 
     A category set by a person (source ``user``) and split transactions keep their categories;
@@ -200,7 +202,7 @@ def rule_apply(*, rule: Rule, actor: Any, dry_run: bool = True) -> ApplyResult:
             continue
         matched += 1
         changes: dict[str, Any] = {}
-        categorization = {
+        categorization: dict[str, Any] = {
             "source": txn.categorization_source,
             "confidence": txn.categorization_confidence,
             "rule": txn.categorization_rule,
@@ -229,14 +231,14 @@ def rule_apply(*, rule: Rule, actor: Any, dry_run: bool = True) -> ApplyResult:
         if outcome.excluded and not txn.is_excluded:
             changes["is_excluded"] = True
         if categorization["needs_review"] != txn.needs_review or "category" in changes:
-            changes["categorization"] = categorization
+            changes["categorization"] = Categorization(**categorization)
         if changes:
             planned.append((txn, changes))
     if len(planned) > APPLY_LIMIT:
         raise Conflict(f"This rule would change {len(planned)} transactions; at most {APPLY_LIMIT} at a time.")
     if not dry_run:
         for txn, changes in planned:
-            ledger.transaction_update(txn=txn, actor=actor, **changes)
+            ledger.transaction_update(txn=txn, actor=actor, changes=TransactionInput(**changes))
     return ApplyResult(
         matched=matched, changed=len(planned), dry_run=dry_run, transaction_ids=[t.pk for t, _ in planned]
     )
@@ -473,21 +475,23 @@ def categorize_for(
     return found
 
 
-def categorization_values(household: Household, values: dict[str, Any]) -> dict[str, Any]:
-    """What ``transaction_create`` adds to a new transaction's values when the caller gave no category.
+def categorized(household: Household, data: TransactionInput) -> TransactionInput:
+    """A new transaction the caller gave no category, as the categorizer shapes it before it is written
+    (``finance.ledger.extensions.suggest_categorization``).
 
     An auto-applied suggestion sets the category; a weaker one leaves it empty and marks the
     transaction ``needs_review`` (the review queue shows the suggestions). Rule actions (renamed
     payee, tags, excluded) apply too.
     """
-    account = values.get("account")
+    given = data.given()
+    account = given.get("account")
     item = {
-        "type": values.get("type"),
-        "amount": values.get("amount") if isinstance(values.get("amount"), Decimal) else None,
-        "date": values.get("date"),
-        "payee": values.get("payee") or "",
-        "description": values.get("description") or "",
-        "notes": values.get("notes") or "",
+        "type": given.get("type"),
+        "amount": given.get("amount") if isinstance(given.get("amount"), Decimal) else None,
+        "date": given.get("date"),
+        "payee": given.get("payee") or "",
+        "description": given.get("description") or "",
+        "notes": given.get("notes") or "",
         "account": account.name if account is not None else "",
     }
     suggestion = categorize_for(household, [item])[0]
@@ -495,19 +499,18 @@ def categorization_values(household: Household, values: dict[str, Any]) -> dict[
     if suggestion.payee is not None:
         added["payee"] = suggestion.payee
     if suggestion.tags:
-        added["tags"] = list(dict.fromkeys([*(values.get("tags") or []), *suggestion.tags]))
+        added["tags"] = list(dict.fromkeys([*(given.get("tags") or []), *suggestion.tags]))
     if suggestion.excluded:
         added["is_excluded"] = True
-    needs_review = suggestion.needs_review and not suggestion.reviewed
     if suggestion.auto_apply and suggestion.category_id is not None:
         added["category"] = Category.objects.get(pk=suggestion.category_id)
-    added["categorization"] = {
-        "source": suggestion.source,
-        "confidence": suggestion.confidence,
-        "rule": suggestion.rule_id,
-        "needs_review": needs_review,
-    }
-    return added
+    added["categorization"] = Categorization(
+        source=suggestion.source,
+        confidence=suggestion.confidence,
+        rule=suggestion.rule_id,
+        needs_review=suggestion.needs_review and not suggestion.reviewed,
+    )
+    return data.with_values(**added)
 
 
 # ---------------------------------------------------------------------------
@@ -612,7 +615,7 @@ def review_suggestions(household: Household, txns: Sequence[Transaction]) -> lis
 
 
 @transaction.atomic
-def review_resolve(*, txn: Transaction, actor: Any, category: Category | None = None) -> Transaction:
+def review_resolve(*, txn: Transaction, actor: User | None, category: Category | None = None) -> Transaction:
     """Settle a transaction under review: ``category`` (the person's choice) or else the top suggestion.
 
     The category becomes the person's (source ``user``) and ``needs_review`` is cleared, even when
@@ -630,13 +633,12 @@ def review_resolve(*, txn: Transaction, actor: Any, category: Category | None = 
     updated = ledger.transaction_update(
         txn=txn,
         actor=actor,
-        category=category,
-        categorization={
-            "source": CategorizationSource.USER,
-            "confidence": Decimal(1),
-            "rule": None,
-            "needs_review": False,
-        },
+        changes=TransactionInput(
+            category=category,
+            categorization=Categorization(
+                source=CategorizationSource.USER, confidence=Decimal(1), rule=None, needs_review=False
+            ),
+        ),
     )
     if confirmed:  # a changed category was counted by transaction_update already
         correction_recorded(household_id=txn.household_id)

@@ -30,7 +30,9 @@ from finance.core.money import ZERO, present
 from finance.households.api.viewsets import HouseholdScopedMixin
 from finance.households.models import Household
 from finance.ledger import selectors, services
+from finance.ledger.inputs import TransactionInput
 from finance.ledger.models import Category, Transaction, TransactionType
+from finance.users.selectors import actor_of
 
 TAG = ["compatibility"]
 
@@ -75,7 +77,7 @@ class _TransactionAdapter(
             category = data["category"]
             if not isinstance(category, Category):
                 category = services.category_by_name(
-                    household=household, actor=self.request.user, name=category or "", type=kind
+                    household=household, actor=actor_of(self.request), name=category or "", type=kind
                 )
             values["category"] = category
         return values
@@ -86,12 +88,10 @@ class _TransactionAdapter(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         kind = self.kind(serializer.validated_data)
+        account = services.account_default(household=household, actor=actor_of(request))
+        values = self.to_values(serializer.validated_data, kind)
         txn = services.transaction_create(
-            household=household,
-            actor=request.user,
-            account=services.account_default(household=household, actor=request.user),
-            type=kind,
-            **self.to_values(serializer.validated_data, kind),
+            household=household, actor=actor_of(request), data=TransactionInput(account=account, type=kind, **values)
         )
         return Response(self.get_serializer(txn).data, status=status.HTTP_201_CREATED)
 
@@ -103,7 +103,7 @@ class _TransactionAdapter(
         values = self.to_values({"amount": txn.amount, **serializer.validated_data}, kind)
         if kind != txn.type:
             values["type"] = kind
-        txn = services.transaction_update(txn=txn, actor=request.user, **values)
+        txn = services.transaction_update(txn=txn, actor=actor_of(request), changes=TransactionInput(**values))
         return Response(self.get_serializer(txn).data)
 
     def put(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -113,7 +113,7 @@ class _TransactionAdapter(
         return self._update(request, partial=True)
 
     def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        services.transaction_delete(txn=self.get_object(), actor=request.user)
+        services.transaction_delete(txn=self.get_object(), actor=actor_of(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -232,7 +232,7 @@ class FinanceCategoryList(DefaultHouseholdMixin, mixins.ListModelMixin, generics
         serializer.is_valid(raise_exception=True)
         category = services.category_create(
             household=household,
-            actor=request.user,
+            actor=actor_of(request),
             name=serializer.validated_data["name"],
             type=serializer.validated_data.get("type", "expense"),
         )
@@ -348,7 +348,7 @@ class GoalList(mixins.ListModelMixin, _GoalAdapter):
     def post(self, request: Request) -> Response:
         household = self.writable_household()
         goal = budget_services.goal_create(
-            household=household, actor=request.user, **self.validated(goals.GoalInputSerializer)
+            household=household, actor=actor_of(request), **self.validated(goals.GoalInputSerializer)
         )
         return self.show(goal, status.HTTP_201_CREATED)
 
@@ -379,16 +379,16 @@ class GoalDetail(mixins.RetrieveModelMixin, _GoalAdapter):
 
     def put(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         goal = budget_services.goal_update(
-            goal=self.get_object(), actor=request.user, **self.validated(goals.GoalInputSerializer)
+            goal=self.get_object(), actor=actor_of(request), **self.validated(goals.GoalInputSerializer)
         )
         return self.show(goal)
 
     def patch(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         goal = budget_services.goal_update(
-            goal=self.get_object(), actor=request.user, **self.validated(goals.GoalUpdateSerializer, partial=True)
+            goal=self.get_object(), actor=actor_of(request), **self.validated(goals.GoalUpdateSerializer, partial=True)
         )
         return self.show(goal)
 
     def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        budget_services.goal_delete(goal=self.get_object(), actor=request.user)
+        budget_services.goal_delete(goal=self.get_object(), actor=actor_of(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

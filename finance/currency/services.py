@@ -18,6 +18,7 @@ from finance.currency.events import ExchangeRatesChanged
 from finance.currency.models import ExchangeRate, RateSource
 from finance.households.models import WRITE_ROLES, Household
 from finance.households.services import require_role
+from finance.users.models import User
 
 
 def _rates_changed(household: Household, *codes: str) -> None:
@@ -40,7 +41,7 @@ def _validate(base: str, quote: str, rate: Decimal) -> tuple[str, str]:
 def rate_create(
     *,
     household: Household,
-    actor: Any,
+    actor: User | None,
     base: str,
     quote: str,
     rate: Decimal,
@@ -61,7 +62,7 @@ def rate_create(
 
 
 @transaction.atomic
-def rate_update(*, rate_obj: ExchangeRate, actor: Any, **fields: Any) -> ExchangeRate:
+def rate_update(*, rate_obj: ExchangeRate, actor: User | None, **fields: Any) -> ExchangeRate:
     household = rate_obj.household
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
     old_pair = (rate_obj.base, rate_obj.quote)
@@ -80,7 +81,7 @@ def rate_update(*, rate_obj: ExchangeRate, actor: Any, **fields: Any) -> Exchang
 
 
 @transaction.atomic
-def rate_delete(*, rate_obj: ExchangeRate, actor: Any) -> None:
+def rate_delete(*, rate_obj: ExchangeRate, actor: User | None) -> None:
     household = rate_obj.household
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
     pair = (rate_obj.base, rate_obj.quote)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 
@@ -19,6 +18,7 @@ from finance.budgets.models import Budget, Goal
 from finance.core.dates import add_months, first_of_month
 from finance.households.models import Household
 from finance.ledger.models import Account, AccountType, Category
+from finance.users.models import User
 
 # A little above the demo's average monthly spending in each: most months end near zero, a costly month
 # (a new laptop, a big grocery run) leaves a negative rollover that quieter months pay back.
@@ -33,7 +33,9 @@ ENVELOPES = [
 
 
 @transaction.atomic
-def generate(household: Household, *, actor: Any = None, today: date | None = None) -> tuple[Budget, list[Goal]]:
+def generate(
+    household: Household, *, actor: User | None = None, today: date | None = None
+) -> tuple[Budget, list[Goal]]:
     """Create the demo budget and goals in ``household`` (whose demo ledger already exists)."""
     today = today or date.today()  # noqa: DTZ011 - the same calendar date the demo ledger ends on
     this_month = first_of_month(today)

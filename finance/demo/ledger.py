@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_CEILING, Decimal
-from typing import Any
 
 from django.db import connection, transaction
 
@@ -28,6 +27,7 @@ from finance.ledger import services
 from finance.ledger.bulk import copy_insert
 from finance.ledger.models import Account, Category, Split, Tag, Transaction, TransactionTag
 from finance.ledger.verify import recompute, write_aggregates
+from finance.users.models import User
 
 CHUNK = 20_000
 CENT = Decimal("0.01")
@@ -75,7 +75,7 @@ EURO_TRIP = [
 class _Builder:
     """Accumulates rows for one household and inserts them chunk by chunk."""
 
-    def __init__(self, household: Household, actor: Any, rng: random.Random) -> None:
+    def __init__(self, household: Household, actor: User | None, rng: random.Random) -> None:
         self.household = household
         self.actor_id = getattr(actor, "pk", None)
         self.rng = rng
@@ -184,7 +184,7 @@ def _months(start: date, end: date) -> Iterator[date]:
 def generate(
     household: Household,
     *,
-    actor: Any = None,
+    actor: User | None = None,
     years: int = 5,
     per_month: int | None = None,
     seed: int = 2026,

@@ -18,9 +18,10 @@ from finance.households.errors import ErrorCode
 from finance.households.events import BaseCurrencyChanged, HouseholdCreated
 from finance.households.models import OWNER_ROLES, Household, Membership, Role
 from finance.households.selectors import membership_for
+from finance.users.models import User
 
 
-def require_role(*, household: Household, actor: Any, roles: frozenset[Role]) -> Membership | None:
+def require_role(*, household: Household, actor: User | None, roles: frozenset[Role]) -> Membership | None:
     """Check the actor's role; ``actor=None`` is the system itself (commands, migrations of data).
 
     The membership comes from the actor's cached principal (``finance.users.principal``),
@@ -73,7 +74,7 @@ def household_create(*, owner: Any, name: str, base_currency: str = "USD", make_
 
 @transaction.atomic
 def household_update(
-    *, household: Household, actor: Any, name: str | None = None, base_currency: str | None = None
+    *, household: Household, actor: User | None, name: str | None = None, base_currency: str | None = None
 ) -> Household:
     require_role(household=household, actor=actor, roles=OWNER_ROLES)
     household = Household.objects.select_for_update().get(pk=household.pk)
@@ -107,7 +108,7 @@ def _find_user(identifier: str) -> Any:
 
 
 @transaction.atomic
-def member_add(*, household: Household, actor: Any, identifier: str, role: str = Role.VIEWER) -> Membership:
+def member_add(*, household: Household, actor: User | None, identifier: str, role: str = Role.VIEWER) -> Membership:
     """Add an existing user (by username or email) to the household with a role."""
     require_role(household=household, actor=actor, roles=OWNER_ROLES)
     if role not in Role.values:
@@ -132,7 +133,7 @@ def _owner_count_locked(household: Household) -> int:
 
 
 @transaction.atomic
-def member_update_role(*, membership: Membership, actor: Any, role: str) -> Membership:
+def member_update_role(*, membership: Membership, actor: User | None, role: str) -> Membership:
     require_role(household=membership.household, actor=actor, roles=OWNER_ROLES)
     if role not in Role.values:
         raise FieldError("role", f"“{role}” is not a valid role.", code=ErrorCode.INVALID_CHOICE)
@@ -156,9 +157,9 @@ def member_update_role(*, membership: Membership, actor: Any, role: str) -> Memb
 
 
 @transaction.atomic
-def member_remove(*, membership: Membership, actor: Any) -> None:
+def member_remove(*, membership: Membership, actor: User | None) -> None:
     """Remove a member; owners may remove anyone, everyone may leave."""
-    if membership.user_id != actor.pk:
+    if actor is None or membership.user_id != actor.pk:
         require_role(household=membership.household, actor=actor, roles=OWNER_ROLES)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.role == Role.OWNER and _owner_count_locked(membership.household) <= 1:

@@ -45,7 +45,9 @@ from finance.imports.reading.errors import ErrorCode
 from finance.imports.services import StagedRow
 from finance.ledger import services as ledger
 from finance.ledger.bulk import in_lists
+from finance.ledger.inputs import TransactionInput
 from finance.ledger.models import Account, Transaction, TransactionType
+from finance.users.models import User
 
 # --- Progress (read by the API while a background commit runs) -----------------------------------
 
@@ -208,7 +210,7 @@ def _to_import(rows: Sequence[StagedRow]) -> list[StagedRow]:
 def import_commit(
     *,
     batch: ImportBatch,
-    actor: Any,
+    actor: User | None,
     skip_invalid: bool = False,
     decisions: Sequence[Decision] = (),
 ) -> ImportBatch:
@@ -248,7 +250,7 @@ def import_commit(
 
 
 @transaction.atomic
-def import_commit_run(*, batch: ImportBatch, actor: Any) -> ImportBatch:
+def import_commit_run(*, batch: ImportBatch, actor: User | None) -> ImportBatch:
     """The background half of a large commit (called by the task): the same checks, then the writes."""
     batch = services.lock_batch(batch)
     if batch.status != ImportStatus.PROCESSING:
@@ -328,7 +330,7 @@ def _build_transaction(batch: ImportBatch, row: StagedRow, threshold: Decimal) -
     )
 
 
-def _execute(batch: ImportBatch, actor: Any, rows: Sequence[StagedRow], changed: Sequence[StagedRow]) -> None:
+def _execute(batch: ImportBatch, actor: User | None, rows: Sequence[StagedRow], changed: Sequence[StagedRow]) -> None:
     _save_row_states(rows, changed, decided=True)
     creating = _to_import(rows)
     threshold = review_threshold()
@@ -391,7 +393,7 @@ def _execute(batch: ImportBatch, actor: Any, rows: Sequence[StagedRow], changed:
     report_progress(batch.id, 1.0)
 
 
-def _merge(batch: ImportBatch, actor: Any, row: StagedRow) -> None:
+def _merge(batch: ImportBatch, actor: User | None, row: StagedRow) -> None:
     """Link the row to its possible duplicate; a pending transaction takes the posted row's amount and dates."""
     assert row.candidate_id is not None and row.amount is not None
     target = Transaction.objects.select_related("household").get(pk=row.candidate_id, household_id=batch.household_id)
@@ -402,12 +404,12 @@ def _merge(batch: ImportBatch, actor: Any, row: StagedRow) -> None:
         posted = row.parsed.get("posted_date")
         if posted:
             changes["posted_date"] = date.fromisoformat(posted)
-        ledger.transaction_update(txn=target, actor=actor, **changes)
+        ledger.transaction_update(txn=target, actor=actor, changes=TransactionInput(**changes))
     ImportedRow.objects.filter(pk=row.pk).update(status=RowStatus.MERGED, transaction_id=target.id)
     row.status = RowStatus.MERGED
 
 
-def _link_transfer(batch: ImportBatch, actor: Any, row: StagedRow) -> None:
+def _link_transfer(batch: ImportBatch, actor: User | None, row: StagedRow) -> None:
     """Turn the other account's matching income or expense into one transfer with this account.
 
     Money out of this account (the other side is an income there) → a transfer from this account to the other;
@@ -436,7 +438,7 @@ def _link_transfer(batch: ImportBatch, actor: Any, row: StagedRow) -> None:
         )
     else:
         changes.update(transfer_account=batch.account, transfer_amount=abs(row.amount))
-    ledger.transaction_update(txn=target, actor=actor, **changes)
+    ledger.transaction_update(txn=target, actor=actor, changes=TransactionInput(**changes))
     ImportedRow.objects.filter(pk=row.pk).update(
         status=RowStatus.TRANSFER, transaction_id=target.id, transfer_previous=previous
     )

@@ -18,10 +18,12 @@ from finance.imports import services
 from finance.imports.models import ImportBatch, ImportedRow, ImportStatus, RowStatus
 from finance.imports.reading.errors import ErrorCode
 from finance.ledger import services as ledger
+from finance.ledger.inputs import TransactionInput
 from finance.ledger.models import Account, Category, Transaction, TransactionType
+from finance.users.models import User
 
 
-def _unlink_transfers(batch: ImportBatch, actor: Any) -> None:
+def _unlink_transfers(batch: ImportBatch, actor: User | None) -> None:
     """Give the transactions the batch turned into transfers back their earlier type, account and category."""
     linked = ImportedRow.objects.filter(batch=batch, status=RowStatus.TRANSFER, transaction__isnull=False)
     for txn_id, previous in linked.values_list("transaction_id", "transfer_previous"):
@@ -37,11 +39,11 @@ def _unlink_transfers(batch: ImportBatch, actor: Any) -> None:
         }
         if previous.get("amount") is not None:  # rows linked before the amount was kept restore without it
             restore["amount"] = Decimal(previous["amount"])
-        ledger.transaction_update(txn=target, actor=actor, **restore)
+        ledger.transaction_update(txn=target, actor=actor, changes=TransactionInput(**restore))
 
 
 @transaction.atomic
-def import_revert(*, batch: ImportBatch, actor: Any) -> ImportBatch:
+def import_revert(*, batch: ImportBatch, actor: User | None) -> ImportBatch:
     """Delete the transactions the batch created (not those it merged into), with their derived data.
 
     The rows stay, marked ``reverted``, so the history of the file is kept;

@@ -47,6 +47,7 @@ from finance.imports.reading.source import read_bytes
 from finance.imports.reading.statement import Balance, Statement, StatementRow
 from finance.ledger.bulk import copy_insert
 from finance.ledger.models import Account
+from finance.users.models import User
 
 MAX_STORED_ERRORS = 1000
 _MAX_INTEGER_DIGITS = 18  # MoneyField: 28 digits, 10 after the point
@@ -397,7 +398,7 @@ def _detect_and_parse(batch: ImportBatch, data: bytes) -> Statement | None:
 def import_upload(
     *,
     household: Household,
-    actor: Any,
+    actor: User | None,
     account: Account,
     file: Any,
     filename: str = "",
@@ -457,7 +458,7 @@ def lock_batch(batch: ImportBatch) -> ImportBatch:
 def import_set_mapping(
     *,
     batch: ImportBatch,
-    actor: Any,
+    actor: User | None,
     mapping: dict[str, Any] | None = None,
     overrides: dict[str, Any] | None = None,
 ) -> ImportBatch:
@@ -506,7 +507,7 @@ def import_set_mapping(
 
 
 @transaction.atomic
-def import_discard(*, batch: ImportBatch, actor: Any) -> None:
+def import_discard(*, batch: ImportBatch, actor: User | None) -> None:
     """Delete a batch that was never committed, with its stored file."""
     require_role(household=batch.household, actor=actor, roles=WRITE_ROLES)
     batch = lock_batch(batch)

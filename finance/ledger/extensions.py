@@ -10,12 +10,13 @@ from typing import Any
 
 from finance.core.events import ExtensionPoint
 from finance.households.models import Household
+from finance.ledger.inputs import TransactionInput
 from finance.ledger.models import Transaction
 
-# Before a new income or expense without a category is inserted: the values to add to it (a category
-# when the suggestion is sure enough, how it was chosen, whether it needs review, a rule's renamed
-# payee, tags or exclusion). Called with the household and the transaction's values.
-suggest_categorization: ExtensionPoint[Callable[[Household, dict[str, Any]], dict[str, Any]]] = ExtensionPoint(
+# Before a new income or expense without a category is inserted: the input as the categorizer shapes it
+# (a category when the suggestion is sure enough, how it was chosen, whether it needs review, a rule's
+# renamed payee, tags or exclusion). Called with the household and the caller's input.
+suggest_categorization: ExtensionPoint[Callable[[Household, TransactionInput], TransactionInput]] = ExtensionPoint(
     "ledger.suggest_categorization"
 )
 

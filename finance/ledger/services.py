@@ -35,6 +35,7 @@ from finance.ledger.defaults import DEFAULT_CATEGORIES
 from finance.ledger.effects import LedgerDelta, SplitState, TransactionState, apply_change
 from finance.ledger.errors import ErrorCode
 from finance.ledger.events import CategoryCorrected, ChangeKind
+from finance.ledger.inputs import Categorization, SplitInput, TransactionInput
 from finance.ledger.models import (
     Account,
     AccountType,
@@ -47,6 +48,7 @@ from finance.ledger.models import (
     TransactionTag,
     TransactionType,
 )
+from finance.users.models import User
 
 MAX_BULK = 1000
 
@@ -95,7 +97,7 @@ ACCOUNT_FIELDS = (
 
 @transaction.atomic
 def account_create(
-    *, household: Household, actor: Any, name: str, currency: str | None = None, **fields: Any
+    *, household: Household, actor: User | None, name: str, currency: str | None = None, **fields: Any
 ) -> Account:
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
     errors = FieldErrors()
@@ -114,7 +116,7 @@ def account_create(
 
 
 @transaction.atomic
-def account_update(*, account: Account, actor: Any, **fields: Any) -> Account:
+def account_update(*, account: Account, actor: User | None, **fields: Any) -> Account:
     require_role(household=account.household, actor=actor, roles=WRITE_ROLES)
     account = Account.objects.select_for_update().get(pk=account.pk)
     errors = FieldErrors()
@@ -147,7 +149,7 @@ def _account_in_use(account: Account) -> bool:
 
 
 @transaction.atomic
-def account_delete(*, account: Account, actor: Any) -> None:
+def account_delete(*, account: Account, actor: User | None) -> None:
     require_role(household=account.household, actor=actor, roles=WRITE_ROLES)
     if _account_in_use(account):
         raise Conflict("This account has transactions; archive it (is_active: false) instead.", code=ErrorCode.IN_USE)
@@ -204,7 +206,7 @@ def _unique_category_name(household: Household, name: str, parent: Category | No
 
 @transaction.atomic
 def category_create(
-    *, household: Household, actor: Any, name: str, type: str, parent: Category | None = None, **fields: Any
+    *, household: Household, actor: User | None, name: str, type: str, parent: Category | None = None, **fields: Any
 ) -> Category:
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
     errors = FieldErrors()
@@ -241,7 +243,7 @@ def category_in_use(ids: Iterable[uuid.UUID]) -> bool:
 
 
 @transaction.atomic
-def category_update(*, category: Category, actor: Any, **fields: Any) -> Category:
+def category_update(*, category: Category, actor: User | None, **fields: Any) -> Category:
     household = category.household
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
     category = Category.objects.select_for_update().get(pk=category.pk)
@@ -265,7 +267,7 @@ def category_update(*, category: Category, actor: Any, **fields: Any) -> Categor
 
 
 @transaction.atomic
-def category_delete(*, category: Category, actor: Any) -> None:
+def category_delete(*, category: Category, actor: User | None) -> None:
     """Delete a category and its subcategories, unless any of them is in use (409)."""
     require_role(household=category.household, actor=actor, roles=WRITE_ROLES)
     ids = _descendant_ids(category)
@@ -316,7 +318,7 @@ def _tags_iexact(household: Household, lowered: Iterable[str]) -> list[Tag]:
 
 
 @transaction.atomic
-def tag_create(*, household: Household, actor: Any, name: str, color: str = "") -> Tag:
+def tag_create(*, household: Household, actor: User | None, name: str, color: str = "") -> Tag:
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
     if not name.strip():
         raise FieldError("name", "This field may not be blank.", code=ErrorCode.BLANK)
@@ -326,7 +328,7 @@ def tag_create(*, household: Household, actor: Any, name: str, color: str = "") 
 
 
 @transaction.atomic
-def tag_update(*, tag: Tag, actor: Any, **fields: Any) -> Tag:
+def tag_update(*, tag: Tag, actor: User | None, **fields: Any) -> Tag:
     require_role(household=tag.household, actor=actor, roles=WRITE_ROLES)
     if "name" in fields:
         name = str(fields["name"]).strip()
@@ -342,20 +344,13 @@ def tag_update(*, tag: Tag, actor: Any, **fields: Any) -> Tag:
 
 
 @transaction.atomic
-def tag_delete(*, tag: Tag, actor: Any) -> None:
+def tag_delete(*, tag: Tag, actor: User | None) -> None:
     require_role(household=tag.household, actor=actor, roles=WRITE_ROLES)
     audit_record(action=AuditAction.TAG_DELETE, actor=actor, household=tag.household_id, target=tag)
     tag.delete()
 
 
 # --- Transactions -------------------------------------------------------------------------------------
-
-
-@dataclass
-class SplitInput:
-    category: Category
-    amount: Decimal
-    description: str = ""
 
 
 @dataclass
@@ -367,29 +362,6 @@ class Prepared:
     tag_names: list[str] | None = None
 
 
-TRANSACTION_FIELDS = {
-    "account",
-    "type",
-    "amount",
-    "date",
-    "posted_date",
-    "category",
-    "payee",
-    "description",
-    "notes",
-    "tags",
-    "transfer_account",
-    "transfer_amount",
-    "splits",
-    "is_pending",
-    "is_excluded",
-    "is_reconciled",
-    "reference_number",
-    "categorization",
-    "import_batch",
-}
-
-
 def _prepare(
     *,
     household: Household,
@@ -399,11 +371,9 @@ def _prepare(
     prefix: str = "",
     changed: Iterable[str] | None = None,
 ) -> Prepared:
-    """Validate ``values`` (a complete description of the transaction) and build the rows."""
+    """Validate ``values`` (a complete description of the transaction: ``TransactionInput.given()``) and
+    build the rows."""
     errors = FieldErrors()
-    unknown = set(values) - TRANSACTION_FIELDS
-    if unknown:
-        raise FieldError(prefix + sorted(unknown)[0], "Unknown field.", code=ErrorCode.UNKNOWN_FIELD)
 
     def err(name: str, message: str, code: str = ErrorCode.INVALID) -> None:
         errors.add(prefix + name, message, code)
@@ -539,12 +509,12 @@ def _set_categorization(
     txn: Transaction, values: dict[str, Any], instance: Transaction | None, changed: set[str]
 ) -> None:
     """Record how the category was chosen; a category set by a person is theirs."""
-    given = values.get("categorization")
+    given: Categorization | None = values.get("categorization")
     if given is not None:
-        txn.categorization_source = given.get("source", "")
-        txn.categorization_confidence = given.get("confidence")
-        txn.categorization_rule = given.get("rule")
-        txn.needs_review = bool(given.get("needs_review", False))
+        txn.categorization_source = given.source
+        txn.categorization_confidence = given.confidence
+        txn.categorization_rule = given.rule
+        txn.needs_review = given.needs_review
         return
     # Only a change of category (or splits) is a person's decision; editing the payee is not.
     category_changed = instance is None or bool({"category", "splits", "type"} & changed)
@@ -587,21 +557,21 @@ def _remember_details(txn: Transaction, splits: list[Split], tags: list[Tag]) ->
 
 
 @transaction.atomic
-def transaction_create(*, household: Household, actor: Any, **values: Any) -> Transaction:
+def transaction_create(*, household: Household, actor: User | None, data: TransactionInput) -> Transaction:
     """Record one transaction and update balances and aggregates with it."""
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
     if (
-        values.get("category") is None
-        and not values.get("splits")
-        and values.get("type") in (TransactionType.INCOME, TransactionType.EXPENSE)
-        and "categorization" not in values
-        and values.get("account") is not None
+        not data.category
+        and not data.splits
+        and data.type in (TransactionType.INCOME, TransactionType.EXPENSE)
+        and "categorization" not in data
+        and data.account
     ):
         # No category given: the categorizer (finance.categorization) may suggest one.
         suggest = extensions.suggest_categorization.implementation
         if suggest is not None:
-            values = {**values, **suggest(household, values)}
-    prepared = _prepare(household=household, values=values, rates=RateCache(household.id))
+            data = suggest(household, data)
+    prepared = _prepare(household=household, values=data.given(), rates=RateCache(household.id))
     txn = prepared.txn
     txn.created_by = actor
     txn.save(force_insert=True)
@@ -615,8 +585,8 @@ def transaction_create(*, household: Household, actor: Any, **values: Any) -> Tr
 
 
 @transaction.atomic
-def transaction_update(*, txn: Transaction, actor: Any, **changes: Any) -> Transaction:
-    """Change a transaction; derived data moves from its old state to its new one."""
+def transaction_update(*, txn: Transaction, actor: User | None, changes: TransactionInput) -> Transaction:
+    """Change a transaction (the fields ``changes`` gives); derived data moves from its old state to its new one."""
     household = txn.household
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
     # Lock the row so two concurrent edits cannot both subtract the same old state.
@@ -637,7 +607,7 @@ def transaction_update(*, txn: Transaction, actor: Any, **changes: Any) -> Trans
         "transfer_amount": current.transfer_amount,
         "splits": [SplitInput(s.category, s.amount, s.description) for s in old_splits],
     }
-    if "type" in changes and changes["type"] != current.type:
+    if "type" in changes and changes.type != current.type:
         # A new type invalidates type-specific parts unless they are given again.
         for name in ("transfer_account", "transfer_amount", "category", "splits"):
             values.pop(name)
@@ -648,11 +618,12 @@ def transaction_update(*, txn: Transaction, actor: Any, **changes: Any) -> Trans
         values.pop("transfer_amount", None)
     if "category" in changes and "splits" not in changes:
         values["splits"] = []
-    if "splits" in changes and changes["splits"] and "category" not in changes:
+    if changes.splits and "category" not in changes:
         values["category"] = None
-    values.update(changes)
+    given = changes.given()
+    values.update(given)
     prepared = _prepare(
-        household=household, values=values, rates=RateCache(household.id), instance=current, changed=changes.keys()
+        household=household, values=values, rates=RateCache(household.id), instance=current, changed=given.keys()
     )
     new = prepared.txn
     new.save()
@@ -664,13 +635,14 @@ def transaction_update(*, txn: Transaction, actor: Any, **changes: Any) -> Trans
     delta.add(old_state, -1)
     delta.add(TransactionState.of(new, prepared.splits))
     apply_change(delta, household_id=household.id, kind=ChangeKind.UPDATED, ids=[new.id])
-    if actor is not None and changes.get("category") is not None and changes["category"].pk != old_state.category_id:
+    corrected = changes.category if isinstance(changes.category, Category) else None
+    if actor is not None and corrected is not None and corrected.pk != old_state.category_id:
         # A person corrected the category (API or web app): the categorizer learns from it.
         events.publish(
             CategoryCorrected(
                 household_id=household.id,
                 transaction_id=new.id,
-                category_id=changes["category"].pk,
+                category_id=corrected.pk,
                 previous_category_id=old_state.category_id,
                 actor_id=actor.pk,
             )
@@ -679,7 +651,7 @@ def transaction_update(*, txn: Transaction, actor: Any, **changes: Any) -> Trans
 
 
 @transaction.atomic
-def transaction_delete(*, txn: Transaction, actor: Any) -> None:
+def transaction_delete(*, txn: Transaction, actor: User | None) -> None:
     household = txn.household
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
     current = Transaction.objects.select_for_update().filter(pk=txn.pk).first()
@@ -701,7 +673,9 @@ def transaction_delete(*, txn: Transaction, actor: Any) -> None:
 
 
 @transaction.atomic
-def transaction_bulk_create(*, household: Household, actor: Any, items: Sequence[dict[str, Any]]) -> list[Transaction]:
+def transaction_bulk_create(
+    *, household: Household, actor: User | None, items: Sequence[TransactionInput]
+) -> list[Transaction]:
     """Create up to ``MAX_BULK`` transactions: all of them, or none (errors name each row)."""
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
     if not items:
@@ -711,9 +685,11 @@ def transaction_bulk_create(*, household: Household, actor: Any, items: Sequence
     rates = RateCache(household.id)
     prepared: list[Prepared] = []
     row_errors = FieldErrors()
-    for i, values in enumerate(items):
+    for i, item in enumerate(items):
         try:
-            prepared.append(_prepare(household=household, values=values, rates=rates, prefix=f"transactions.{i}."))
+            prepared.append(
+                _prepare(household=household, values=item.given(), rates=rates, prefix=f"transactions.{i}.")
+            )
         except FieldError as exc:
             row_errors.extend(exc)
     row_errors.raise_if_any()
@@ -754,7 +730,7 @@ def _splits_of(rows: Sequence[Transaction]) -> dict[uuid.UUID, list[Split]]:
 def transaction_bulk_update(
     *,
     household: Household,
-    actor: Any,
+    actor: User | None,
     ids: Sequence[uuid.UUID],
     category: Category | None = None,
     add_tags: Iterable[str] = (),
@@ -825,7 +801,7 @@ def transaction_bulk_update(
 
 
 @transaction.atomic
-def transaction_bulk_delete(*, household: Household, actor: Any, ids: Sequence[uuid.UUID]) -> int:
+def transaction_bulk_delete(*, household: Household, actor: User | None, ids: Sequence[uuid.UUID]) -> int:
     """Delete the selected transactions (all of them or none); returns how many."""
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
     rows = _bulk_targets(household, ids)
@@ -846,7 +822,7 @@ def transaction_bulk_delete(*, household: Household, actor: Any, ids: Sequence[u
     return len(rows)
 
 
-def transactions_insert(*, household: Household, actor: Any, prepared: Sequence[Prepared]) -> list[Transaction]:
+def transactions_insert(*, household: Household, actor: User | None, prepared: Sequence[Prepared]) -> list[Transaction]:
     """Insert validated transactions in bulk and apply their effects once (callers hold the transaction)."""
     now = timezone.now()
     txns = []
@@ -918,7 +894,7 @@ _LOAD_COLUMNS = (
 def transactions_load(
     *,
     household: Household,
-    actor: Any,
+    actor: User | None,
     txns: Sequence[NewTransaction],
     progress: Callable[[float], None] | None = None,
 ) -> None:
@@ -1001,7 +977,7 @@ _STATE_COLUMNS = (
 
 
 @transaction.atomic
-def transactions_delete_where(*, household: Household, actor: Any, where: Q) -> int:
+def transactions_delete_where(*, household: Household, actor: User | None, where: Q) -> int:
     """Delete every transaction of the household matching ``where`` in a few set-based statements.
 
     The lean path for reverting an import (100k rows): the transactions are
@@ -1121,7 +1097,7 @@ def transactions_restored(*, household: Household) -> None:
     )
 
 
-def account_default(*, household: Household, actor: Any) -> Account:
+def account_default(*, household: Household, actor: User | None) -> Account:
     """The account that clients without accounts write to: the oldest active one in the base currency.
 
     A household without one gets a "Main account" (the first implementations had no accounts).
@@ -1137,7 +1113,7 @@ def account_default(*, household: Household, actor: Any) -> Account:
 
 
 @transaction.atomic
-def category_by_name(*, household: Household, actor: Any, name: str, type: str) -> Category | None:
+def category_by_name(*, household: Household, actor: User | None, name: str, type: str) -> Category | None:
     """The household's category of that type and name (any case, any level), created at the top if new."""
     name = name.strip()
     if not name:

@@ -37,7 +37,7 @@ from finance.privacy.registry import RestoreContext, python_value, restore_flat
 from finance.privacy.registry import resources as registered_resources
 from finance.users import selectors as user_selectors
 from finance.users import services as user_services
-from finance.users.models import SignInAttempt
+from finance.users.models import SignInAttempt, User
 
 logger = logging.getLogger("finance.privacy")
 DOWNLOAD_SALT = "finance.privacy.export-download"
@@ -275,7 +275,7 @@ def _anonymize(data: dict[str, Any], pseudonym: Pseudonymizer) -> None:
 
 
 @transaction.atomic
-def household_anonymize(*, household: Household, actor: Any) -> Household:
+def household_anonymize(*, household: Household, actor: User) -> Household:
     """A copy of the household, owned by ``actor``, with payees, descriptions and notes pseudonymized.
 
     The same original text becomes the same pseudonym throughout the copy; account names

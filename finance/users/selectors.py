@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
+from finance.core.exceptions import ErrorCode, Unauthenticated
 from finance.users.models import (
     AuthSession,
     PersonalAccessToken,
@@ -19,6 +20,7 @@ from finance.users.models import (
     SignInAttempt,
     TokenUsage,
     TOTPDevice,
+    User,
 )
 
 SESSION_CACHE_TTL = 300  # seconds a session's active/revoked state is cached; revocation overwrites it
@@ -170,3 +172,12 @@ def user_two_factor_pending(*, user: Any) -> bool:
 
 def recovery_codes_left(*, user: Any) -> int:
     return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+
+
+def actor_of(request: Any) -> User:
+    """The person a request acts as, for the services it calls: views reach a service only once
+    authentication has passed, so an anonymous user here is a programming error."""
+    user = request.user
+    if not isinstance(user, User):
+        raise Unauthenticated("Authentication credentials were not provided.", code=ErrorCode.NOT_AUTHENTICATED)
+    return user

@@ -19,6 +19,7 @@ from finance.core.cache import cached_for_household
 from finance.core.exceptions import FieldError, Forbidden, NotFound
 from finance.households.api.viewsets import HouseholdScopedMixin, HouseholdScopedViewSet, member_roles
 from finance.households.models import Household, Membership
+from finance.users.selectors import actor_of
 
 HOUSEHOLD_QUERY = OpenApiParameter(
     "household", str, description="Household id; defaults to your default household.", required=False
@@ -72,13 +73,13 @@ class BudgetViewSet(HouseholdScopedViewSet):
         return super().output(self.scoped_queryset().get(pk=obj.pk))
 
     def perform_service_create(self, *, household: Household, data: dict[str, Any]) -> Budget:
-        return services.budget_create(household=household, actor=self.request.user, **_line_values(data))
+        return services.budget_create(household=household, actor=actor_of(self.request), **_line_values(data))
 
     def perform_service_update(self, *, instance: Budget, data: dict[str, Any]) -> Budget:
-        return services.budget_update(budget=instance, actor=self.request.user, **_line_values(data))
+        return services.budget_update(budget=instance, actor=actor_of(self.request), **_line_values(data))
 
     def perform_service_destroy(self, *, instance: Budget) -> None:
-        services.budget_delete(budget=instance, actor=self.request.user)
+        services.budget_delete(budget=instance, actor=actor_of(self.request))
 
     @extend_schema(
         summary="Budgeted, spent and remaining, per line and in total",
@@ -216,10 +217,10 @@ class BudgetMoveViewSet(ChildViewSet):
         return selectors.move_list(budget=parent).select_related("budget")
 
     def perform_service_create(self, *, parent: Budget, data: dict[str, Any]) -> BudgetMove:
-        return services.budget_move_create(budget=parent, actor=self.request.user, **data)
+        return services.budget_move_create(budget=parent, actor=actor_of(self.request), **data)
 
     def perform_service_destroy(self, *, instance: BudgetMove) -> None:
-        services.budget_move_delete(move=instance, actor=self.request.user)
+        services.budget_move_delete(move=instance, actor=actor_of(self.request))
 
 
 @_crud_schema(
@@ -244,13 +245,13 @@ class GoalViewSet(HouseholdScopedViewSet):
         return super().output(self.scoped_queryset().get(pk=obj.pk))
 
     def perform_service_create(self, *, household: Household, data: dict[str, Any]) -> Goal:
-        return services.goal_create(household=household, actor=self.request.user, **data)
+        return services.goal_create(household=household, actor=actor_of(self.request), **data)
 
     def perform_service_update(self, *, instance: Goal, data: dict[str, Any]) -> Goal:
-        return services.goal_update(goal=instance, actor=self.request.user, **data)
+        return services.goal_update(goal=instance, actor=actor_of(self.request), **data)
 
     def perform_service_destroy(self, *, instance: Goal) -> None:
-        services.goal_delete(goal=instance, actor=self.request.user)
+        services.goal_delete(goal=instance, actor=actor_of(self.request))
 
     @extend_schema(
         summary="Times the goal was reached",
@@ -286,7 +287,7 @@ class GoalContributionViewSet(ChildViewSet):
         return selectors.contribution_list(goal=parent).select_related("goal")
 
     def perform_service_create(self, *, parent: Goal, data: dict[str, Any]) -> GoalContribution:
-        return services.goal_contribution_create(goal=parent, actor=self.request.user, **data)
+        return services.goal_contribution_create(goal=parent, actor=actor_of(self.request), **data)
 
     def perform_service_destroy(self, *, instance: GoalContribution) -> None:
-        services.goal_contribution_delete(contribution=instance, actor=self.request.user)
+        services.goal_contribution_delete(contribution=instance, actor=actor_of(self.request))

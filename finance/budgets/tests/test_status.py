@@ -18,6 +18,7 @@ from finance.budgets import selectors
 from finance.budgets.tests.factories import make_budget
 from finance.currency.services import rate_create
 from finance.ledger import services as ledger
+from finance.ledger.inputs import TransactionInput
 from finance.ledger.services import SplitInput
 from finance.ledger.tests.factories import category, make_account, make_txn
 
@@ -333,11 +334,9 @@ def test_member_view_shows_what_one_member_spent(household, user, books):
         ledger.transaction_create(
             household=household,
             actor=actor,
-            account=books["checking"],
-            type="expense",
-            amount=D(amount),
-            date=on,
-            category=books["Groceries"],
+            data=TransactionInput(
+                account=books["checking"], type="expense", amount=D(amount), date=on, category=books["Groceries"]
+            ),
         )
     budget = make_budget(household, {"Groceries": "100"})
     body = status(budget, date(2026, 3, 10), member=partner)

@@ -26,6 +26,7 @@ from finance.households.models import Household
 from finance.ledger.api.serializers import TransactionOutputSerializer
 from finance.ledger.models import Transaction
 from finance.ledger.selectors import with_details
+from finance.users.selectors import actor_of
 
 HOUSEHOLD_QUERY = OpenApiParameter(
     "household", str, description="Household id; defaults to your default household.", required=False
@@ -74,13 +75,13 @@ class RuleViewSet(HouseholdScopedViewSet):
         return super().get_queryset().order_by("priority", "created_at", "id")
 
     def perform_service_create(self, *, household: Household, data: dict[str, Any]) -> Rule:
-        return services.rule_create(household=household, actor=self.request.user, **_plain(data))
+        return services.rule_create(household=household, actor=actor_of(self.request), **_plain(data))
 
     def perform_service_update(self, *, instance: Rule, data: dict[str, Any]) -> Rule:
-        return services.rule_update(rule=instance, actor=self.request.user, **_plain(data))
+        return services.rule_update(rule=instance, actor=actor_of(self.request), **_plain(data))
 
     def perform_service_destroy(self, *, instance: Rule) -> None:
-        services.rule_delete(rule=instance, actor=self.request.user)
+        services.rule_delete(rule=instance, actor=actor_of(self.request))
 
     @extend_schema(
         summary="Apply a rule to existing transactions",
@@ -104,7 +105,7 @@ class RuleViewSet(HouseholdScopedViewSet):
         raw = request.query_params.get("dry_run", "true").strip().lower()
         if raw not in {"true", "false", "1", "0"}:
             raise FieldError("dry_run", "Must be true or false.")
-        result = services.rule_apply(rule=rule, actor=request.user, dry_run=raw in {"true", "1"})
+        result = services.rule_apply(rule=rule, actor=actor_of(request), dry_run=raw in {"true", "1"})
         return Response(
             ApplyResultSerializer(
                 {
@@ -167,5 +168,5 @@ class ReviewViewSet(HouseholdScopedMixin, mixins.ListModelMixin, viewsets.Generi
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str | None = None) -> Response:
         txn = self.get_object()
-        services.review_resolve(txn=txn, actor=request.user)
+        services.review_resolve(txn=txn, actor=actor_of(request))
         return Response(TransactionOutputSerializer(with_details(Transaction.objects.filter(pk=txn.pk)).get()).data)

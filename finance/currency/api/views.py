@@ -9,6 +9,7 @@ from finance.currency.api.serializers import RateInputSerializer, RateOutputSeri
 from finance.currency.models import ExchangeRate
 from finance.households.api.viewsets import HouseholdScopedViewSet
 from finance.households.models import Household
+from finance.users.selectors import actor_of
 
 
 @extend_schema_view(
@@ -38,10 +39,10 @@ class ExchangeRateViewSet(HouseholdScopedViewSet):
     filterset_fields = ["base", "quote", "date"]
 
     def perform_service_create(self, *, household: Household, data: dict[str, Any]) -> ExchangeRate:
-        return services.rate_create(household=household, actor=self.request.user, **data)
+        return services.rate_create(household=household, actor=actor_of(self.request), **data)
 
     def perform_service_update(self, *, instance: ExchangeRate, data: dict[str, Any]) -> ExchangeRate:
-        return services.rate_update(rate_obj=instance, actor=self.request.user, **data)
+        return services.rate_update(rate_obj=instance, actor=actor_of(self.request), **data)
 
     def perform_service_destroy(self, *, instance: ExchangeRate) -> None:
-        services.rate_delete(rate_obj=instance, actor=self.request.user)
+        services.rate_delete(rate_obj=instance, actor=actor_of(self.request))

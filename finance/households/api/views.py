@@ -22,6 +22,7 @@ from finance.households.api.serializers import (
 )
 from finance.households.api.viewsets import HouseholdScopedMixin, member_roles
 from finance.households.models import OWNER_ROLES, READ_ROLES, Household, Membership, Role
+from finance.users.selectors import actor_of
 
 HOUSEHOLD_PATH_PARAM = OpenApiParameter("household_pk", type=uuid.UUID, location=OpenApiParameter.PATH)
 
@@ -74,7 +75,7 @@ class HouseholdViewSet(
         household = self.get_object()
         data = HouseholdUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.household_update(household=household, actor=request.user, **data.validated_data)
+        services.household_update(household=household, actor=actor_of(request), **data.validated_data)
         return Response(self._output(household.id))
 
 
@@ -144,7 +145,7 @@ class MemberViewSet(
         data.is_valid(raise_exception=True)
         membership = services.member_add(
             household=household,
-            actor=request.user,
+            actor=actor_of(request),
             identifier=data.validated_data.get("username") or data.validated_data["email"],
             role=data.validated_data["role"],
         )
@@ -154,9 +155,9 @@ class MemberViewSet(
         membership = self.get_object()
         data = MemberUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        membership = services.member_update_role(membership=membership, actor=request.user, **data.validated_data)
+        membership = services.member_update_role(membership=membership, actor=actor_of(request), **data.validated_data)
         return Response(MemberOutputSerializer(membership).data)
 
     def destroy(self, request: Request, household_pk: str, pk: str) -> Response:
-        services.member_remove(membership=self.get_object(), actor=request.user)
+        services.member_remove(membership=self.get_object(), actor=actor_of(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -22,6 +22,7 @@ from finance.imports.api.serializers import (
 from finance.imports.commit import Decision, import_commit
 from finance.imports.models import ImportBatch, ImportStatus, RowStatus
 from finance.imports.revert import import_revert
+from finance.users.selectors import actor_of
 
 HOUSEHOLD_QUERY = OpenApiParameter(
     "household", str, description="Household id; defaults to your default household.", required=False
@@ -65,7 +66,7 @@ class ImportBatchViewSet(HouseholdScopedViewSet):
         upload = data["file"]
         return services.import_upload(
             household=household,
-            actor=self.request.user,
+            actor=actor_of(self.request),
             account=data["account"],
             file=upload,
             filename=upload.name or "",
@@ -74,7 +75,7 @@ class ImportBatchViewSet(HouseholdScopedViewSet):
         )
 
     def perform_service_destroy(self, *, instance: ImportBatch) -> None:
-        services.import_discard(batch=instance, actor=self.request.user)
+        services.import_discard(batch=instance, actor=actor_of(self.request))
 
     def _fresh(self, batch: ImportBatch) -> Any:
         # A commit's background task may have run (eagerly) after the service's transaction: show what is stored.
@@ -92,7 +93,7 @@ class ImportBatchViewSet(HouseholdScopedViewSet):
         batch = self.get_object()
         data = self.validated(ImportMappingInputSerializer)
         batch = services.import_set_mapping(
-            batch=batch, actor=request.user, mapping=data.get("mapping"), overrides=data.get("overrides")
+            batch=batch, actor=actor_of(request), mapping=data.get("mapping"), overrides=data.get("overrides")
         )
         return Response(self._fresh(batch))
 
@@ -139,7 +140,7 @@ class ImportBatchViewSet(HouseholdScopedViewSet):
         data = self.validated(ImportCommitInputSerializer)
         batch = import_commit(
             batch=batch,
-            actor=request.user,
+            actor=actor_of(request),
             skip_invalid=data["skip_invalid"],
             decisions=[Decision(d["row"], d["action"]) for d in data["decisions"]],
         )
@@ -156,5 +157,5 @@ class ImportBatchViewSet(HouseholdScopedViewSet):
     )
     @action(detail=True, methods=["post"], url_path="revert")
     def revert(self, request: Request, pk: str | None = None) -> Response:
-        batch = import_revert(batch=self.get_object(), actor=request.user)
+        batch = import_revert(batch=self.get_object(), actor=actor_of(request))
         return Response(self._fresh(batch))

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from finance.core.api.fields import MoneyField, ScopedPrimaryKeyField
 from finance.core.money import present
+from finance.ledger.inputs import SplitInput, TransactionInput
 from finance.ledger.models import (
     Account,
     AccountType,
@@ -453,11 +454,9 @@ class TransactionBulkOutputSerializer(serializers.Serializer):
     results = TransactionOutputSerializer(many=True)
 
 
-def service_values(data: dict[str, Any]) -> dict[str, Any]:
-    """Validated input → keyword arguments of the transaction services."""
-    from finance.ledger.services import SplitInput
-
+def transaction_input(data: dict[str, Any]) -> TransactionInput:
+    """Validated input → what the transaction services take (only the fields the request gave)."""
     values = {k: v for k, v in data.items() if k != "household"}
     if "splits" in values:
         values["splits"] = [SplitInput(s["category"], s["amount"], s.get("description", "")) for s in values["splits"]]
-    return values
+    return TransactionInput(**values)

@@ -31,10 +31,11 @@ from finance.ledger.api.serializers import (
     TransactionInputSerializer,
     TransactionOutputSerializer,
     TransactionUpdateSerializer,
-    service_values,
+    transaction_input,
 )
 from finance.ledger.filtersets import AccountFilterSet, TransactionFilterSet
 from finance.ledger.models import Account, Category, Tag, Transaction
+from finance.users.selectors import actor_of
 
 HOUSEHOLD_QUERY = OpenApiParameter(
     "household", str, description="Household id; defaults to your default household.", required=False
@@ -79,13 +80,13 @@ class AccountViewSet(HouseholdScopedViewSet):
     filterset_class = AccountFilterSet
 
     def perform_service_create(self, *, household: Household, data: dict[str, Any]) -> Account:
-        return services.account_create(household=household, actor=self.request.user, **data)
+        return services.account_create(household=household, actor=actor_of(self.request), **data)
 
     def perform_service_update(self, *, instance: Account, data: dict[str, Any]) -> Account:
-        return services.account_update(account=instance, actor=self.request.user, **data)
+        return services.account_update(account=instance, actor=actor_of(self.request), **data)
 
     def perform_service_destroy(self, *, instance: Account) -> None:
-        services.account_delete(account=instance, actor=self.request.user)
+        services.account_delete(account=instance, actor=actor_of(self.request))
 
 
 @_crud_schema(
@@ -103,13 +104,13 @@ class CategoryViewSet(HouseholdScopedViewSet):
     filterset_fields = ["type", "parent"]
 
     def perform_service_create(self, *, household: Household, data: dict[str, Any]) -> Category:
-        return services.category_create(household=household, actor=self.request.user, **data)
+        return services.category_create(household=household, actor=actor_of(self.request), **data)
 
     def perform_service_update(self, *, instance: Category, data: dict[str, Any]) -> Category:
-        return services.category_update(category=instance, actor=self.request.user, **data)
+        return services.category_update(category=instance, actor=actor_of(self.request), **data)
 
     def perform_service_destroy(self, *, instance: Category) -> None:
-        services.category_delete(category=instance, actor=self.request.user)
+        services.category_delete(category=instance, actor=actor_of(self.request))
 
 
 @_crud_schema("tag", TagInputSerializer, TagUpdateSerializer, TagOutputSerializer)
@@ -120,13 +121,13 @@ class TagViewSet(HouseholdScopedViewSet):
     output_serializer_class = TagOutputSerializer
 
     def perform_service_create(self, *, household: Household, data: dict[str, Any]) -> Tag:
-        return services.tag_create(household=household, actor=self.request.user, **data)
+        return services.tag_create(household=household, actor=actor_of(self.request), **data)
 
     def perform_service_update(self, *, instance: Tag, data: dict[str, Any]) -> Tag:
-        return services.tag_update(tag=instance, actor=self.request.user, **data)
+        return services.tag_update(tag=instance, actor=actor_of(self.request), **data)
 
     def perform_service_destroy(self, *, instance: Tag) -> None:
-        services.tag_delete(tag=instance, actor=self.request.user)
+        services.tag_delete(tag=instance, actor=actor_of(self.request))
 
 
 class TransactionPagination(CursorPagination):
@@ -203,13 +204,15 @@ class TransactionViewSet(HouseholdScopedViewSet):
         return super().output(obj)
 
     def perform_service_create(self, *, household: Household, data: dict[str, Any]) -> Transaction:
-        return services.transaction_create(household=household, actor=self.request.user, **service_values(data))
+        return services.transaction_create(
+            household=household, actor=actor_of(self.request), data=transaction_input(data)
+        )
 
     def perform_service_update(self, *, instance: Transaction, data: dict[str, Any]) -> Transaction:
-        return services.transaction_update(txn=instance, actor=self.request.user, **service_values(data))
+        return services.transaction_update(txn=instance, actor=actor_of(self.request), changes=transaction_input(data))
 
     def perform_service_destroy(self, *, instance: Transaction) -> None:
-        services.transaction_delete(txn=instance, actor=self.request.user)
+        services.transaction_delete(txn=instance, actor=actor_of(self.request))
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """A category changed by hand comes back with ``suggested_rule``: a rule body for that payee."""
@@ -235,8 +238,8 @@ class TransactionViewSet(HouseholdScopedViewSet):
         data = self.validated(TransactionBulkInputSerializer)
         created = services.transaction_bulk_create(
             household=household,
-            actor=request.user,
-            items=[service_values(item) for item in data["transactions"]],
+            actor=actor_of(request),
+            items=[transaction_input(item) for item in data["transactions"]],
         )
         rows = selectors.with_details(Transaction.objects.filter(pk__in=[t.pk for t in created]))
         by_id = {t.pk: t for t in rows}

@@ -8,6 +8,7 @@ from typing import Any
 
 from finance.households.models import Household
 from finance.ledger import services
+from finance.ledger.inputs import TransactionInput
 from finance.ledger.models import Account, Category, Transaction
 
 
@@ -28,5 +29,7 @@ def make_txn(
     **values: Any,
 ) -> Transaction:
     return services.transaction_create(
-        household=household, actor=None, account=account, type=type, amount=Decimal(amount), date=on, **values
+        household=household,
+        actor=None,
+        data=TransactionInput(account=account, type=type, amount=Decimal(amount), date=on, **values),
     )

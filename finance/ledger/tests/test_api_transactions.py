@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from finance.ledger.inputs import Categorization, TransactionInput
 from finance.ledger.models import Account, Tag, Transaction
 from finance.ledger.tests.factories import category, make_account, make_txn
 from finance.users.tests.factories import MembershipFactory
@@ -248,7 +249,7 @@ def test_keyset_pages_cover_everything_once_in_order(client_for, household, acco
         }
         for i in range(23)
     ]
-    transaction_bulk_create(household=household, actor=None, items=items)
+    transaction_bulk_create(household=household, actor=None, items=[TransactionInput(**item) for item in items])
     seen: list[str] = []
     url = f"{URL}?page_size=5"
     while url:
@@ -358,11 +359,13 @@ def test_editing_the_payee_keeps_how_the_category_was_chosen(client_for, househo
     txn = services.transaction_create(
         household=household,
         actor=None,
-        account=account,
-        type="expense",
-        amount=Decimal("5"),
-        category=category(household, "Coffee"),
-        categorization={"source": "model", "confidence": Decimal("0.61"), "needs_review": True},
+        data=TransactionInput(
+            account=account,
+            type="expense",
+            amount=Decimal("5"),
+            category=category(household, "Coffee"),
+            categorization=Categorization(source="model", confidence=Decimal("0.61"), needs_review=True),
+        ),
     )
     body = client_for.patch(f"{URL}{txn.pk}/", {"payee": "Blue Bottle"}, format="json").json()
     assert body["categorization"]["source"] == "model"

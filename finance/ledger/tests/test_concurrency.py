@@ -10,6 +10,7 @@ import pytest
 from django.db import connection, connections
 
 from finance.ledger import services
+from finance.ledger.inputs import TransactionInput
 from finance.ledger.models import MonthlySummary, Transaction
 from finance.ledger.tests.factories import category, make_account
 from finance.ledger.verify import verify
@@ -45,9 +46,13 @@ def test_concurrent_writers_on_one_account_keep_everything_exact():
                     values["category"] = groceries
                 if kind == "transfer":
                     values["transfer_account"] = other
-                mine.append(services.transaction_create(household=household, actor=None, **values))
+                mine.append(
+                    services.transaction_create(household=household, actor=None, data=TransactionInput(**values))
+                )
             # Edit and delete some of our own rows while the others keep writing.
-            services.transaction_update(txn=mine[0], actor=None, amount=Decimal("99.99"), date=date(2026, 4, 2))
+            services.transaction_update(
+                txn=mine[0], actor=None, changes=TransactionInput(amount=Decimal("99.99"), date=date(2026, 4, 2))
+            )
             services.transaction_delete(txn=mine[1], actor=None)
         except BaseException as exc:  # noqa: BLE001 - reported by the main thread
             errors.append(exc)

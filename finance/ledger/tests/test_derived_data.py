@@ -10,6 +10,7 @@ import pytest
 from finance.currency.services import rate_create
 from finance.households.services import household_update
 from finance.ledger import services
+from finance.ledger.inputs import TransactionInput
 from finance.ledger.models import UNCATEGORIZED, Account, CategoryMonthly, MonthlySummary
 from finance.ledger.services import SplitInput
 from finance.ledger.tests.factories import category, make_account, make_txn
@@ -104,10 +105,9 @@ def test_update_moves_contribution_between_months_accounts_and_categories(househ
     services.transaction_update(
         txn=txn,
         actor=None,
-        account=b,
-        amount=D("60.00"),
-        date=date(2026, 4, 2),
-        category=category(household, "Dining out"),
+        changes=TransactionInput(
+            account=b, amount=D("60.00"), date=date(2026, 4, 2), category=category(household, "Dining out")
+        ),
     )
     assert (balance(a), balance(b)) == (D(0), D("-60"))
     assert month(household).expense == D(0)
@@ -121,11 +121,13 @@ def test_changing_type_to_transfer_and_back(household):
     a = make_account(household, "A")
     b = make_account(household, "B")
     txn = make_txn(household, a, "expense", "50.00", MARCH, category=category(household, "Groceries"))
-    txn = services.transaction_update(txn=txn, actor=None, type="transfer", transfer_account=b)
+    txn = services.transaction_update(
+        txn=txn, actor=None, changes=TransactionInput(type="transfer", transfer_account=b)
+    )
     assert txn.category is None
     assert (balance(a), balance(b)) == (D("-50"), D("50"))
     assert month(household).expense == D(0)
-    services.transaction_update(txn=txn, actor=None, type="income")
+    services.transaction_update(txn=txn, actor=None, changes=TransactionInput(type="income"))
     assert (balance(a), balance(b)) == (D("50"), D(0))
     assert verify(household.id) == []
 

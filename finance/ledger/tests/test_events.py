@@ -11,6 +11,7 @@ from django.db import transaction
 from finance.core import events
 from finance.ledger import services
 from finance.ledger.events import TransactionsChanged
+from finance.ledger.inputs import TransactionInput
 from finance.ledger.models import Transaction
 from finance.ledger.tests.factories import make_account, make_txn
 
@@ -36,13 +37,17 @@ def test_listeners_hear_each_write_after_commit(household, heard, django_capture
         txn = make_txn(household, account, "expense", "10", date(2026, 3, 1))
         assert heard == []  # not before the commit
     with django_capture_on_commit_callbacks(execute=True):
-        services.transaction_update(txn=txn, actor=None, date=date(2026, 4, 2))
+        services.transaction_update(txn=txn, actor=None, changes=TransactionInput(date=date(2026, 4, 2)))
     with django_capture_on_commit_callbacks(execute=True):
         services.transaction_bulk_create(
             household=household,
             actor=None,
             items=[
-                {"account": account, "type": "expense", "amount": Decimal(1), "date": date(2026, 5, d)} for d in (1, 2)
+                TransactionInput(**item)
+                for item in [
+                    {"account": account, "type": "expense", "amount": Decimal(1), "date": date(2026, 5, d)}
+                    for d in (1, 2)
+                ]
             ],
         )
     with django_capture_on_commit_callbacks(execute=True):

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from finance.currency.services import rate_create
 from finance.ledger import services
+from finance.ledger.inputs import TransactionInput
 from finance.ledger.models import Account, MonthlySummary, Transaction
 from finance.ledger.services import SplitInput
 from finance.ledger.tests.factories import category, make_account
@@ -85,7 +86,9 @@ def test_random_writes_keep_derived_data_exact(household, ops):
         for op in ops:
             if op["op"] == "create":
                 made.append(
-                    services.transaction_create(household=household, actor=None, **_values(household, accounts, op))
+                    services.transaction_create(
+                        household=household, actor=None, data=TransactionInput(**_values(household, accounts, op))
+                    )
                 )
             elif made and op["op"] == "update":
                 txn = made[op["index"] % len(made)]
@@ -102,7 +105,9 @@ def test_random_writes_keep_derived_data_exact(household, ops):
                     and txn.account.currency == accounts[op["account"]].currency
                 ):
                     changes["account"] = accounts[op["account"]]
-                made[op["index"] % len(made)] = services.transaction_update(txn=txn, actor=None, **changes)
+                made[op["index"] % len(made)] = services.transaction_update(
+                    txn=txn, actor=None, changes=TransactionInput(**changes)
+                )
             elif made and op["op"] == "delete":
                 services.transaction_delete(txn=made.pop(op["index"] % len(made)), actor=None)
 

@@ -27,6 +27,7 @@ from finance.privacy.api.serializers import (
 )
 from finance.privacy.models import DataExport
 from finance.users.authentication import IsSessionAuthenticated
+from finance.users.selectors import actor_of
 
 
 class ExportListView(generics.ListAPIView):
@@ -173,5 +174,5 @@ class HouseholdAnonymizeView(HouseholdScopedMixin):
         responses={201: HouseholdOutputSerializer},
     )
     def post(self, request: Request, pk: str) -> Response:
-        copy = services.household_anonymize(household=self.get_object(), actor=request.user)
+        copy = services.household_anonymize(household=self.get_object(), actor=actor_of(request))
         return Response(HouseholdOutputSerializer(self.get_queryset().get(pk=copy.id)).data, status=201)

@@ -15,6 +15,7 @@ from finance.core.exceptions import Conflict, FieldError
 from finance.households import services
 from finance.households.models import OWNER_ROLES, Household, Role
 from finance.households.selectors import member_list, membership_for
+from finance.users.selectors import actor_of
 from finance.web.common.current_household import choose_household
 from finance.web.common.errors import add_service_errors, domain_message, service_messages
 from finance.web.common.views import household_view, safe_next
@@ -40,7 +41,7 @@ def household_index(request: HttpRequest, household: Household) -> HttpResponse:
                 try:
                     services.member_add(
                         household=household,
-                        actor=request.user,
+                        actor=actor_of(request),
                         identifier=add_form.cleaned_data["identifier"],
                         role=add_form.cleaned_data["role"],
                     )
@@ -58,7 +59,7 @@ def household_index(request: HttpRequest, household: Household) -> HttpResponse:
                 try:
                     services.household_update(
                         household=household,
-                        actor=request.user,
+                        actor=actor_of(request),
                         name=settings_form.cleaned_data["name"],
                         base_currency=settings_form.cleaned_data["base_currency"].upper(),
                     )
@@ -86,7 +87,7 @@ def household_index(request: HttpRequest, household: Household) -> HttpResponse:
 def member_role(request: HttpRequest, household: Household, pk: Any) -> HttpResponse:
     membership = get_object_or_404(member_list(household=household), pk=pk)
     try:
-        services.member_update_role(membership=membership, actor=request.user, role=request.POST.get("role", ""))
+        services.member_update_role(membership=membership, actor=actor_of(request), role=request.POST.get("role", ""))
     except FieldError as exc:
         messages.error(request, " ".join(service_messages(exc)))
     except Conflict as exc:
@@ -102,7 +103,7 @@ def member_remove(request: HttpRequest, household: Household, pk: Any) -> HttpRe
     membership = get_object_or_404(member_list(household=household), pk=pk)
     leaving = membership.user_id == request.user.pk
     try:
-        services.member_remove(membership=membership, actor=request.user)
+        services.member_remove(membership=membership, actor=actor_of(request))
     except Conflict as exc:
         messages.error(request, domain_message(exc))
         return redirect("web:household")

@@ -20,6 +20,7 @@ from finance.households.models import Household
 from finance.imports import commit, revert, selectors, services
 from finance.imports.models import TABULAR_FORMATS, ImportBatch, ImportedRow, ImportStatus, RowStatus
 from finance.imports.reading.errors import ParseError
+from finance.users.selectors import actor_of
 from finance.web.common.errors import add_service_errors, domain_message
 from finance.web.common.views import can_write, household_view, htmx_target
 from finance.web.imports import presenters as present
@@ -67,7 +68,7 @@ def import_upload(request: HttpRequest, household: Household) -> HttpResponse:
             try:
                 batch = services.import_upload(
                     household=household,
-                    actor=request.user,
+                    actor=actor_of(request),
                     account=data["account"],
                     file=data["file"],
                     filename=data["file"].name or "",
@@ -122,10 +123,10 @@ def import_mapping(request: HttpRequest, household: Household, pk: Any) -> HttpR
             try:
                 if current:
                     services.import_set_mapping(
-                        batch=batch, actor=request.user, overrides=form.overrides(current) or None
+                        batch=batch, actor=actor_of(request), overrides=form.overrides(current) or None
                     )
                 else:  # nothing was detected: the form is the whole mapping
-                    services.import_set_mapping(batch=batch, actor=request.user, mapping=form.values())
+                    services.import_set_mapping(batch=batch, actor=actor_of(request), mapping=form.values())
             except FieldError as exc:
                 add_service_errors(exc, form)
             except ParseError as exc:
@@ -206,7 +207,7 @@ def import_commit(request: HttpRequest, household: Household, pk: Any) -> HttpRe
         try:
             batch = commit.import_commit(
                 batch=batch,
-                actor=request.user,
+                actor=actor_of(request),
                 skip_invalid=bool(form.cleaned_data.get("skip_invalid")),
                 decisions=[commit.Decision(row, action) for row, action in form.decisions()],
             )
@@ -226,7 +227,7 @@ def import_revert(request: HttpRequest, household: Household, pk: Any) -> HttpRe
     batch = _batch(household, pk)
     if request.method == "POST":
         try:
-            revert.import_revert(batch=batch, actor=request.user)
+            revert.import_revert(batch=batch, actor=actor_of(request))
         except Conflict as exc:
             messages.error(request, domain_message(exc))
         else:
@@ -242,7 +243,7 @@ def import_discard(request: HttpRequest, household: Household, pk: Any) -> HttpR
     batch = _batch(household, pk)
     if request.method == "POST":
         try:
-            services.import_discard(batch=batch, actor=request.user)
+            services.import_discard(batch=batch, actor=actor_of(request))
         except Conflict as exc:
             messages.error(request, domain_message(exc))
         else:

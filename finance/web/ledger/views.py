@@ -23,9 +23,10 @@ from finance.core.exceptions import Conflict, FieldError
 from finance.households.models import Household
 from finance.ledger import services
 from finance.ledger.filtersets import TransactionFilterSet
+from finance.ledger.inputs import SplitInput, TransactionInput
 from finance.ledger.models import Account, Category, CategoryType, Transaction, TransactionType
 from finance.ledger.selectors import account_list, category_list, tag_list, transaction_list
-from finance.ledger.services import SplitInput
+from finance.users.selectors import actor_of
 from finance.web.common.errors import add_service_errors, domain_message, service_messages
 from finance.web.common.forms import CategoryChoiceField, category_tree
 from finance.web.common.locale import user_today
@@ -138,7 +139,7 @@ def _bound_splits(request: HttpRequest, household: Household, locale: str) -> An
     return SplitFormSet(request.POST, prefix="splits", form_kwargs={"household": household, "locale": locale})
 
 
-def _service_values(form: TransactionForm, split_forms: list[Any]) -> dict[str, Any]:
+def _transaction_input(form: TransactionForm, split_forms: list[Any]) -> TransactionInput:
     data = form.cleaned_data
     values: dict[str, Any] = {
         "type": data["type"],
@@ -170,7 +171,7 @@ def _service_values(form: TransactionForm, split_forms: list[Any]) -> dict[str, 
             transfer_account=None,
             transfer_amount=None,
         )
-    return values
+    return TransactionInput(**values)
 
 
 def _transaction_form(request: HttpRequest, household: Household, txn: Transaction | None) -> HttpResponse:
@@ -182,14 +183,14 @@ def _transaction_form(request: HttpRequest, household: Household, txn: Transacti
         splits = _bound_splits(request, household, locale)
         if form.is_valid() and splits.is_valid():
             filled = [f for f in splits.forms if not f.is_blank()]
-            values = _service_values(form, filled)
+            given = _transaction_input(form, filled)
             try:
                 if txn is None:
-                    services.transaction_create(household=household, actor=request.user, **values)
+                    services.transaction_create(household=household, actor=actor_of(request), data=given)
                     messages.success(request, _("Transaction added."))
                 else:
-                    changed_category = values.get("category") is not None and values["category"] != txn.category
-                    updated = services.transaction_update(txn=txn, actor=request.user, **values)
+                    changed_category = given.category is not None and given.category != txn.category
+                    updated = services.transaction_update(txn=txn, actor=actor_of(request), changes=given)
                     messages.success(request, _("Transaction saved."))
                     if changed_category:
                         remember_offer(request, updated)
@@ -268,7 +269,7 @@ def transaction_delete(request: HttpRequest, household: Household, pk: Any) -> H
     back = safe_next(request, reverse("web:transactions"))
     return confirm_delete(
         request,
-        delete=lambda: services.transaction_delete(txn=txn, actor=request.user),
+        delete=lambda: services.transaction_delete(txn=txn, actor=actor_of(request)),
         message=_("Transaction deleted."),
         done=back,
         template="web/transactions/delete.html",
@@ -296,7 +297,8 @@ def transaction_category(request: HttpRequest, household: Household, pk: Any) ->
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.transaction_update(txn=txn, actor=request.user, category=form.cleaned_data["category"])
+            changes = TransactionInput(category=form.cleaned_data["category"])
+            services.transaction_update(txn=txn, actor=actor_of(request), changes=changes)
         except FieldError as exc:
             add_service_errors(exc, form)
         else:
@@ -336,7 +338,7 @@ def transaction_bulk(request: HttpRequest, household: Household) -> HttpResponse
                     "web/transactions/bulk_delete.html",
                     {"section": "transactions", "ids": ids, "count": len(ids), "next_url": back},
                 )
-            count = services.transaction_bulk_delete(household=household, actor=request.user, ids=ids)
+            count = services.transaction_bulk_delete(household=household, actor=actor_of(request), ids=ids)
             messages.success(
                 request,
                 ngettext("%(count)d transaction deleted.", "%(count)d transactions deleted.", count) % {"count": count},
@@ -345,7 +347,7 @@ def transaction_bulk(request: HttpRequest, household: Household) -> HttpResponse
             category = form.cleaned_data["category"] if action == "categorize" else None
             tags = form.tag_names() if action == "tag" else []
             count = services.transaction_bulk_update(
-                household=household, actor=request.user, ids=ids, category=category, add_tags=tags
+                household=household, actor=actor_of(request), ids=ids, category=category, add_tags=tags
             )
             messages.success(
                 request,
@@ -390,10 +392,10 @@ def account_form(request: HttpRequest, household: Household, pk: Any = None) -> 
             values["currency"] = values["currency"].upper()
             try:
                 if account is None:
-                    services.account_create(household=household, actor=request.user, **values)
+                    services.account_create(household=household, actor=actor_of(request), **values)
                     messages.success(request, _("Account added."))
                 else:
-                    services.account_update(account=account, actor=request.user, **values)
+                    services.account_update(account=account, actor=actor_of(request), **values)
                     messages.success(request, _("Account saved."))
                 return redirect("web:accounts")
             except FieldError as exc:
@@ -412,7 +414,7 @@ def account_archive(request: HttpRequest, household: Household, pk: Any) -> Http
     """Archive (or reactivate) an account: its history stays, no new transactions go in."""
     account = get_object_or_404(account_list(household=household), pk=pk)
     archive = request.POST.get("archive") == "1"
-    services.account_update(account=account, actor=request.user, is_active=not archive)
+    services.account_update(account=account, actor=actor_of(request), is_active=not archive)
     if archive:
         messages.success(request, _("“%(name)s” archived.") % {"name": account.name})
     else:
@@ -450,10 +452,10 @@ def category_form(request: HttpRequest, household: Household, pk: Any = None) ->
             values = dict(form.cleaned_data)
             try:
                 if category is None:
-                    services.category_create(household=household, actor=request.user, **values)
+                    services.category_create(household=household, actor=actor_of(request), **values)
                     messages.success(request, _("Category added."))
                 else:
-                    services.category_update(category=category, actor=request.user, **values)
+                    services.category_update(category=category, actor=actor_of(request), **values)
                     messages.success(request, _("Category saved."))
                 return redirect("web:categories")
             except FieldError as exc:
@@ -472,7 +474,7 @@ def category_delete(request: HttpRequest, household: Household, pk: Any) -> Http
     category = get_object_or_404(category_list(household=household), pk=pk)
     if request.method == "POST":
         try:
-            services.category_delete(category=category, actor=request.user)
+            services.category_delete(category=category, actor=actor_of(request))
         except Conflict:
             messages.error(request, _("Transactions use this category or one below it; recategorize them first."))
         else:
@@ -495,7 +497,7 @@ def tag_index(request: HttpRequest, household: Household) -> HttpResponse:
         form = TagForm(request.POST)
         if form.is_valid():
             try:
-                services.tag_create(household=household, actor=request.user, name=form.cleaned_data["name"])
+                services.tag_create(household=household, actor=actor_of(request), name=form.cleaned_data["name"])
             except FieldError as exc:
                 add_service_errors(exc, form)
             else:
@@ -513,12 +515,12 @@ def tag_edit(request: HttpRequest, household: Household, pk: Any) -> HttpRespons
     form = TagForm(request.POST or None, initial={"name": tag.name})
     if request.method == "POST":
         if "delete" in request.POST:
-            services.tag_delete(tag=tag, actor=request.user)
+            services.tag_delete(tag=tag, actor=actor_of(request))
             messages.success(request, _("Tag deleted."))
             return redirect("web:tags")
         if form.is_valid():
             try:
-                services.tag_update(tag=tag, actor=request.user, name=form.cleaned_data["name"])
+                services.tag_update(tag=tag, actor=actor_of(request), name=form.cleaned_data["name"])
             except FieldError as exc:
                 add_service_errors(exc, form)
             else:

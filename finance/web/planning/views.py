@@ -21,6 +21,7 @@ from finance.budgets.models import Budget, BudgetStyle, Goal, GoalStatus, GoalTy
 from finance.budgets.services import LineInput
 from finance.core.exceptions import Conflict, FieldError
 from finance.households.models import Household
+from finance.users.selectors import actor_of
 from finance.web.common.errors import add_service_errors, domain_message
 from finance.web.common.locale import user_today
 from finance.web.common.plan_figures import budget_summary, goal_rows
@@ -141,10 +142,10 @@ def _budget_form(request: HttpRequest, household: Household, budget: Budget | No
             values["lines"] = [LineInput(f.cleaned_data["category"], f.cleaned_data["amount"]) for f in filled]
             try:
                 if budget is None:
-                    budget = services.budget_create(household=household, actor=request.user, **values)
+                    budget = services.budget_create(household=household, actor=actor_of(request), **values)
                     messages.success(request, _("Budget added."))
                 else:
-                    budget = services.budget_update(budget=budget, actor=request.user, **values)
+                    budget = services.budget_update(budget=budget, actor=actor_of(request), **values)
                     messages.success(request, _("Budget saved."))
                 return redirect("web:budget-detail", pk=budget.pk)
             except FieldError as exc:
@@ -208,7 +209,7 @@ def budget_delete(request: HttpRequest, household: Household, pk: Any) -> HttpRe
     budget = _scoped_budget(household, pk)
     return confirm_delete(
         request,
-        delete=lambda: services.budget_delete(budget=budget, actor=request.user),
+        delete=lambda: services.budget_delete(budget=budget, actor=actor_of(request)),
         message=_("Budget deleted."),
         done="web:budgets",
         template="web/budgets/delete.html",
@@ -226,7 +227,7 @@ def budget_move(request: HttpRequest, household: Household, pk: Any) -> HttpResp
     if form.is_valid():
         values = form.service_values()
         try:
-            services.budget_move_create(budget=budget, actor=request.user, **values)
+            services.budget_move_create(budget=budget, actor=actor_of(request), **values)
         except FieldError as exc:
             add_service_errors(exc, form)
         except Conflict as exc:
@@ -244,7 +245,7 @@ def budget_move_delete(request: HttpRequest, household: Household, pk: Any, move
     budget = _scoped_budget(household, pk)
     move = get_object_or_404(selectors.move_list(budget=budget), pk=move_pk)
     day = move.date
-    services.budget_move_delete(move=move, actor=request.user)
+    services.budget_move_delete(move=move, actor=actor_of(request))
     messages.success(request, _("Move undone."))
     return redirect(f"{reverse('web:budget-detail', args=[budget.pk])}?date={day.isoformat()}")
 
@@ -279,10 +280,10 @@ def _goal_form(request: HttpRequest, household: Household, goal: Goal | None) ->
             values = form.service_values()
             try:
                 if goal is None:
-                    services.goal_create(household=household, actor=request.user, **values)
+                    services.goal_create(household=household, actor=actor_of(request), **values)
                     messages.success(request, _("Goal added."))
                 else:
-                    services.goal_update(goal=goal, actor=request.user, **values)
+                    services.goal_update(goal=goal, actor=actor_of(request), **values)
                     messages.success(request, _("Goal saved."))
                 return redirect("web:goals")
             except FieldError as exc:
@@ -321,7 +322,7 @@ def goal_delete(request: HttpRequest, household: Household, pk: Any) -> HttpResp
     goal = _scoped_goal(household, pk)
     return confirm_delete(
         request,
-        delete=lambda: services.goal_delete(goal=goal, actor=request.user),
+        delete=lambda: services.goal_delete(goal=goal, actor=actor_of(request)),
         message=_("Goal deleted."),
         done="web:goals",
         template="web/goals/delete.html",
@@ -339,7 +340,7 @@ def goal_contribute(request: HttpRequest, household: Household, pk: Any) -> Http
         form = ContributionForm(request.POST, locale=locale)
         if form.is_valid():
             try:
-                services.goal_contribution_create(goal=goal, actor=request.user, **form.cleaned_data)
+                services.goal_contribution_create(goal=goal, actor=actor_of(request), **form.cleaned_data)
             except FieldError as exc:
                 add_service_errors(exc, form)
             except Conflict as exc:
@@ -370,6 +371,6 @@ def goal_contribution_delete(request: HttpRequest, household: Household, pk: Any
     """Take back a contribution (entered twice, or the wrong amount); the goal's progress follows."""
     goal = _scoped_goal(household, pk)
     found = get_object_or_404(selectors.contribution_list(goal=goal), pk=contribution)
-    services.goal_contribution_delete(contribution=found, actor=request.user)
+    services.goal_contribution_delete(contribution=found, actor=actor_of(request))
     messages.success(request, _("Contribution removed."))
     return redirect("web:goal-contribute", goal.pk)

@@ -23,6 +23,7 @@ from finance.core.exceptions import Conflict, FieldError
 from finance.households.models import Household
 from finance.ledger.models import Transaction
 from finance.ledger.selectors import category_list, transaction_list
+from finance.users.selectors import actor_of
 from finance.web.common.errors import add_service_errors, domain_message
 from finance.web.common.paging import Cursor, keyset_page
 from finance.web.common.rule_offer import remember_offer, rule_offer
@@ -53,7 +54,7 @@ def rule_from_transaction(request: HttpRequest, household: Household, pk: Any) -
     if body is None:
         messages.error(request, _("This transaction has no payee and category to make a rule from."))
         return redirect(safe_next(request, reverse("web:rules")))
-    rule = services.rule_create(household=household, actor=request.user, **body)
+    rule = services.rule_create(household=household, actor=actor_of(request), **body)
     if is_htmx(request):
         return render(request, "web/rules/_offer_done.html", {"rule": rule})
     messages.success(request, _("Rule “%(name)s” created.") % {"name": rule.name})
@@ -112,7 +113,7 @@ def review_resolve(request: HttpRequest, household: Household, pk: Any) -> HttpR
     form = ReviewForm(request.POST, household=household, kind=txn.type, auto_id=f"review-{txn.pk}-%s")
     if form.is_valid():
         try:
-            services.review_resolve(txn=txn, actor=request.user, category=form.cleaned_data["category"])
+            services.review_resolve(txn=txn, actor=actor_of(request), category=form.cleaned_data["category"])
         except FieldError as exc:
             add_service_errors(exc, form)
         else:
@@ -191,10 +192,10 @@ def _rule_form(request: HttpRequest, household: Household, rule: Rule | None) ->
             }
             try:
                 if rule is None:
-                    rule = services.rule_create(household=household, actor=request.user, **values)
+                    rule = services.rule_create(household=household, actor=actor_of(request), **values)
                     messages.success(request, _("Rule added."))
                 else:
-                    services.rule_update(rule=rule, actor=request.user, **values)
+                    services.rule_update(rule=rule, actor=actor_of(request), **values)
                     messages.success(request, _("Rule saved."))
                 return redirect("web:rules")
             except FieldError as exc:
@@ -261,7 +262,7 @@ def rule_delete(request: HttpRequest, household: Household, pk: Any) -> HttpResp
     rule = _scoped_rule(household, pk)
     return confirm_delete(
         request,
-        delete=lambda: services.rule_delete(rule=rule, actor=request.user),
+        delete=lambda: services.rule_delete(rule=rule, actor=actor_of(request)),
         message=_("Rule deleted."),
         done="web:rules",
         template="web/rules/delete.html",
@@ -276,7 +277,7 @@ def rule_apply(request: HttpRequest, household: Household, pk: Any) -> HttpRespo
     rule = _scoped_rule(household, pk)
     try:
         if request.method == "POST":
-            result = services.rule_apply(rule=rule, actor=request.user, dry_run=False)
+            result = services.rule_apply(rule=rule, actor=actor_of(request), dry_run=False)
             messages.success(
                 request,
                 ngettext(
@@ -287,7 +288,7 @@ def rule_apply(request: HttpRequest, household: Household, pk: Any) -> HttpRespo
                 % {"name": rule.name, "count": result.changed},
             )
             return redirect("web:rules")
-        result = services.rule_apply(rule=rule, actor=request.user, dry_run=True)
+        result = services.rule_apply(rule=rule, actor=actor_of(request), dry_run=True)
     except Conflict as exc:
         messages.error(request, domain_message(exc))
         return redirect("web:rules")

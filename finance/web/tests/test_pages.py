@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from finance.households.models import Membership, Role
+from finance.ledger.inputs import Categorization
 from finance.ledger.models import Account, Category, Tag
 from finance.ledger.tests.factories import category, make_account, make_txn
 from finance.users.tests.factories import UserFactory
@@ -74,7 +75,7 @@ def test_review_queue_lists_transactions_needing_review(roles, web_client):
         "9.99",
         timezone.localdate(),
         payee="Mystery Shop",
-        categorization={"source": "model", "confidence": Decimal("0.4"), "needs_review": True},
+        categorization=Categorization(source="model", confidence=Decimal("0.4"), needs_review=True),
     )
     page = web_client(roles.users["viewer"]).get(reverse("web:dashboard")).content.decode()
     assert "Mystery Shop" in page

@@ -22,6 +22,7 @@ from playwright.sync_api import expect
 
 from config import env
 from finance.households.models import Membership, Role
+from finance.ledger.inputs import Categorization
 from finance.ledger.services import SplitInput
 from finance.ledger.tests.factories import category, make_account, make_txn
 from finance.users.tests.factories import PASSWORD, HouseholdFactory, UserFactory
@@ -144,7 +145,7 @@ def books(transactional_db: None) -> dict[str, Any]:
         "23.99",
         today,
         payee="Mystery Merchant",
-        categorization={"source": "model", "confidence": Decimal("0.41"), "needs_review": True},
+        categorization=Categorization(source="model", confidence=Decimal("0.41"), needs_review=True),
     )
     cabin = HouseholdFactory(name="Lake cabin")
     Membership.objects.create(household=cabin, user=owner, role=Role.EDITOR)

@@ -11,12 +11,13 @@ from django.urls import reverse
 
 from finance.categorization import services as categorization
 from finance.categorization.models import Rule
+from finance.ledger.inputs import Categorization
 from finance.ledger.models import Transaction
 from finance.ledger.tests.factories import category, make_account, make_txn
 
 pytestmark = pytest.mark.django_db
 
-REVIEW = {"source": "model", "confidence": Decimal("0.4"), "needs_review": True}
+REVIEW = Categorization(source="model", confidence=Decimal("0.4"), needs_review=True)
 
 
 def _rule(household, name="Shop rule", priority=10, payee="mystery", category_name="Groceries", **extra):
@@ -298,7 +299,7 @@ def test_dry_run_counts_then_apply_changes(roles, web_client):
         date(2026, 3, 3),
         payee="Kiosk",
         category=category(household, "Coffee"),
-        categorization={"source": "model", "confidence": Decimal("0.9")},
+        categorization=Categorization(source="model", confidence=Decimal("0.9")),
     )
     rule = _rule(household, payee="kiosk", category_name="Coffee")
     owner = web_client(roles.users["owner"])
