@@ -16,8 +16,8 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from finance.categorization.classifier import AUTO_THRESHOLD, CategorizerModel, Item, Prediction
 from finance.categorization.history import HistoryMatch, HistoryMatcher
-from finance.categorization.model import AUTO_THRESHOLD, CategorizerModel, Item, Prediction
 from finance.categorization.rules import Rule, RuleOutcome, evaluate
 
 

@@ -24,9 +24,9 @@ from django.db.models import Q
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from finance.categorization import pipeline
+from finance.categorization.classifier import CategorizerModel, Example, ModelLoadError, train
 from finance.categorization.history import HistoryMatcher, HistoryRecord
 from finance.categorization.label_aliases import label_resolver
-from finance.categorization.model import CategorizerModel, ModelLoadError
 from finance.categorization.models import Rule
 from finance.categorization.normalize import merchant_key
 from finance.categorization.rules import ActionType, RuleValidationError, evaluate, parse_rule
@@ -523,8 +523,6 @@ def train_household_model(*, household: Household) -> CategorizerModel | None:
     Returns ``None`` (and writes nothing) with fewer than ``MIN_TRAINING_EXAMPLES`` examples or
     fewer than two categories. The file is replaced atomically; the next categorization uses it.
     """
-    from finance.categorization.model import Example, train
-
     rows = (
         Transaction.objects.filter(household=household, category__isnull=False)
         .exclude(type=TransactionType.TRANSFER)
