@@ -29,8 +29,7 @@ from finance.categorization.history import HistoryMatcher, HistoryRecord
 from finance.categorization.label_aliases import label_resolver
 from finance.categorization.models import Rule
 from finance.categorization.normalize import merchant_key
-from finance.categorization.rules import ActionType, RuleValidationError, evaluate, parse_rule
-from finance.categorization.rules import Rule as ParsedRule
+from finance.categorization.rules import ActionType, CompiledRule, RuleValidationError, evaluate, parse_rule
 from finance.core.exceptions import Conflict, FieldError
 from finance.households.models import WRITE_ROLES, Household
 from finance.households.services import require_role
@@ -130,7 +129,7 @@ def rule_delete(*, rule: Rule, actor: Any) -> None:
     rule.delete()
 
 
-def parsed_rules(rules: Sequence[Rule]) -> list[ParsedRule]:
+def parsed_rules(rules: Sequence[Rule]) -> list[CompiledRule]:
     """Stored rules compiled for evaluation; one that no longer validates is skipped (and logged)."""
     parsed = []
     for rule in rules:
