@@ -1,5 +1,7 @@
 """Transaction categorization: rules, history matching and a learned model over plain data.
 
-The modules here need no database: the ledger turns its rows into the plain
-records these functions take (see docs/categorization.md for the pipeline).
+The engine (``normalize``, ``rules``, ``history``, ``classifier``, ``pipeline``) needs no database:
+``services`` turns the ledger's rows into the plain records it takes, and the ledger reaches
+``services`` only through what ``listeners`` registers: two extension points and a domain-event
+listener (see docs/categorization.md for the pipeline).
 """

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import regex
 
-from finance.categorization.model import Example
+from finance.categorization.classifier import Example
 
 US_TRAIN_FILE = "us-bank-txn-categories-v2-normalized-train.csv"
 US_VAL_FILE = "us-bank-txn-categories-v2-normalized-val.csv"

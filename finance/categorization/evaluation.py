@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 from sklearn.model_selection import GroupKFold, KFold
 
+from finance.categorization.classifier import AUTO_THRESHOLD, Example, ModelParams, train
 from finance.categorization.history import HistoryMatcher, HistoryRecord
-from finance.categorization.model import AUTO_THRESHOLD, Example, ModelParams, train
 from finance.categorization.normalize import merchant_key
 from finance.categorization.pipeline import combine
 

@@ -1,7 +1,7 @@
 """Learn from history: the same payee as before gets the same category as before (CAT-2).
 
-The matcher works over plain records (the ledger turns its labeled
-transactions into :class:`HistoryRecord`), keyed by
+The matcher works over plain records (``services.history_for`` turns the
+household's labeled transactions into :class:`HistoryRecord`), keyed by
 :func:`finance.categorization.normalize.merchant_key`. For a new transaction
 it answers the majority category among the household's earlier transactions
 with the same key, with how many agreed and a confidence that grows with

@@ -1,7 +1,7 @@
 """The order the product categorizes in: rules, then history, then the model, else nothing.
 
 :func:`categorize_many` is what an import or a new transaction calls with the
-household's parsed rules, its history matcher and its model (or the base
+household's compiled rules, its history matcher and its model (or the base
 model, its labels mapped with :mod:`finance.categorization.label_aliases`).
 A suggestion at or above the threshold is applied; below it the transaction
 goes to review with the suggestion and the model's alternatives.
@@ -16,9 +16,9 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from finance.categorization.classifier import AUTO_THRESHOLD, CategorizerModel, Item, Prediction
 from finance.categorization.history import HistoryMatch, HistoryMatcher
-from finance.categorization.model import AUTO_THRESHOLD, CategorizerModel, Item, Prediction
-from finance.categorization.rules import Rule, RuleOutcome, evaluate
+from finance.categorization.rules import CompiledRule, RuleOutcome, evaluate
 
 
 class Source(StrEnum):
@@ -29,7 +29,13 @@ class Source(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Suggestion:
+class LabelSuggestion:
+    """What the pipeline suggests for one transaction; ``category`` is a label as a rule, history or the model gives it.
+
+    ``services.categorize_for`` turns it into a :class:`finance.categorization.services.Suggestion`, in the
+    ledger's terms.
+    """
+
     category: str | None
     confidence: float
     source: Source
@@ -74,7 +80,7 @@ def combine(
     predictions: Sequence[Prediction],
     *,
     threshold: float = AUTO_THRESHOLD,
-) -> Suggestion:
+) -> LabelSuggestion:
     """History and model together: the more confident one wins.
 
     When they agree the suggestion takes the higher of the two confidences, not
@@ -86,7 +92,7 @@ def combine(
     alternatives = tuple(predictions)
     if match is not None and top is not None and match.category == top.category:
         confidence = max(match.confidence, top.confidence)
-        return Suggestion(
+        return LabelSuggestion(
             category=match.category,
             confidence=round(confidence, 4),
             source=Source.HISTORY,
@@ -95,7 +101,7 @@ def combine(
             alternatives=alternatives,
         )
     if match is not None and (top is None or match.confidence >= top.confidence):
-        return Suggestion(
+        return LabelSuggestion(
             category=match.category,
             confidence=match.confidence,
             source=Source.HISTORY,
@@ -104,7 +110,7 @@ def combine(
             alternatives=alternatives,
         )
     if top is not None:
-        return Suggestion(
+        return LabelSuggestion(
             category=top.category,
             confidence=top.confidence,
             source=Source.MODEL,
@@ -112,7 +118,7 @@ def combine(
             auto_apply=top.confidence >= threshold,
             alternatives=alternatives,
         )
-    return Suggestion(category=None, confidence=0.0, source=Source.NONE, explanation=(), auto_apply=False)
+    return LabelSuggestion(category=None, confidence=0.0, source=Source.NONE, explanation=(), auto_apply=False)
 
 
 def map_labels(predictions: Sequence[Prediction], label_map: Callable[[str], str | None]) -> list[Prediction]:
@@ -140,13 +146,13 @@ def map_labels(predictions: Sequence[Prediction], label_map: Callable[[str], str
 def categorize_many(
     txns: Sequence[Mapping[str, Any]],
     *,
-    rules: Sequence[Rule] = (),
+    rules: Sequence[CompiledRule] = (),
     history: HistoryMatcher | None = None,
     model: CategorizerModel | None = None,
     label_map: Callable[[str], str | None] | None = None,
     threshold: float = AUTO_THRESHOLD,
     explain: bool = True,
-) -> list[Suggestion]:
+) -> list[LabelSuggestion]:
     """Suggest a category for each transaction: rules → history → model → none.
 
     ``label_map`` renames the model's labels to the household's categories (needed
@@ -165,11 +171,11 @@ def categorize_many(
     predictions = model.predict(items, explain=explain) if model is not None and items else [[] for _ in items]
     if label_map is not None:
         predictions = [map_labels(preds, label_map) for preds in predictions]
-    results: list[Suggestion | None] = [None] * len(txns)
+    results: list[LabelSuggestion | None] = [None] * len(txns)
     for i, outcome in enumerate(outcomes):
         if outcome.category is not None:
             rule_id = outcome.category_rule or ""
-            results[i] = Suggestion(
+            results[i] = LabelSuggestion(
                 category=outcome.category,
                 confidence=1.0,
                 source=Source.RULE,
@@ -187,7 +193,7 @@ def categorize_many(
             else:
                 match = matched[pair] = history.match(item.payee, item.description)
         suggestion = combine(match, preds, threshold=threshold)
-        results[i] = Suggestion(
+        results[i] = LabelSuggestion(
             category=suggestion.category,
             confidence=suggestion.confidence,
             source=suggestion.source,
@@ -202,12 +208,12 @@ def categorize_many(
 def categorize(
     txn: Mapping[str, Any],
     *,
-    rules: Sequence[Rule] = (),
+    rules: Sequence[CompiledRule] = (),
     history: HistoryMatcher | None = None,
     model: CategorizerModel | None = None,
     label_map: Callable[[str], str | None] | None = None,
     threshold: float = AUTO_THRESHOLD,
-) -> Suggestion:
+) -> LabelSuggestion:
     """One transaction; see :func:`categorize_many`."""
     return categorize_many([txn], rules=rules, history=history, model=model, label_map=label_map, threshold=threshold)[
         0

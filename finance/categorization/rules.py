@@ -5,7 +5,7 @@ A rule has conditions (field, operator, value), a match mode (``all`` or
 rules as plain data; :func:`parse_rule` validates that data once, when a rule
 is saved, returning field-level errors (``{"conditions[0].value": "invalid
 regex: ..."}``) and compiling regular expressions, and :func:`evaluate` runs
-parsed rules against one transaction.
+compiled rules against one transaction.
 
 Evaluation order: active rules in ascending ``priority`` (ties keep the given
 order). Each rule that fires applies its actions in order to a working copy
@@ -110,8 +110,11 @@ class Action:
 
 
 @dataclass(frozen=True, slots=True)
-class Rule:
-    """A validated, compiled rule."""
+class CompiledRule:
+    """A rule's data validated and compiled by :func:`parse_rule`, as :func:`evaluate` runs it.
+
+    The rules a household stores are :class:`finance.categorization.models.Rule` rows.
+    """
 
     id: str
     conditions: tuple[Condition, ...]
@@ -289,7 +292,7 @@ def validate_rule(data: Mapping[str, Any]) -> dict[str, str]:
     return {}
 
 
-def parse_rule(data: Mapping[str, Any]) -> Rule:
+def parse_rule(data: Mapping[str, Any]) -> CompiledRule:
     """Validate rule data and compile it; raises :class:`RuleValidationError`.
 
     ``data`` holds ``id``, ``conditions`` (list of ``{field, operator, value,
@@ -318,7 +321,7 @@ def parse_rule(data: Mapping[str, Any]) -> Rule:
     if errors:
         raise RuleValidationError(errors)
     assert match is not None
-    return Rule(
+    return CompiledRule(
         id=str(data.get("id", "")),
         name=str(data.get("name", "")),
         conditions=tuple(c for c in conditions if c is not None),
@@ -407,7 +410,7 @@ def _matches(condition: Condition, txn: Mapping[str, Any], timeout: float) -> bo
     return text == value
 
 
-def _rule_fires(rule: Rule, txn: Mapping[str, Any], timeout: float, errors: list[RuleError]) -> bool:
+def _rule_fires(rule: CompiledRule, txn: Mapping[str, Any], timeout: float, errors: list[RuleError]) -> bool:
     results = []
     for index, condition in enumerate(rule.conditions):
         try:
@@ -423,12 +426,14 @@ def _rule_fires(rule: Rule, txn: Mapping[str, Any], timeout: float, errors: list
     return rule.match is MatchMode.ALL and all(results)
 
 
-def ordered(rules: Iterable[Rule]) -> list[Rule]:
+def ordered(rules: Iterable[CompiledRule]) -> list[CompiledRule]:
     """Active rules in the order they run: ascending priority, ties in the given order."""
     return sorted((r for r in rules if r.active), key=lambda r: r.priority)
 
 
-def evaluate(rules: Sequence[Rule], txn: Mapping[str, Any], *, regex_timeout: float = REGEX_TIMEOUT) -> RuleOutcome:
+def evaluate(
+    rules: Sequence[CompiledRule], txn: Mapping[str, Any], *, regex_timeout: float = REGEX_TIMEOUT
+) -> RuleOutcome:
     """Run ``rules`` against one transaction (a mapping with ``payee``, ``description``,
     ``notes``, ``amount``, ``account``, ``type``, ``date``); the input is not modified."""
     working = dict(txn)

@@ -23,14 +23,13 @@ from django.db import transaction
 from django.db.models import Q
 
 from finance.categorization import pipeline
+from finance.categorization.classifier import CategorizerModel, Example, ModelLoadError, train
 from finance.categorization.errors import ErrorCode
 from finance.categorization.history import HistoryMatcher, HistoryRecord
 from finance.categorization.label_aliases import label_resolver
-from finance.categorization.model import CategorizerModel, ModelLoadError
 from finance.categorization.models import Rule
 from finance.categorization.normalize import merchant_key
-from finance.categorization.rules import ActionType, RuleValidationError, evaluate, parse_rule
-from finance.categorization.rules import Rule as ParsedRule
+from finance.categorization.rules import ActionType, CompiledRule, RuleValidationError, evaluate, parse_rule
 from finance.core.exceptions import Conflict, FieldError, Issue
 from finance.households.models import WRITE_ROLES, Household
 from finance.households.services import require_role
@@ -132,7 +131,7 @@ def rule_delete(*, rule: Rule, actor: User | None) -> None:
     rule.delete()
 
 
-def parsed_rules(rules: Sequence[Rule]) -> list[ParsedRule]:
+def parsed_rules(rules: Sequence[Rule]) -> list[CompiledRule]:
     """Stored rules compiled for evaluation; one that no longer validates is skipped (and logged)."""
     parsed = []
     for rule in rules:
@@ -526,8 +525,6 @@ def train_household_model(*, household: Household) -> CategorizerModel | None:
     Returns ``None`` (and writes nothing) with fewer than ``MIN_TRAINING_EXAMPLES`` examples or
     fewer than two categories. The file is replaced atomically; the next categorization uses it.
     """
-    from finance.categorization.model import Example, train
-
     rows = (
         Transaction.objects.filter(household=household, category__isnull=False)
         .exclude(type=TransactionType.TRANSFER)

@@ -1,4 +1,4 @@
-"""Threshold events: recorded once per line (or total), period and threshold, from ledger writes via the hook."""
+"""Threshold events: recorded once per line (or total), period and threshold, from the ledger's TransactionsChanged."""
 
 from __future__ import annotations
 

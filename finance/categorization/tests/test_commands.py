@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from finance.categorization.classifier import CategorizerModel
 from finance.categorization.datasets import load_us_dataset
-from finance.categorization.model import CategorizerModel
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SCORE_KEYS = {"n", "accuracy", "coverage", "auto_precision", "auto_count"}

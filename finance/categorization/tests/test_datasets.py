@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from finance.categorization.classifier import Example
 from finance.categorization.datasets import (
     US_TRAIN_FILE,
     US_VAL_FILE,
@@ -20,7 +21,6 @@ from finance.categorization.datasets import (
     parse_amount,
     parse_date,
 )
-from finance.categorization.model import Example
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

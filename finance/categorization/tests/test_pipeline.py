@@ -8,12 +8,12 @@ from decimal import Decimal
 
 import pytest
 
+from finance.categorization.classifier import CategorizerModel, Prediction, train
 from finance.categorization.history import HistoryMatch, HistoryMatcher, HistoryRecord
 from finance.categorization.label_aliases import resolve_label
-from finance.categorization.model import CategorizerModel, Prediction, train
 from finance.categorization.pipeline import Source, categorize, categorize_many, combine, item_from, map_labels
 from finance.categorization.rules import parse_rule
-from finance.categorization.tests.test_model import examples
+from finance.categorization.tests.test_classifier import examples
 
 
 @pytest.fixture(scope="module")

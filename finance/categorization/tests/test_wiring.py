@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from finance.categorization import services
-from finance.categorization.model import Example, train
+from finance.categorization.classifier import Example, train
 from finance.households.models import Household
 from finance.imports.categorize import suggest_categories
 from finance.ledger.models import Account

@@ -9,9 +9,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from finance.categorization.classifier import CategorizerModel, ModelLoadError, train
 from finance.categorization.datasets import US_TRAIN_FILE, US_VAL_FILE, load_us_dataset
 from finance.categorization.management.commands._data import default_data_dir
-from finance.categorization.model import CategorizerModel, ModelLoadError, train
 
 
 class Command(BaseCommand):

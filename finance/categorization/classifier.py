@@ -29,6 +29,8 @@ import dataclasses
 import datetime as dt
 import hashlib
 import math
+import sys
+import threading
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -56,6 +58,9 @@ MIN_CALIBRATION_ROWS = 10
 MIN_CALIBRATION_CLASS_ROWS = 5
 CALIBRATOR_C = 1.0
 ARTIFACT_FORMAT = 1
+# This module's name before it was ``classifier``: artifacts saved then pickle the featurizer's class and
+# the word tokenizer under it, and :func:`_read_artifact` lets it stand for this module while one is read.
+FORMER_MODULE_NAME = "finance.categorization.model"
 TOP_K = 3
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -590,7 +595,7 @@ class CategorizerModel:
         """Load an artifact written by :meth:`save` (only load artifacts this server built)."""
         if not path.exists():
             raise ModelLoadError(f"no model artifact at {path}")
-        payload = joblib.load(path)
+        payload = _read_artifact(path)
         if not isinstance(payload, dict) or payload.get("format") != ARTIFACT_FORMAT:
             raise ModelLoadError(f"{path} is not a format-{ARTIFACT_FORMAT} categorizer artifact; rebuild it")
         meta = payload["metadata"]
@@ -622,6 +627,19 @@ class CategorizerModel:
             known_merchants=frozenset(payload["known_merchants"]),
             known_words=frozenset(payload["known_words"]),
         )
+
+
+_reading = threading.Lock()
+
+
+def _read_artifact(path: Path) -> Any:
+    """``joblib.load``, with :data:`FORMER_MODULE_NAME` resolving to this module while the file is read."""
+    with _reading:
+        sys.modules[FORMER_MODULE_NAME] = sys.modules[__name__]
+        try:
+            return joblib.load(path)
+        finally:
+            del sys.modules[FORMER_MODULE_NAME]
 
 
 def train(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import numpy as np
 import pytest
 import sklearn
 
-from finance.categorization.model import (
+from finance.categorization import classifier
+from finance.categorization.classifier import (
     CategorizerModel,
     Example,
     Item,
@@ -153,6 +155,24 @@ def test_load_refuses_other_formats_and_other_sklearn_versions(model: Categorize
         CategorizerModel.load(path)
 
 
+def test_an_artifact_saved_under_the_former_module_name_still_loads(
+    model: CategorizerModel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "base.joblib"
+    # Saved as before the rename: the featurizer's class and the tokenizer pickled under the former name.
+    monkeypatch.setitem(sys.modules, classifier.FORMER_MODULE_NAME, classifier)
+    monkeypatch.setattr(classifier._Featurizer, "__module__", classifier.FORMER_MODULE_NAME)
+    monkeypatch.setattr(classifier.word_tokens, "__module__", classifier.FORMER_MODULE_NAME)
+    model.save(path)
+    monkeypatch.undo()
+    with pytest.raises(ModuleNotFoundError, match=classifier.FORMER_MODULE_NAME):
+        joblib.load(path)
+    loaded = CategorizerModel.load(path)
+    items = [Item(description="debit kroger 9913 boston"), Item(description="debit lyft *trip")]
+    assert loaded.predict(items) == model.predict(items)
+    assert classifier.FORMER_MODULE_NAME not in sys.modules
+
+
 def test_training_needs_two_categories() -> None:
     with pytest.raises(ValueError, match="at least two categories"):
         train([Example(description="debit kroger", category="Groceries")])
@@ -219,7 +239,7 @@ def test_a_batch_with_repeated_texts_predicts_as_each_item_alone(model: Categori
 
 
 def test_metadata_rows_equal_dict_vectorizer(model: CategorizerModel) -> None:
-    from finance.categorization.model import _meta
+    from finance.categorization.classifier import _meta
 
     rows = [
         _meta(Item(description="x", amount=Decimal("-15.49"), date=dt.date(2024, 3, 2)), "netflix.com"),
