@@ -139,3 +139,35 @@ def test_the_checker_sees_upward_and_function_level_imports(tmp_path: Path) -> N
         ("currency", True, "rates are read lazily here"),
     ]
     assert RANK["budgets"] > RANK["ledger"] > RANK["households"]
+
+
+def _drf_free(path: Path) -> bool:
+    """Services, selectors, domain errors and the whole web app: what must not know the API's framework."""
+    parts = path.relative_to(FINANCE).parts
+    if "api" in parts:  # the API layer itself (its error envelope included)
+        return False
+    return (
+        parts[0] == "web"
+        or any(part in ("services", "selectors", "services.py", "selectors.py") for part in parts[1:])
+        or parts[-1] == "errors.py"
+        or parts == ("core", "exceptions.py")
+        or parts == ("core", "events.py")
+    )
+
+
+def _uses_drf(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            for module in _imported(node):
+                if module == "rest_framework" or module.startswith("rest_framework."):
+                    found.append(f"{path}:{node.lineno}: {module}")
+    return found
+
+
+def test_services_selectors_errors_and_the_web_import_no_rest_framework() -> None:
+    """Domain errors are transport-free (finance.core.exceptions); DRF belongs to the API layer."""
+    checked = [path for path in modules() if _drf_free(path)]
+    assert len(checked) > 40  # the selection finds the modules it is about
+    offending = [line for path in checked for line in _uses_drf(path)]
+    assert offending == [], "DRF imported outside the API layer:\n" + "\n".join(offending)

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from finance.currency.services import rate_create
-from finance.ledger.services import SplitInput
+from finance.ledger.inputs import SplitInput
 from finance.ledger.tests.factories import category, make_account, make_txn
 
 pytestmark = pytest.mark.django_db

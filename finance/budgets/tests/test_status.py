@@ -18,8 +18,7 @@ from finance.budgets import selectors
 from finance.budgets.tests.factories import make_budget
 from finance.currency.services import rate_create
 from finance.ledger import services as ledger
-from finance.ledger.inputs import TransactionInput
-from finance.ledger.services import SplitInput
+from finance.ledger.inputs import SplitInput, TransactionInput
 from finance.ledger.tests.factories import category, make_account, make_txn
 
 pytestmark = pytest.mark.django_db

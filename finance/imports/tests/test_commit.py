@@ -15,6 +15,7 @@ from finance.imports.models import ImportBatch, ImportedRow, ImportStatus
 from finance.imports.tests.conftest import upload
 from finance.ledger import services as ledger_services
 from finance.ledger.models import AccountMonthly, CategoryMonthly, MonthlySummary, Transaction
+from finance.ledger.services import batches as ledger_batches
 from finance.ledger.tests.factories import category, make_txn
 from finance.ledger.verify import verify
 
@@ -90,8 +91,8 @@ def test_a_failure_in_the_middle_of_a_commit_leaves_nothing_behind(client_for, h
         pk=mapped(client_for, account, csv(*[f"2026-02-{d:02d},Shop {d},-{d}.00" for d in range(1, 8)]))["id"]
     )
     rows_before = list(ImportedRow.objects.filter(batch=batch).values_list("id", "status", "transaction_id"))
-    monkeypatch.setattr(ledger_services, "LOAD_CHUNK", 2)
-    real = ledger_services.copy_insert
+    monkeypatch.setattr(ledger_batches, "LOAD_CHUNK", 2)
+    real = ledger_batches.copy_insert
     calls = []
 
     def insert_then_fail(model, rows, **kwargs):
@@ -100,7 +101,7 @@ def test_a_failure_in_the_middle_of_a_commit_leaves_nothing_behind(client_for, h
             raise RuntimeError("disk full")
         real(model, rows, **kwargs)
 
-    monkeypatch.setattr(ledger_services, "copy_insert", insert_then_fail)
+    monkeypatch.setattr(ledger_batches, "copy_insert", insert_then_fail)
     with pytest.raises(RuntimeError, match="disk full"):
         commit.import_commit(batch=batch, actor=None)
     assert calls == [2, 2, 2]  # two chunks went in before the failure

@@ -220,7 +220,7 @@ def test_filters(client_for, household, account):
 
 
 def test_category_filter_matches_splits(client_for, household, account):
-    from finance.ledger.services import SplitInput
+    from finance.ledger.inputs import SplitInput
 
     make_txn(
         household,

@@ -11,8 +11,8 @@ import pytest
 from finance.core.exceptions import FieldError, Forbidden, NotFound
 from finance.households.models import Membership, Role
 from finance.ledger import services
+from finance.ledger.inputs import SplitInput
 from finance.ledger.models import Account, Split, Transaction
-from finance.ledger.services import SplitInput
 from finance.ledger.tests.factories import category, make_account, make_txn
 from finance.ledger.verify import verify
 from finance.users.tests.factories import HouseholdFactory, UserFactory

@@ -10,9 +10,8 @@ import pytest
 from finance.currency.services import rate_create
 from finance.households.services import household_update
 from finance.ledger import services
-from finance.ledger.inputs import TransactionInput
+from finance.ledger.inputs import SplitInput, TransactionInput
 from finance.ledger.models import UNCATEGORIZED, Account, CategoryMonthly, MonthlySummary
-from finance.ledger.services import SplitInput
 from finance.ledger.tests.factories import category, make_account, make_txn
 from finance.ledger.verify import repair, verify
 

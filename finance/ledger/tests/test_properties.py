@@ -12,9 +12,8 @@ from hypothesis import strategies as st
 
 from finance.currency.services import rate_create
 from finance.ledger import services
-from finance.ledger.inputs import TransactionInput
+from finance.ledger.inputs import SplitInput, TransactionInput
 from finance.ledger.models import Account, MonthlySummary, Transaction
-from finance.ledger.services import SplitInput
 from finance.ledger.tests.factories import category, make_account
 from finance.ledger.verify import tolerance, verify
 

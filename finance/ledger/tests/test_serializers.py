@@ -13,8 +13,8 @@ from rest_framework.utils.encoders import JSONEncoder
 from finance.currency.services import rate_create
 from finance.ledger import selectors
 from finance.ledger.api.serializers import TransactionOutputSerializer
+from finance.ledger.inputs import SplitInput
 from finance.ledger.models import Transaction
-from finance.ledger.services import SplitInput
 from finance.ledger.tests.factories import category, make_account, make_txn
 
 pytestmark = pytest.mark.django_db

@@ -19,8 +19,7 @@ from finance.budgets.services import (
 from finance.currency.services import rate_create
 from finance.households.models import Household
 from finance.ledger import services
-from finance.ledger.inputs import TransactionInput
-from finance.ledger.services import SplitInput
+from finance.ledger.inputs import SplitInput, TransactionInput
 from finance.ledger.tests.factories import category
 
 

@@ -14,7 +14,7 @@ from finance.imports.matching.transfers import looks_like_transfer
 from finance.imports.models import ImportBatch, ImportedRow, ImportStatus
 from finance.imports.tests.test_commit import balances, csv, derived, mapped
 from finance.ledger import services as ledger_services
-from finance.ledger.inputs import TransactionInput
+from finance.ledger.inputs import SplitInput, TransactionInput
 from finance.ledger.models import AccountMonthly, CategoryMonthly, Split, Transaction, TransactionTag
 from finance.ledger.tests.factories import category, make_account, make_txn
 from finance.ledger.verify import verify
@@ -242,8 +242,8 @@ def test_revert_is_set_based_and_restores_derived_data(client_for, household, ac
         actor=None,
         changes=TransactionInput(
             splits=[
-                ledger_services.SplitInput(category(household, "Coffee"), Decimal("4.00"), ""),
-                ledger_services.SplitInput(category(household, "Groceries"), Decimal("6.00"), ""),
+                SplitInput(category(household, "Coffee"), Decimal("4.00"), ""),
+                SplitInput(category(household, "Groceries"), Decimal("6.00"), ""),
             ],
             tags=["work"],
         ),

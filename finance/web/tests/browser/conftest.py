@@ -22,8 +22,7 @@ from playwright.sync_api import expect
 
 from config import env
 from finance.households.models import Membership, Role
-from finance.ledger.inputs import Categorization
-from finance.ledger.services import SplitInput
+from finance.ledger.inputs import Categorization, SplitInput
 from finance.ledger.tests.factories import category, make_account, make_txn
 from finance.users.tests.factories import PASSWORD, HouseholdFactory, UserFactory
 

@@ -1,0 +1,38 @@
+"""What the ledger's services share: input checks and the bulk limit."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from finance.core.exceptions import FieldErrors
+from finance.core.money import currency_precision, iso_currencies
+from finance.households.models import Household
+from finance.ledger.errors import ErrorCode
+
+MAX_BULK = 1000
+
+
+def check_amount(errors: FieldErrors, name: str, amount: Decimal | None, currency: str) -> None:
+    if amount is None:
+        errors.add(name, "This field is required.", ErrorCode.REQUIRED)
+        return
+    if not amount.is_finite() or amount <= 0:
+        errors.add(name, "Must be greater than zero.", ErrorCode.MIN_VALUE)
+        return
+    places = currency_precision(currency)
+    exponent = amount.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > places:
+        errors.add(name, f"{currency} amounts have at most {places} decimal places.", ErrorCode.MAX_DECIMAL_PLACES)
+
+
+def check_currency(errors: FieldErrors, name: str, code: str) -> str:
+    code = (code or "").strip().upper()
+    if code not in iso_currencies():
+        errors.add(name, f"“{code}” is not an ISO 4217 currency code.", ErrorCode.INVALID_CURRENCY)
+    return code
+
+
+def same_household(errors: FieldErrors, name: str, obj: Any, household: Household) -> None:
+    if obj is not None and obj.household_id != household.id:
+        errors.add(name, "Not found in this household.", ErrorCode.DOES_NOT_EXIST)
