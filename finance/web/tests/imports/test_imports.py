@@ -260,7 +260,7 @@ def test_undo_asks_first_then_deletes_what_the_import_created(owner, checking):
     assert "Undone" in listing.content.decode()
     assert "Undo…" not in listing.content.decode()
     again = owner.post(reverse("web:import-revert", args=[batch.pk]), follow=True)
-    assert "already reverted" in again.content.decode()
+    assert "This import was already undone." in again.content.decode()
 
 
 def test_a_large_commit_runs_in_the_background_and_the_page_polls_until_done(
@@ -477,7 +477,7 @@ def test_an_unfinished_import_can_be_discarded_with_its_file(
     owner.post(reverse("web:import-commit", args=[committed.pk]))
     assert reverse("web:import-discard", args=[committed.pk]) not in page(owner, reverse("web:imports"))
     refused = owner.post(reverse("web:import-discard", args=[committed.pk]), follow=True)
-    assert "cannot be deleted; revert it instead" in refused.content.decode()
+    assert "a completed import can only be undone" in refused.content.decode()
     assert ImportBatch.objects.filter(pk=committed.pk).exists()
 
 

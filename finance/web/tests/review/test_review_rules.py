@@ -255,7 +255,7 @@ def test_rule_field_errors_are_next_to_their_rows_and_nothing_is_saved(roles, we
         **{"conditions-0-operator": "regex", "conditions-0-value": "(", "actions-0-category": "", "name": "Broken"},
     )
     page = editor.post(reverse("web:rule-create"), data).content.decode()
-    assert re.search(r'id="id_conditions-0-value_errors"><li>invalid regex', page)
+    assert re.search(r'id="id_conditions-0-value_errors"><li>Not a valid value.', page)
     assert re.search(r'id="id_actions-0-category_errors"><li>', page)
     assert 'id="id_conditions-1-value_errors"' not in page
     page = editor.post(reverse("web:rule-create"), _rule_post(household, name="")).content.decode()
