@@ -2,8 +2,9 @@
 
 Services raise :class:`~finance.core.exceptions.FieldError` with problems per field (splits as
 ``splits.<n>.<field>``) and other ``DomainError`` subclasses (409, 403, 404…). Their English messages
-are for API clients; the web shows a translated message per error code (every code an app declares
-has one here).
+are for API clients; the web shows a translated message per error code: every code of every app's
+``ErrorCode`` enum has one here (``tests/common/test_error_codes.py`` holds to that). Where a screen has
+its own words for a code, the message here reuses them when they fit every place the code is raised.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from finance.core.exceptions import DomainError, FieldError, Issue
@@ -57,16 +59,88 @@ MESSAGES: Mapping[str, Any] = {
     "two_factor_disabled": _("Two-factor authentication is not on."),
     "two_factor_not_set_up": _("Start the set-up again: no secret is waiting for confirmation."),
     "too_many_tokens": _("You have too many active tokens; revoke one first."),
+    "wrong_password": _("The password is wrong."),
+    "invalid_code": _("The code is wrong or was already used."),
+    "login_locked": _("Too many failed sign-ins: sign-in is locked for a while."),
+    "login_slowed": _("Too many failed sign-ins: wait a moment before trying again."),
+    "account_exists": _("An account with this email address exists: sign in with your password."),
+    "oauth_failed": _("The provider did not confirm this sign-in."),
+    "invalid_state": _("This sign-in attempt has expired or was already finished; start again."),
+    "token_not_valid": _("The session has ended or its token is no longer valid; sign in again."),
+    "expired_key": _("This link has expired; ask for a new one."),
+    "invalid_key": _("This link is not valid or was already used."),
+    "invalid_token": _("This link is not valid, has expired or was already used; ask for a new one."),
+    "invalid_scopes": _("Choose “Read only” or “Read and write”."),
+    "past": _("Must be in the future."),
+    "read_only": _("This field cannot be changed here."),
+    "invalid_country": _("Unknown country code."),
+    "invalid_timezone": _("Unknown time zone; use a name such as Europe/Berlin."),
+    # Refusals any app may answer with (finance.core.exceptions.ErrorCode).
+    "invalid": _("Not a valid value."),
+    "null": _("This field is required."),
+    "max_value": _("This value is too large."),
+    "max_digits": _("This number has too many digits."),
+    "unknown_field": _("Unknown field."),
+    "conflict": _("This cannot be done in the current state."),
+    "permission_denied": _("Your role in this household does not allow this."),
+    "not_found": _("This could not be found; it may have been deleted."),
+    "not_authenticated": _("Sign in first."),
+    "authentication_failed": _("Your sign-in details are wrong or have expired; sign in again."),
+    "throttled": _("Too many requests; wait a moment and try again."),
+    "service_unavailable": _("A service this needs is unavailable; try again later."),
+    # Exchange rates (finance.currency).
+    "same_currency": _("The two currencies must be different."),
+    # Exports, restores and account deletion (finance.privacy).
+    "export_in_progress": _("An export is already being built; wait for it to finish."),
+    "link_expired": _("This download link has expired; get a new one from your exports."),
+    "deletion_pending": _("The deletion of this account is already scheduled."),
+    "invalid_file": _("The file cannot be read; it is damaged or not in the format expected."),
+    # Statement imports (finance.imports.reading.errors): the files, the steps of an import, then single rows.
+    "empty_file": _("The file is empty."),
+    "file_too_large": _("The file is too large to import."),
+    "unsupported_format": _("This file format is not supported; use CSV, Excel (.xlsx), OFX, QFX, QIF, CAMT or MT940."),
+    "forbidden_xml": _("The file uses XML features that are refused for safety (DTDs or entities)."),
+    "invalid_encoding": _("The text of the file cannot be read in this character encoding."),
+    "invalid_input": _("The file could not be received; upload it again."),
+    "no_statement": _("The file holds no statement to import."),
+    "multiple_accounts": _("The file holds statements of several accounts; choose the one to import."),
+    "unknown_account": _("The file does not hold a statement of that account."),
+    "inactive": _("This account is archived; reactivate it to add transactions."),
+    "no_mapping": _("The columns of this file could not be recognised."),
+    "invalid_mapping": _("Only CSV and Excel (.xlsx) files have a column mapping."),
+    "not_applicable": _("This file format has no column mapping."),
+    "mapping_required": _("Confirm the column mapping first."),
+    "invalid_status": _("This cannot be done at this stage of the import; a completed import can only be undone."),
+    "decision_required": _("Choose merge, keep both or skip for this row."),
+    "duplicate_decision": _("Only one decision per row."),
+    "not_committed": _("Only a completed import can be undone."),
+    "already_reverted": _("This import was already undone."),
+    "invalid_row": _("This row cannot be read."),
+    "not_a_transaction": _("The row has no date and no amount."),
+    "invalid_date": _("Not a date this file's date format can read."),
+    "missing_date": _("The date is missing."),
+    "invalid_amount": _("Not a valid amount."),
+    "missing_amount": _("The amount is missing."),
+    "invalid_value": _("Not a valid date or amount."),
+    "missing_value": _("The date or the amount is missing."),
 }
+
+
+# Catch-all codes: the service's own sentence is the only one that says exactly what is wrong (which part
+# of a rule's regex, which limit, which state), so a person reading English sees it; in another language
+# the code's translation stands in for it.
+CATCH_ALL = frozenset({"invalid", "conflict", "invalid_status"})
 
 
 def message_for(error: Issue | DomainError | str, overrides: Mapping[str, Any] | None = None) -> str:
     """The person's-language sentence for an error's code; the service's own text for a code without one."""
     code = getattr(error, "code", None) or ""
+    own = error.message if isinstance(error, DomainError | Issue) else str(error)
+    english = (translation.get_language() or "en").split("-")[0] == "en"
+    if code in CATCH_ALL and code not in (overrides or {}) and english:
+        return own
     translated = (overrides or {}).get(code, MESSAGES.get(code))
-    if translated is not None:
-        return str(translated)
-    return error.message if isinstance(error, DomainError) else str(error)
+    return str(translated) if translated is not None else own
 
 
 def add_service_errors(

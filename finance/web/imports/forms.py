@@ -9,13 +9,14 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from finance.core.exceptions import FieldError
+from finance.core.exceptions import FieldError, Issue
 from finance.households.models import Household
 from finance.imports.models import ImportFormat, RowDecision
 from finance.ledger.models import Account
 from finance.ledger.selectors import account_list
-from finance.web.common.errors import message_for
+from finance.web.common.errors import MESSAGES, message_for
 from finance.web.common.forms import AccountChoiceField
+from finance.web.imports.presenters import ROW_REASONS
 
 
 class UploadForm(forms.Form):
@@ -182,6 +183,18 @@ class MappingForm(forms.Form):
         return changed
 
 
+def _unreadable_row(parts: list[str], error: Issue) -> str:
+    """Why the row of ``rows.<n>`` cannot be imported, in the person's language.
+
+    The service's English text names the row and its column; the translated sentence keeps the row (the
+    column is in the table of unreadable rows above the form).
+    """
+    known = error.code in ROW_REASONS or error.code in MESSAGES
+    if not known or len(parts) != 2:
+        return error.message
+    return _("Row %(number)s: %(problem)s") % {"number": parts[1], "problem": message_for(error, ROW_REASONS)}
+
+
 class CommitForm(forms.Form):
     """One choice per possible duplicate and per possible transfer, and the explicit "skip the rows that cannot
     be read"."""
@@ -245,7 +258,7 @@ class CommitForm(forms.Form):
                 if error.code == "decision_required":
                     self.add_error(target, _("Choose merge, keep both or skip for this row."))
                 elif target is None and "skip_invalid" in self.fields and parts[0] == "rows":
-                    self.add_error("skip_invalid", error.message)
+                    self.add_error("skip_invalid", _unreadable_row(parts, error))
                 else:
                     self.add_error(target, message_for(error))
 

@@ -17,9 +17,11 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from finance.core.exceptions import Issue
 from finance.imports.models import ImportBatch, ImportedRow, ImportStatus, RowStatus
 from finance.imports.reading.errors import ParseError
 from finance.imports.selectors import batch_progress, row_category, row_duplicate_of, row_transfer
+from finance.web.common.errors import MESSAGES, message_for
 
 BATCH_STATUS_LABELS: dict[str, Promise] = {
     ImportStatus.UPLOADED: _("Column mapping not confirmed yet"),
@@ -42,7 +44,8 @@ ROW_STATUS_LABELS: dict[str, Promise] = {
     RowStatus.REVERTED: _("Undone"),
 }
 
-# Why a row cannot be imported, per error code; other codes show the service's own text.
+# Why a row cannot be imported, per error code (the row codes outside the imports' ErrorCode too); other codes
+# show the web's message for the code (finance.web.common.errors), else the service's own text.
 ROW_REASONS: dict[str, Promise] = {
     "invalid_date": _("Not a date this file's date format can read."),
     "missing_date": _("The date is missing."),
@@ -53,7 +56,8 @@ ROW_REASONS: dict[str, Promise] = {
     "invalid_direction": _("The debit/credit marker cannot be read."),
 }
 
-# Why an upload was refused, per ParseError code; other codes show the parser's own text (it names the problem).
+# Why an upload was refused, in this screen's words, per ParseError code; other codes show the web's message for
+# the code (with the line it was met on), else the parser's own text.
 UPLOAD_ERRORS: dict[str, Promise] = {
     "empty_file": _("The file is empty."),
     "file_too_large": _("The file is larger than 50 MiB."),
@@ -77,9 +81,13 @@ def upload_error(exc: ParseError) -> tuple[str, str]:
     code = exc.code
     field_name = "statement_account" if code in ("multiple_accounts", "unknown_account") else "file"
     message = UPLOAD_ERRORS.get(code)
-    if message is None:
-        return field_name, exc.message
-    return field_name, str(message) % {"accounts": ", ".join(getattr(exc, "accounts", []))}
+    if message is not None:
+        return field_name, str(message) % {"accounts": ", ".join(getattr(exc, "accounts", []))}
+    if code not in MESSAGES:
+        return field_name, exc.message  # the parser's own text, which says where
+    if exc.line is None:
+        return field_name, message_for(exc)
+    return field_name, _("Line %(line)s: %(problem)s") % {"line": exc.line, "problem": message_for(exc)}
 
 
 def next_step(batch: ImportBatch, writer: bool = True) -> str:
@@ -128,8 +136,7 @@ def batch_counts(batch: ImportBatch) -> Counts:
 
 def row_reason(error: dict[str, Any]) -> str:
     """One stored row error as a sentence in the person's language."""
-    reason = ROW_REASONS.get(error.get("code") or "")
-    return str(reason) if reason is not None else str(error.get("detail") or "")
+    return message_for(Issue(str(error.get("detail") or ""), error.get("code") or ""), ROW_REASONS)
 
 
 @dataclass(frozen=True)

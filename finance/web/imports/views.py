@@ -130,7 +130,7 @@ def import_mapping(request: HttpRequest, household: Household, pk: Any) -> HttpR
             except FieldError as exc:
                 add_service_errors(exc, form)
             except ParseError as exc:
-                form.add_error(None, str(exc))
+                form.add_error(None, present.upload_error(exc)[1])
             except Conflict as exc:
                 messages.error(request, domain_message(exc))
                 return redirect("web:import-detail", batch.pk)

@@ -229,7 +229,7 @@ def test_unreadable_rows_refuse_the_commit_until_skipped_explicitly(owner, check
     refused = owner.post(reverse("web:import-commit", args=[batch.pk]))
     assert refused.status_code == 200  # the rows again, with the errors
     html = refused.content.decode()
-    assert "Row 8, column &#x27;Amount&#x27;" in html
+    assert "Row 8: Not a valid amount." in html  # the column is in the table above
     assert not Transaction.objects.filter(account=checking).exists()
 
     owner.post(reverse("web:import-commit", args=[batch.pk]), {"skip_invalid": "on"})
@@ -240,6 +240,23 @@ def test_unreadable_rows_refuse_the_commit_until_skipped_explicitly(owner, check
     # The skipped rows are listed with the filter.
     invalid = page(owner, reverse("web:import-preview", args=[batch.pk]), status="invalid")
     assert invalid.count('class="row-invalid"') == 2
+
+
+def test_unreadable_rows_and_files_are_explained_in_the_persons_language(roles, owner, checking):
+    user = roles.users["owner"]
+    user.locale = "de"
+    user.save()
+    good = "".join(f"2026-01-0{d},Shop {d},-{d}.00\n" for d in range(1, 7))
+    upload(owner, checking, "bad.csv", data=f"Date,Description,Amount\n{good}2026-01-08,Broken,abc\n".encode())
+    batch = latest(checking)
+    confirm_mapping(owner, batch)
+    refused = owner.post(reverse("web:import-commit", args=[batch.pk]))
+    assert refused.context["form"].errors["skip_invalid"] == ["Zeile 8: Kein gültiger Betrag."]
+    # A file that cannot be read at all: the parser's line, the problem in German.
+    qif = upload(owner, checking, "bad.qif", data=b"!Type:Bank\n!Bogus\nD01/02/2026\n")
+    assert qif.context["form"].errors["file"] == [
+        "Zeile 2: Die Datei kann nicht gelesen werden; sie ist beschädigt oder nicht im erwarteten Format."
+    ]
 
 
 def test_undo_asks_first_then_deletes_what_the_import_created(owner, checking):
@@ -260,7 +277,7 @@ def test_undo_asks_first_then_deletes_what_the_import_created(owner, checking):
     assert "Undone" in listing.content.decode()
     assert "Undo…" not in listing.content.decode()
     again = owner.post(reverse("web:import-revert", args=[batch.pk]), follow=True)
-    assert "already reverted" in again.content.decode()
+    assert "This import was already undone." in again.content.decode()
 
 
 def test_a_large_commit_runs_in_the_background_and_the_page_polls_until_done(
