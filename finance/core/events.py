@@ -117,13 +117,31 @@ def publish(event: Event) -> None:
         with transaction.atomic():
             publish(event)
         return
-    OutboxEvent.objects.create(name=event.name, household_id=event.scope, payload=event.payload())
+    _record(event)
     for listener, phase in listeners(type(event)):
         if phase is Phase.IN_TRANSACTION:
             listener(event)
         else:
             # robust: a failing listener is logged; the write has committed and stays.
             transaction.on_commit(_bind(listener, event), robust=True)
+
+
+_OUTBOX_COLUMNS = ("name", "household_id", "payload", "created_at")
+
+
+def _record(event: Event) -> None:
+    """One INSERT of the event's outbox row, without building a model instance (every write pays for it)."""
+    connection = transaction.get_connection()
+    meta = OutboxEvent._meta
+    fields: list[Any] = [meta.get_field(name) for name in _OUTBOX_COLUMNS]
+    values = (event.name, event.scope, event.payload(), timezone.now())
+    params = [field.get_db_prep_save(value, connection) for field, value in zip(fields, values, strict=True)]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    # Identifiers come from model metadata; values are parameters.
+    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s)"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def outbox_prune(*, now: datetime | None = None) -> int:
