@@ -138,23 +138,30 @@ def _row_problems(row: StatementRow, account: Account, statement_currency: str |
         problems.append(
             {
                 "column": "currency",
-                "code": "currency_mismatch",
+                "code": ErrorCode.CURRENCY_MISMATCH,
                 "detail": f"The row is in {currency}; the account is in {account.currency}.",
                 "value": currency,
             }
         )
     amount = row.amount
     if amount == 0:
-        problems.append({"column": "amount", "code": "zero_amount", "detail": "The amount is zero.", "value": "0"})
+        problems.append(
+            {"column": "amount", "code": ErrorCode.ZERO_AMOUNT, "detail": "The amount is zero.", "value": "0"}
+        )
     elif abs(amount) >= _TOO_LARGE:
         problems.append(
-            {"column": "amount", "code": "invalid_amount", "detail": "The amount is too large.", "value": str(amount)}
+            {
+                "column": "amount",
+                "code": ErrorCode.INVALID_AMOUNT,
+                "detail": "The amount is too large.",
+                "value": str(amount),
+            }
         )
     elif amount != amount.quantize(quantum(account.currency)):
         problems.append(
             {
                 "column": "amount",
-                "code": "invalid_amount",
+                "code": ErrorCode.INVALID_AMOUNT,
                 "detail": f"{account.currency} amounts have at most {currency_precision(account.currency)} "
                 "decimal places.",
                 "value": str(amount),

@@ -18,6 +18,7 @@ class ErrorCode(enum.StrEnum):
     """Every code the imports app answers with: refused files and requests, and problems of single rows."""
 
     ALREADY_REVERTED = "already_reverted"
+    CURRENCY_MISMATCH = "currency_mismatch"
     DECISION_REQUIRED = "decision_required"
     DOES_NOT_EXIST = "does_not_exist"
     DUPLICATE_DECISION = "duplicate_decision"
@@ -29,6 +30,7 @@ class ErrorCode(enum.StrEnum):
     INVALID_AMOUNT = "invalid_amount"
     INVALID_CHOICE = "invalid_choice"
     INVALID_DATE = "invalid_date"
+    INVALID_DIRECTION = "invalid_direction"
     INVALID_ENCODING = "invalid_encoding"
     INVALID_FILE = "invalid_file"
     INVALID_INPUT = "invalid_input"
@@ -49,6 +51,7 @@ class ErrorCode(enum.StrEnum):
     REQUIRED = "required"
     UNKNOWN_ACCOUNT = "unknown_account"
     UNSUPPORTED_FORMAT = "unsupported_format"
+    ZERO_AMOUNT = "zero_amount"
 
 
 class ParseError(DomainError):

@@ -301,7 +301,7 @@ class _RowReader:
             if marker in self.credit_markers:
                 return abs(amount)
             raise _CellError(
-                f"{marker!r} is neither a debit nor a credit marker.", c.direction, marker, "invalid_direction"
+                f"{marker!r} is neither a debit nor a credit marker.", c.direction, marker, ErrorCode.INVALID_DIRECTION
             )
         return amount
 
