@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDay, TruncWeek
 from django.utils import timezone
 
@@ -323,10 +323,16 @@ def lifetime_totals(household: Household) -> MonthTotals:
 
 
 def balance(household: Household, account: Account | None = None) -> dict[str, Any]:
+    """AN-1. The household: all-time income − expense in the base currency (excluded transactions, transfers
+    and amounts without a rate left out). One account: its running balance in its currency (all the money in
+    it, excluded transactions included), with the income, expense and count of its non-excluded transactions.
+    """
     now = timezone.now()
     if account is not None:
         flows = AccountMonthly.objects.filter(account=account).aggregate(
-            income=Sum("income"), expense=Sum("expense"), n=Sum("count")
+            income=Sum(F("income") - F("excluded_income")),
+            expense=Sum(F("expense") - F("excluded_expense")),
+            n=Sum(F("count") - F("excluded_count")),
         )
         return {
             "balance": present(account.balance, account.currency),
@@ -338,22 +344,22 @@ def balance(household: Household, account: Account | None = None) -> dict[str, A
         }
     code = household.base_currency
     totals = lifetime_totals(household)
-    rates = RateCache(household.id)
-    total = ZERO
-    unconverted: set[str] = set()
-    for account in Account.objects.filter(household=household, is_active=True):
-        rate = rates.get(account.currency, code, timezone.localdate())
-        if rate is None:
-            unconverted.add(account.currency)
-        else:
-            total += rate.convert(account.balance)
+    unconverted: list[str] = []
+    if totals.unconverted:
+        unconverted = list(
+            _counted(household.id)
+            .filter(amount_in_base_currency__isnull=True)
+            .order_by("currency")
+            .values_list("currency", flat=True)
+            .distinct()
+        )
     return {
-        "balance": present(total, code),
+        "balance": present(totals.income - totals.expense, code),
         "income": present(totals.income, code),
         "expense": present(totals.expense, code),
         "currency": code,
         "transaction_count": totals.count,
         "unconverted_transactions": totals.unconverted,
-        "unconverted_currencies": sorted(unconverted),
+        "unconverted_currencies": unconverted,
         "as_of": now,
     }

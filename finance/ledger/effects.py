@@ -37,8 +37,18 @@ from finance.ledger.models import (
     TransactionType,
 )
 
-# Columns of an account-month row.
-INCOME, EXPENSE, TRANSFERS_IN, TRANSFERS_OUT, COUNT = range(5)
+# Columns of an account-month row: the money that moved, then the part of it excluded from analytics.
+INCOME, EXPENSE, TRANSFERS_IN, TRANSFERS_OUT, COUNT, EXCLUDED_INCOME, EXCLUDED_EXPENSE, EXCLUDED_COUNT = range(8)
+ACCOUNT_MONTH_COLUMNS = [
+    "income",
+    "expense",
+    "transfers_in",
+    "transfers_out",
+    "count",
+    "excluded_income",
+    "excluded_expense",
+    "excluded_count",
+]
 
 
 def month_of(day: date) -> date:
@@ -91,9 +101,9 @@ class LedgerDelta:
     """Changes to derived data, summed over any number of transaction states."""
 
     accounts: defaultdict[uuid.UUID, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
-    # (household, account, month) -> [income, expense, transfers_in, transfers_out, count]
+    # (household, account, month) -> ACCOUNT_MONTH_COLUMNS
     account_months: defaultdict[tuple[uuid.UUID, uuid.UUID, date], list[Any]] = field(
-        default_factory=lambda: defaultdict(lambda: [ZERO, ZERO, ZERO, ZERO, 0])
+        default_factory=lambda: defaultdict(lambda: [ZERO, ZERO, ZERO, ZERO, 0, ZERO, ZERO, 0])
     )
     # (household, month) -> [income, expense, transaction_count, unconverted_count]
     months: defaultdict[tuple[uuid.UUID, date], list[Any]] = field(
@@ -132,6 +142,13 @@ class LedgerDelta:
             self._move(hid, state.transfer_account_id, month, TRANSFERS_IN, sign, state.transfer_amount, count=0)
 
         if state.is_excluded:
+            # ... and what analytics leave out of the account's income, expense and count.
+            row = self.account_months[(hid, state.account_id, month)]
+            if state.type == TransactionType.INCOME:
+                row[EXCLUDED_INCOME] += sign * state.amount
+            elif state.type == TransactionType.EXPENSE:
+                row[EXCLUDED_EXPENSE] += sign * state.amount
+            row[EXCLUDED_COUNT] += sign * count
             return
         summary = self.months[(hid, month)]
         summary[2] += sign * count
@@ -179,7 +196,7 @@ class LedgerDelta:
         _increment(
             AccountMonthly,
             ["household", "account", "month"],
-            ["income", "expense", "transfers_in", "transfers_out", "count"],
+            ACCOUNT_MONTH_COLUMNS,
             [(*key, *values) for key, values in sorted(self.account_months.items(), key=_sort_key) if any(values)],
         )
         _increment(

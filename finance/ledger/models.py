@@ -294,7 +294,9 @@ class AccountMonthly(models.Model):
 
     Every transaction counts here (excluded ones too: they moved real money),
     so opening balance + the sum of these rows is the account's balance at any
-    month's end; net worth over time is built from it.
+    month's end; net worth over time is built from it. The ``excluded_*``
+    columns hold the part of ``income``, ``expense`` and ``count`` that came
+    from excluded transactions, which analytics leave out.
     """
 
     id = models.BigAutoField(primary_key=True)
@@ -306,6 +308,9 @@ class AccountMonthly(models.Model):
     transfers_in = MoneyField(default=0)
     transfers_out = MoneyField(default=0)
     count = models.IntegerField(default=0)
+    excluded_income = MoneyField(default=0)
+    excluded_expense = MoneyField(default=0)
+    excluded_count = models.IntegerField(default=0)
 
     class Meta:
         constraints = [

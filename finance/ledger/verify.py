@@ -65,12 +65,13 @@ def recompute(household_id: uuid.UUID) -> Expected:
     txns = Transaction.objects.filter(household_id=household_id)
     accounts = Account.objects.filter(household_id=household_id)
     balances = {a.id: a.opening_balance for a in accounts}
+    # [income, expense, transfers in, transfers out, count, excluded income, excluded expense, excluded count]
     account_months: dict[tuple[uuid.UUID, uuid.UUID, date], list[Any]] = defaultdict(
-        lambda: [ZERO, ZERO, ZERO, ZERO, 0]
+        lambda: [ZERO, ZERO, ZERO, ZERO, 0, ZERO, ZERO, 0]
     )
     flow_rows = (
         txns.annotate(m=TruncMonth("date"))
-        .values("account_id", "m", "type")
+        .values("account_id", "m", "type", "is_excluded")
         .annotate(total=Sum("amount"), n=Count("id"))
     )
     column: dict[str, int] = {TransactionType.INCOME: 0, TransactionType.EXPENSE: 1, TransactionType.TRANSFER: 3}
@@ -78,6 +79,10 @@ def recompute(household_id: uuid.UUID) -> Expected:
         key = (household_id, row["account_id"], _month(row["m"]))
         account_months[key][column[row["type"]]] += row["total"]
         account_months[key][4] += row["n"]
+        if row["is_excluded"]:
+            if row["type"] != TransactionType.TRANSFER:
+                account_months[key][5 + column[row["type"]]] += row["total"]
+            account_months[key][7] += row["n"]
         sign = 1 if row["type"] == TransactionType.INCOME else -1
         balances[row["account_id"]] += sign * row["total"]
     incoming = (
@@ -163,10 +168,19 @@ def verify(household_id: uuid.UUID) -> list[Difference]:
         if _differs(balance, expected.balances[account_id], tol)
     ]
     stored_am = {
-        (household_id, r.account_id, r.month): [r.income, r.expense, r.transfers_in, r.transfers_out, r.count]
+        (household_id, r.account_id, r.month): [
+            r.income,
+            r.expense,
+            r.transfers_in,
+            r.transfers_out,
+            r.count,
+            r.excluded_income,
+            r.excluded_expense,
+            r.excluded_count,
+        ]
         for r in AccountMonthly.objects.filter(household_id=household_id)
     }
-    found += _compare("account-month", stored_am, expected.account_months, 5)
+    found += _compare("account-month", stored_am, expected.account_months, 8)
     stored_m = {
         (household_id, r.month): [r.income, r.expense, r.transaction_count, r.unconverted_count]
         for r in MonthlySummary.objects.filter(household_id=household_id)
@@ -205,6 +219,9 @@ def write_aggregates(household_id: uuid.UUID, expected: Expected) -> None:
                 transfers_in=v[2],
                 transfers_out=v[3],
                 count=v[4],
+                excluded_income=v[5],
+                excluded_expense=v[6],
+                excluded_count=v[7],
             )
             for (h, a, m), v in expected.account_months.items()
         ],

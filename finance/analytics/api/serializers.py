@@ -121,11 +121,17 @@ class NetWorthSerializer(serializers.Serializer):
 
 
 class BalanceSerializer(serializers.Serializer):
-    balance = serializers.CharField()
-    income = serializers.CharField()
-    expense = serializers.CharField()
+    balance = serializers.CharField(
+        help_text="Household: income − expense. Account: its running balance, excluded transactions included."
+    )
+    income = serializers.CharField(help_text="All-time income of non-excluded transactions.")
+    expense = serializers.CharField(help_text="All-time expense of non-excluded transactions.")
     currency = serializers.CharField()
-    transaction_count = serializers.IntegerField()
-    unconverted_transactions = serializers.IntegerField(required=False)
-    unconverted_currencies = serializers.ListField(child=serializers.CharField(), required=False)
+    transaction_count = serializers.IntegerField(help_text="Non-excluded transactions (transfers included).")
+    unconverted_transactions = serializers.IntegerField(
+        required=False, help_text="Household only: income and expense left out for want of an exchange rate."
+    )
+    unconverted_currencies = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="Household only: the currencies of those."
+    )
     as_of = serializers.DateTimeField()

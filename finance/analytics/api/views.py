@@ -53,8 +53,12 @@ class BalanceView(AnalyticsView):
 
     @extend_schema(
         summary="Current balance",
-        description="Without `account`: all active accounts, converted to the base currency, with all-time income "
-        "and expense. With `account`: that account in its own currency.",
+        description="Without `account`: the household's all-time `income`, `expense` and `balance` = income − "
+        "expense, in the base currency; excluded transactions and transfers are not income or expense, amounts "
+        "with no exchange rate are left out and counted in `unconverted_transactions` (their currencies in "
+        "`unconverted_currencies`). With `account`: that account in its own currency: `balance` is its running "
+        "balance (opening balance and every transaction, excluded ones included: money that really moved), "
+        "`income`, `expense` and `transaction_count` those of its non-excluded transactions.",
         parameters=[s.BalanceQuerySerializer],
         responses=s.BalanceSerializer,
         tags=["analytics"],

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from finance.currency.services import rate_create
 from finance.ledger.inputs import SplitInput
 from finance.ledger.tests.factories import category, make_account, make_txn
+from finance.ledger.verify import verify
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -113,12 +114,123 @@ def test_cashflow_month_week_day(client_for, books):
 
 def test_balance_household_and_account(client_for, books):
     body = client_for.get("/api/v1/analytics/balance/").json()
-    # checking 1000+3000-120-100-200-999-30 = 2551; card -50+200 = 150; EUR -5 → -5.50 USD
-    assert body["balance"] == "2695.50"
-    assert (body["income"], body["expense"], body["currency"]) == ("3005.50", "311.00", "USD")
+    # AN-1: income − expense, the excluded 999 and the transfer left out: 3005.50 − 311.00
+    assert (body["balance"], body["income"], body["expense"], body["currency"]) == (
+        "2694.50",
+        "3005.50",
+        "311.00",
+        "USD",
+    )
     assert body["transaction_count"] == 8
-    account = client_for.get(f"/api/v1/analytics/balance/?account={books['card'].pk}").json()
-    assert (account["balance"], account["expense"], account["transaction_count"]) == ("150.00", "50.00", 1)
+    assert (body["unconverted_transactions"], body["unconverted_currencies"]) == (0, [])
+    card = client_for.get(f"/api/v1/analytics/balance/?account={books['card'].pk}").json()
+    assert (card["balance"], card["expense"], card["transaction_count"]) == ("150.00", "50.00", 1)
+    checking = client_for.get(f"/api/v1/analytics/balance/?account={books['checking'].pk}").json()
+    # The running balance holds every transaction: 1000 + 3000 − 120 − 100 − 200 − 999 − 30 = 2551;
+    # income, expense and count leave the excluded 999 out (the transfer is neither income nor expense).
+    assert (checking["balance"], checking["income"], checking["expense"], checking["currency"]) == (
+        "2551.00",
+        "3000.00",
+        "250.00",
+        "USD",
+    )
+    assert checking["transaction_count"] == 5
+
+
+def test_marking_an_expense_excluded_takes_it_out_of_every_analytics_figure(
+    client_for, household, django_capture_on_commit_callbacks
+):
+    account = make_account(household, "Checking", opening_balance=D("1000"))
+    groceries = category(household, "Groceries")
+    make_txn(household, account, "income", "500", date(2026, 3, 2))
+    make_txn(household, account, "expense", "200", date(2026, 3, 10), category=groceries)
+    refund = make_txn(household, account, "expense", "80", date(2026, 3, 15), category=groceries)
+
+    def figures() -> dict:
+        get = client_for.get
+        base = "/api/v1/analytics/"
+        return {
+            "household": {
+                k: v for k, v in get(f"{base}balance/").json().items() if k not in {"as_of", "unconverted_currencies"}
+            },
+            "account": {k: v for k, v in get(f"{base}balance/?account={account.pk}").json().items() if k != "as_of"},
+            "month": get(f"{base}summary/?start_date=2026-03-01&end_date=2026-03-31").json()["results"][0]["expense"],
+            "partial": get(f"{base}summary/?start_date=2026-03-11&end_date=2026-03-20").json()["results"][0]["expense"],
+            "categories": get(f"{base}categories/?start_date=2026-03-01&end_date=2026-03-31").json()["total"],
+            "partial_categories": get(f"{base}categories/?start_date=2026-03-11&end_date=2026-03-20").json()["total"],
+            "day": [
+                r["expense"]
+                for r in get(f"{base}cashflow/?start_date=2026-03-15&end_date=2026-03-15&interval=day").json()[
+                    "results"
+                ]
+            ],
+            "week": [
+                r["expense"]
+                for r in get(f"{base}cashflow/?start_date=2026-03-09&end_date=2026-03-15&interval=week").json()[
+                    "results"
+                ]
+            ],
+        }
+
+    before = figures()
+    assert before["household"] == {
+        "balance": "220.00",
+        "income": "500.00",
+        "expense": "280.00",
+        "currency": "USD",
+        "transaction_count": 3,
+        "unconverted_transactions": 0,
+    }
+    assert before["account"] == {
+        "balance": "1220.00",
+        "income": "500.00",
+        "expense": "280.00",
+        "currency": "USD",
+        "transaction_count": 3,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for.patch(f"/api/v1/transactions/{refund.pk}/", {"is_excluded": True}, format="json")
+    assert response.status_code == 200, response.content
+
+    after = figures()
+    assert after == {
+        "household": {
+            "balance": "300.00",
+            "income": "500.00",
+            "expense": "200.00",
+            "currency": "USD",
+            "transaction_count": 2,
+            "unconverted_transactions": 0,
+        },
+        # The money really left the account: its balance keeps the 80; its income and expense do not.
+        "account": {
+            "balance": "1220.00",
+            "income": "500.00",
+            "expense": "200.00",
+            "currency": "USD",
+            "transaction_count": 2,
+        },
+        "month": "200.00",
+        "partial": "0.00",
+        "categories": "200.00",
+        "partial_categories": "0.00",
+        "day": ["0.00"],
+        "week": ["200.00"],
+    }
+    assert verify(household.id) == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for.patch(f"/api/v1/transactions/{refund.pk}/", {"is_excluded": False}, format="json")
+    assert figures() == before
+    assert verify(household.id) == []
+
+
+def test_unconverted_currencies_of_the_household_balance_are_those_left_out(client_for, household):
+    gbp = make_account(household, "Pounds", currency="GBP")
+    make_txn(household, gbp, "expense", "12.00", date(2026, 3, 3))
+    make_txn(household, gbp, "expense", "99.00", date(2026, 3, 4), is_excluded=True)
+    body = client_for.get("/api/v1/analytics/balance/").json()
+    assert (body["balance"], body["unconverted_transactions"], body["unconverted_currencies"]) == ("0.00", 1, ["GBP"])
 
 
 def test_net_worth_by_month(client_for, books):

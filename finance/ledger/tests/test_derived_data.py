@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
 
 from finance.currency.services import rate_create
 from finance.households.services import household_update
 from finance.ledger import services
 from finance.ledger.inputs import SplitInput, TransactionInput
-from finance.ledger.models import UNCATEGORIZED, Account, CategoryMonthly, MonthlySummary
+from finance.ledger.models import UNCATEGORIZED, Account, AccountMonthly, CategoryMonthly, MonthlySummary
 from finance.ledger.tests.factories import category, make_account, make_txn
 from finance.ledger.verify import repair, verify
 
@@ -75,6 +77,33 @@ def test_excluded_moves_balance_but_not_analytics(household):
     make_txn(household, account, "expense", "80.00", MARCH, is_excluded=True)
     assert balance(account) == D("-80")
     assert not MonthlySummary.objects.filter(household=household, month=MARCH, expense__gt=0).exists()
+    assert verify(household.id) == []
+
+
+def test_account_months_keep_the_excluded_part_apart(household):
+    account = make_account(household)
+    other = make_account(household, "Savings", type="savings")
+    make_txn(household, account, "expense", "80.00", MARCH, is_excluded=True)
+    make_txn(household, account, "income", "30.00", MARCH, is_excluded=True)
+    make_txn(household, account, "transfer", "5.00", MARCH, transfer_account=other, is_excluded=True)
+    make_txn(household, account, "expense", "20.00", MARCH)
+    row = AccountMonthly.objects.get(account=account, month=MARCH)
+    assert (row.income, row.expense, row.transfers_out, row.count) == (D("30"), D("100"), D("5"), 4)
+    assert (row.excluded_income, row.excluded_expense, row.excluded_count) == (D("30"), D("80"), 2 + 1)
+    received = AccountMonthly.objects.get(account=other, month=MARCH)
+    assert (received.transfers_in, received.count, received.excluded_count) == (D("5"), 0, 0)
+    assert verify(household.id) == []
+
+
+def test_migration_fills_the_excluded_part_of_existing_account_months(household):
+    fill_excluded = importlib.import_module("finance.ledger.migrations.0002_account_monthly_excluded").fill_excluded
+    account = make_account(household)
+    make_txn(household, account, "expense", "80.00", MARCH, is_excluded=True)
+    make_txn(household, account, "income", "30.00", date(2026, 4, 2), is_excluded=True)
+    make_txn(household, account, "expense", "20.00", MARCH)
+    AccountMonthly.objects.update(excluded_income=0, excluded_expense=0, excluded_count=0)  # as before the migration
+    assert {d.kind for d in verify(household.id)} == {"account-month"}
+    fill_excluded(django_apps, None)
     assert verify(household.id) == []
 
 

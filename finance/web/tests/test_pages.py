@@ -12,10 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from finance.households.models import Membership, Role
-from finance.ledger.inputs import Categorization
+from finance.ledger import services
+from finance.ledger.inputs import Categorization, TransactionInput
 from finance.ledger.models import Account, Category, Tag
 from finance.ledger.tests.factories import category, make_account, make_txn
 from finance.users.tests.factories import UserFactory
+from finance.web.dashboard.presenters import compute, spending_periods
 
 pytestmark = pytest.mark.django_db
 
@@ -215,3 +217,25 @@ def test_the_cached_dashboard_is_shown_in_each_readers_language(roles, web_clien
     page = web_client(owner).get(reverse("web:dashboard")).content.decode()
     assert "Girokonto" in page
     assert "Checking" not in page
+
+
+def test_dashboard_figures_leave_excluded_transactions_out_but_balances_keep_them(
+    roles, django_capture_on_commit_callbacks
+):
+    household = roles.household
+    today = timezone.localdate()
+    account = make_account(household, "Checking", opening_balance=Decimal("1000"))
+    make_txn(household, account, "income", "3000.00", today, category=category(household, "Salary"))
+    make_txn(household, account, "expense", "200.00", today, category=category(household, "Groceries"))
+    big = make_txn(household, account, "expense", "700.00", today, category=category(household, "Groceries"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.transaction_update(txn=big, actor=None, changes=TransactionInput(is_excluded=True))
+
+    figures = compute(household, today, spending_periods(today)["this-month"])
+    assert figures["this_month"]["expense"] == Decimal("200.00")
+    assert figures["this_month"]["savings"] == Decimal("2800.00")
+    assert figures["cashflow"][-1]["expense"] == Decimal("200.00")
+    assert figures["spending"]["total"] == Decimal("200.00")
+    # Money that really left the account: the balance and net worth keep the excluded 700.
+    assert [a["balance"] for a in figures["accounts"]] == [Decimal("3100.00")]
+    assert figures["net_worth"]["net_worth"] == Decimal("3100.00")
