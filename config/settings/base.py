@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "finance.core.middleware.RequestSizeLimitMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Unknown API URLs: the JSON 404 even with DEBUG on (Django's own page would list every route).
+    "finance.core.api.errors.NotFoundMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

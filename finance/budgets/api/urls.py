@@ -1,20 +1,20 @@
 from django.urls import include, path
-from rest_framework.routers import SimpleRouter
 
 from finance.budgets.api.views import BudgetMoveViewSet, BudgetViewSet, GoalContributionViewSet, GoalViewSet
+from finance.core.api.routes import Router
 
-router = SimpleRouter()
+router = Router()
 router.register("budgets", BudgetViewSet, basename="budget")
 router.register("goals", GoalViewSet, basename="goal")
 
-moves = SimpleRouter()
+moves = Router()
 moves.register("moves", BudgetMoveViewSet, basename="budget-move")
 
-contributions = SimpleRouter()
+contributions = Router()
 contributions.register("contributions", GoalContributionViewSet, basename="goal-contribution")
 
 urlpatterns = [
     *router.urls,
-    path("budgets/<str:budget_pk>/", include(moves.urls)),
-    path("goals/<str:goal_pk>/", include(contributions.urls)),
+    path("budgets/<id:budget_pk>/", include(moves.urls)),
+    path("goals/<id:goal_pk>/", include(contributions.urls)),
 ]

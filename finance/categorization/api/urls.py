@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
 from finance.categorization.api.views import ReviewViewSet, RuleViewSet
+from finance.core.api.routes import Router
 
-router = SimpleRouter()
+router = Router()
 router.register("rules", RuleViewSet, basename="rule")
 router.register("review", ReviewViewSet, basename="review")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
@@ -11,6 +12,7 @@ from django.views import defaults
 from drf_standardized_errors import handler
 from rest_framework import exceptions, status
 from rest_framework.exceptions import ErrorDetail
+from rest_framework.response import Response
 
 from finance.core.exceptions import NON_FIELD, DomainError, FieldError, RateLimited, Unauthenticated
 
@@ -19,13 +21,39 @@ def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
 
 
+def _not_found_json() -> JsonResponse:
+    return JsonResponse(
+        {"type": "client_error", "errors": [{"code": "not_found", "detail": "Not found.", "attr": None}]},
+        status=404,
+    )
+
+
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _is_api(request):
-        return JsonResponse(
-            {"type": "client_error", "errors": [{"code": "not_found", "detail": "Not found.", "attr": None}]},
-            status=404,
-        )
+        return _not_found_json()
     return defaults.page_not_found(request, exception or Exception("Not found"))
+
+
+class NotFoundMiddleware:
+    """An unknown API URL is the JSON 404 of the envelope, whatever ``DEBUG`` says.
+
+    ``handler404`` (:func:`not_found`) only runs with ``DEBUG`` off: with it on
+    (``make run``), Django answers an unknown URL with its technical 404 page,
+    which lists every route of the project. This replaces any 404 on an API
+    path that DRF did not answer and is not already JSON. It sits above ``CommonMiddleware`` so a
+    missing trailing slash is still redirected first.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # DRF's own answers (JSON, or the browsable API's page for a browser) are already the API's.
+        drf_or_json = isinstance(response, Response) or response.get("Content-Type", "").startswith("application/json")
+        if response.status_code == 404 and _is_api(request) and not drf_or_json:
+            return _not_found_json()
+        return response
 
 
 def server_error(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
+from finance.core.api.routes import Router
 from finance.currency.api.views import ExchangeRateViewSet
 
-router = SimpleRouter()
+router = Router()
 router.register("exchange-rates", ExchangeRateViewSet, basename="exchange-rate")
 
 urlpatterns = router.urls

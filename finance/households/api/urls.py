@@ -1,15 +1,15 @@
 from django.urls import include, path
-from rest_framework.routers import SimpleRouter
 
+from finance.core.api.routes import Router
 from finance.households.api.views import HouseholdViewSet, MemberViewSet
 
-router = SimpleRouter()
+router = Router()
 router.register("households", HouseholdViewSet, basename="household")
 
-members = SimpleRouter()
+members = Router()
 members.register("members", MemberViewSet, basename="household-member")
 
 urlpatterns = [
     *router.urls,
-    path("households/<str:household_pk>/", include(members.urls)),
+    path("households/<id:household_pk>/", include(members.urls)),
 ]

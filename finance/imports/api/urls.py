@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
+from finance.core.api.routes import Router
 from finance.imports.api.views import ImportBatchViewSet
 
-router = SimpleRouter()
+router = Router()
 router.register("imports", ImportBatchViewSet, basename="import")
 
 urlpatterns = router.urls

@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
+from finance.core.api.routes import Router
 from finance.ledger.api.views import AccountViewSet, CategoryViewSet, TagViewSet, TransactionViewSet
 
-router = SimpleRouter()
+router = Router()
 router.register("accounts", AccountViewSet, basename="account")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("tags", TagViewSet, basename="tag")

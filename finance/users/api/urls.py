@@ -1,9 +1,9 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
+from finance.core.api.routes import Router
 from finance.users.api import views
 
-router = SimpleRouter()
+router = Router()
 router.register("sessions", views.SessionViewSet, basename="auth-session")
 router.register("tokens", views.AccessTokenViewSet, basename="auth-token")
 
