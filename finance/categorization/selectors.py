@@ -9,8 +9,6 @@ from finance.households.models import Household
 from finance.ledger import selectors as ledger_selectors
 from finance.ledger.models import Transaction
 
-REVIEW_PAGE = 100
-
 
 def rule_list(*, household: Household) -> QuerySet[Rule]:
     return Rule.objects.in_household(household).order_by("priority", "created_at", "id")

@@ -26,7 +26,7 @@ class SimpleTransactionSerializer(serializers.ModelSerializer):
     category = CategoryNameField(
         required=False, allow_blank=True, allow_null=True, max_length=80, help_text="Created if new; null: none."
     )
-    description = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    description = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
     class Meta:
         model = Transaction
@@ -41,7 +41,7 @@ class TypedTransactionSerializer(serializers.ModelSerializer):
     category = CategoryNameField(
         required=False, allow_blank=True, allow_null=True, max_length=80, help_text="Created if new; null: none."
     )
-    description = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    description = serializers.CharField(required=False, allow_blank=True, max_length=500)
     date = serializers.DateField(required=False)
 
     class Meta:
@@ -68,7 +68,7 @@ class FinanceTransactionSerializer(serializers.ModelSerializer):
     type = serializers.ChoiceField(choices=INCOME_EXPENSE_UPPER)
     amount = MoneyField(currency="currency", positive=True)
     date = serializers.DateField(required=False)
-    note = serializers.CharField(source="notes", required=False, allow_blank=True, default="")
+    note = serializers.CharField(source="notes", required=False, allow_blank=True)
 
     class Meta:
         model = Transaction

@@ -27,6 +27,7 @@ from finance.core.cache import cached_for_household
 from finance.core.dates import Period, default_period, last_of_month
 from finance.core.exceptions import FieldError
 from finance.core.money import ZERO, present
+from finance.core.text import article
 from finance.households.api.viewsets import HouseholdScopedMixin
 from finance.households.models import Household
 from finance.ledger import selectors, services
@@ -68,11 +69,11 @@ class _TransactionAdapter(
 
     def to_values(self, data: dict[str, Any], kind: str) -> dict[str, Any]:
         household = self.household()
-        values: dict[str, Any] = {"amount": data["amount"], "description": data.get("description", "")}
-        if "date" in data:
-            values["date"] = data["date"]
-        if "notes" in data:
-            values["notes"] = data["notes"]
+        # Only what the request gave: PUT and PATCH keep a description, date or note they do not mention.
+        values: dict[str, Any] = {"amount": data["amount"]}
+        for name in ("description", "date", "notes"):
+            if name in data:
+                values[name] = data[name]
         if "category" in data:
             category = data["category"]
             if not isinstance(category, Category):
@@ -152,16 +153,16 @@ class _TypedDetail(_TransactionAdapter):
 def _list_schema(kind: str, noun: str) -> Any:
     return extend_schema_view(
         get=extend_schema(summary=f"{noun.title()} (first implementation)", tags=TAG),
-        post=extend_schema(summary=f"Record an {kind}", tags=TAG, responses={201: s.TypedTransactionSerializer}),
+        post=extend_schema(summary=f"Record {article(kind)}", tags=TAG, responses={201: s.TypedTransactionSerializer}),
     )
 
 
 def _detail_schema(kind: str, noun: str) -> Any:
     return extend_schema_view(
         get=extend_schema(summary=f"One {kind}", tags=TAG, operation_id=f"{noun}_retrieve"),
-        put=extend_schema(summary=f"Replace an {kind}", tags=TAG),
-        patch=extend_schema(summary=f"Change an {kind}", tags=TAG),
-        delete=extend_schema(summary=f"Delete an {kind}", tags=TAG),
+        put=extend_schema(summary=f"Replace {article(kind)}", tags=TAG),
+        patch=extend_schema(summary=f"Change {article(kind)}", tags=TAG),
+        delete=extend_schema(summary=f"Delete {article(kind)}", tags=TAG),
     )
 
 

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from finance.core.exceptions import Conflict, FieldError
 from finance.core.money import currency_precision, quantum
+from finance.core.text import article, capitalized
 from finance.households.models import WRITE_ROLES, Household
 from finance.households.services import require_role
 from finance.imports import freshness
@@ -478,7 +479,9 @@ def import_set_mapping(
     require_role(household=batch.household, actor=actor, roles=WRITE_ROLES)
     batch = lock_batch(batch)
     if batch.status not in (ImportStatus.UPLOADED, ImportStatus.MAPPED, ImportStatus.FAILED):
-        raise Conflict(f"A {batch.status} batch cannot change its mapping.", code=ErrorCode.INVALID_STATUS)
+        raise Conflict(
+            f"{capitalized(article(batch.status))} batch cannot change its mapping.", code=ErrorCode.INVALID_STATUS
+        )
     if batch.format not in TABULAR_FORMATS:
         raise FieldError(
             "mapping", f"{batch.format.upper()} files have no column mapping.", code=ErrorCode.NOT_APPLICABLE
@@ -519,7 +522,10 @@ def import_discard(*, batch: ImportBatch, actor: User | None) -> None:
     require_role(household=batch.household, actor=actor, roles=WRITE_ROLES)
     batch = lock_batch(batch)
     if batch.status in (ImportStatus.COMMITTED, ImportStatus.PROCESSING):
-        raise Conflict(f"A {batch.status} batch cannot be deleted; revert it instead.", code=ErrorCode.INVALID_STATUS)
+        raise Conflict(
+            f"{capitalized(article(batch.status))} batch cannot be deleted; revert it instead.",
+            code=ErrorCode.INVALID_STATUS,
+        )
     if batch.status == ImportStatus.REVERTED:
         raise Conflict("A reverted batch is kept as the history of its rows.", code=ErrorCode.INVALID_STATUS)
     name = batch.file.name

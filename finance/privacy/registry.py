@@ -35,6 +35,7 @@ from django.db import models
 from rest_framework import serializers
 
 from finance.core.exceptions import FieldError
+from finance.core.text import article
 from finance.privacy.errors import ErrorCode
 
 # Fields never copied from a file: new ids are made, timestamps are the restore's.
@@ -63,7 +64,9 @@ class RestoreContext:
             return self.ids[resource][str(old)]
         except KeyError:
             raise FieldError(
-                "file", f"{where}: refers to a {resource} row that is not in the file.", code=ErrorCode.INVALID_FILE
+                "file",
+                f"{where}: refers to {article(resource)} row that is not in the file.",
+                code=ErrorCode.INVALID_FILE,
             ) from None
 
     def knows(self, resource: str, old: Any) -> bool:

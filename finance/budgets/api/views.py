@@ -17,6 +17,7 @@ from finance.budgets.models import Budget, BudgetMove, Goal, GoalContribution
 from finance.core.api.idempotency import idempotent
 from finance.core.cache import cached_for_household
 from finance.core.exceptions import FieldError, Forbidden, NotFound
+from finance.core.text import article, capitalized, plural
 from finance.households.api.viewsets import HouseholdScopedMixin, HouseholdScopedViewSet, member_roles
 from finance.households.models import Household, Membership
 from finance.users.selectors import actor_of
@@ -31,17 +32,17 @@ GOAL_PATH = OpenApiParameter("goal_pk", uuid.UUID, location=OpenApiParameter.PAT
 
 def _crud_schema(noun: str, input_s: Any, update_s: Any, output_s: Any, *, create_note: str = "") -> Any:
     return extend_schema_view(
-        list=extend_schema(summary=f"List {noun}s", parameters=[HOUSEHOLD_QUERY]),
-        retrieve=extend_schema(summary=f"A {noun}"),
+        list=extend_schema(summary=f"List {plural(noun)}", parameters=[HOUSEHOLD_QUERY]),
+        retrieve=extend_schema(summary=capitalized(article(noun))),
         create=extend_schema(
-            summary=f"Create a {noun}",
+            summary=f"Create {article(noun)}",
             description=f"{create_note} Accepts `Idempotency-Key`.".strip(),
             request=input_s,
             responses={201: output_s},
         ),
-        update=extend_schema(summary=f"Replace a {noun}", request=update_s, responses=output_s),
-        partial_update=extend_schema(summary=f"Change a {noun}", request=update_s, responses=output_s),
-        destroy=extend_schema(summary=f"Delete a {noun}"),
+        update=extend_schema(summary=f"Replace {article(noun)}", request=update_s, responses=output_s),
+        partial_update=extend_schema(summary=f"Change {article(noun)}", request=update_s, responses=output_s),
+        destroy=extend_schema(summary=f"Delete {article(noun)}"),
     )
 
 

@@ -20,6 +20,7 @@ from finance.categorization.api.serializers import (
     RuleUpdateSerializer,
 )
 from finance.categorization.models import Rule
+from finance.core.api.pagination import CursorPagination
 from finance.core.exceptions import FieldError
 from finance.households.api.viewsets import HouseholdScopedMixin, HouseholdScopedViewSet
 from finance.households.models import Household
@@ -134,29 +135,37 @@ def _suggestions(choices: list[services.ReviewChoice]) -> list[dict[str, Any]]:
     ]
 
 
+class ReviewPagination(CursorPagination):
+    """Keyset pages in the queue's order (newest first; ``-id`` makes the order total)."""
+
+    ordering = ("-date", "-created_at", "-id")  # type: ignore[assignment]
+
+
 class ReviewViewSet(HouseholdScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Transactions waiting for a category, with the pipeline's top three suggestions."""
 
     queryset = Transaction.objects.all()
     serializer_class = ReviewItemSerializer
-    pagination_class = None
+    pagination_class = ReviewPagination
 
     def get_queryset(self) -> QuerySet[Transaction]:
         return Transaction.objects.for_member(self.request.user).select_related("account", "category")
 
     @extend_schema(
         summary="The review queue",
-        description=f"Up to {selectors.REVIEW_PAGE} transactions marked `needs_review`, newest first, each with "
-        "up to three suggested categories and why. Accept one, or PATCH the transaction's category.",
+        description="Transactions marked `needs_review`, newest first, each with up to three suggested "
+        "categories and why; a list like every other (`{next, previous, results}`, keyset cursors, "
+        "`page_size` 50 by default, at most 500). Accept one, or PATCH the transaction's category.",
         parameters=[HOUSEHOLD_QUERY],
         responses=ReviewItemSerializer(many=True),
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         household = self.readable_household()
-        txns = list(selectors.review_queue(household=household)[: selectors.REVIEW_PAGE])
+        txns = self.paginate_queryset(selectors.review_queue(household=household)) or []
+        # Suggestions for this page only, in one pipeline run.
         choices = services.review_suggestions(household, txns)
         rows = [{"transaction": t, "suggestions": _suggestions(c)} for t, c in zip(txns, choices, strict=True)]
-        return Response(ReviewItemSerializer(rows, many=True).data)
+        return self.get_paginated_response(ReviewItemSerializer(rows, many=True).data)
 
     @extend_schema(
         summary="Accept the top suggestion",

@@ -133,7 +133,8 @@ def test_review_queue_accept_and_correct(client_for: Any, household: Household, 
 
     listed = client_for.get(REVIEW)
     assert listed.status_code == 200
-    by_id = {row["transaction"]["id"]: row["suggestions"] for row in listed.json()}
+    assert (listed.json()["next"], listed.json()["previous"]) == (None, None)
+    by_id = {row["transaction"]["id"]: row["suggestions"] for row in listed.json()["results"]}
     assert set(by_id) == {str(weak.pk), str(unknown.pk)}
     top = by_id[str(weak.pk)][0]
     assert (top["category"], top["source"], top["confidence"]) == (str(groceries.pk), "history", 0.625)
@@ -154,7 +155,7 @@ def test_review_queue_accept_and_correct(client_for: Any, household: Household, 
     assert (data["category"], data["needs_review"]) == (str(dining.pk), False)
     assert data["suggested_rule"]["conditions"] == [{"field": "payee", "operator": "contains", "value": "nobody knows"}]
     assert data["suggested_rule"]["actions"] == [{"action": "set_category", "value": str(dining.pk)}]
-    assert client_for.get(REVIEW).json() == []
+    assert client_for.get(REVIEW).json() == {"next": None, "previous": None, "results": []}
 
     # The client can save the suggestion as it is; the next such payee is then categorized by it.
     saved = client_for.post("/api/v1/rules/", data["suggested_rule"], format="json")
@@ -181,3 +182,26 @@ def test_review_roles(roles: Any) -> None:
     assert roles.client("viewer").post(f"{REVIEW}{txn.pk}/accept/").status_code == 403
     assert roles.client("outsider").post(f"{REVIEW}{txn.pk}/accept/").status_code == 404
     assert roles.client("anonymous").get(REVIEW).status_code == 401
+
+
+def test_review_queue_is_paginated_like_every_list(client_for: Any, household: Household, account: Account) -> None:
+    waiting = [make_txn(household, account, payee=f"Unknown {n}", on=date(2026, 3, 1 + n)) for n in range(7)]
+    make_txn(household, account, payee="Settled", category=category(household, "Groceries"))
+    newest_first = [str(t.pk) for t in reversed(waiting)]
+
+    first = client_for.get(REVIEW, {"page_size": 3})
+    assert first.status_code == 200
+    body = first.json()
+    assert set(body) == {"next", "previous", "results"}
+    assert body["previous"] is None
+    seen = [row["transaction"]["id"] for row in body["results"]]
+    assert all(set(row) == {"transaction", "suggestions"} for row in body["results"])
+    while body["next"]:
+        body = client_for.get(body["next"]).json()
+        seen += [row["transaction"]["id"] for row in body["results"]]
+    assert seen == newest_first  # every waiting transaction once, newest first, none settled
+
+    default = client_for.get(REVIEW).json()
+    assert (len(default["results"]), default["next"]) == (7, None)
+    capped = client_for.get(REVIEW, {"page_size": 100000}).json()
+    assert len(capped["results"]) == 7

@@ -156,3 +156,37 @@ def test_uncategorized_typed_transactions_show_a_null_category_as_documented(cli
     created = client_for.post("/api/expenses/", {"amount": "5.00"}, format="json")
     assert created.status_code == 201
     assert created.json()["category"] is None
+
+
+@pytest.mark.parametrize("kind", ["incomes", "expenses"])
+def test_put_and_patch_keep_the_description_they_do_not_change(client_for, kind):
+    created = client_for.post(
+        f"/api/{kind}/", {"amount": "10", "description": "March pay", "category": "Pay", "date": "2026-03-01"}
+    ).json()
+    url = f"/api/{kind}/{created['id']}/"
+    replaced = client_for.put(url, {"amount": "50", "category": "Pay", "description": "beans"}, format="json")
+    assert replaced.status_code == 200, replaced.content
+    assert (replaced.json()["amount"], replaced.json()["description"]) == ("50.00", "beans")
+    assert client_for.get(url).json()["description"] == "beans"
+
+    kept = client_for.put(url, {"amount": "52"}, format="json")
+    assert kept.status_code == 200, kept.content
+    assert {k: kept.json()[k] for k in ("amount", "description", "category", "date")} == {
+        "amount": "52.00",
+        "description": "beans",
+        "category": "Pay",
+        "date": "2026-03-01",
+    }
+    patched = client_for.patch(url, {"amount": "53"}, format="json").json()
+    assert (patched["amount"], patched["description"]) == ("53.00", "beans")
+    cleared = client_for.patch(url, {"description": ""}, format="json").json()
+    assert (cleared["amount"], cleared["description"]) == ("53.00", "")
+    assert Transaction.objects.get(pk=created["id"]).description == ""
+
+
+def test_finance_transaction_patch_keeps_the_note_it_does_not_change(client_for):
+    created = client_for.post(
+        "/api/finance/transactions/", {"type": "EXPENSE", "amount": "4.20", "note": "coffee"}, format="json"
+    ).json()
+    patched = client_for.patch(f"/api/finance/transactions/{created['id']}/", {"amount": "5"}, format="json").json()
+    assert (patched["amount"], patched["note"]) == ("5.00", "coffee")

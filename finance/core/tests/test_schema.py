@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.management import call_command
 
@@ -50,3 +52,12 @@ def test_error_responses_describe_what_the_api_sends(client, db):
     }
     assert "AuthLoginCreateUsernameErrorComponent" not in components  # unused components are dropped
     assert all("409" not in op["responses"] for op in schema["paths"]["/api/v1/audit/"].values())
+
+
+def test_generated_summaries_read_as_english(client, db):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    summaries = {op["summary"] for ops in schema["paths"].values() for op in ops.values() if "summary" in op}
+    assert {"List categories", "An account", "Create an account", "Delete an account", "A budget"} <= summaries
+    assert {"Record an income", "Replace an expense"} <= summaries
+    bad = sorted(s for s in summaries if re.search(r"\b[Aa] [aeiou]|\b[Aa]n [^aeiouAEIOU\W]|categorys\b", s))
+    assert bad == []

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from finance.core.api.filters import FilterBackend
 from finance.core.api.idempotency import idempotent
 from finance.core.api.pagination import CursorPagination
+from finance.core.text import article, capitalized, plural
 from finance.households.api.viewsets import HouseholdScopedViewSet
 from finance.households.models import Household
 from finance.ledger import extensions, selectors, services
@@ -49,18 +50,18 @@ CONFLICT = OpenApiResponse(description="In use (the envelope's code says why).")
 
 def _crud_schema(noun: str, input_s: Any, update_s: Any, output_s: Any, *, delete_note: str = "") -> Any:
     return extend_schema_view(
-        list=extend_schema(summary=f"List {noun}s", parameters=[HOUSEHOLD_QUERY]),
-        retrieve=extend_schema(summary=f"A {noun}"),
+        list=extend_schema(summary=f"List {plural(noun)}", parameters=[HOUSEHOLD_QUERY]),
+        retrieve=extend_schema(summary=capitalized(article(noun))),
         create=extend_schema(
-            summary=f"Create a {noun}",
+            summary=f"Create {article(noun)}",
             description="Accepts `Idempotency-Key`.",
             request=input_s,
             responses={201: output_s},
         ),
-        update=extend_schema(summary=f"Replace a {noun}", request=update_s, responses=output_s),
-        partial_update=extend_schema(summary=f"Change a {noun}", request=update_s, responses=output_s),
+        update=extend_schema(summary=f"Replace {article(noun)}", request=update_s, responses=output_s),
+        partial_update=extend_schema(summary=f"Change {article(noun)}", request=update_s, responses=output_s),
         destroy=extend_schema(
-            summary=f"Delete a {noun}", description=delete_note, responses={204: None, 409: CONFLICT}
+            summary=f"Delete {article(noun)}", description=delete_note, responses={204: None, 409: CONFLICT}
         ),
     )
 

@@ -15,6 +15,7 @@ from finance.audit.services import audit_record
 from finance.core import events
 from finance.core.exceptions import FieldError, FieldErrors
 from finance.core.money import ZERO, currency_precision
+from finance.core.text import article, capitalized
 from finance.currency.selectors import RateCache
 from finance.households.models import WRITE_ROLES, Household
 from finance.households.services import require_role
@@ -107,7 +108,9 @@ def _prepare(
             if category.household_id != household.id:
                 err("category", "Not found in this household.", ErrorCode.DOES_NOT_EXIST)
             elif kind in TransactionType.values and category.type != kind:
-                err("category", f"A {kind} needs a {kind} category.", ErrorCode.TYPE_MISMATCH)
+                err(
+                    "category", f"{capitalized(article(kind))} needs {article(kind)} category.", ErrorCode.TYPE_MISMATCH
+                )
         if splits:
             if category is not None:
                 err("category", "A split transaction takes its categories from the splits.", ErrorCode.NOT_ALLOWED)
@@ -117,7 +120,11 @@ def _prepare(
                 if part.category.household_id != household.id:
                     err(f"{name}.category", "Not found in this household.", ErrorCode.DOES_NOT_EXIST)
                 elif kind in TransactionType.values and part.category.type != kind:
-                    err(f"{name}.category", f"A {kind} needs {kind} categories.", ErrorCode.TYPE_MISMATCH)
+                    err(
+                        f"{name}.category",
+                        f"{capitalized(article(kind))} needs {kind} categories.",
+                        ErrorCode.TYPE_MISMATCH,
+                    )
                 if account is not None:
                     check_amount(errors, f"{prefix}{name}.amount", part.amount, account.currency)
                 total += part.amount or ZERO

@@ -72,3 +72,33 @@ def test_direct_output_matches_the_generic_path_for_every_shape(household):
         assert list(direct) == list(generic)
         assert rendered(direct) == rendered(generic), row.payee
         assert rendered(serializer.to_representation(paged[row.pk])) == rendered(generic), row.payee
+
+
+def test_type_mismatch_messages_read_as_english(client_for, household):
+    account = make_account(household)
+    groceries = category(household, "Groceries")
+    salary = category(household, "Salary")
+    whole = client_for.post(
+        "/api/v1/transactions/",
+        {"account": str(account.pk), "type": "income", "amount": "5", "category": str(groceries.pk)},
+        format="json",
+    )
+    assert whole.status_code == 400
+    assert whole.json()["errors"] == [
+        {"code": "type_mismatch", "detail": "An income needs an income category.", "attr": "category"}
+    ]
+    split = client_for.post(
+        "/api/v1/transactions/",
+        {
+            "account": str(account.pk),
+            "type": "expense",
+            "amount": "5",
+            "splits": [{"category": str(salary.pk), "amount": "5"}],
+        },
+        format="json",
+    )
+    assert split.status_code == 400
+    assert split.json()["errors"] == [
+        {"code": "type_mismatch", "detail": "An expense needs expense categories.", "attr": "splits.0.category"}
+    ]
+    assert not Transaction.objects.filter(household=household).exists()
