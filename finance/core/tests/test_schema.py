@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
+
+from finance.core.api import docs
 
 
 def test_schema_generates_without_warnings_and_validates(tmp_path, db):
@@ -17,13 +21,32 @@ def test_schema_generates_without_warnings_and_validates(tmp_path, db):
     assert "/api/v1/households/{household_pk}/members/" in text
 
 
-@pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/"])
-def test_docs_pages_use_bundled_assets(client, path, db):
+@pytest.mark.parametrize(
+    ("path", "asset"),
+    [("/api/docs/", "/static/drf_spectacular_sidecar/"), ("/api/redoc/", "/api/redoc/redoc.standalone.js")],
+)
+def test_docs_pages_use_bundled_assets_and_name_no_other_host(client, path, asset, db):
     response = client.get(path)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "/static/drf_spectacular_sidecar/" in html
+    assert asset in html
     assert "cdn" not in html.lower()
+    # No absolute address at all: no fonts, preconnects, scripts or styles from anywhere else.
+    assert re.findall(r"(?:src|href)=[\"']?(?:https?:)?//", html) == []
+
+
+def test_the_redoc_bundle_is_the_installed_one_without_redoclys_logo(client, db):
+    original = Path(finders.find(docs.REDOC_BUNDLE)).read_text(encoding="utf-8")
+    assert docs.REDOCLY_LOGO in original  # the address the rewrite removes is still what the bundle loads
+    response = client.get("/api/redoc/redoc.standalone.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    served = response.content.decode()
+    assert docs.REDOCLY_LOGO not in served
+    assert "cdn.redoc.ly" not in served
+    assert served == original.replace(docs.REDOCLY_LOGO, docs.NO_IMAGE)
+    again = client.get("/api/redoc/redoc.standalone.js", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert (again.status_code, again.content) == (304, b"")
 
 
 def test_schema_endpoint_serves_openapi(client, db):
