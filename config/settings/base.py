@@ -22,6 +22,9 @@ ALLOWED_HOSTS = env.ALLOWED_HOSTS
 CSRF_TRUSTED_ORIGINS = env.CSRF_TRUSTED_ORIGINS
 
 INSTALLED_APPS = [
+    # First: its runserver command (closing each request thread's database connections) must win over
+    # django.contrib.staticfiles' (an earlier app's command takes precedence).
+    "finance.core",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -37,7 +40,6 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
     "django_htmx",
-    "finance.core",
     "finance.users",
     "finance.households",
     "finance.currency",
