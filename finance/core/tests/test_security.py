@@ -172,3 +172,17 @@ def test_browsable_api_allows_inline_styles_but_no_inline_scripts(client_for):
     assert csp(page)["style-src"] == ["'self'", "'unsafe-inline'"]
     assert csp(page)["script-src"] == ["'self'"]
     assert csp(client_for.get("/api/v1/households/"))["style-src"] == ["'self'"]
+
+
+@pytest.mark.parametrize("path", ["/login/", "/api/docs/", "/api/redoc/", "/api/v1/auth/me/", "/api/v1/households/"])
+def test_no_page_policy_allows_another_host(path):
+    """Every page's Content-Security-Policy names only our origin (and data:/blob: where the docs need them)."""
+    response = Client().get(path, HTTP_ACCEPT="text/html")
+    policy = csp(response)
+    allowed = {"'self'", "'none'", "'unsafe-inline'", "data:", "blob:"}
+    for directive, sources in policy.items():
+        if directive == "report-uri":
+            continue
+        assert {s for s in sources if not s.startswith("'nonce-")} <= allowed, (path, directive, sources)
+    assert policy["font-src"] == ["'self'"]
+    assert policy["connect-src"] == ["'self'"]
