@@ -46,7 +46,7 @@ ACCESS_TOKEN_MINUTES: int = _env.int("ACCESS_TOKEN_MINUTES", default=15)
 REFRESH_TOKEN_DAYS: int = _env.int("REFRESH_TOKEN_DAYS", default=14)
 IDEMPOTENCY_KEY_TTL_HOURS: int = _env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 # Reverse proxies in front of the app whose X-Forwarded-For entries are trusted (0: use the peer address).
-NUM_PROXIES: int = _env.int("NUM_PROXIES", default=0)
+NUM_PROXIES: int = max(0, _env.int("NUM_PROXIES", default=0))
 # Largest request bodies: everything but multipart uploads, and multipart uploads.
 DATA_UPLOAD_MAX_MEMORY_SIZE: int = _env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 DATA_UPLOAD_MAX_NUMBER_FIELDS: int = _env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=1000)

@@ -225,7 +225,10 @@ REST_FRAMEWORK = {
         "email": env.THROTTLE_RATE_EMAIL,
         "otp": env.THROTTLE_RATE_OTP,
     },
-    "NUM_PROXIES": env.NUM_PROXIES or None,
+    # 0 means "no trusted proxy: the peer is the client". DRF reads None as "trust X-Forwarded-For
+    # whatever sent it", which would let any caller pick its address; the throttles use
+    # finance.core.http.client_ip anyway, the one rule for throttles, lockout and audit.
+    "NUM_PROXIES": env.NUM_PROXIES,
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
