@@ -122,9 +122,7 @@ def test_no_trusted_proxy_is_the_default(settings):
 def test_a_forged_forwarded_for_buys_no_fresh_address_budget(rates, make_client):
     rates(address="3/min")
     client = make_client(UserFactory())
-    answers = [
-        client.get("/api/v1/auth/me/", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code for n in range(1, 4)
-    ]
+    answers = [client.get("/api/v1/auth/me/", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code for n in range(1, 4)]
     assert answers == [200, 200, 200]
     assert_throttled(client.get("/api/v1/auth/me/", HTTP_X_FORWARDED_FOR="203.0.113.99"))
     assert_throttled(client.get("/api/v1/auth/me/", HTTP_X_FORWARDED_FOR="2001:db8::1, 198.51.100.5"))
