@@ -56,6 +56,10 @@ MAX_UPLOAD_SIZE: int = _env.int("MAX_UPLOAD_SIZE", default=26_214_400)
 REQUIRE_EMAIL_VERIFICATION: bool = _env.bool("REQUIRE_EMAIL_VERIFICATION", default=False)
 EMAIL_VERIFICATION_HOURS: int = _env.int("EMAIL_VERIFICATION_HOURS", default=48)
 PASSWORD_RESET_MINUTES: int = _env.int("PASSWORD_RESET_MINUTES", default=60)
+# How long the link sent to the old address after an email change can undo it.
+EMAIL_CHANGE_UNDO_DAYS: int = _env.int("EMAIL_CHANGE_UNDO_DAYS", default=7)
+# How long an invitation to a household can be accepted.
+INVITATION_DAYS: int = _env.int("INVITATION_DAYS", default=7)
 LOGIN_SLOWDOWN_AFTER: int = _env.int("LOGIN_SLOWDOWN_AFTER", default=3)
 LOGIN_LOCKOUT_AFTER: int = _env.int("LOGIN_LOCKOUT_AFTER", default=10)
 LOGIN_ADDRESS_SLOWDOWN_AFTER: int = _env.int("LOGIN_ADDRESS_SLOWDOWN_AFTER", default=10)

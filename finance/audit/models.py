@@ -31,6 +31,7 @@ class AuditAction(models.TextChoices):
     TOKEN_REVOKED = "auth.token_revoked", _("API token revoked")
     PROFILE_UPDATE = "profile.update", _("Profile changed")
     EMAIL_CHANGE = "profile.email_change", _("Email address changed")
+    EMAIL_CHANGE_UNDO = "profile.email_change_undo", _("Email address change undone from the old address")
     HOUSEHOLD_CREATE = "household.create", _("Household created")
     HOUSEHOLD_UPDATE = "household.update", _("Household changed")
     HOUSEHOLD_DELETE = "household.delete", _("Household deleted")

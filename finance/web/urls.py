@@ -23,6 +23,7 @@ urlpatterns = [
     path("login/", account.sign_in, name="login"),
     path("login/code/", account.sign_in_code, name="login-code"),
     path("logout/", account.SignOutView.as_view(), name="logout"),
+    path("email/undo/", account.email_change_undo, name="email-undo"),
     path("app/", dashboard.dashboard, name="dashboard"),
     path("app/transactions/", ledger.transaction_index, name="transactions"),
     path("app/transactions/new/", ledger.transaction_create, name="transaction-create"),

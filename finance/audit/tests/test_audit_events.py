@@ -79,7 +79,7 @@ def test_profile_edits_record_old_and_new_values(user):
     assert event.changes == {"timezone": ["UTC", "Europe/Berlin"], "first_name": [user.first_name, "Ada"]}
     assert (event.actor_id, event.target_id, event.request_id) == (user.pk, str(user.pk), "req-setup")
 
-    api.patch("/api/v1/auth/me/", {"email": "new-address@example.com"}, format="json")
+    api.patch("/api/v1/auth/me/", {"email": "new-address@example.com", "current_password": PASSWORD}, format="json")
     event = last(AuditAction.EMAIL_CHANGE)
     assert event.changes == {"email": [old_email, "new-address@example.com"]}
     # Saving the same values again is no change and no event.
@@ -99,7 +99,7 @@ def test_password_and_two_factor_changes_are_recorded_without_secrets(user, cloc
     assert {e.changes["reason"] for e in revoked} == {"password_change"}
 
     api = bearer(changed.json()["access"], HTTP_X_REQUEST_ID="req-2fa")
-    secret = api.post("/api/v1/auth/2fa/setup/").json()["secret"]
+    secret = api.post("/api/v1/auth/2fa/setup/", {"password": new_password}, format="json").json()["secret"]
     totp = pyotp.TOTP(secret)
     codes = api.post("/api/v1/auth/2fa/confirm/", {"code": totp.now()}, format="json").json()["recovery_codes"]
     assert last(AuditAction.TWO_FACTOR_ENABLED).request_id == "req-2fa"
