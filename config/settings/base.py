@@ -371,6 +371,7 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
         "RoleEnum": "finance.households.models.Role.choices",
+        "InvitationStatusEnum": "finance.households.models.InvitationStatus.choices",
         "AccountTypeEnum": "finance.ledger.models.AccountType.choices",
         "CategoryTypeEnum": "finance.ledger.models.CategoryType.choices",
         "TransactionTypeEnum": "finance.ledger.models.TransactionType.choices",

@@ -135,14 +135,25 @@ def test_tokens_and_sessions_created_and_revoked(user):
 def test_membership_changes_are_recorded_in_the_household(user, household):
     api = signed_in(user, request_id="req-members")
     friend = UserFactory()
-    added = api.post(
+    invited = api.post(
         f"/api/v1/households/{household.pk}/members/", {"username": friend.username, "role": "viewer"}, format="json"
     ).json()
-    event = last(AuditAction.MEMBER_ADD)
-    assert (event.household_id, event.actor_id, event.changes) == (
+    event = last(AuditAction.INVITATION_CREATE)
+    assert (event.household_id, event.actor_id, event.target_id, event.changes) == (
         household.pk,
         user.pk,
-        {"user": str(friend.pk), "role": "viewer"},
+        invited["id"],
+        {"identifier": friend.username, "role": "viewer"},  # what the owner typed, nothing about the account
+    )
+    added = signed_in(friend, request_id="req-accept").post(f"/api/v1/invitations/{invited['id']}/accept/").json()
+    accepted = last(AuditAction.INVITATION_ACCEPT)
+    assert (accepted.household_id, accepted.actor_id, accepted.changes) == (household.pk, friend.pk, {"role": "viewer"})
+    event = last(AuditAction.MEMBER_ADD)
+    assert (event.household_id, event.actor_id, event.request_id, event.changes) == (
+        household.pk,
+        friend.pk,
+        "req-accept",
+        {"user": str(friend.pk), "role": "viewer", "invitation": invited["id"]},
     )
     api.patch(f"/api/v1/households/{household.pk}/members/{added['id']}/", {"role": "editor"}, format="json")
     assert last(AuditAction.MEMBER_ROLE_CHANGE).changes == {"user": str(friend.pk), "role": ["viewer", "editor"]}
