@@ -337,6 +337,10 @@ class EmailChangeUndoView(PublicAuthView):
 
 
 class TwoFactorSetupView(CredentialsView):
+    # Password guesses here share the budget of password changes.
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "password"
+
     @extend_schema(
         summary="Start two-factor setup",
         description=(

@@ -284,3 +284,15 @@ def test_the_web_page_speaks_the_browsers_language(user, mailbox, committed):
     key = undo_params(mailbox, old)["key"]
     page = Client(HTTP_ACCEPT_LANGUAGE="de").get("/email/undo/", {"key": key}).content.decode()
     assert "Meine vorherige Adresse wiederherstellen" in page
+
+
+def test_password_guesses_through_two_factor_setup_share_the_password_budget(user, settings, monkeypatch):
+    settings.API_THROTTLE = True
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "password": "2/min"}
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
+    api = signed_in(user)
+    for n in range(2):
+        assert api.post("/api/v1/auth/2fa/setup/", {"password": f"guess-{n}"}, format="json").status_code == 400
+    refused = api.post("/api/v1/auth/2fa/setup/", {"password": PASSWORD}, format="json")
+    assert refused.status_code == 429
+    assert not TOTPDevice.objects.filter(user=user).exists()
