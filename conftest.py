@@ -22,6 +22,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from config import env
+from finance.core.api.throttling import store as throttle_store
 from finance.households.models import Household, Membership, Role
 from finance.users.models import User
 from finance.users.services import ClientInfo, session_start
@@ -72,11 +73,13 @@ def _clear_cache() -> Iterator[None]:
 
 
 def _empty_cache() -> None:
-    """Forget this test process's cache keys only (parallel workers share one Redis database)."""
+    """Forget this test process's cache keys only (parallel workers share one Redis database), and the
+    throttles' per-process fallback counters."""
     if hasattr(cache, "delete_pattern"):  # django-redis: the pattern is taken under the worker's key prefix
         cache.delete_pattern("*")
     else:
         cache.clear()
+    throttle_store.clear()
 
 
 @pytest.fixture(autouse=True)

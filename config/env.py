@@ -46,7 +46,7 @@ ACCESS_TOKEN_MINUTES: int = _env.int("ACCESS_TOKEN_MINUTES", default=15)
 REFRESH_TOKEN_DAYS: int = _env.int("REFRESH_TOKEN_DAYS", default=14)
 IDEMPOTENCY_KEY_TTL_HOURS: int = _env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 # Reverse proxies in front of the app whose X-Forwarded-For entries are trusted (0: use the peer address).
-NUM_PROXIES: int = _env.int("NUM_PROXIES", default=0)
+NUM_PROXIES: int = max(0, _env.int("NUM_PROXIES", default=0))
 # Largest request bodies: everything but multipart uploads, and multipart uploads.
 DATA_UPLOAD_MAX_MEMORY_SIZE: int = _env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 DATA_UPLOAD_MAX_NUMBER_FIELDS: int = _env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=1000)
@@ -56,6 +56,10 @@ MAX_UPLOAD_SIZE: int = _env.int("MAX_UPLOAD_SIZE", default=26_214_400)
 REQUIRE_EMAIL_VERIFICATION: bool = _env.bool("REQUIRE_EMAIL_VERIFICATION", default=False)
 EMAIL_VERIFICATION_HOURS: int = _env.int("EMAIL_VERIFICATION_HOURS", default=48)
 PASSWORD_RESET_MINUTES: int = _env.int("PASSWORD_RESET_MINUTES", default=60)
+# How long the link sent to the old address after an email change can undo it.
+EMAIL_CHANGE_UNDO_DAYS: int = _env.int("EMAIL_CHANGE_UNDO_DAYS", default=7)
+# How long an invitation to a household can be accepted.
+INVITATION_DAYS: int = _env.int("INVITATION_DAYS", default=7)
 LOGIN_SLOWDOWN_AFTER: int = _env.int("LOGIN_SLOWDOWN_AFTER", default=3)
 LOGIN_LOCKOUT_AFTER: int = _env.int("LOGIN_LOCKOUT_AFTER", default=10)
 LOGIN_ADDRESS_SLOWDOWN_AFTER: int = _env.int("LOGIN_ADDRESS_SLOWDOWN_AFTER", default=10)

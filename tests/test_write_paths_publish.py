@@ -19,7 +19,7 @@ from django.urls import reverse
 from conftest import auth_client
 from finance.categorization.services import rule_create
 from finance.core.models import OutboxEvent
-from finance.households.models import Household
+from finance.households.models import Household, Membership
 from finance.ledger.models import Account, Category, Transaction
 from finance.ledger.tests.factories import category, make_account, make_txn
 from finance.privacy import archive
@@ -271,3 +271,46 @@ class TestIdentityAndHouseholds:
         ]
         # No USD→EUR rate: the amount has no base value any more, and the ledger says so.
         assert changed(mark) == [("reconverted", 1, [str(txn.pk)])]
+
+    def test_an_invitation_and_its_acceptance_are_events(self, client_for, user, household, mark):
+        sam = UserFactory(username="sam")
+        sent = client_for.post(f"/api/v1/households/{household.pk}/members/", {"username": "sam"}, format="json")
+        assert sent.status_code == 202, sent.content
+        invitation_id = sent.json()["id"]
+        assert published(mark) == [
+            (
+                "households.invitation_created",
+                {
+                    "household_id": str(household.pk),
+                    "invitation_id": invitation_id,
+                    "role": "viewer",
+                    "invited_by_id": str(user.pk),
+                },
+            )
+        ]
+        after = OutboxEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        web = Client()
+        web.force_login(sam)
+        assert web.post(reverse("web:invitation-accept", args=[invitation_id])).status_code == 302
+        membership = Membership.objects.get(household=household, user=sam)
+        assert published(after) == [
+            (
+                "households.invitation_accepted",
+                {
+                    "household_id": str(household.pk),
+                    "invitation_id": invitation_id,
+                    "user_id": str(sam.pk),
+                    "membership_id": str(membership.pk),
+                    "role": "viewer",
+                },
+            )
+        ]
+
+    def test_a_refused_invitation_publishes_nothing(self, client_for, household, mark):
+        viewer = UserFactory()
+        Membership.objects.create(household=household, user=viewer, role="viewer")
+        refused = client_for.post(
+            f"/api/v1/households/{household.pk}/members/", {"username": viewer.username}, format="json"
+        )
+        assert refused.status_code == 409
+        assert published(mark) == []

@@ -229,7 +229,10 @@ REST_FRAMEWORK = {
         "email": env.THROTTLE_RATE_EMAIL,
         "otp": env.THROTTLE_RATE_OTP,
     },
-    "NUM_PROXIES": env.NUM_PROXIES or None,
+    # 0 means "no trusted proxy: the peer is the client". DRF reads None as "trust X-Forwarded-For
+    # whatever sent it", which would let any caller pick its address; the throttles use
+    # finance.core.http.client_ip anyway, the one rule for throttles, lockout and audit.
+    "NUM_PROXIES": env.NUM_PROXIES,
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -265,6 +268,8 @@ MAX_UPLOAD_SIZE = env.MAX_UPLOAD_SIZE
 REQUIRE_EMAIL_VERIFICATION = env.REQUIRE_EMAIL_VERIFICATION
 EMAIL_VERIFICATION_TIMEOUT = timedelta(hours=env.EMAIL_VERIFICATION_HOURS)
 PASSWORD_RESET_TIMEOUT = env.PASSWORD_RESET_MINUTES * 60
+EMAIL_CHANGE_UNDO_TIMEOUT = timedelta(days=env.EMAIL_CHANGE_UNDO_DAYS)
+INVITATION_TIMEOUT = timedelta(days=env.INVITATION_DAYS)
 LOGIN_SLOWDOWN_AFTER = env.LOGIN_SLOWDOWN_AFTER
 LOGIN_LOCKOUT_AFTER = env.LOGIN_LOCKOUT_AFTER
 LOGIN_ADDRESS_SLOWDOWN_AFTER = env.LOGIN_ADDRESS_SLOWDOWN_AFTER
@@ -371,6 +376,7 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
         "RoleEnum": "finance.households.models.Role.choices",
+        "InvitationStatusEnum": "finance.households.models.InvitationStatus.choices",
         "AccountTypeEnum": "finance.ledger.models.AccountType.choices",
         "CategoryTypeEnum": "finance.ledger.models.CategoryType.choices",
         "TransactionTypeEnum": "finance.ledger.models.TransactionType.choices",

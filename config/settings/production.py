@@ -16,7 +16,9 @@ MIDDLEWARE = [
 
 SECRET_KEY = check_secret_key(env.SECRET_KEY)
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Only a trusted reverse proxy's X-Forwarded-Proto says the request came over HTTPS; with none
+# (NUM_PROXIES=0) anyone could send the header, so it is not read.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.NUM_PROXIES > 0 else None
 SECURE_SSL_REDIRECT = env.SECURE_SSL_REDIRECT
 SECURE_HSTS_SECONDS = env.SECURE_HSTS_SECONDS if env.SECURE_SSL_REDIRECT else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.SECURE_SSL_REDIRECT

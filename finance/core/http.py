@@ -11,13 +11,15 @@ from django.conf import settings
 def client_ip(request: Any) -> str | None:
     """The caller's address: the peer, or the entry ``NUM_PROXIES`` trusted proxies added.
 
-    The same rule DRF's throttles use, so an audit entry and a throttle agree.
+    With no trusted proxy (``NUM_PROXIES`` 0, the default) ``X-Forwarded-For`` is ignored: anyone
+    can send it. The throttles (``finance.core.api.throttling``), the sign-in lockout and the audit
+    log all use this one rule, so they agree on who the client is.
     """
     meta = request.META
     address = meta.get("REMOTE_ADDR")
     forwarded = meta.get("HTTP_X_FORWARDED_FOR")
     proxies = int(cast(Any, settings.REST_FRAMEWORK.get("NUM_PROXIES")) or 0)
-    if forwarded and proxies:
+    if forwarded and proxies > 0:
         hops = [part.strip() for part in forwarded.split(",") if part.strip()]
         if hops:
             address = hops[-min(proxies, len(hops))]

@@ -14,4 +14,7 @@ class ErrorCode(enum.StrEnum):
     DOES_NOT_EXIST = "does_not_exist"
     INVALID_CHOICE = "invalid_choice"
     INVALID_CURRENCY = "invalid_currency"
+    INVITATION_CLOSED = "invitation_closed"
+    INVITATION_EXPIRED = "invitation_expired"
     LAST_OWNER = "last_owner"
+    TOO_MANY_INVITATIONS = "too_many_invitations"

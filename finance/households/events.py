@@ -30,3 +30,29 @@ class BaseCurrencyChanged(Event):
     household_id: uuid.UUID
     old: str
     new: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InvitationCreated(Event):
+    """An owner invited someone to the household. Deliberately without the invitee: whether the
+    identifier matched an account is not the household's to know."""
+
+    name: ClassVar[str] = "households.invitation_created"
+
+    household_id: uuid.UUID
+    invitation_id: uuid.UUID
+    role: str
+    invited_by_id: uuid.UUID | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InvitationAccepted(Event):
+    """A person accepted an invitation and is now a member of the household."""
+
+    name: ClassVar[str] = "households.invitation_accepted"
+
+    household_id: uuid.UUID
+    invitation_id: uuid.UUID
+    user_id: uuid.UUID
+    membership_id: uuid.UUID
+    role: str

@@ -34,7 +34,7 @@ class BearerAuthentication(JWTAuthentication):
         session_id = token.get(services.SESSION_CLAIM)
         if not session_id or not selectors.session_is_active(session_id=str(session_id), user_id=user.pk):
             raise AuthenticationFailed("This session has ended; sign in again.", code="token_not_valid")
-        services.session_touch(session_id=str(session_id), ip=client_ip(request))
+        services.session_touch(session_id=str(session_id), user_id=user.pk, ip=client_ip(request))
         return user, token
 
     def get_user(self, validated_token: Any) -> Any:

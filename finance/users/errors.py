@@ -11,6 +11,7 @@ import enum
 
 class ErrorCode(enum.StrEnum):
     ACCOUNT_EXISTS = "account_exists"
+    ADDRESS_TAKEN = "address_taken"
     BLANK = "blank"
     EMAIL_NOT_VERIFIED = "email_not_verified"
     EXPIRED_KEY = "expired_key"
@@ -32,6 +33,8 @@ class ErrorCode(enum.StrEnum):
     OTP_REQUIRED = "otp_required"
     PAST = "past"
     READ_ONLY = "read_only"
+    REQUIRED = "required"
+    SESSION_REQUIRED = "session_required"
     TOKEN_NOT_VALID = "token_not_valid"
     TOO_MANY_TOKENS = "too_many_tokens"
     TWO_FACTOR_DISABLED = "two_factor_disabled"

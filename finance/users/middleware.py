@@ -66,7 +66,7 @@ class BrowserSessionMiddleware:
         if session is not None and user_id:
             session_id = session.get(BROWSER_SESSION_KEY)
             if session_id and session_is_active(session_id=str(session_id), user_id=user_id):
-                session_touch(session_id=str(session_id), ip=client_ip(request))
+                session_touch(session_id=str(session_id), user_id=user_id, ip=client_ip(request))
             elif session_id or user_two_factor_enabled(user=user_id):
                 logout(request)
         return self.get_response(request)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -56,14 +57,30 @@ def session_cache_key(session_id: Any) -> str:
     return f"auth:session:{session_id}"
 
 
+def session_cache_value(session: AuthSession) -> str:
+    """What the cache holds for a session: its owner's id while it is on, ``""`` once it has ended."""
+    return "" if session.revoked_at is not None else str(session.user_id)
+
+
 def session_is_active(*, session_id: str, user_id: Any) -> bool:
-    """Whether the session is still on; cached, and overwritten the moment it is revoked."""
+    """Whether the session is still on **and belongs to** ``user_id``; cached, and overwritten the
+    moment it is revoked.
+
+    The cache holds the session's owner, not a yes/no for whoever asked first, so a token naming
+    one user and another user's session id is refused whether the answer comes from the cache or
+    the database, and such a token cannot make the owner's own session look ended either.
+    """
+    try:
+        uuid.UUID(str(session_id))
+    except ValueError:
+        return False
     key = session_cache_key(session_id)
-    active = cache.get(key)
-    if active is None:
-        active = AuthSession.objects.filter(pk=session_id, user_id=user_id, revoked_at=None).exists()
-        cache.set(key, active, SESSION_CACHE_TTL)
-    return bool(active)
+    owner = cache.get(key)
+    if not isinstance(owner, str):  # a miss (or an entry of the old yes/no format)
+        session = AuthSession.objects.filter(pk=session_id).only("user_id", "revoked_at").first()
+        owner = "" if session is None else session_cache_value(session)
+        cache.set(key, owner, SESSION_CACHE_TTL)
+    return bool(owner) and owner == str(user_id)
 
 
 def session_list(*, user: Any) -> QuerySet[AuthSession]:

@@ -12,14 +12,14 @@ def flush_expired_tokens() -> None:
 
 
 @shared_task(autoretry_for=(smtplib.SMTPException, OSError), retry_backoff=True, max_retries=5)
-def send_user_email(*, kind: str, user_id: str) -> bool:
+def send_user_email(*, kind: str, user_id: str, params: dict[str, str] | None = None) -> bool:
     """Build and send one identity message (its link made now) through the configured backend."""
     from finance.users import mail
 
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None or not user.email or (kind == mail.VERIFY_EMAIL and user.email_verified):
         return False
-    mail.compose(kind, user).send(fail_silently=False)
+    mail.compose(kind, user, **(params or {})).send(fail_silently=False)
     return True
 
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("login/", account.sign_in, name="login"),
     path("login/code/", account.sign_in_code, name="login-code"),
     path("logout/", account.SignOutView.as_view(), name="logout"),
+    path("email/undo/", account.email_change_undo, name="email-undo"),
     path("app/", dashboard.dashboard, name="dashboard"),
     path("app/transactions/", ledger.transaction_index, name="transactions"),
     path("app/transactions/new/", ledger.transaction_create, name="transaction-create"),
@@ -45,6 +46,23 @@ urlpatterns = [
     path("app/household/switch/", household.household_switch, name="household-switch"),
     path("app/household/members/<uuid:pk>/role/", household.member_role, name="member-role"),
     path("app/household/members/<uuid:pk>/remove/", household.member_remove, name="member-remove"),
+    path(
+        "app/household/invitations/<uuid:pk>/revoke/", household.invitation_revoke, name="household-invitation-revoke"
+    ),
+    path("app/invitations/", household.invitation_index, name="invitations"),
+    path("app/invitations/<uuid:pk>/", household.invitation_detail, name="invitation"),
+    path(
+        "app/invitations/<uuid:pk>/accept/",
+        household.invitation_answer,
+        {"answer": "accept"},
+        name="invitation-accept",
+    ),
+    path(
+        "app/invitations/<uuid:pk>/decline/",
+        household.invitation_answer,
+        {"answer": "decline"},
+        name="invitation-decline",
+    ),
     path("app/profile/", account.profile, name="profile"),
     path("app/budgets/", planning.budget_index, name="budgets"),
     path("app/budgets/new/", planning.budget_create, name="budget-create"),

@@ -79,7 +79,7 @@ def test_profile_edits_record_old_and_new_values(user):
     assert event.changes == {"timezone": ["UTC", "Europe/Berlin"], "first_name": [user.first_name, "Ada"]}
     assert (event.actor_id, event.target_id, event.request_id) == (user.pk, str(user.pk), "req-setup")
 
-    api.patch("/api/v1/auth/me/", {"email": "new-address@example.com"}, format="json")
+    api.patch("/api/v1/auth/me/", {"email": "new-address@example.com", "current_password": PASSWORD}, format="json")
     event = last(AuditAction.EMAIL_CHANGE)
     assert event.changes == {"email": [old_email, "new-address@example.com"]}
     # Saving the same values again is no change and no event.
@@ -99,7 +99,7 @@ def test_password_and_two_factor_changes_are_recorded_without_secrets(user, cloc
     assert {e.changes["reason"] for e in revoked} == {"password_change"}
 
     api = bearer(changed.json()["access"], HTTP_X_REQUEST_ID="req-2fa")
-    secret = api.post("/api/v1/auth/2fa/setup/").json()["secret"]
+    secret = api.post("/api/v1/auth/2fa/setup/", {"password": new_password}, format="json").json()["secret"]
     totp = pyotp.TOTP(secret)
     codes = api.post("/api/v1/auth/2fa/confirm/", {"code": totp.now()}, format="json").json()["recovery_codes"]
     assert last(AuditAction.TWO_FACTOR_ENABLED).request_id == "req-2fa"
@@ -135,14 +135,25 @@ def test_tokens_and_sessions_created_and_revoked(user):
 def test_membership_changes_are_recorded_in_the_household(user, household):
     api = signed_in(user, request_id="req-members")
     friend = UserFactory()
-    added = api.post(
+    invited = api.post(
         f"/api/v1/households/{household.pk}/members/", {"username": friend.username, "role": "viewer"}, format="json"
     ).json()
-    event = last(AuditAction.MEMBER_ADD)
-    assert (event.household_id, event.actor_id, event.changes) == (
+    event = last(AuditAction.INVITATION_CREATE)
+    assert (event.household_id, event.actor_id, event.target_id, event.changes) == (
         household.pk,
         user.pk,
-        {"user": str(friend.pk), "role": "viewer"},
+        invited["id"],
+        {"identifier": friend.username, "role": "viewer"},  # what the owner typed, nothing about the account
+    )
+    added = signed_in(friend, request_id="req-accept").post(f"/api/v1/invitations/{invited['id']}/accept/").json()
+    accepted = last(AuditAction.INVITATION_ACCEPT)
+    assert (accepted.household_id, accepted.actor_id, accepted.changes) == (household.pk, friend.pk, {"role": "viewer"})
+    event = last(AuditAction.MEMBER_ADD)
+    assert (event.household_id, event.actor_id, event.request_id, event.changes) == (
+        household.pk,
+        friend.pk,
+        "req-accept",
+        {"user": str(friend.pk), "role": "viewer", "invitation": invited["id"]},
     )
     api.patch(f"/api/v1/households/{household.pk}/members/{added['id']}/", {"role": "editor"}, format="json")
     assert last(AuditAction.MEMBER_ROLE_CHANGE).changes == {"user": str(friend.pk), "role": ["viewer", "editor"]}

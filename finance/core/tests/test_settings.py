@@ -55,3 +55,24 @@ def test_production_hasher_is_argon2id_at_measured_cost():
 
     encoded = FinanceArgon2PasswordHasher().encode("a-long-unusual-passphrase", FinanceArgon2PasswordHasher().salt())
     assert encoded.startswith("argon2$argon2id$v=19$m=65536,t=3,p=2$")
+
+
+def _production_value(expression: str, **environ: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "NUM_PROXIES", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env.update({"SECRET_KEY": STRONG, "DJANGO_SETTINGS_MODULE": "config.settings.production", **environ})
+    code = f"import django; django.setup(); from django.conf import settings; print({expression})"
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+@pytest.mark.parametrize(
+    ("proxies", "expected"),
+    [(None, "None 0"), ("0", "None 0"), ("-3", "None 0"), ("1", "('HTTP_X_FORWARDED_PROTO', 'https') 1")],
+)
+def test_forwarded_headers_are_read_only_behind_a_trusted_proxy(proxies, expected):
+    """Without a trusted proxy a client could send X-Forwarded-Proto (or -For) itself: neither is read."""
+    extra = {} if proxies is None else {"NUM_PROXIES": proxies}
+    result = _production_value('settings.SECURE_PROXY_SSL_HEADER, settings.REST_FRAMEWORK["NUM_PROXIES"]', **extra)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected

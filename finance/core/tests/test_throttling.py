@@ -109,3 +109,65 @@ def test_throttle_counters_are_in_redis_when_configured(rates, make_client, sett
     assert create_household(make_client(user)).status_code == 201
     keys = get_redis_connection("default").keys(f"*throttle_write_{user.pk}")
     assert len(keys) == 1
+
+
+# --- The client address: X-Forwarded-For only from trusted proxies ---------------------------------
+
+
+def test_no_trusted_proxy_is_the_default(settings):
+    """``NUM_PROXIES`` 0 stays 0: DRF would read ``None`` as "trust any X-Forwarded-For"."""
+    assert settings.REST_FRAMEWORK["NUM_PROXIES"] == 0
+
+
+def test_a_forged_forwarded_for_buys_no_fresh_address_budget(rates, make_client):
+    rates(address="3/min")
+    client = make_client(UserFactory())
+    answers = [client.get("/api/v1/auth/me/", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code for n in range(1, 4)]
+    assert answers == [200, 200, 200]
+    assert_throttled(client.get("/api/v1/auth/me/", HTTP_X_FORWARDED_FOR="203.0.113.99"))
+    assert_throttled(client.get("/api/v1/auth/me/", HTTP_X_FORWARDED_FOR="2001:db8::1, 198.51.100.5"))
+
+
+def test_a_forged_forwarded_for_does_not_reset_the_sign_in_budget(rates):
+    from finance.users.models import SignInAttempt
+
+    rates(login="2/min")
+    user = UserFactory(username="kim")
+    client = APIClient()
+
+    def attempt(n: int):
+        body = {"username": "kim", "password": f"guess-number-{n}"}
+        return client.post("/api/v1/auth/login/", body, format="json", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+
+    assert [attempt(n).status_code for n in (1, 2)] == [401, 401]
+    assert_throttled(attempt(3))
+    # The refused guess was never checked nor recorded, and every record names the real peer.
+    attempts = SignInAttempt.objects.filter(user=user)
+    assert attempts.count() == 2
+    assert set(attempts.values_list("ip", flat=True)) == {"127.0.0.1"}
+
+
+def test_the_web_sign_in_shares_the_budget_whatever_the_header_says(rates, client):
+    rates(login="2/min")
+    UserFactory(username="kim")
+    for n in (1, 2):
+        page = client.post(
+            "/login/", {"username": "kim", "password": f"guess-{n}"}, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}"
+        )
+        assert page.status_code == 200
+    refused = client.post("/login/", {"username": "kim", "password": "guess-3"}, HTTP_X_FORWARDED_FOR="192.0.2.7")
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+
+
+def test_behind_trusted_proxies_the_entry_they_added_is_the_client(rates, make_client, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    rates(address="2/min")
+    client = make_client(UserFactory())
+    # The proxy appends the address it saw; what the client put before it changes nothing.
+    for forged in ("203.0.113.1", "203.0.113.2"):
+        response = client.get("/api/v1/auth/me/", HTTP_X_FORWARDED_FOR=f"{forged}, 198.51.100.7")
+        assert response.status_code == 200
+    assert_throttled(client.get("/api/v1/auth/me/", HTTP_X_FORWARDED_FOR="203.0.113.3, 198.51.100.7"))
+    # Another client behind the same proxy has its own budget.
+    assert client.get("/api/v1/auth/me/", HTTP_X_FORWARDED_FOR="198.51.100.8").status_code == 200

@@ -1,4 +1,4 @@
-"""Member management: adding, roles, leaving, and the last-owner guard."""
+"""Member management: roles, leaving, and the last-owner guard (joining is by invitation: test_api_invitations)."""
 
 from __future__ import annotations
 
@@ -14,25 +14,7 @@ def members_url(household_id: object) -> str:
     return f"/api/v1/households/{household_id}/members/"
 
 
-def test_owner_adds_member_by_email_case_insensitively(roles):
-    newcomer = UserFactory(email="Sam.Smith@Example.com")
-    response = roles.client("owner").post(
-        members_url(roles.household.pk), {"email": "sam.smith@example.COM", "role": "editor"}, format="json"
-    )
-    assert response.status_code == 201, response.content
-    body = response.json()
-    assert body["user"] == {"id": str(newcomer.pk), "username": newcomer.username, "email": newcomer.email}
-    assert body["role"] == "editor"
-    assert Membership.objects.get(household=roles.household, user=newcomer).role == Role.EDITOR
-
-
-def test_adding_unknown_user_is_field_error(roles):
-    response = roles.client("owner").post(members_url(roles.household.pk), {"username": "nobody"}, format="json")
-    assert response.status_code == 400
-    assert response.json()["errors"][0]["attr"] == "username"
-
-
-def test_adding_existing_member_is_conflict(roles):
+def test_inviting_an_existing_member_is_conflict(roles):
     response = roles.client("owner").post(
         members_url(roles.household.pk), {"username": roles.users["viewer"].username}, format="json"
     )

@@ -63,7 +63,7 @@ def test_request_needs_the_password_and_ends_every_session_and_token(clock, user
 
 def test_with_two_factor_on_a_code_is_needed(clock, user, household):
     api = signed_in(user)
-    totp = pyotp.TOTP(api.post("/api/v1/auth/2fa/setup/").json()["secret"])
+    totp = pyotp.TOTP(api.post("/api/v1/auth/2fa/setup/", {"password": PASSWORD}, format="json").json()["secret"])
     api.post("/api/v1/auth/2fa/confirm/", {"code": totp.now()}, format="json")
     clock.shift(30)
     missing = api.post("/api/v1/privacy/delete-account/", {"password": PASSWORD}, format="json")

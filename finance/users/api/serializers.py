@@ -90,6 +90,14 @@ class ProfileUpdateSerializer(serializers.Serializer):
     country = serializers.CharField(max_length=2, required=False, allow_blank=True, help_text="ISO 3166-1 alpha-2.")
     locale = serializers.CharField(max_length=35, required=False, help_text="e.g. en, de_DE, es.")
     timezone = serializers.CharField(max_length=64, required=False, help_text="IANA name, e.g. Europe/Berlin.")
+    current_password = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        trim_whitespace=False,
+        style={"input_type": "password"},
+        help_text="Your current password: required to change `email`.",
+    )
 
 
 @extend_schema_serializer(
@@ -145,6 +153,12 @@ class PasswordChangeSerializer(serializers.Serializer):
 
 class EmailVerifySerializer(serializers.Serializer):
     key = serializers.CharField(max_length=1000, help_text="The `key` parameter of the emailed link.")
+
+
+class EmailChangeUndoSerializer(serializers.Serializer):
+    key = serializers.CharField(
+        max_length=1000, help_text="The `key` parameter of the link sent to the previous address."
+    )
 
 
 class EmailResendSerializer(serializers.Serializer):
@@ -206,6 +220,12 @@ class TwoFactorCodeSerializer(serializers.Serializer):
 class RecoveryCodesSerializer(serializers.Serializer):
     recovery_codes = serializers.ListField(
         child=serializers.CharField(), read_only=True, help_text="Ten single-use codes; shown once, store them safely."
+    )
+
+
+class TwoFactorSetupRequestSerializer(serializers.Serializer):
+    password = serializers.CharField(
+        style={"input_type": "password"}, trim_whitespace=False, help_text="Your current password."
     )
 
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("password/reset/confirm/", views.PasswordResetConfirmView.as_view(), name="auth-password-reset-confirm"),
     path("email/verify/", views.EmailVerifyView.as_view(), name="auth-email-verify"),
     path("email/resend/", views.EmailResendView.as_view(), name="auth-email-resend"),
+    path("email/undo/", views.EmailChangeUndoView.as_view(), name="auth-email-undo"),
     path("2fa/setup/", views.TwoFactorSetupView.as_view(), name="auth-2fa-setup"),
     path("2fa/confirm/", views.TwoFactorConfirmView.as_view(), name="auth-2fa-confirm"),
     path("2fa/disable/", views.TwoFactorDisableView.as_view(), name="auth-2fa-disable"),

@@ -11,13 +11,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from finance.core.api.throttling import ScopedRateThrottle
+from finance.core.api.throttling import ScopedRateThrottle, ScopeThrottle
+from finance.core.exceptions import Forbidden
 from finance.core.http import client_ip
 from finance.users import selectors, services
 from finance.users.api.serializers import (
     AccessTokenCreatedSerializer,
     AccessTokenCreateSerializer,
     AccessTokenSerializer,
+    EmailChangeUndoSerializer,
     EmailResendSerializer,
     EmailVerifySerializer,
     LoginSerializer,
@@ -38,10 +40,12 @@ from finance.users.api.serializers import (
     TokenUsageSerializer,
     TwoFactorCodeSerializer,
     TwoFactorDisableSerializer,
+    TwoFactorSetupRequestSerializer,
     TwoFactorSetupSerializer,
     UserOutputSerializer,
 )
 from finance.users.authentication import IsSessionAuthenticated
+from finance.users.errors import ErrorCode
 from finance.users.models import AuthSession, PersonalAccessToken, SignInAttempt, TokenUsage
 
 
@@ -168,19 +172,42 @@ class LogoutView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def _identity_change(request: Request) -> bool:
+    """Whether the request tries to change what signs in (``services.IDENTITY_FIELDS``) or proves the password."""
+    names = set(request.data) if hasattr(request.data, "keys") else set()
+    return bool(names & (services.IDENTITY_FIELDS | {"current_password"}))
+
+
 class MeView(APIView):
     @extend_schema(summary="Your profile", responses=UserOutputSerializer, tags=["auth"])
     def get(self, request: Request) -> Response:
         return Response(UserOutputSerializer(request.user).data)
 
+    def get_throttles(self) -> list[Any]:
+        throttles = list(super().get_throttles())
+        if self.request.method == "PATCH" and _identity_change(self.request):
+            # Password guesses here share the budget of password changes.
+            throttles.append(ScopeThrottle("password"))
+        return throttles
+
     @extend_schema(
         summary="Update your profile",
-        description="A new `email` is unverified until the link sent to it is opened.",
+        description=(
+            "Changing `email` (what signs in and receives reset links) needs `current_password` and a "
+            "password session: an API token gets 403 `session_required` for it, whatever else it may do. "
+            "The new address is unverified until the link sent to it is opened; the previous address is "
+            "told, with a link that undoes the change (`email/undo/`)."
+        ),
         request=ProfileUpdateSerializer,
         responses=UserOutputSerializer,
         tags=["auth"],
     )
     def patch(self, request: Request) -> Response:
+        if _identity_change(request) and not IsSessionAuthenticated().has_permission(request, self):
+            raise Forbidden(
+                "API tokens cannot change your email address; sign in with your password.",
+                code=ErrorCode.SESSION_REQUIRED,
+            )
         data = ProfileUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         user = services.user_update_profile(user=request.user, **data.validated_data)
@@ -286,19 +313,49 @@ class EmailResendView(PublicAuthView):
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
+class EmailChangeUndoView(PublicAuthView):
+    throttle_scope = "password"
+
+    @extend_schema(
+        summary="Undo an email change from the previous address",
+        description=(
+            "`key` comes from the link sent to the previous address when the email was changed. Puts that "
+            "address back (verified), ends every session and API token, removes a second factor or sign-in "
+            "provider added since the change, and emails a link to choose a new password. Works once, for "
+            "`EMAIL_CHANGE_UNDO_DAYS` after the change; 409 `address_taken` if another account uses the "
+            "address by now."
+        ),
+        request=EmailChangeUndoSerializer,
+        responses={204: None},
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        data = EmailChangeUndoSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.email_change_undo(key=data.validated_data["key"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class TwoFactorSetupView(CredentialsView):
+    # Password guesses here share the budget of password changes.
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "password"
+
     @extend_schema(
         summary="Start two-factor setup",
         description=(
             "A new TOTP secret for an authenticator app, as text, otpauth URI and QR code. "
-            "Not active until confirmed with a code; shown only here. 409 while 2FA is on."
+            "Not active until confirmed with a code; shown only here. Needs the current `password` "
+            "(a second factor decides who can sign in). 409 while 2FA is on."
         ),
-        request=None,
+        request=TwoFactorSetupRequestSerializer,
         responses={200: TwoFactorSetupSerializer},
         tags=["auth"],
     )
     def post(self, request: Request) -> Response:
-        return Response(services.two_factor_setup(user=request.user))
+        data = TwoFactorSetupRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(services.two_factor_setup(user=request.user, password=data.validated_data["password"]))
 
 
 class TwoFactorConfirmView(CredentialsView):

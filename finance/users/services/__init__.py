@@ -6,11 +6,16 @@ One module per concern; this package re-exports them, so callers write
 """
 
 from finance.users.services._common import MAX_ACTIVE_TOKENS, SESSION_CLAIM, TOKEN_PREFIX, TOUCH_INTERVAL
-from finance.users.services.email import email_verification_resend, email_verification_send, email_verify
+from finance.users.services.email import (
+    email_change_undo,
+    email_verification_resend,
+    email_verification_send,
+    email_verify,
+)
 from finance.users.services.housekeeping import auth_audit_purge
 from finance.users.services.oauth import oauth_complete, oauth_start
 from finance.users.services.passwords import password_reset_confirm, password_reset_request, user_change_password
-from finance.users.services.registration import PROFILE_FIELDS, user_register, user_update_profile
+from finance.users.services.registration import IDENTITY_FIELDS, PROFILE_FIELDS, user_register, user_update_profile
 from finance.users.services.sessions import (
     ClientInfo,
     session_logout,
@@ -26,6 +31,7 @@ from finance.users.services.tokens import (
     access_token_create,
     access_token_record_use,
     access_token_revoke,
+    access_tokens_revoke_all,
     hash_access_token,
 )
 from finance.users.services.two_factor import (
@@ -36,6 +42,7 @@ from finance.users.services.two_factor import (
 )
 
 __all__ = [
+    "IDENTITY_FIELDS",
     "MAX_ACTIVE_TOKENS",
     "PROFILE_FIELDS",
     "SESSION_CLAIM",
@@ -47,7 +54,9 @@ __all__ = [
     "access_token_create",
     "access_token_record_use",
     "access_token_revoke",
+    "access_tokens_revoke_all",
     "auth_audit_purge",
+    "email_change_undo",
     "email_verification_resend",
     "email_verification_send",
     "email_verify",

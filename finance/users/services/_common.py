@@ -70,3 +70,16 @@ def check_password(errors: FieldErrors, field: str, password: str, user: Any) ->
     except DjangoValidationError as exc:
         for error in exc.error_list:
             errors.add(field, " ".join(error.messages), error.code or "invalid")
+
+
+def check_current_password(
+    errors: FieldErrors, user: Any, password: str | None, field: str = "current_password"
+) -> None:
+    """The person proves they own the account, not just hold one of its sessions (changes to what signs in).
+
+    An account without a usable password (signed up through a provider) sets one first, by a reset link.
+    """
+    if not password:
+        errors.add(field, "Enter your current password to change this.", ErrorCode.REQUIRED)
+    elif not user.check_password(password):
+        errors.add(field, "The current password is wrong.", ErrorCode.WRONG_PASSWORD)

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from finance.audit.models import AuditAction
 from finance.audit.services import audit_record, field_changes
@@ -15,12 +16,19 @@ from finance.core.exceptions import (
     FieldError,
     FieldErrors,
 )
+from finance.users import mail
 from finance.users.errors import ErrorCode
 from finance.users.events import UserRegistered
 from finance.users.selectors import (
     user_identifier_taken,
 )
-from finance.users.services._common import User, check_email, check_password, check_profile_fields
+from finance.users.services._common import (
+    User,
+    check_current_password,
+    check_email,
+    check_password,
+    check_profile_fields,
+)
 from finance.users.services.email import email_verification_send
 
 
@@ -82,11 +90,16 @@ def user_register(
 
 
 PROFILE_FIELDS = ("first_name", "last_name", "email", "default_currency", "country", "locale", "timezone")
+# The profile fields that control signing in (the address signs in and receives reset links): changing
+# one needs the current password, a password session rather than an API token (the API's MeView), and
+# the previous value is told, with a way to undo (``email_change_undo``).
+IDENTITY_FIELDS = frozenset({"email"})
 
 
 @transaction.atomic
-def user_update_profile(*, user: Any, **fields: Any) -> Any:
-    """Update profile fields; a new email address is unverified until its link is opened."""
+def user_update_profile(*, user: Any, current_password: str | None = None, **fields: Any) -> Any:
+    """Update profile fields; a new email address needs ``current_password`` and is unverified until
+    its link is opened, and the previous address is told, with a link that undoes the change."""
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
         raise FieldError(sorted(unknown)[0], "This field cannot be changed here.", code=ErrorCode.READ_ONLY)
@@ -94,8 +107,10 @@ def user_update_profile(*, user: Any, **fields: Any) -> Any:
     if "email" in fields:
         fields["email"] = check_email(errors, fields["email"], exclude_pk=user.pk)
     fields = check_profile_fields(errors, fields)
+    email_changed = "email" in fields and fields["email"].strip().lower() != user.email.lower()
+    if email_changed:
+        check_current_password(errors, user, current_password)
     errors.raise_if_any()
-    email_changed = "email" in fields and fields["email"].lower() != user.email.lower()
     before = {name: getattr(user, name) for name in fields}
     for name, value in fields.items():
         setattr(user, name, value.strip() if isinstance(value, str) else value)
@@ -120,4 +135,7 @@ def user_update_profile(*, user: Any, **fields: Any) -> Any:
         )
     if email_changed:
         email_verification_send(user=user)
+        mail.send_after_commit(
+            kind=mail.EMAIL_CHANGED, user=user, old_email=before["email"], changed_at=timezone.now().isoformat()
+        )
     return user

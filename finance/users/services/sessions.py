@@ -29,6 +29,7 @@ from finance.users.models import (
 from finance.users.selectors import (
     SESSION_CACHE_TTL,
     session_cache_key,
+    session_cache_value,
 )
 from finance.users.services._common import SESSION_CLAIM, TOUCH_INTERVAL, logger
 
@@ -50,7 +51,7 @@ def _session_cache_set(session: AuthSession) -> None:
     # request racing the commit cannot leave a revoked session cached as active for long.
     key = session_cache_key(session.pk)
     cache.delete(key)
-    transaction.on_commit(lambda: cache.set(key, session.revoked_at is None, SESSION_CACHE_TTL))
+    transaction.on_commit(lambda: cache.set(key, session_cache_value(session), SESSION_CACHE_TTL))
 
 
 @transaction.atomic
@@ -193,8 +194,10 @@ def sessions_revoke_all(*, user: Any, reason: str, keep: Any = None) -> int:
     return len(sessions)
 
 
-def session_touch(*, session_id: str, ip: str | None) -> None:
-    """Record that the session's access token was used (at most once a minute per session)."""
+def session_touch(*, session_id: str, user_id: Any, ip: str | None) -> None:
+    """Record that the user's session was used (at most once a minute per session)."""
     if not cache.add(f"auth:session-touch:{session_id}", 1, TOUCH_INTERVAL):
         return
-    AuthSession.objects.filter(pk=session_id, revoked_at=None).update(last_used_at=timezone.now(), ip=ip)
+    AuthSession.objects.filter(pk=session_id, user_id=user_id, revoked_at=None).update(
+        last_used_at=timezone.now(), ip=ip
+    )

@@ -88,3 +88,12 @@ def access_token_record_use(*, token_id: Any, ip: str | None, method: str, path:
     TokenUsage.objects.create(token_id=token_id, used_at=now, ip=ip, method=method[:10], path=path[:255], status=status)
     if cache.add(f"auth:pat-touch:{token_id}", 1, TOUCH_INTERVAL):
         PersonalAccessToken.objects.filter(pk=token_id).update(last_used_at=now, last_used_ip=ip)
+
+
+@transaction.atomic
+def access_tokens_revoke_all(*, user: Any) -> int:
+    """Revoke every active token of the user (each recorded); returns how many."""
+    ids = list(PersonalAccessToken.objects.filter(user=user, revoked_at=None).values_list("pk", flat=True))
+    for token_id in ids:
+        access_token_revoke(user=user, token_id=token_id)
+    return len(ids)

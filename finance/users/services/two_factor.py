@@ -25,15 +25,23 @@ from finance.users.models import (
 from finance.users.selectors import (
     user_two_factor_enabled,
 )
+from finance.users.services._common import check_current_password
 from finance.users.services.signin import _verify_second_factor
 
 
 @transaction.atomic
-def two_factor_setup(*, user: Any) -> dict[str, str]:
-    """A new, not yet active TOTP secret; shown this once. Refused while 2FA is on."""
+def two_factor_setup(*, user: Any, password: str) -> dict[str, str]:
+    """A new, not yet active TOTP secret; shown this once. Refused while 2FA is on.
+
+    A second factor decides who can sign in, so it needs the current password: a session someone
+    else got hold of cannot lock the owner out with a factor of its own.
+    """
     device = TOTPDevice.objects.select_for_update().filter(user=user).first()
     if device is not None and device.confirmed_at is not None:
         raise Conflict("Two-factor authentication is already on; disable it first.", code=ErrorCode.TWO_FACTOR_ENABLED)
+    errors = FieldErrors()
+    check_current_password(errors, user, password, field="password")
+    errors.raise_if_any()
     secret = otp.new_secret()
     if device is None:
         device = TOTPDevice(user=user)

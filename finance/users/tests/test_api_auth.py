@@ -209,7 +209,13 @@ def test_me_patch_rejects_bad_values_and_changes_nothing(client_for, user):
     other = UserFactory(email="taken@example.com")
     response = client_for.patch(
         "/api/v1/auth/me/",
-        {"email": other.email.upper(), "country": "XX", "timezone": "Mars/Base", "locale": "zz-ZZ-ZZ"},
+        {
+            "email": other.email.upper(),
+            "current_password": PASSWORD,
+            "country": "XX",
+            "timezone": "Mars/Base",
+            "locale": "zz-ZZ-ZZ",
+        },
         format="json",
     )
     assert response.status_code == 400

@@ -119,7 +119,9 @@ def test_changing_the_address_needs_a_new_verification(mailbox, committed):
     assert len(mailbox.messages) == register_mails  # already verified: nothing sent
 
     authed = bearer(tokens_for(client, "alex", STRONG)["access"])
-    response = committed(authed.patch, "/api/v1/auth/me/", {"email": "alex@new.example"}, format="json")
+    response = committed(
+        authed.patch, "/api/v1/auth/me/", {"email": "alex@new.example", "current_password": STRONG}, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["email_verified"] is False
     message = mailbox.last(to="alex@new.example")

@@ -204,7 +204,7 @@ def test_second_factor_is_still_required(idp, clock):
         .post("/api/v1/auth/login/", {"username": user.username, "password": PASSWORD}, format="json")
         .json()["access"]
     )
-    secret = staff.post("/api/v1/auth/2fa/setup/").json()["secret"]
+    secret = staff.post("/api/v1/auth/2fa/setup/", {"password": PASSWORD}, format="json").json()["secret"]
     staff.post("/api/v1/auth/2fa/confirm/", {"code": pyotp.TOTP(secret).now()}, format="json")
     clock.shift(30)
     idp.person = {"sub": "g-2", "email": "pat@example.com", "email_verified": True}

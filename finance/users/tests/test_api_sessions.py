@@ -177,3 +177,58 @@ def test_listing_sessions_does_not_grow_queries_with_sessions(user):
         sign_in(user, IPHONE, f"198.51.100.{n}")
     count()  # each sign-in saved the user (last_login), which replaces the cached principal
     assert count() == few
+
+
+def _token_with_session(user, session_id):
+    """A token signed with the real key for ``user`` that names ``session_id`` (as a leaked key could mint)."""
+    forged = RefreshToken.for_user(user)
+    forged["sid"] = str(session_id)
+    return forged
+
+
+@pytest.mark.parametrize("cached", [True, False], ids=["session-state-cached", "session-state-not-cached"])
+def test_a_session_counts_only_for_its_own_user(user, cached):
+    _, victim = sign_in(user, FIREFOX, "203.0.113.7")
+    session = AuthSession.objects.get(user=user)
+    if cached:
+        assert victim.get("/api/v1/auth/me/").status_code == 200  # the session's state is now cached
+    else:
+        from django.core.cache import cache
+
+        cache.clear()
+    other = UserFactory()
+    forged = _token_with_session(other, session.pk)
+
+    response = bearer(str(forged.access_token)).get("/api/v1/auth/me/")
+    assert response.status_code == 401
+    assert error_codes(response) == ["token_not_valid"]
+    assert refresh(str(forged)).status_code == 401
+    # The real session is untouched and still works for its owner.
+    session.refresh_from_db()
+    assert session.revoked_at is None
+    assert victim.get("/api/v1/auth/me/").json()["username"] == user.username
+    assert not AuthSession.objects.filter(user=other).exists()
+
+
+def test_a_browser_session_counts_only_for_its_own_user(user):
+    """The web's cookie session names an account session too: another user's is the same refusal."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.test import Client
+
+    _, victim = sign_in(user, FIREFOX, "203.0.113.7")
+    session = AuthSession.objects.get(user=user)
+    assert victim.get("/api/v1/auth/me/").status_code == 200  # cached as the victim's
+    other = UserFactory()
+    browser = Client()
+    browser.force_login(other)
+    cookie = browser.session
+    cookie["finance_auth_session"] = str(session.pk)
+    cookie.save()
+    assert {SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY} <= set(cookie.keys())
+
+    response = browser.get("/api/v1/auth/me/")
+    assert response.status_code in (401, 403)
+    assert SESSION_KEY not in browser.session  # signed out
+    session.refresh_from_db()
+    assert session.revoked_at is None
+    assert session.last_used_at is not None

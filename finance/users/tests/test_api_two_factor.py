@@ -24,7 +24,7 @@ def signed_in(user, clock):
 
 
 def enable(client, clock):
-    setup = client.post("/api/v1/auth/2fa/setup/").json()
+    setup = client.post("/api/v1/auth/2fa/setup/", {"password": PASSWORD}, format="json").json()
     totp = pyotp.TOTP(setup["secret"])
     codes = client.post("/api/v1/auth/2fa/confirm/", {"code": totp.now()}, format="json").json()["recovery_codes"]
     clock.shift(30)
@@ -32,7 +32,7 @@ def enable(client, clock):
 
 
 def test_setup_returns_secret_uri_and_qr_and_stores_the_secret_encrypted(signed_in, user):
-    response = signed_in.post("/api/v1/auth/2fa/setup/")
+    response = signed_in.post("/api/v1/auth/2fa/setup/", {"password": PASSWORD}, format="json")
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {"secret", "otpauth_uri", "qr_svg"}
@@ -55,7 +55,7 @@ def test_setup_returns_secret_uri_and_qr_and_stores_the_secret_encrypted(signed_
 
 
 def test_confirm_needs_a_right_code_and_returns_ten_single_use_recovery_codes(signed_in, user, clock):
-    secret = signed_in.post("/api/v1/auth/2fa/setup/").json()["secret"]
+    secret = signed_in.post("/api/v1/auth/2fa/setup/", {"password": PASSWORD}, format="json").json()["secret"]
     wrong = signed_in.post("/api/v1/auth/2fa/confirm/", {"code": "000000"}, format="json")
     assert wrong.status_code == 400
     assert error_attrs(wrong) == {"code"}
@@ -70,7 +70,7 @@ def test_confirm_needs_a_right_code_and_returns_ten_single_use_recovery_codes(si
     assert not stored & set(codes)
     assert signed_in.get("/api/v1/auth/me/").json()["two_factor_enabled"] is True
 
-    again = signed_in.post("/api/v1/auth/2fa/setup/")
+    again = signed_in.post("/api/v1/auth/2fa/setup/", {"password": PASSWORD}, format="json")
     assert again.status_code == 409
     assert error_codes(again) == ["two_factor_enabled"]
 
@@ -113,7 +113,7 @@ def test_login_needs_otp_and_a_code_works_once(signed_in, user, clock):
 
 
 def test_code_used_to_confirm_cannot_sign_in(signed_in, user):
-    secret = signed_in.post("/api/v1/auth/2fa/setup/").json()["secret"]
+    secret = signed_in.post("/api/v1/auth/2fa/setup/", {"password": PASSWORD}, format="json").json()["secret"]
     code = pyotp.TOTP(secret).now()
     signed_in.post("/api/v1/auth/2fa/confirm/", {"code": code}, format="json")
     response = login({"username": user.username, "password": PASSWORD, "otp": code})

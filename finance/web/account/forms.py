@@ -107,6 +107,16 @@ class TwoFactorCodeForm(forms.Form):
     )
 
 
+class TwoFactorSetupForm(forms.Form):
+    """A second factor decides who can sign in: setting one up needs the current password."""
+
+    password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
 class TwoFactorDisableForm(forms.Form):
     password = forms.CharField(
         label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})

@@ -28,6 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -53,6 +54,7 @@ from finance.web.account.forms import (
     SignInForm,
     TwoFactorCodeForm,
     TwoFactorDisableForm,
+    TwoFactorSetupForm,
 )
 from finance.web.account.signin import (
     client_info,
@@ -62,7 +64,7 @@ from finance.web.account.signin import (
     pending_set,
     start_browser_session,
 )
-from finance.web.common.errors import add_service_errors, domain_message
+from finance.web.common.errors import add_service_errors, domain_message, message_for
 from finance.web.common.locale import supported_language
 from finance.web.common.views import safe_next
 
@@ -204,6 +206,39 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("web:dashboard")
 
 
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def email_change_undo(request: HttpRequest) -> HttpResponse:
+    """The link sent to the previous address after an email change: confirm, then put it back.
+
+    Opening the link changes nothing (mail scanners open links); the button does. Signed in or not:
+    the key is the proof. Every session ends, this browser's too.
+    """
+    key = (request.POST.get("key") if request.method == "POST" else request.GET.get("key")) or ""
+    context: dict[str, Any] = {"key": key}
+    status = 200
+    if request.method == "POST":
+        wait = throttle_wait(request, "password")
+        if wait is not None:
+            context["error"] = wait_message(wait)
+            response = render(request, "web/email_undo.html", context, status=429)
+            response["Retry-After"] = str(wait)
+            return response
+        try:
+            user = services.email_change_undo(key=key)
+        except (FieldError, Conflict) as exc:
+            context["error"] = domain_message(exc)
+            status = 409 if isinstance(exc, Conflict) else 400
+        else:
+            auth_logout(request)
+            context.update({"done": True, "email": user.email})
+    elif not key:
+        context["error"] = message_for("invalid_key")
+        status = 400
+    return render(request, "web/email_undo.html", context, status=status)
+
+
 # --- Profile ------------------------------------------------------------------------------------------
 
 
@@ -339,23 +374,30 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     """Off → set up (secret, URI, QR) → confirm with a code (recovery codes, once) → on → disable."""
     user: Any = request.user
     action = request.POST.get("action", "") if request.method == "POST" else ""
+    setup_form = TwoFactorSetupForm(request.POST if action == "setup" else None)
     confirm_form = TwoFactorCodeForm(request.POST if action == "confirm" else None)
     disable_form = TwoFactorDisableForm(request.POST if action == "disable" else None)
     context: dict[str, Any] = {
         "section": "profile",
         "tab": "two-factor",
+        "setup_form": setup_form,
         "confirm_form": confirm_form,
         "disable_form": disable_form,
     }
     template = "web/security/two_factor.html"
-    if action in ("confirm", "disable"):
-        wait = throttle_wait(request, "otp")
+    forms_by_action = {"setup": setup_form, "confirm": confirm_form, "disable": disable_form}
+    if action in forms_by_action:
+        # Password guesses share the password budget, code guesses the otp one (as in the API).
+        wait = throttle_wait(request, "password" if action == "setup" else "otp")
         if wait is not None:
             context.update(_two_factor_state(user))
-            return _throttled(request, template, context, confirm_form if action == "confirm" else disable_form, wait)
+            return _throttled(request, template, context, forms_by_action[action], wait)
     try:
-        if action == "setup":
-            context["setup"] = services.two_factor_setup(user=user)
+        if action == "setup" and setup_form.is_valid():
+            try:
+                context["setup"] = services.two_factor_setup(user=user, password=setup_form.cleaned_data["password"])
+            except FieldError as exc:
+                add_service_errors(exc, setup_form, overrides=PASSWORD_MESSAGES)
         elif action == "confirm" and confirm_form.is_valid():
             try:
                 context["recovery_codes"] = services.two_factor_confirm(
@@ -371,7 +413,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Two-factor authentication is off."))
                 return redirect("web:security-2fa")
-        elif action not in ("", "confirm", "disable"):
+        elif action not in ("", "setup", "confirm", "disable"):
             return redirect("web:security-2fa")
     except Conflict as exc:
         messages.error(request, domain_message(exc))

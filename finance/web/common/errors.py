@@ -75,6 +75,12 @@ MESSAGES: Mapping[str, Any] = {
     "read_only": _("This field cannot be changed here."),
     "invalid_country": _("Unknown country code."),
     "invalid_timezone": _("Unknown time zone; use a name such as Europe/Berlin."),
+    "address_taken": _("Another account uses that address now."),
+    # Invitations to a household (finance.households.services).
+    "invitation_closed": _("This invitation was already answered or withdrawn."),
+    "invitation_expired": _("This invitation has expired; ask for a new one."),
+    "too_many_invitations": _("Too many invitations are waiting for an answer; withdraw some first."),
+    "session_required": _("Sign in with your password to do this; API tokens cannot."),
     # Refusals any app may answer with (finance.core.exceptions.ErrorCode).
     "invalid": _("Not a valid value."),
     "null": _("This field is required."),

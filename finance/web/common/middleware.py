@@ -16,7 +16,7 @@ from finance.web.common.current_household import current_membership
 from finance.web.common.locale import request_language
 
 # Everything the web app serves lives under these (see finance/web/urls.py).
-WEB_PREFIXES = ("/app/", "/login/", "/logout/")
+WEB_PREFIXES = ("/app/", "/login/", "/logout/", "/email/")
 WEB_PATHS = ("/", "/manifest.webmanifest")
 
 

@@ -1,4 +1,5 @@
-"""Forms of the household screen: members and their roles, the household's settings, switching households."""
+"""Forms of the household screen: members and their roles, invitations, the household's settings, switching
+households."""
 
 from __future__ import annotations
 
@@ -8,9 +9,15 @@ from django.utils.translation import gettext_lazy as _
 from finance.households.models import Role
 
 
-class MemberAddForm(forms.Form):
+class MemberInviteForm(forms.Form):
     identifier = forms.CharField(label=_("Username or email"), max_length=254)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.VIEWER)
+
+
+class InvitationAnswerForm(forms.Form):
+    """The emailed link's token, carried from the invitation's page to its answer (empty without one)."""
+
+    token = forms.CharField(required=False, max_length=500)
 
 
 class MemberRoleForm(forms.Form):

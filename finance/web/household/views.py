@@ -1,25 +1,34 @@
-"""The household: members and roles, its settings, switching between households, starting one."""
+"""The household: members and roles, invitations (sent and received), its settings, switching between
+households, starting one."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from finance.core.exceptions import Conflict, FieldError
+from finance.core.exceptions import Conflict, FieldError, NotFound
 from finance.households import services
 from finance.households.models import OWNER_ROLES, Household, Role
-from finance.households.selectors import member_list, membership_for
+from finance.households.selectors import (
+    household_invitation_list,
+    invitation_get_for,
+    invitation_list_for,
+    member_list,
+    membership_for,
+)
 from finance.users.selectors import actor_of
 from finance.web.common.current_household import choose_household
-from finance.web.common.errors import add_service_errors, domain_message, service_messages
+from finance.web.common.errors import add_service_errors, domain_message, message_for, service_messages
 from finance.web.common.views import household_view, safe_next
-from finance.web.household.forms import HouseholdForm, HouseholdSwitchForm, MemberAddForm
+from finance.web.household.forms import HouseholdForm, HouseholdSwitchForm, InvitationAnswerForm, MemberInviteForm
 
 
 def _is_owner(request: HttpRequest) -> bool:
@@ -30,28 +39,33 @@ def _is_owner(request: HttpRequest) -> bool:
 @household_view()
 @require_http_methods(["GET", "POST"])
 def household_index(request: HttpRequest, household: Household) -> HttpResponse:
-    """Members for everyone; adding members and the settings for owners (the services check again)."""
+    """Members for everyone; invitations and the settings for owners (the services check again)."""
     owner = _is_owner(request)
-    add_form = MemberAddForm()
+    invite_form = MemberInviteForm()
     settings_form = HouseholdForm(initial={"name": household.name, "base_currency": household.base_currency})
     if request.method == "POST":
-        if "add_member" in request.POST:
-            add_form = MemberAddForm(request.POST)
-            if add_form.is_valid():
+        if "invite_member" in request.POST:
+            invite_form = MemberInviteForm(request.POST)
+            if invite_form.is_valid():
                 try:
-                    services.member_add(
+                    services.invitation_create(
                         household=household,
                         actor=actor_of(request),
-                        identifier=add_form.cleaned_data["identifier"],
-                        role=add_form.cleaned_data["role"],
+                        identifier=invite_form.cleaned_data["identifier"],
+                        role=invite_form.cleaned_data["role"],
                     )
-                except FieldError:
-                    # The service names the person it could not find by "username".
-                    add_form.add_error("identifier", _("No user with this username or email."))
+                except FieldError as exc:
+                    # The service names the identifier "username" (the API's field).
+                    for _field, issue in exc.issues():
+                        invite_form.add_error("identifier", message_for(issue))
                 except Conflict as exc:
-                    add_form.add_error("identifier", domain_message(exc))
+                    invite_form.add_error("identifier", domain_message(exc))
                 else:
-                    messages.success(request, _("Member added."))
+                    # The same words whoever it was: the page says nothing about accounts.
+                    messages.success(
+                        request,
+                        _("Invitation sent. Whoever it names can accept it; nobody joins before they do."),
+                    )
                     return redirect("web:household")
         else:
             settings_form = HouseholdForm(request.POST)
@@ -74,12 +88,85 @@ def household_index(request: HttpRequest, household: Household) -> HttpResponse:
         {
             "section": "household",
             "members": list(member_list(household=household)),
+            "invitations": list(household_invitation_list(household=household)[:50]) if owner else [],
             "is_owner": owner,
-            "add_form": add_form,
+            "invite_form": invite_form,
             "settings_form": settings_form,
             "roles": Role.choices,
         },
     )
+
+
+@household_view()
+@require_POST
+def invitation_revoke(request: HttpRequest, household: Household, pk: Any) -> HttpResponse:
+    """Withdraw one of the household's invitations (owners; the service checks)."""
+    invitation = get_object_or_404(household_invitation_list(household=household), pk=pk)
+    try:
+        services.invitation_revoke(invitation=invitation, actor=actor_of(request))
+    except Conflict as exc:
+        messages.error(request, domain_message(exc))
+    else:
+        messages.success(request, _("Invitation withdrawn; its link no longer works."))
+    return redirect("web:household")
+
+
+# --- Invitations to the person signed in ------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET"])
+def invitation_index(request: HttpRequest) -> HttpResponse:
+    """The invitations waiting for the person's answer (any household; they may have none yet)."""
+    return render(
+        request,
+        "web/household/invitations.html",
+        {"section": "invitations", "invitations": list(invitation_list_for(user=request.user))},
+    )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET"])
+def invitation_detail(request: HttpRequest, pk: Any) -> HttpResponse:
+    """One invitation: the emailed link lands here (``?token=``), after signing in if need be."""
+    token = request.GET.get("token", "")
+    invitation = invitation_get_for(user=request.user, invitation_id=pk, token=token)
+    if invitation is None:
+        raise Http404
+    return render(
+        request,
+        "web/household/invitation.html",
+        {"section": "invitations", "invitation": invitation, "token": token},
+    )
+
+
+@login_required
+@require_POST
+def invitation_answer(request: HttpRequest, pk: Any, answer: str) -> HttpResponse:
+    """Accept (then work in the household) or decline; the token comes from the link's page."""
+    form = InvitationAnswerForm(request.POST)
+    token = form.cleaned_data["token"] if form.is_valid() else ""
+    user: Any = request.user
+    try:
+        if answer == "accept":
+            membership = services.invitation_accept(invitation_id=pk, actor=user, token=token)
+        else:
+            services.invitation_decline(invitation_id=pk, actor=user, token=token)
+    except NotFound as exc:
+        raise Http404 from exc
+    except Conflict as exc:
+        messages.error(request, domain_message(exc))
+        return redirect("web:invitations")
+    if answer == "accept":
+        found = membership_for(user=user, household=membership.household_id)
+        if found is not None:
+            choose_household(request, found)
+        messages.success(request, _("You joined “%(name)s”.") % {"name": membership.household.name})
+        return redirect("web:dashboard")
+    messages.success(request, _("Invitation declined."))
+    return redirect("web:invitations")
 
 
 @household_view()

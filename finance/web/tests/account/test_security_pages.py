@@ -111,7 +111,7 @@ def test_password_errors_in_german(browser, user):
 def test_two_factor_setup_confirm_recovery_codes_then_disable(browser, user, clock):
     url = reverse("web:security-2fa")
     assert "Set up two-factor authentication" in browser.get(url).content.decode()
-    setup = browser.post(url, {"action": "setup"}).content.decode()
+    setup = browser.post(url, {"action": "setup", "password": PASSWORD}).content.decode()
     device = TOTPDevice.objects.get(user=user)
     secret = crypto.decrypt(device.secret_encrypted)
     assert secret in setup
@@ -149,9 +149,9 @@ def test_two_factor_setup_confirm_recovery_codes_then_disable(browser, user, clo
 
 
 def test_setup_is_refused_while_two_factor_is_on(browser, user, clock):
-    secret = services.two_factor_setup(user=user)["secret"]
+    secret = services.two_factor_setup(user=user, password=PASSWORD)["secret"]
     services.two_factor_confirm(user=user, code=pyotp.TOTP(secret).now())
-    response = browser.post(reverse("web:security-2fa"), {"action": "setup"}, follow=True)
+    response = browser.post(reverse("web:security-2fa"), {"action": "setup", "password": PASSWORD}, follow=True)
     assert "Two-factor authentication is already on." in response.content.decode()
     device = TOTPDevice.objects.get(user=user)
     assert crypto.decrypt(device.secret_encrypted) == secret  # unchanged

@@ -23,7 +23,7 @@ __all__ = ["clock"]
 @pytest.fixture
 def two_factor(user, household, clock):
     """The user with 2FA on: their authenticator (pyotp) and recovery codes."""
-    secret = services.two_factor_setup(user=user)["secret"]
+    secret = services.two_factor_setup(user=user, password=PASSWORD)["secret"]
     totp = pyotp.TOTP(secret)
     codes = services.two_factor_confirm(user=user, code=totp.now())
     clock.shift(30)  # the confirming code is spent; the next step's is fresh
@@ -230,7 +230,7 @@ def test_security_forms_share_the_apis_password_and_otp_budgets(client, user, ho
     assert "Too many failed attempts. Try again in" in refused.content.decode()
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
-    services.two_factor_setup(user=user)
+    services.two_factor_setup(user=user, password=PASSWORD)
     for _ in range(10):  # THROTTLE_RATE_OTP: 10/min per user
         assert client.post(reverse("web:security-2fa"), {"action": "confirm", "code": "123456"}).status_code == 200
     assert client.post(reverse("web:security-2fa"), {"action": "confirm", "code": "123456"}).status_code == 429

@@ -33,6 +33,7 @@ def test_turn_on_two_factor_then_sign_in_with_a_recovery_code(page, books):
     sign_in(page)
     page.get_by_role("link", name="Security", exact=True).first.click()
     page.get_by_role("link", name="Turn on two-factor authentication").click()
+    page.get_by_label("Current password").fill(PASSWORD)
     page.get_by_role("button", name="Set up two-factor authentication").click()
     expect(page.get_by_role("img", name="QR code with the set-up link below")).to_be_visible()
     secret = page.locator("#totp-secret").inner_text()
@@ -64,7 +65,7 @@ def test_turn_on_two_factor_then_sign_in_with_a_recovery_code(page, books):
 
 def test_sign_in_with_a_totp_code_and_a_wrong_one_first(page, books):
     owner = books["owner"]
-    secret = services.two_factor_setup(user=owner)["secret"]
+    secret = services.two_factor_setup(user=owner, password=PASSWORD)["secret"]
     totp = pyotp.TOTP(secret)
     # Confirmed with the previous step's code (within the drift window), so the current one is unspent.
     services.two_factor_confirm(user=owner, code=totp.at(time.time() - 30))
@@ -108,6 +109,7 @@ def test_security_pages_fit_a_360_px_screen(chromium, live_server, books, consol
         console.forget("404 (Not Found)")  # PAGES has an unknown page, which answers 404
         # The states with long secrets: the set-up key and URI, a new token.
         page.goto("/app/profile/security/two-factor/")
+        page.get_by_label("Current password").fill(PASSWORD)
         page.get_by_role("button", name="Set up two-factor authentication").click()
         page.get_by_text("Set-up link (otpauth://)").click()
         widths["2fa set-up"] = page.evaluate("() => document.documentElement.scrollWidth")
