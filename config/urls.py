@@ -53,5 +53,6 @@ urlpatterns = [
     path("", include("finance.web.urls")),
 ]
 
+handler400 = errors.bad_request
 handler404 = errors.not_found
 handler500 = errors.server_error

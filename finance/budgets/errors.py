@@ -18,6 +18,8 @@ class ErrorCode(enum.StrEnum):
     INVALID_CURRENCY = "invalid_currency"
     INVALID_RANGE = "invalid_range"
     MAX_DECIMAL_PLACES = "max_decimal_places"
+    MAX_DIGITS = "max_digits"
+    MAX_VALUE = "max_value"
     MIN_VALUE = "min_value"
     NO_LINE = "no_line"
     NOT_ENVELOPE = "not_envelope"

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from finance.budgets.models import BudgetPeriod
+from finance.core.dates import EARLIEST as EARLIEST
+from finance.core.dates import LATEST as LATEST
 
-# Budgets live between these dates: keeps every period's end representable and rollover chains bounded.
-EARLIEST = date(1970, 1, 1)
-LATEST = date(2100, 12, 31)
+# Budgets live between the application's dates (finance.core.dates): keeps every period's end representable
+# and rollover chains bounded.
 MONTHS_PER_PERIOD = {BudgetPeriod.MONTHLY: 1, BudgetPeriod.QUARTERLY: 3, BudgetPeriod.YEARLY: 12}
 
 

@@ -39,8 +39,9 @@ from finance.budgets.models import (
 )
 from finance.budgets.periods import EARLIEST, LATEST
 from finance.core.cache import bump_household_version
+from finance.core.dates import date_problem
 from finance.core.exceptions import Conflict, FieldError, FieldErrors
-from finance.core.money import currency_precision, iso_currencies
+from finance.core.money import amount_problem, fits_column, iso_currencies
 from finance.currency.selectors import RateCache
 from finance.households.models import WRITE_ROLES, Household
 from finance.households.services import require_role
@@ -52,14 +53,18 @@ def _check_money(errors: FieldErrors, name: str, amount: Decimal | None, code: s
     if amount is None:
         errors.add(name, "This field is required.", ErrorCode.REQUIRED)
         return
-    if not amount.is_finite() or amount < 0 or (amount == 0 and not zero_ok):
+    if amount.is_finite() and (amount < 0 or (amount == 0 and not zero_ok)):
         errors.add(name, "Must not be negative." if zero_ok else "Must be greater than zero.", ErrorCode.MIN_VALUE)
         return
-    if code in iso_currencies():
-        places = currency_precision(code)
-        exponent = amount.normalize().as_tuple().exponent
-        if isinstance(exponent, int) and -exponent > places:
-            errors.add(name, f"{code} amounts have at most {places} decimal places.", ErrorCode.MAX_DECIMAL_PLACES)
+    problem = amount_problem(amount, code if code in iso_currencies() else None)
+    if problem is not None:
+        errors.add(name, problem.message, problem.code)
+
+
+def _check_date(errors: FieldErrors, name: str, day: date | None) -> None:
+    problem = date_problem(day)
+    if problem is not None:
+        errors.add(name, problem.message, problem.code)
 
 
 def _check_currency(errors: FieldErrors, name: str, code: str) -> str:
@@ -373,6 +378,8 @@ def budget_thresholds_evaluate(
         status = selectors.budget_status(budget=budget, on=today, rates=rates)
         for key, threshold, figures in selectors.crossed_thresholds(status):
             assert figures.spent is not None and figures.available is not None
+            if not (fits_column(figures.spent) and fits_column(figures.available)):
+                continue  # a sum converted past what a column holds: nothing to record exactly
             rows.append(
                 BudgetThresholdCrossed(
                     household_id=household_id,
@@ -426,6 +433,7 @@ def _validate_goal(household: Household, values: dict[str, Any]) -> None:
     if account is not None and account.household_id != household.id:
         errors.add("account", "Not found in this household.", ErrorCode.DOES_NOT_EXIST)
     _check_money(errors, "target_amount", values.get("target_amount"), code)
+    _check_date(errors, "target_date", values.get("target_date"))
     errors.raise_if_any()
 
 
@@ -455,7 +463,7 @@ def _mark_achieved(goal: Goal, amount: Decimal | None) -> None:
     GoalAchieved.objects.create(
         household_id=goal.household_id,
         goal=goal,
-        amount=amount if amount is not None else goal.target_amount,
+        amount=amount if amount is not None and fits_column(amount) else goal.target_amount,
         target_amount=goal.target_amount,
         currency=goal.currency,
     )
@@ -560,6 +568,7 @@ def goal_contribution_create(
         )
     errors = FieldErrors()
     _check_money(errors, "amount", amount, goal.currency)
+    _check_date(errors, "date", date)
     errors.raise_if_any()
     contribution = GoalContribution.objects.create(
         household_id=goal.household_id,

@@ -27,7 +27,7 @@ from finance.core.cache import cached_for_household
 from finance.core.dates import Period, default_period, last_of_month
 from finance.core.exceptions import FieldError
 from finance.core.money import ZERO, present
-from finance.core.text import article
+from finance.core.wording import article
 from finance.households.api.viewsets import HouseholdScopedMixin
 from finance.households.models import Household
 from finance.ledger import selectors, services

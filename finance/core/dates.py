@@ -8,6 +8,26 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from finance.core.exceptions import ErrorCode, Issue
+
+# The dates the application works with. Calendar arithmetic (the month after, a period's end, a week's
+# start) must stay representable: date.max is 9999-12-31, so a period in year 9999 runs past it. Every date
+# that comes in (a transaction's, a rate's, a budget's, an analytics period's) is kept between these.
+EARLIEST = date(1970, 1, 1)
+LATEST = date(2100, 12, 31)
+
+
+def date_problem(day: date | None) -> Issue | None:
+    """Why ``day`` is outside the supported dates, or ``None``."""
+    if day is not None and not EARLIEST <= day <= LATEST:
+        return Issue(code=ErrorCode.OUT_OF_RANGE, message=f"Dates run between {EARLIEST} and {LATEST}.")
+    return None
+
+
+def within_dates(day: date | None) -> date | None:
+    """``day`` when it is a supported date, else ``None`` (for optional inputs such as a page's ``?date=``)."""
+    return day if date_problem(day) is None else None
+
 
 def first_of_month(day: date) -> date:
     return day.replace(day=1)

@@ -1,7 +1,8 @@
-"""Structured request logging with a request id, and the request size limit."""
+"""Structured request logging with a request id, the request size limit, and the request charset."""
 
 from __future__ import annotations
 
+import codecs
 import contextvars
 import logging
 import re
@@ -115,4 +116,49 @@ class RequestSizeLimitMiddleware:
             length = 0
         if limit is not None and length > limit:
             return _too_large(limit)
+        return self.get_response(request)
+
+
+# Charsets whose decoding (with Django's errors="replace") never yields a lone surrogate, whatever the bytes.
+TEXT_CHARSETS = frozenset({"utf-8", "ascii", "iso8859-1"})
+
+
+def _charset_refused(charset: str) -> JsonResponse:
+    return JsonResponse(
+        {
+            "type": "client_error",
+            "errors": [
+                {
+                    "code": "unsupported_media_type",
+                    "detail": f"Text must be sent as UTF-8, not {charset!r}.",
+                    "attr": None,
+                }
+            ],
+        },
+        status=415,
+    )
+
+
+class RequestCharsetMiddleware:
+    """Refuses (415) a request that declares a character set other than UTF-8, ASCII or Latin-1 for its form
+    fields, query string or body.
+
+    Django decodes form fields and the query string with the declared charset: an escaping codec
+    (``unicode_escape``, ``utf-7``) would turn ``\\ud800`` into a lone surrogate that passes a form's
+    checks and then cannot be stored or shown. JSON bodies are checked by the API's parser as well
+    (``finance.core.api.parsers``); this closes the same door for every form, web or API.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        charset = request.content_params.get("charset") if request.content_params else None
+        if charset:
+            try:
+                name = codecs.lookup(charset).name
+            except LookupError:
+                name = ""  # unknown to Python: Django would ignore it, DRF's parsers fail on it
+            if name not in TEXT_CHARSETS:
+                return _charset_refused(charset)
         return self.get_response(request)

@@ -9,7 +9,12 @@ import enum
 
 
 class ErrorCode(enum.StrEnum):
+    INVALID = "invalid"
     INVALID_CURRENCY = "invalid_currency"
+    MAX_DECIMAL_PLACES = "max_decimal_places"
+    MAX_DIGITS = "max_digits"
+    MAX_VALUE = "max_value"
     MIN_VALUE = "min_value"
+    OUT_OF_RANGE = "out_of_range"
     SAME_CURRENCY = "same_currency"
     UNIQUE = "unique"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import decimal
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -11,12 +10,12 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from finance.core.money import RATE_DECIMAL_PLACES, stored
+from finance.core.money import RATE_DECIMAL_PLACES, WIDE, stored
 from finance.currency.models import ExchangeRate
 
 _RATE_QUANTUM = Decimal(1).scaleb(-RATE_DECIMAL_PLACES)
 # Conversions multiply 28-digit amounts by 28-digit rates: keep every digit, round once.
-_WIDE = decimal.Context(prec=80)
+_WIDE = WIDE
 
 
 @dataclass(frozen=True)
@@ -27,6 +26,9 @@ class Rate:
     date: date
 
     def convert(self, amount: Decimal) -> Decimal:
+        """``amount`` in the target currency at the storage scale. Never fails for want of digits, however
+        large the product: a writer checks the result against the supported range (``finance.core.money``)
+        before storing it."""
         return stored(_WIDE.multiply(amount, self.value))
 
     def convert_parts(self, parts: list[Decimal]) -> list[Decimal]:

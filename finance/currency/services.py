@@ -11,8 +11,9 @@ from django.db import IntegrityError, transaction
 from finance.audit.models import AuditAction
 from finance.audit.services import audit_record
 from finance.core import events
+from finance.core.dates import date_problem
 from finance.core.exceptions import FieldError
-from finance.core.money import iso_currencies
+from finance.core.money import iso_currencies, rate_problem
 from finance.currency.errors import ErrorCode
 from finance.currency.events import ExchangeRatesChanged
 from finance.currency.models import ExchangeRate, RateSource
@@ -25,15 +26,19 @@ def _rates_changed(household: Household, *codes: str) -> None:
     events.publish(ExchangeRatesChanged(household_id=household.id, currencies=frozenset(codes)))
 
 
-def _validate(base: str, quote: str, rate: Decimal) -> tuple[str, str]:
+def _validate(base: str, quote: str, rate: Decimal, day: date) -> tuple[str, str]:
     base, quote = base.strip().upper(), quote.strip().upper()
     for name, code in (("base", base), ("quote", quote)):
         if code not in iso_currencies():
             raise FieldError(name, f"“{code}” is not an ISO 4217 currency code.", code=ErrorCode.INVALID_CURRENCY)
     if base == quote:
         raise FieldError("quote", "Base and quote must differ.", code=ErrorCode.SAME_CURRENCY)
-    if not rate.is_finite() or rate <= 0:
-        raise FieldError("rate", "Must be greater than zero.", code=ErrorCode.MIN_VALUE)
+    problem = rate_problem(rate)
+    if problem is not None:
+        raise FieldError("rate", problem.message, code=problem.code)
+    problem = date_problem(day)
+    if problem is not None:
+        raise FieldError("date", problem.message, code=problem.code)
     return base, quote
 
 
@@ -49,7 +54,7 @@ def rate_create(
     source: str = RateSource.MANUAL,
 ) -> ExchangeRate:
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
-    base, quote = _validate(base, quote, rate)
+    base, quote = _validate(base, quote, rate, date)
     try:
         with transaction.atomic():
             obj = ExchangeRate.objects.create(
@@ -67,7 +72,10 @@ def rate_update(*, rate_obj: ExchangeRate, actor: User | None, **fields: Any) ->
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
     old_pair = (rate_obj.base, rate_obj.quote)
     base, quote = _validate(
-        fields.get("base", rate_obj.base), fields.get("quote", rate_obj.quote), fields.get("rate", rate_obj.rate)
+        fields.get("base", rate_obj.base),
+        fields.get("quote", rate_obj.quote),
+        fields.get("rate", rate_obj.rate),
+        fields.get("date", rate_obj.date),
     )
     for key, value in {**fields, "base": base, "quote": quote}.items():
         setattr(rate_obj, key, value)

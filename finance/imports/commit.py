@@ -341,6 +341,8 @@ def _execute(batch: ImportBatch, actor: User | None, rows: Sequence[StagedRow], 
         actor=actor,
         txns=txns,
         progress=lambda share: report_progress(batch.id, 0.05 + 0.8 * share),
+        label=lambda i: f"rows.{creating[i].row_number}",
+        field="file",
     )
     linking = [row for row in rows if _links_transfer(row)]
     for row in linking:  # few per file; each goes through the ledger's update so derived data follows

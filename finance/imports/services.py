@@ -23,9 +23,11 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from finance.core.dates import date_problem
 from finance.core.exceptions import Conflict, FieldError
-from finance.core.money import currency_precision, quantum
-from finance.core.text import article, capitalized
+from finance.core.money import amount_problem
+from finance.core.text import text_problem
+from finance.core.wording import article, capitalized
 from finance.households.models import WRITE_ROLES, Household
 from finance.households.services import require_role
 from finance.imports import freshness
@@ -51,7 +53,6 @@ from finance.ledger.models import Account
 from finance.users.models import User
 
 MAX_STORED_ERRORS = 1000
-_MAX_INTEGER_DIGITS = 18  # MoneyField: 28 digits, 10 after the point
 
 
 # --- Reading the file -----------------------------------------------------------------------------
@@ -144,34 +145,21 @@ def _row_problems(row: StatementRow, account: Account, statement_currency: str |
                 "value": currency,
             }
         )
+    if (late := date_problem(row.date)) is not None:
+        problems.append(
+            {"column": "date", "code": ErrorCode.INVALID_DATE, "detail": late.message, "value": str(row.date)}
+        )
     amount = row.amount
     if amount == 0:
         problems.append(
             {"column": "amount", "code": ErrorCode.ZERO_AMOUNT, "detail": "The amount is zero.", "value": "0"}
         )
-    elif abs(amount) >= _TOO_LARGE:
+    elif (problem := amount_problem(amount, account.currency)) is not None:
+        # The rule every amount entering the ledger follows (finance.core.money): stored exactly on both databases.
         problems.append(
-            {
-                "column": "amount",
-                "code": ErrorCode.INVALID_AMOUNT,
-                "detail": "The amount is too large.",
-                "value": str(amount),
-            }
-        )
-    elif amount != amount.quantize(quantum(account.currency)):
-        problems.append(
-            {
-                "column": "amount",
-                "code": ErrorCode.INVALID_AMOUNT,
-                "detail": f"{account.currency} amounts have at most {currency_precision(account.currency)} "
-                "decimal places.",
-                "value": str(amount),
-            }
+            {"column": "amount", "code": ErrorCode.INVALID_AMOUNT, "detail": problem.message, "value": str(amount)}
         )
     return problems
-
-
-_TOO_LARGE = Decimal(10) ** _MAX_INTEGER_DIGITS
 
 
 def _text(value: str | None) -> str:
@@ -432,6 +420,9 @@ def import_upload(
     if not data.strip():
         raise ParseError("The file is empty.", code=ErrorCode.EMPTY_FILE)
     filename = os.path.basename(filename or getattr(file, "name", "") or "")[:255]
+    name_problem = text_problem(filename)
+    if name_problem is not None:  # an RFC 2231 file name in an escaping charset can carry one
+        raise FieldError("file", f"The file name: {name_problem.message}", code=name_problem.code)
     fmt = _format_of(data, filename, format)
 
     batch = ImportBatch(

@@ -20,12 +20,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models import F, Model
 
 from finance.core import events
 from finance.core.cache import bump_household_version
-from finance.core.money import ZERO
+from finance.core.exceptions import FieldError
+from finance.core.money import AGGREGATE_LIMIT, ZERO, aggregate_problem
 from finance.ledger.events import MAX_EVENT_IDS, ChangeKind, TransactionsChanged
 from finance.ledger.models import (
     UNCATEGORIZED,
@@ -187,30 +188,47 @@ class LedgerDelta:
         row[column] += sign * amount
         row[COUNT] += sign * count
 
-    def apply(self) -> None:
-        """Write the changes with atomic increments, in a fixed order."""
+    def apply(self, *, field: str = "amount") -> None:
+        """Write the changes with atomic increments, in a fixed order.
+
+        A change that would take a balance or a monthly sum past ``AGGREGATE_LIMIT`` raises a
+        :class:`FieldError` on ``field`` instead; the caller's transaction then rolls back what was written.
+        """
         for account_id in sorted(self.accounts, key=str):
             change = self.accounts[account_id]
             if change:
-                Account.objects.filter(pk=account_id).update(balance=F("balance") + change)
-        _increment(
-            AccountMonthly,
-            ["household", "account", "month"],
-            ACCOUNT_MONTH_COLUMNS,
-            [(*key, *values) for key, values in sorted(self.account_months.items(), key=_sort_key) if any(values)],
-        )
-        _increment(
-            MonthlySummary,
-            ["household", "month"],
-            ["income", "expense", "transaction_count", "unconverted_count"],
-            [(*key, *values) for key, values in sorted(self.months.items(), key=_sort_key) if any(values)],
-        )
-        _increment(
-            CategoryMonthly,
-            ["household", "month", "kind", "category_key"],
-            ["total", "count"],
-            [(*key, *values) for key, values in sorted(self.categories.items(), key=_sort_key) if any(values)],
-        )
+                _refuse_if(aggregate_problem(change), field)
+                # The new balance stays strictly inside ±AGGREGATE_LIMIT (compared before anything is written).
+                updated = (
+                    Account.objects.filter(pk=account_id)
+                    .filter(balance__lt=AGGREGATE_LIMIT - change, balance__gt=-AGGREGATE_LIMIT - change)
+                    .update(balance=F("balance") + change)
+                )
+                if not updated and Account.objects.filter(pk=account_id).exists():
+                    _refuse_if(aggregate_problem(AGGREGATE_LIMIT), field)
+        groups: list[tuple[type[Model], list[str], list[str], dict[Any, list[Any]]]] = [
+            (
+                AccountMonthly,
+                ["household", "account", "month"],
+                list(ACCOUNT_MONTH_COLUMNS),
+                self.account_months,
+            ),
+            (
+                MonthlySummary,
+                ["household", "month"],
+                ["income", "expense", "transaction_count", "unconverted_count"],
+                self.months,
+            ),
+            (CategoryMonthly, ["household", "month", "kind", "category_key"], ["total", "count"], self.categories),
+        ]
+        for model, keys, counters, changes in groups:
+            rows = [(*key, *values) for key, values in sorted(changes.items(), key=_sort_key) if any(values)]
+            for row in rows:
+                for value in row[len(keys) :]:
+                    if isinstance(value, Decimal):
+                        _refuse_if(aggregate_problem(value), field)
+            if _increment(model, keys, counters, rows) < len(rows):
+                _refuse_if(aggregate_problem(AGGREGATE_LIMIT), field)
 
 
 def apply_change(
@@ -221,14 +239,16 @@ def apply_change(
     ids: Sequence[uuid.UUID] = (),
     dates: Iterable[date] | None = None,
     account_ids: Iterable[uuid.UUID] | None = None,
+    field: str = "amount",
 ) -> TransactionsChanged:
     """The epilogue of every ledger write, inside its database transaction: apply the derived data,
     invalidate the household's cached reads after commit and publish :class:`TransactionsChanged`.
 
     ``dates`` and ``account_ids`` default to those of the states added to ``delta``; a bulk load that
-    adds grouped states passes its own.
+    adds grouped states passes its own. A change that would take an aggregate out of the supported range is
+    refused with a field error on ``field``.
     """
-    delta.apply()
+    delta.apply(field=field)
     bump_household_version(household_id)
     event = TransactionsChanged(
         household_id=household_id,
@@ -246,10 +266,19 @@ def _sort_key(item: tuple[tuple[Any, ...], Any]) -> tuple[str, ...]:
     return tuple(str(part) for part in item[0])
 
 
-def _increment(model: type[Model], keys: list[str], counters: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """``INSERT … ON CONFLICT (keys) DO UPDATE SET c = c + EXCLUDED.c`` (PostgreSQL and SQLite)."""
+def _refuse_if(problem: Any, field: str) -> None:
+    if problem is not None:
+        raise FieldError(field, problem.message, problem.code)
+
+
+def _increment(model: type[Model], keys: list[str], counters: list[str], rows: list[tuple[Any, ...]]) -> int:
+    """``INSERT … ON CONFLICT (keys) DO UPDATE SET c = c + EXCLUDED.c`` (PostgreSQL and SQLite).
+
+    The update is skipped for a row whose money column would reach ``±AGGREGATE_LIMIT`` (the sum is compared
+    before it is assigned, so it never overflows the column); returns how many rows were written.
+    """
     if not rows:
-        return
+        return 0
     opts = model._meta
     fields: list[Any] = [opts.get_field(name) for name in [*keys, *counters]]
     qn = connection.ops.quote_name
@@ -257,10 +286,17 @@ def _increment(model: type[Model], keys: list[str], counters: list[str], rows: l
     columns = [qn(f.column) for f in fields]
     key_columns = columns[: len(keys)]
     updates = ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for c in columns[len(keys) :])
-    # Identifiers come from model metadata, values are parameters: nothing user-supplied is formatted in.
+    limit = f"{AGGREGATE_LIMIT:f}"
+    guards = " AND ".join(
+        f"{table}.{c} + EXCLUDED.{c} < {limit} AND {table}.{c} + EXCLUDED.{c} > -{limit}"
+        for f, c in zip(fields[len(keys) :], columns[len(keys) :], strict=True)
+        if isinstance(f, models.DecimalField)
+    )
+    # Identifiers come from model metadata, the limit from a constant, values are parameters: nothing
+    # user-supplied is formatted in.
     sql = (
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
-        f"ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET {updates}"
+        f"ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET {updates} WHERE {guards}"
     )
     params = [
         [f.get_db_prep_value(value, connection, prepared=False) for f, value in zip(fields, row, strict=True)]
@@ -268,3 +304,4 @@ def _increment(model: type[Model], keys: list[str], counters: list[str], rows: l
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+        return int(cursor.rowcount)

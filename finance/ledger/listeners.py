@@ -17,11 +17,11 @@ def on_household_created(event: HouseholdCreated) -> None:
 
 
 def on_base_currency_changed(event: BaseCurrencyChanged) -> None:
-    services.transactions_reconvert(household_id=event.household_id)
+    services.transactions_reconvert(household_id=event.household_id, field="base_currency")
 
 
 def on_rates_changed(event: ExchangeRatesChanged) -> None:
-    services.transactions_reconvert(household_id=event.household_id, currencies=event.currencies)
+    services.transactions_reconvert(household_id=event.household_id, currencies=event.currencies, field="rate")
 
 
 def connect() -> None:

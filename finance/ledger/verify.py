@@ -19,7 +19,8 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 
-from finance.core.money import ZERO
+from finance.core.exceptions import FieldError
+from finance.core.money import ZERO, aggregate_problem
 from finance.ledger.models import (
     UNCATEGORIZED,
     Account,
@@ -31,10 +32,17 @@ from finance.ledger.models import (
     TransactionType,
 )
 
+# SQLite sums binary floats: each addition may be off by a unit in the last of ~16 digits of the larger value.
+_SQLITE_RELATIVE = Decimal("1e-12")
 
-def tolerance() -> Decimal:
-    """PostgreSQL stores NUMERIC exactly; SQLite stores decimals as binary floats (see docs/ledger.md)."""
-    return ZERO if connection.vendor == "postgresql" else Decimal("0.000001")
+
+def tolerance(expected: Decimal = ZERO) -> Decimal:
+    """How far a stored aggregate may be from ``expected``: PostgreSQL stores NUMERIC exactly; SQLite stores
+    decimals as binary floats (see docs/ledger.md), exact to a millionth for everyday values and to about
+    twelve significant digits for the largest balances the supported range allows."""
+    if connection.vendor == "postgresql":
+        return ZERO
+    return max(Decimal("0.000001"), abs(Decimal(expected)) * _SQLITE_RELATIVE)
 
 
 @dataclass(frozen=True)
@@ -141,31 +149,29 @@ def recompute(household_id: uuid.UUID) -> Expected:
     return Expected(balances, dict(account_months), dict(months), dict(categories))
 
 
-def _differs(a: Any, b: Any, tol: Decimal) -> bool:
+def _differs(a: Any, b: Any) -> bool:
     if isinstance(a, Decimal) or isinstance(b, Decimal):
-        return abs(Decimal(a) - Decimal(b)) > tol
+        return abs(Decimal(a) - Decimal(b)) > tolerance(Decimal(b))
     return bool(a != b)
 
 
 def _compare(kind: str, stored: dict[Any, list[Any]], expected: dict[Any, list[Any]], width: int) -> list[Difference]:
-    tol = tolerance()
     zero = [ZERO] * width
     found = []
     for key in sorted(stored.keys() | expected.keys(), key=lambda k: tuple(str(p) for p in k)):
         have = stored.get(key, zero)
         want = expected.get(key, zero)
-        if any(_differs(x, y, tol) for x, y in zip(have, want, strict=True)):
+        if any(_differs(x, y) for x, y in zip(have, want, strict=True)):
             found.append(Difference(kind, key, have, want))
     return found
 
 
 def verify(household_id: uuid.UUID) -> list[Difference]:
     expected = recompute(household_id)
-    tol = tolerance()
     found = [
         Difference("balance", (account_id,), balance, expected.balances[account_id])
         for account_id, balance in Account.objects.filter(household_id=household_id).values_list("id", "balance")
-        if _differs(balance, expected.balances[account_id], tol)
+        if _differs(balance, expected.balances[account_id])
     ]
     stored_am = {
         (household_id, r.account_id, r.month): [
@@ -194,11 +200,25 @@ def verify(household_id: uuid.UUID) -> list[Difference]:
     return found
 
 
+def check_fits(expected: Expected, field: str) -> None:
+    """Refuse (a field error on ``field``) derived data past ``AGGREGATE_LIMIT``, as every incremental write
+    does: rows written directly (a restore) must not leave a balance or a sum that the columns cannot hold."""
+    sums: list[Any] = list(expected.balances.values())
+    for table in (expected.account_months, expected.months, expected.categories):
+        sums.extend(value for values in table.values() for value in values if isinstance(value, Decimal))
+    for value in sums:
+        problem = aggregate_problem(value)
+        if problem is not None:
+            raise FieldError(field, problem.message, problem.code)
+
+
 @transaction.atomic
-def repair(household_id: uuid.UUID) -> None:
-    """Rewrite the household's derived data from the recomputation (locks its accounts meanwhile)."""
+def repair(household_id: uuid.UUID, *, field: str = "file") -> None:
+    """Rewrite the household's derived data from the recomputation (locks its accounts meanwhile); refused on
+    ``field`` when a recomputed aggregate is outside the supported range."""
     list(Account.objects.select_for_update().filter(household_id=household_id).values_list("id", flat=True))
     expected = recompute(household_id)
+    check_fits(expected, field)
     for account_id, balance in expected.balances.items():
         Account.objects.filter(pk=account_id).update(balance=balance)
     write_aggregates(household_id, expected)

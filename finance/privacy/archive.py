@@ -23,7 +23,7 @@ from typing import IO, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from finance.core import spreadsheets
+from finance.core import spreadsheets, text
 from finance.core.exceptions import FieldError
 from finance.privacy.errors import ErrorCode
 from finance.privacy.registry import Resource, resources
@@ -130,7 +130,13 @@ def _read(archive: zipfile.ZipFile, path: str) -> bytes:
 
 
 def _load_json(archive: zipfile.ZipFile, path: str) -> Any:
+    """A file of the archive as JSON, read as the API reads a body: exact numbers, text the databases can store,
+    bounded nesting (``finance.core.text``)."""
     try:
-        return json.loads(_read(archive, path))
+        # An export writes every amount as a string; its numbers (in stored JSON such as a rule's) are floats.
+        return text.loads(_read(archive, path), exact_numbers=False)
+    except text.JSONProblem as problem:
+        where = f" at {problem.path}" if problem.path else ""
+        raise _invalid(f"{path}{where}: {problem.issue.message}") from None
     except (UnicodeDecodeError, ValueError):
         raise _invalid(f"{path} is not valid JSON.") from None

@@ -27,6 +27,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -35,7 +36,9 @@ from django.db import models
 from rest_framework import serializers
 
 from finance.core.exceptions import FieldError
-from finance.core.text import article
+from finance.core.money import MoneyField, converted_problem
+from finance.core.text import text_problem
+from finance.core.wording import article
 from finance.privacy.errors import ErrorCode
 
 # Fields never copied from a file: new ids are made, timestamps are the restore's.
@@ -139,8 +142,16 @@ def python_value(model: type[models.Model], name: str, value: Any, *, where: str
         return None
     try:
         converted = model_field.to_python(value)
+        if isinstance(converted, Decimal):
+            model_field.run_validators(converted)  # the column's digits and decimal places
     except DjangoValidationError:
         raise FieldError("file", f"{where}: {name} has an invalid value.", code=ErrorCode.INVALID_FILE) from None
+    # What every other way in refuses: text the databases cannot store, amounts outside the supported range.
+    problem = text_problem(converted) if isinstance(converted, str) else None
+    if isinstance(converted, Decimal) and isinstance(model_field, MoneyField):
+        problem = converted_problem(converted)
+    if problem is not None:
+        raise FieldError("file", f"{where}: {name}: {problem.message}", code=ErrorCode.INVALID_FILE)
     choices = getattr(model_field, "choices", None)
     blank_ok = model_field.blank and converted == ""
     if choices and not blank_ok and converted not in {choice[0] for choice in choices}:

@@ -1,16 +1,33 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from rest_framework import serializers
 
+from finance.core.dates import date_problem
 from finance.ledger.models import CategoryType
+
+
+def _within(value: date) -> date:
+    """A period's bound inside the application's dates: months and weeks after it must exist (year 9999's
+    December has no month after it)."""
+    problem = date_problem(value)
+    if problem is not None:
+        raise serializers.ValidationError(problem.message, code=problem.code)
+    return value
 
 
 class PeriodQuerySerializer(serializers.Serializer):
     household = serializers.UUIDField(required=False)
     start_date = serializers.DateField(required=False, help_text="Inclusive; default: 12 months ago (month start).")
     end_date = serializers.DateField(required=False, help_text="Inclusive; default: the end of this month.")
+
+    def validate_start_date(self, value: date) -> date:
+        return _within(value)
+
+    def validate_end_date(self, value: date) -> date:
+        return _within(value)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start, end = attrs.get("start_date"), attrs.get("end_date")

@@ -17,7 +17,7 @@ from finance.budgets.models import Budget, BudgetMove, Goal, GoalContribution
 from finance.core.api.idempotency import idempotent
 from finance.core.cache import cached_for_household
 from finance.core.exceptions import FieldError, Forbidden, NotFound
-from finance.core.text import article, capitalized, plural
+from finance.core.wording import article, capitalized, plural
 from finance.households.api.viewsets import HouseholdScopedMixin, HouseholdScopedViewSet, member_roles
 from finance.households.models import Household, Membership
 from finance.users.selectors import actor_of

@@ -56,6 +56,20 @@ class NotFoundMiddleware:
         return response
 
 
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's own 400s (a suspicious request refused before any view): in the envelope for the API, every
+    400 being a ``validation_error``."""
+    if _is_api(request):
+        return JsonResponse(
+            {
+                "type": "validation_error",
+                "errors": [{"code": "invalid", "detail": "The request is malformed.", "attr": NON_FIELD}],
+            },
+            status=400,
+        )
+    return defaults.bad_request(request, exception or Exception("Bad request"))
+
+
 def server_error(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     if _is_api(request):
         return JsonResponse(
@@ -72,11 +86,18 @@ class RequestTooLarge(exceptions.APIException):
 
 
 def api_exception(exc: DomainError) -> exceptions.APIException:
-    """The DRF exception that renders a domain error in the envelope, with the same status and codes."""
-    if isinstance(exc, FieldError):
+    """The DRF exception that renders a domain error in the envelope, with the same status and codes.
+
+    Every 400 is a ``validation_error`` with ``attr``: a field error's fields, else the error's own ``field``
+    (an unreadable upload names ``file``), else ``non_field_errors``.
+    """
+    if isinstance(exc, FieldError) and exc.status == status.HTTP_400_BAD_REQUEST:
         return exceptions.ValidationError(
             {field: [ErrorDetail(i.message, code=i.code) for i in issues] for field, issues in exc.field_errors.items()}
         )
+    if exc.status == status.HTTP_400_BAD_REQUEST:
+        field = getattr(exc, "field", None) or NON_FIELD
+        return exceptions.ValidationError({field: [ErrorDetail(exc.message, code=exc.code)]})
     if isinstance(exc, Unauthenticated):
         return exceptions.AuthenticationFailed(exc.message, code=exc.code)
     if isinstance(exc, RateLimited):
@@ -102,7 +123,17 @@ class ExceptionHandler(handler.ExceptionHandler):
             return RequestTooLarge()
         if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
             return exceptions.ValidationError({NON_FIELD: [str(exc)]}, code="too_many_fields")
-        return super().convert_known_exceptions(exc)
+        known = super().convert_known_exceptions(exc)
+        if (
+            isinstance(known, exceptions.APIException)
+            and not isinstance(known, exceptions.ValidationError)
+            and known.status_code == status.HTTP_400_BAD_REQUEST
+        ):
+            # A body that cannot be parsed (malformed JSON, a broken multipart form) is bad input too.
+            detail = known.detail
+            code = detail.code if isinstance(detail, ErrorDetail) else known.default_code
+            return exceptions.ValidationError({NON_FIELD: [ErrorDetail(str(detail), code=code)]})
+        return known
 
     def _challenge(self, exc: exceptions.AuthenticationFailed) -> None:
         """What DRF's view does for its own authentication errors: a ``WWW-Authenticate`` challenge when the

@@ -3,6 +3,7 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
+from finance.core.api.fields import RateField
 from finance.currency.models import ExchangeRate, RateSource
 
 
@@ -32,7 +33,7 @@ class RateOutputSerializer(serializers.ModelSerializer):
 class RateUpdateSerializer(serializers.Serializer):
     base = serializers.CharField(max_length=10, required=False)
     quote = serializers.CharField(max_length=10, required=False)
-    rate = serializers.DecimalField(max_digits=28, decimal_places=12, required=False, help_text="1 base = rate quote.")
+    rate = RateField(required=False, help_text="1 base = rate quote.")
     date = serializers.DateField(required=False)
 
 
@@ -47,6 +48,6 @@ class RateInputSerializer(RateUpdateSerializer):
     household = serializers.UUIDField(required=False, write_only=True)
     base = serializers.CharField(max_length=10)
     quote = serializers.CharField(max_length=10)
-    rate = serializers.DecimalField(max_digits=28, decimal_places=12, help_text="1 base = rate quote.")
+    rate = RateField(help_text="1 base = rate quote.")
     date = serializers.DateField()
     source = serializers.ChoiceField(choices=RateSource.choices, default=RateSource.MANUAL)  # type: ignore[assignment]

@@ -26,6 +26,7 @@ from finance.households.selectors import member_roles as household_roles
 from finance.households.selectors import resolve_membership
 
 HOUSEHOLD_PARAM = "household"
+SAFE = frozenset(permissions.SAFE_METHODS)
 
 
 def member_roles(request: Request) -> dict[uuid.UUID, str]:
@@ -117,8 +118,13 @@ class HouseholdScopedViewSet(HouseholdScopedMixin, viewsets.ModelViewSet):
     target_household: Household | None = None
 
     def get_serializer_context(self) -> dict[str, Any]:
-        # Input serializers resolve related ids within the household being written to.
-        return {**super().get_serializer_context(), "household": self.target_household}
+        # Input serializers resolve related ids within the household being written to; an id found in another
+        # of the caller's households where they may not write is a 403 (core.api.fields.ScopedPrimaryKeyField).
+        context = {**super().get_serializer_context(), "household": self.target_household}
+        if self.request is not None and self.request.user.is_authenticated and self.request.method not in SAFE:
+            context["member_roles"] = member_roles(self.request)
+            context["write_roles"] = self.write_roles
+        return context
 
     def output(self, obj: Any) -> Any:
         assert self.output_serializer_class is not None

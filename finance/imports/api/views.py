@@ -5,10 +5,11 @@ from typing import Any
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from finance.core.api.parsers import JSONParser
 from finance.households.api.viewsets import HouseholdScopedViewSet
 from finance.households.models import Household
 from finance.imports import selectors, services

@@ -20,6 +20,9 @@ from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
+from finance.core.text import unstorable_at
+from finance.imports.reading.errors import ErrorCode, ParseError
+
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -76,7 +79,32 @@ def _has_utf8_multibyte(data: bytes) -> bool:
 
 
 def decode(data: bytes, *, declared: str | None = None) -> Decoded:
-    """Decode ``data`` following the module's order of preference."""
+    """Decode ``data`` following the module's order of preference; text that cannot be stored is refused
+    (:func:`storable`)."""
+    decoded = _decode(data, declared=declared)
+    storable(decoded.text)
+    return decoded
+
+
+def storable(text: str) -> str:
+    """``text``, or a :class:`ParseError` naming the line of its first NUL or lone surrogate: characters no
+    database column here can store (``finance.core.text``), which a declared charset such as ``utf-7`` or a
+    binary file would otherwise bring into the rows."""
+    at = unstorable_at(text)
+    if at is None:
+        return text
+    line = text.count("\n", 0, at) + 1
+    if text[at] == "\x00":
+        raise ParseError("The file contains NUL bytes: it is not a text file.", line=line)
+    raise ParseError(
+        f"The text holds a character that cannot be stored (U+{ord(text[at]):X}): "
+        "the file is not in the character encoding it declares.",
+        line=line,
+        code=ErrorCode.INVALID_ENCODING,
+    )
+
+
+def _decode(data: bytes, *, declared: str | None = None) -> Decoded:
     for bom, name in _BOMS:
         if data.startswith(bom):
             return Decoded(data[len(bom) :].decode(name, errors="replace"), name)

@@ -10,6 +10,7 @@ renders them in the standard error envelope.
 from __future__ import annotations
 
 import enum
+from typing import ClassVar
 
 from finance.core.exceptions import DomainError, FieldError, Issue
 
@@ -48,7 +49,9 @@ class ErrorCode(enum.StrEnum):
     NOT_A_TRANSACTION = "not_a_transaction"
     NOT_APPLICABLE = "not_applicable"
     NOT_COMMITTED = "not_committed"
+    NULL_CHARACTERS_NOT_ALLOWED = "null_characters_not_allowed"
     REQUIRED = "required"
+    SURROGATE_CHARACTERS_NOT_ALLOWED = "surrogate_characters_not_allowed"
     UNKNOWN_ACCOUNT = "unknown_account"
     UNSUPPORTED_FORMAT = "unsupported_format"
     ZERO_AMOUNT = "zero_amount"
@@ -62,6 +65,8 @@ class ParseError(DomainError):
 
     default_message = "The file could not be parsed."
     default_code = ErrorCode.INVALID_FILE
+    # The request field the API's envelope names (``attr``) for a file that cannot be read.
+    field: ClassVar[str] = "file"
 
     def __init__(
         self, message: str, *, line: int | None = None, column: str | None = None, code: str = ErrorCode.INVALID_FILE

@@ -7,9 +7,11 @@ The limits are read at call time, so the pipeline's settings and tests apply.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 
-from finance.imports.reading.errors import FileTooLarge
+from finance.imports.reading.errors import FileTooLarge, ParseError
 
 #: Most transaction rows accepted in one file (CSV records, XLSX rows, OFX/QIF/CAMT/MT940 entries).
 MAX_ROWS = 250_000
@@ -19,11 +21,25 @@ MAX_COLUMNS = 256
 MAX_XLSX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
 #: How many leading records the CSV/XLSX detector looks at.
 DETECT_SAMPLE_ROWS = 200
+#: Deepest element nesting of an OFX or CAMT document (real ones nest about 15 deep); deeper would exhaust the
+#: recursion of the walks that flatten an entry's elements.
+MAX_XML_DEPTH = 64
 
 
 def max_file_bytes() -> int:
     """Largest file accepted, in bytes (before decompression for XLSX): the ``IMPORT_MAX_UPLOAD_BYTES`` setting."""
     return int(settings.IMPORT_MAX_UPLOAD_BYTES)
+
+
+def check_depth(root: Any) -> None:
+    """Refuse an XML tree (an ElementTree element) nested deeper than :data:`MAX_XML_DEPTH`: one pass, no
+    recursion."""
+    stack = [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        if depth > MAX_XML_DEPTH:
+            raise ParseError(f"The document nests elements more than {MAX_XML_DEPTH} levels deep.")
+        stack.extend((child, depth + 1) for child in element)
 
 
 def check_rows(count: int, what: str = "rows", *, of: str = "file") -> None:

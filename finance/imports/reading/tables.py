@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from finance.imports.reading import limits
-from finance.imports.reading.encoding import decode
+from finance.imports.reading.encoding import decode, storable
 from finance.imports.reading.errors import ErrorCode, FileTooLarge, ParseError
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -86,7 +86,7 @@ def sniff_delimiter(text: str) -> tuple[str, float]:
 def load_csv(data: bytes, *, encoding: str | None = None, delimiter: str | None = None) -> Table:
     if encoding:
         try:
-            text = data.decode(encoding)
+            text = storable(data.decode(encoding))
         except (LookupError, UnicodeDecodeError) as exc:
             raise ParseError(f"The file cannot be read as {encoding}: {exc}", code=ErrorCode.INVALID_ENCODING) from None
         if text.startswith("\ufeff"):

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from finance.core.api.filters import FilterBackend
 from finance.core.api.idempotency import idempotent
 from finance.core.api.pagination import CursorPagination
-from finance.core.text import article, capitalized, plural
+from finance.core.wording import article, capitalized, plural
 from finance.households.api.viewsets import HouseholdScopedViewSet
 from finance.households.models import Household
 from finance.ledger import extensions, selectors, services

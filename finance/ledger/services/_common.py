@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from finance.core.exceptions import FieldErrors
-from finance.core.money import currency_precision, iso_currencies
+from finance.core.exceptions import FieldError, FieldErrors
+from finance.core.money import amount_problem, converted_problem, iso_currencies
 from finance.households.models import Household
 from finance.ledger.errors import ErrorCode
 
@@ -17,13 +17,29 @@ def check_amount(errors: FieldErrors, name: str, amount: Decimal | None, currenc
     if amount is None:
         errors.add(name, "This field is required.", ErrorCode.REQUIRED)
         return
-    if not amount.is_finite() or amount <= 0:
+    if amount.is_finite() and amount <= 0:
         errors.add(name, "Must be greater than zero.", ErrorCode.MIN_VALUE)
         return
-    places = currency_precision(currency)
-    exponent = amount.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > places:
-        errors.add(name, f"{currency} amounts have at most {places} decimal places.", ErrorCode.MAX_DECIMAL_PLACES)
+    check_money(errors, name, amount, currency)
+
+
+def check_money(errors: FieldErrors, name: str, amount: Decimal, currency: str | None = None) -> None:
+    """The supported range of ``finance.core.money`` (any sign)."""
+    problem = amount_problem(amount, currency)
+    if problem is not None:
+        errors.add(name, problem.message, problem.code)
+
+
+def check_converted(name: str, converted: Decimal, currency: str, rate: Decimal) -> Decimal:
+    """``converted`` (an amount times ``rate``), refused on ``name`` when it is outside the supported range."""
+    problem = converted_problem(converted)
+    if problem is not None:
+        raise FieldError(
+            name,
+            f"Converted to {currency} at {rate} this is {converted:f}, outside the supported range. {problem.message}",
+            problem.code,
+        )
+    return converted
 
 
 def check_currency(errors: FieldErrors, name: str, code: str) -> str:

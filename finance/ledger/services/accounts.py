@@ -22,7 +22,7 @@ from finance.ledger.models import (
     AccountType,
     Transaction,
 )
-from finance.ledger.services._common import check_currency
+from finance.ledger.services._common import check_currency, check_money
 from finance.users.models import User
 
 ACCOUNT_FIELDS = (
@@ -51,6 +51,7 @@ def account_create(
     if fields.get("type", AccountType.CHECKING) not in AccountType.values:
         errors.add("type", "Not a valid account type.", ErrorCode.INVALID_CHOICE)
     fields["opening_balance"] = fields.get("opening_balance", ZERO)
+    check_money(errors, "opening_balance", fields["opening_balance"])
     errors.raise_if_any()
     account = Account.objects.create(
         household=household, name=name.strip(), currency=code, balance=fields["opening_balance"], **fields
@@ -73,6 +74,8 @@ def account_update(*, account: Account, actor: User | None, **fields: Any) -> Ac
         errors.add("name", "This field may not be blank.", ErrorCode.BLANK)
     if "type" in fields and fields["type"] not in AccountType.values:
         errors.add("type", "Not a valid account type.", ErrorCode.INVALID_CHOICE)
+    if "opening_balance" in fields:
+        check_money(errors, "opening_balance", fields["opening_balance"])
     errors.raise_if_any()
     opening_change = fields.get("opening_balance", account.opening_balance) - account.opening_balance
     for name, value in fields.items():
@@ -81,7 +84,13 @@ def account_update(*, account: Account, actor: User | None, **fields: Any) -> Ac
     if opening_change:
         delta = LedgerDelta()
         delta.accounts[account.pk] += opening_change
-        apply_change(delta, household_id=account.household_id, kind=ChangeKind.BALANCE, account_ids={account.pk})
+        apply_change(
+            delta,
+            household_id=account.household_id,
+            kind=ChangeKind.BALANCE,
+            account_ids={account.pk},
+            field="opening_balance",
+        )
         account.refresh_from_db(fields=["balance"])
     else:
         bump_household_version(account.household_id)

@@ -37,7 +37,7 @@ from finance.ledger.models import (
     TransactionTag,
     TransactionType,
 )
-from finance.ledger.services._common import MAX_BULK
+from finance.ledger.services._common import MAX_BULK, check_converted
 from finance.ledger.services.tags import tags_for_names
 from finance.ledger.services.transactions import Prepared, _prepare
 from finance.users.models import User
@@ -167,7 +167,7 @@ def transaction_bulk_update(
         changes={"updated": len(rows), "category": category, "tags_added": len(tag_names)},
     )
     # Tags alone move no money (no dates, no accounts in the event), but the transactions did change.
-    apply_change(delta, household_id=household.id, kind=ChangeKind.UPDATED, ids=[txn.pk for txn in rows])
+    apply_change(delta, household_id=household.id, kind=ChangeKind.UPDATED, ids=[txn.pk for txn in rows], field="ids")
     return len(rows)
 
 
@@ -189,12 +189,15 @@ def transaction_bulk_delete(*, household: Household, actor: User | None, ids: Se
         target_type="ledger.transaction",
         changes={"deleted": len(rows)},
     )
-    apply_change(delta, household_id=household.id, kind=ChangeKind.DELETED, ids=deleted_ids)
+    apply_change(delta, household_id=household.id, kind=ChangeKind.DELETED, ids=deleted_ids, field="ids")
     return len(rows)
 
 
-def transactions_insert(*, household: Household, actor: User | None, prepared: Sequence[Prepared]) -> list[Transaction]:
-    """Insert validated transactions in bulk and apply their effects once (callers hold the transaction)."""
+def transactions_insert(
+    *, household: Household, actor: User | None, prepared: Sequence[Prepared], field: str = "transactions"
+) -> list[Transaction]:
+    """Insert validated transactions in bulk and apply their effects once (callers hold the transaction); one
+    that would take an aggregate out of the supported range is refused on ``field``."""
     now = timezone.now()
     txns = []
     for item in prepared:
@@ -219,7 +222,7 @@ def transactions_insert(*, household: Household, actor: User | None, prepared: S
     delta = LedgerDelta()
     for item in prepared:
         delta.add(TransactionState.of(item.txn, item.splits))
-    apply_change(delta, household_id=household.id, kind=ChangeKind.CREATED, ids=[t.id for t in txns])
+    apply_change(delta, household_id=household.id, kind=ChangeKind.CREATED, ids=[t.id for t in txns], field=field)
     return txns
 
 
@@ -268,6 +271,8 @@ def transactions_load(
     actor: User | None,
     txns: Sequence[NewTransaction],
     progress: Callable[[float], None] | None = None,
+    label: Callable[[int], str] = lambda i: f"transactions.{i}.amount",
+    field: str = "transactions",
 ) -> None:
     """Insert many new income/expense transactions, validated by the caller, with their effects applied once.
 
@@ -286,13 +291,15 @@ def transactions_load(
     rows: list[tuple[Any, ...]] = []
     # Effects summed per (account, type, month, category, converted?) first: one LedgerDelta.add per group.
     groups: dict[tuple[Any, ...], list[Any]] = {}
-    for txn in txns:
+    for i, txn in enumerate(txns):
         if txn.type not in (TransactionType.INCOME, TransactionType.EXPENSE) or not txn.amount > 0:
             raise ValueError(f"transactions_load takes positive incomes and expenses, not {txn.type} {txn.amount}")
         if txn.household_id != household.id:
             raise ValueError("transactions_load writes into one household")
         rate = rates.get(txn.currency, household.base_currency, txn.date)
-        base = rate.convert(txn.amount) if rate else None
+        base = None
+        if rate is not None:
+            base = check_converted(label(i), rate.convert(txn.amount), household.base_currency, rate.value)
         rows.append((*values(txn), base, rate.value if rate else None, rate.date if rate else None, actor_id, now, now))
         key = (txn.account_id, txn.type, txn.date.year, txn.date.month, txn.category_id, base is None)
         group = groups.get(key)
@@ -329,6 +336,7 @@ def transactions_load(
         ids=[t.id for t in txns],
         dates={t.date for t in txns},
         account_ids={t.account_id for t in txns},
+        field=field,
     )
 
 
@@ -409,8 +417,14 @@ def transactions_delete_where(*, household: Household, actor: User | None, where
 
 
 @transaction.atomic
-def transactions_reconvert(*, household_id: uuid.UUID, currencies: Iterable[str] | None = None) -> int:
-    """Recompute base-currency amounts (after a rate or base-currency change); returns how many changed."""
+def transactions_reconvert(
+    *, household_id: uuid.UUID, currencies: Iterable[str] | None = None, field: str = "rate"
+) -> int:
+    """Recompute base-currency amounts (after a rate or base-currency change); returns how many changed.
+
+    A conversion (or an aggregate) outside the supported range refuses the change that asked for it: a
+    field error on ``field`` (the rate, the base currency), raised in the writing transaction.
+    """
     household = Household.objects.get(pk=household_id)
     rates = RateCache(household.id)
     qs = Transaction.objects.filter(household=household).select_related("account").prefetch_related("splits")
@@ -423,7 +437,9 @@ def transactions_reconvert(*, household_id: uuid.UUID, currencies: Iterable[str]
         splits = list(txn.splits.all())
         old = TransactionState.of(txn, splits)
         rate = rates.get(txn.currency, household.base_currency, txn.date)
-        new_base = rate.convert(txn.amount) if rate else None
+        new_base = None
+        if rate is not None:
+            new_base = check_converted(field, rate.convert(txn.amount), household.base_currency, rate.value)
         if new_base == txn.amount_in_base_currency and (rate.value if rate else None) == txn.exchange_rate:
             continue
         txn.amount_in_base_currency = new_base
@@ -444,7 +460,13 @@ def transactions_reconvert(*, household_id: uuid.UUID, currencies: Iterable[str]
     )
     Split.objects.bulk_update(changed_splits, ["amount_in_base_currency"], batch_size=1000)
     if changed_txns:
-        apply_change(delta, household_id=household.id, kind=ChangeKind.RECONVERTED, ids=[t.id for t in changed_txns])
+        apply_change(
+            delta,
+            household_id=household.id,
+            kind=ChangeKind.RECONVERTED,
+            ids=[t.id for t in changed_txns],
+            field=field,
+        )
     else:
         bump_household_version(household.id)
     return len(changed_txns)

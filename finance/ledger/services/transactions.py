@@ -13,9 +13,10 @@ from django.utils import timezone
 from finance.audit.models import AuditAction
 from finance.audit.services import audit_record
 from finance.core import events
+from finance.core.dates import date_problem
 from finance.core.exceptions import FieldError, FieldErrors
-from finance.core.money import ZERO, currency_precision
-from finance.core.text import article, capitalized
+from finance.core.money import WIDE, ZERO, quantum
+from finance.core.wording import article, capitalized
 from finance.currency.selectors import RateCache
 from finance.households.models import WRITE_ROLES, Household
 from finance.households.services import require_role
@@ -34,7 +35,7 @@ from finance.ledger.models import (
     TransactionTag,
     TransactionType,
 )
-from finance.ledger.services._common import check_amount
+from finance.ledger.services._common import check_amount, check_converted
 from finance.ledger.services.tags import tags_for_names
 from finance.users.models import User
 
@@ -81,6 +82,10 @@ def _prepare(
         err("account", "This account is archived; reactivate it to add transactions.", ErrorCode.ARCHIVED)
     if kind not in TransactionType.values:
         err("type", "Must be income, expense or transfer.", ErrorCode.INVALID_CHOICE)
+    for name in ("date", "posted_date"):
+        problem = date_problem(on if name == "date" else values.get(name))
+        if problem is not None:
+            err(name, problem.message, problem.code)
     if account is not None:
         check_amount(errors, prefix + "amount", amount, account.currency)
 
@@ -144,8 +149,11 @@ def _prepare(
                     "give the amount received.",
                     code=ErrorCode.REQUIRED,
                 )
-            transfer_amount = rate.convert(amount).quantize(
-                Decimal(1).scaleb(-currency_precision(transfer_account.currency))
+            transfer_amount = check_converted(
+                prefix + "amount",
+                rate.convert(amount).quantize(quantum(transfer_account.currency), context=WIDE),
+                transfer_account.currency,
+                rate.value,
             )
         else:
             check_amount(errors, prefix + "transfer_amount", transfer_amount, transfer_account.currency)
@@ -173,7 +181,9 @@ def _prepare(
     if base_rate is None:
         txn.amount_in_base_currency = txn.exchange_rate = txn.exchange_rate_date = None
     else:
-        txn.amount_in_base_currency = base_rate.convert(amount)
+        txn.amount_in_base_currency = check_converted(
+            prefix + "amount", base_rate.convert(amount), household.base_currency, base_rate.value
+        )
         txn.exchange_rate = base_rate.value
         txn.exchange_rate_date = base_rate.date
     _set_categorization(txn, values, instance, set(values) if changed is None else set(changed))

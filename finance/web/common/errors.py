@@ -94,6 +94,11 @@ MESSAGES: Mapping[str, Any] = {
     "authentication_failed": _("Your sign-in details are wrong or have expired; sign in again."),
     "throttled": _("Too many requests; wait a moment and try again."),
     "service_unavailable": _("A service this needs is unavailable; try again later."),
+    # Text and JSON that cannot be stored (finance.core.text), a body that cannot be read.
+    "null_characters_not_allowed": _("Null characters are not allowed."),
+    "surrogate_characters_not_allowed": _("This text has characters that cannot be stored (lone surrogates)."),
+    "max_depth": _("Nested too deeply."),
+    "parse_error": _("The request could not be read."),
     # Exchange rates (finance.currency).
     "same_currency": _("The two currencies must be different."),
     # Exports, restores and account deletion (finance.privacy).

@@ -14,14 +14,25 @@ from babel.numbers import NumberFormatError
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from finance.core.money import amount_problem
 from finance.households.models import Household
 from finance.ledger.models import Account, Category, CategoryType
 from finance.ledger.selectors import category_list
+from finance.web.common.errors import message_for
 from finance.web.common.formatting import amount_input, parse_amount
 
 
+def in_money_range(value: Decimal) -> Decimal:
+    """``value``, or the form error of an amount outside the supported range (``finance.core.money``): the rule
+    the API and the services apply, in the person's language."""
+    problem = amount_problem(value)
+    if problem is not None:
+        raise forms.ValidationError(message_for(problem), code=problem.code)
+    return value
+
+
 class AmountField(forms.CharField):
-    """A positive amount typed in the person's locale; cleans to ``Decimal``."""
+    """A positive amount typed in the person's locale; cleans to ``Decimal`` inside the supported range."""
 
     def __init__(self, *, locale: str = "en", currency: str | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 40)
@@ -40,7 +51,7 @@ class AmountField(forms.CharField):
         if not text:
             return None
         try:
-            return parse_amount(text, self.locale)
+            return in_money_range(parse_amount(text, self.locale))
         except NumberFormatError:
             raise forms.ValidationError(
                 _("Enter an amount such as %(example)s."),

@@ -20,7 +20,7 @@ from finance.households.models import Household
 from finance.ledger.models import Account, AccountType, CategoryType, TransactionType
 from finance.ledger.selectors import account_list
 from finance.web.common.formatting import amount_input, parse_amount
-from finance.web.common.forms import AccountChoiceField, AmountField, CategoryChoiceField
+from finance.web.common.forms import AccountChoiceField, AmountField, CategoryChoiceField, in_money_range
 
 
 def _accounts(household: Household, keep: list[Any]) -> Any:
@@ -162,7 +162,7 @@ class AccountForm(forms.Form):
                 _("Enter an amount such as %(example)s."),
                 params={"example": amount_input(Decimal("-1234.56"), "USD", self.locale)},
             ) from None
-        return -value if negative else value
+        return in_money_range(-value if negative else value)
 
 
 class CategoryForm(forms.Form):

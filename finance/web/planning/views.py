@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from finance.budgets import selectors, services
 from finance.budgets.models import Budget, BudgetStyle, Goal, GoalStatus, GoalType
 from finance.budgets.services import LineInput
+from finance.core.dates import within_dates
 from finance.core.exceptions import Conflict, FieldError
 from finance.households.models import Household
 from finance.users.selectors import actor_of
@@ -55,7 +56,7 @@ def _line_choices(budget: Budget) -> list[tuple[Any, str]]:
 
 def _date_param(request: HttpRequest) -> date | None:
     try:
-        return date.fromisoformat(request.GET.get("date", ""))
+        return within_dates(date.fromisoformat(request.GET.get("date", "")))
     except ValueError:
         return None
 

@@ -238,6 +238,7 @@ def parse_camt(data: bytes, fmt: Format) -> list[Statement]:
     except ET.ParseError as exc:
         line = exc.position[0] if exc.position else None
         raise ParseError(f"Malformed XML: {exc}", line=line) from None
+    limits.check_depth(root)
     match = _NAMESPACE_RE.match(root.tag)
     if match is None:
         raise ParseError(

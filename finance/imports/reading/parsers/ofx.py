@@ -233,6 +233,7 @@ def parse_ofx(data: bytes, fmt: Format) -> list[Statement]:
         raise ParseError(f"Malformed OFX: {exc}") from None
     if root is None or root.tag != "OFX":
         raise ParseError("The file has no <OFX> element: it is not an OFX file.")
+    limits.check_depth(root)
 
     blocks: list[_Block] = []
     count = 0

@@ -1,10 +1,10 @@
-"""The wording helpers messages are built with: articles and plurals read as English."""
+"""English wording of generated messages: articles, capitals and plurals (finance.core.wording)."""
 
 from __future__ import annotations
 
 import pytest
 
-from finance.core.text import article, capitalized, plural
+from finance.core.wording import article, capitalized, plural
 
 
 @pytest.mark.parametrize(
