@@ -30,3 +30,11 @@ def check_rows(count: int, what: str = "rows", *, of: str = "file") -> None:
     """Refuse the file once ``count`` of its entries (``what``) are more than :data:`MAX_ROWS`."""
     if count > MAX_ROWS:
         raise FileTooLarge(f"The {of} has more than {MAX_ROWS} {what}.")
+
+
+#: Deepest nesting of aggregates an OFX file may have (real files nest about ten deep); deeper is refused.
+MAX_NESTING = 100
+#: Most original values (``StatementRow.raw``) kept for one entry; the rest are left out.
+MAX_RAW_VALUES = 200
+#: Deepest element path (``NtryDtls.TxDtls.RltdPties.Cdtr.Nm`` is 5) whose values ``raw`` keeps.
+MAX_RAW_DEPTH = 12

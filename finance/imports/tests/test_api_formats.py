@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
+from finance.imports.adversarial import CASES
 from finance.imports.models import ImportBatch, ImportedRow
+from finance.imports.reading import limits
 from finance.imports.tests.conftest import upload
 from finance.ledger.models import Account, Category, Transaction
 from finance.ledger.tests.factories import make_account
@@ -198,6 +201,26 @@ def test_unreadable_files_are_refused_and_nothing_is_stored(client_for, account,
     assert response.status_code == 400, response.content
     assert response.json()["errors"][0]["code"] == code
     assert not ImportBatch.objects.exists()
+
+
+@pytest.mark.parametrize(("case", "reason"), [("ofx_deep", "nested more than"), ("ofx_one_line_cdata", "CDATA")])
+def test_hostile_files_are_refused_quickly_and_nothing_is_stored(client_for, account, settings, case, reason):
+    generate, _fmt = CASES[case]
+    response = upload(client_for, account, "statement.ofx", data=generate(256 * 1024))
+    assert response.status_code == 400, response.content
+    error = response.json()["errors"][0]
+    assert error["code"] == "invalid_file"
+    assert reason in error["detail"]
+    assert not ImportBatch.objects.exists()
+    assert not any(Path(settings.MEDIA_ROOT).rglob("*.*"))
+
+
+def test_a_hostile_camt_entry_imports_with_its_raw_values_bounded(client_for, account):
+    response = upload(client_for, account, "statement.xml", data=CASES["camt_repeated_leaves"][0](256 * 1024))
+    assert response.status_code == 201, response.content
+    row = ImportedRow.objects.get(batch=response.json()["id"])
+    assert len(row.raw) == limits.MAX_RAW_VALUES
+    assert row.raw["AddtlNtryInf_2"] == "again"
 
 
 def test_a_table_without_dates_or_amounts_waits_for_a_mapping(client_for, account):

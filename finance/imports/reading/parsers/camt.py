@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from defusedxml import DefusedXmlException
@@ -25,8 +27,9 @@ from finance.imports.reading import limits
 from finance.imports.reading.encoding import decode
 from finance.imports.reading.errors import ErrorCode, ParseError
 from finance.imports.reading.statement import AccountInfo, Balance, Format, RowError, Statement, StatementRow
+from finance.imports.reading.text import LineCounter, RawValues, unique_key
 
-_XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']""")
+_XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]{0,200}?encoding\s{0,20}=\s{0,20}["']([^"'>]{1,40})["']""")
 _NAMESPACE_RE = re.compile(r"^\{urn:iso:std:iso:20022:tech:xsd:camt\.(05[234])\.001\.(\d{2})\}Document$")
 _REPORT_TAGS = {
     "053": ("BkToCstmrStmt", "Stmt"),
@@ -72,21 +75,46 @@ class _Node:
     def attr(self, name: str) -> str | None:
         return self.element.get(name)
 
-    def leaves(self, prefix: str = "") -> dict[str, str]:
-        raw: dict[str, str] = {}
-        for child in self.element:
-            key = f"{prefix}{_local(child.tag)}"
-            if len(child):
-                for sub_key, value in _Node(child).leaves(key + ".").items():
-                    raw.setdefault(sub_key, value)
-            elif child.text is not None and child.text.strip():
-                name, index = key, 2
-                while name in raw:
-                    name, index = f"{key}_{index}", index + 1
-                raw[name] = child.text.strip()
-            for attribute, value in child.attrib.items():
-                raw.setdefault(f"{key}@{attribute}", value)
-        return raw
+    def leaves(self) -> dict[str, str]:
+        """Every leaf's text and every attribute below this element, keyed by path (``RmtInf.Ustrd``,
+        ``Amt@Ccy``). A leaf repeated within one parent gets a suffix (``Ustrd_2``); of one path under
+        repeated parents the first value wins. Walked without recursion, down to ``limits.MAX_RAW_DEPTH``
+        levels, keeping at most ``limits.MAX_RAW_VALUES`` values."""
+        raw = RawValues()
+        # Per element being walked: the element, its key, its children left, and its leaves' names so far.
+        stack: list[_Frame] = [_Frame(self.element, "", iter(self.element))]
+        while stack and not raw.full:
+            frame = stack[-1]
+            child = next(frame.children, None)
+            if child is None:
+                stack.pop()
+                if stack:  # an element's attributes come after what is inside it
+                    _attributes(raw, frame.key, frame.element)
+                continue
+            key = f"{frame.key}.{_local(child.tag)}" if frame.key else _local(child.tag)
+            if len(child) and len(stack) < limits.MAX_RAW_DEPTH:
+                stack.append(_Frame(child, key, iter(child)))
+                continue
+            if not len(child) and child.text is not None and child.text.strip():
+                name = unique_key(key, frame.names, frame.suffixes)
+                frame.names.add(name)
+                raw.setdefault(name, child.text.strip())
+            _attributes(raw, key, child)
+        return raw.values
+
+
+@dataclass(slots=True)
+class _Frame:
+    element: ET.Element
+    key: str
+    children: Iterator[ET.Element]
+    names: set[str] = field(default_factory=set)
+    suffixes: dict[str, int] = field(default_factory=dict)
+
+
+def _attributes(raw: RawValues, key: str, element: ET.Element) -> None:
+    for attribute, value in element.attrib.items():
+        raw.setdefault(f"{key}@{attribute}", value)
 
 
 def _date(node: _Node | None) -> dt.date | None:
@@ -252,7 +280,8 @@ def parse_camt(data: bytes, fmt: Format) -> list[Statement]:
     reports = message.children(report_tag)
     if not reports:
         raise ParseError(f"The camt.{kind}.001.{version} document has no <{report_tag}> (statement/report).")
-    lines = [text.count("\n", 0, m.start()) + 1 for m in _ENTRY_RE.finditer(text)]
+    counter = LineCounter(text)
+    lines = [counter.line(m.start()) for m in _ENTRY_RE.finditer(text)]
     entry_index = 0
     grouped: dict[str, list[tuple[_Node, list[StatementRow], list[RowError], AccountInfo, str | None]]] = {}
     total = 0

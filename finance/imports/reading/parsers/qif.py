@@ -227,16 +227,17 @@ def parse_qif(data: bytes) -> list[Statement]:
 def _row(rec: _Record, section: str, parse_date: object, parse_amount: object) -> StatementRow | RowError | None:
     assert callable(parse_date)
     assert callable(parse_amount)
-    raw: dict[str, str] = {}
+    lines: dict[str, list[str]] = {}  # joined once at the end: appending to a string repeatedly is quadratic
     splits = 0
     for code, value in rec.fields:
         if code == "S":
             splits += 1
         key = f"{code}{splits}" if code in "SE$%" and splits else code
-        if key in raw:
-            raw[key] = f"{raw[key]}\n{value}"
-        else:
-            raw[key] = value
+        if key in lines:
+            lines[key].append(value)
+        elif len(lines) < limits.MAX_RAW_VALUES:
+            lines[key] = [value]
+    raw = {key: "\n".join(values) for key, values in lines.items()}
     date_text = rec.first("D")
     if not date_text:
         return RowError(rec.line, "The transaction has no date (D line).", "D", code=ErrorCode.MISSING_DATE)
