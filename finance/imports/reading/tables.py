@@ -12,8 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 from finance.imports.reading import limits
-from finance.imports.reading.encoding import decode
+from finance.imports.reading.encoding import decode, text_codec
 from finance.imports.reading.errors import ErrorCode, FileTooLarge, ParseError
+from finance.imports.reading.text import CONTROLS_RE, without_controls
 
 DELIMITERS = (",", ";", "\t", "|")
 _SNIFF_CHARS = 64 * 1024
@@ -29,6 +30,8 @@ class Table:
     encoding: str | None = None
     sheet: str | None = None
     rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    #: control characters removed from the text (see ``reading/text.py``)
+    removed: int = 0
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
         if self.kind == "xlsx":
@@ -85,9 +88,12 @@ def sniff_delimiter(text: str) -> tuple[str, float]:
 
 def load_csv(data: bytes, *, encoding: str | None = None, delimiter: str | None = None) -> Table:
     if encoding:
+        codec = text_codec(encoding)
+        if codec is None:
+            raise ParseError(f"{encoding!r} is not a text encoding this server reads.", code=ErrorCode.INVALID_ENCODING)
         try:
-            text = data.decode(encoding)
-        except (LookupError, UnicodeDecodeError) as exc:
+            text = data.decode(codec)
+        except UnicodeError as exc:
             raise ParseError(f"The file cannot be read as {encoding}: {exc}", code=ErrorCode.INVALID_ENCODING) from None
         if text.startswith("\ufeff"):
             text = text[1:]
@@ -98,9 +104,10 @@ def load_csv(data: bytes, *, encoding: str | None = None, delimiter: str | None 
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise ParseError("The file contains NUL bytes: it is not a text (CSV) file.", line=line)
+    text, removed = without_controls(text)
     if delimiter is None:
         delimiter, _consistency = sniff_delimiter(text)
-    return Table(kind="csv", text=text, delimiter=delimiter, encoding=used)
+    return Table(kind="csv", text=text, delimiter=delimiter, encoding=used, removed=removed)
 
 
 def _cell_text(value: object) -> str:
@@ -150,10 +157,15 @@ def load_xlsx(data: bytes, *, sheet: str | None = None) -> Table:
         else:
             worksheet = workbook.worksheets[0]
         rows: list[tuple[int, list[str]]] = []
+        removed = 0
         for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
             if len(values) > limits.MAX_COLUMNS:
                 raise ParseError(f"A row has more than {limits.MAX_COLUMNS} columns.", line=number)
             cells = [_cell_text(value) for value in values]
+            if any(CONTROLS_RE.search(cell) for cell in cells):  # openpyxl turns "_x0007_" into a control
+                cleaned = [without_controls(cell) for cell in cells]
+                cells = [cell for cell, _count in cleaned]
+                removed += sum(count for _cell, count in cleaned)
             while cells and not cells[-1]:
                 cells.pop()
             rows.append((number, cells))
@@ -162,4 +174,4 @@ def load_xlsx(data: bytes, *, sheet: str | None = None) -> Table:
         title = worksheet.title
     finally:
         workbook.close()
-    return Table(kind="xlsx", rows=rows, sheet=title)
+    return Table(kind="xlsx", rows=rows, sheet=title, removed=removed)

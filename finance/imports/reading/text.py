@@ -1,4 +1,10 @@
-"""Helpers the parsers share for text: source line numbers and an entry's original values, both linear.
+"""Helpers the parsers share for text: the characters a statement may hold, source line numbers and an
+entry's original values, all linear.
+
+* :func:`without_controls` removes what the ledger refuses in text: control characters (C0 but tab, line feed
+  and carriage return; DEL; C1) and lone surrogates (which no text encoding can write). Every text the reading
+  layer hands on passed through it: a file's whole text once decoded, and the places that expand escapes
+  after that (OFX character references, XML character references, XLSX cells).
 
 * :class:`LineCounter` turns offsets into 1-based line numbers, counting each character once however many
   entries ask (counting from the start of the text for each entry made a file of many entries quadratic).
@@ -10,7 +16,26 @@
 
 from __future__ import annotations
 
+import re
+
 from finance.imports.reading import limits
+
+# What a statement's text may not hold: C0 controls but \t \n \r, DEL, C1 controls, lone surrogates.
+CONTROLS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def without_controls(text: str) -> tuple[str, int]:
+    """``text`` without the characters :data:`CONTROLS_RE` matches, and how many there were."""
+    if CONTROLS_RE.search(text) is None:
+        return text, 0
+    return CONTROLS_RE.subn("", text)
+
+
+def controls_warning(count: int) -> list[str]:
+    """The statement warning that says characters were removed (none when there were none)."""
+    if not count:
+        return []
+    return [f"{count} control character(s) that text may not hold were removed from the file."]
 
 
 class LineCounter:

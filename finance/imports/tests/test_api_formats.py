@@ -11,7 +11,7 @@ import pytest
 from finance.imports.adversarial import CASES
 from finance.imports.models import ImportBatch, ImportedRow
 from finance.imports.reading import limits
-from finance.imports.tests.conftest import upload
+from finance.imports.tests.conftest import FIXTURES, upload
 from finance.ledger.models import Account, Category, Transaction
 from finance.ledger.tests.factories import make_account
 from finance.ledger.verify import verify
@@ -92,6 +92,33 @@ def test_mapping_errors_name_the_field(client_for, account):
     )
     assert missing.status_code == 400
     assert missing.json()["errors"][0]["attr"] == "payee_column"
+
+
+@pytest.mark.parametrize("encoding", ["unicode_escape", "zlib", "rot13", "punycode"])
+def test_a_mapping_naming_no_text_encoding_is_refused_and_changes_nothing(client_for, account, encoding):
+    batch = upload(client_for, account, "csv/csv2ofx-schwab-checking.csv").json()
+    rows = list(ImportedRow.objects.filter(batch=batch["id"]).values_list("id", "parsed"))
+    response = client_for.post(
+        f"/api/v1/imports/{batch['id']}/mapping/", {"overrides": {"encoding": encoding}}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert [(e["attr"], e["code"]) for e in response.json()["errors"]] == [("encoding", "invalid")]
+    stored = ImportBatch.objects.get(pk=batch["id"])
+    assert stored.mapping == batch["mapping"]
+    assert stored.status == "uploaded"
+    assert list(ImportedRow.objects.filter(batch=batch["id"]).values_list("id", "parsed")) == rows
+
+
+def test_an_ofx_declaring_a_codec_imports_as_text_without_control_characters(client_for, account):
+    data = (FIXTURES / "ofx/asgrim-ofxparser-ofxdata.ofx").read_bytes()
+    data = data.replace(b"CHARSET:1252", b"CHARSET:zlib").replace(b"<NAME>", b"<NAME>\\x00\x07", 1)
+    response = upload(client_for, account, "statement.ofx", data=data)
+    assert response.status_code == 201, response.content
+    batch = response.json()
+    assert "1 control character(s)" in " ".join(batch["warnings"])
+    payees = [row.parsed["payee"] for row in ImportedRow.objects.filter(batch=batch["id"]).order_by("row_number")]
+    assert payees[0].startswith("\\x00")
+    assert not any("\x00" in p or "\x07" in p for p in payees if p)
 
 
 def test_ofx_imports_with_bank_ids_and_a_balance_check(client_for, household, account):

@@ -24,10 +24,10 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from finance.imports.reading import limits
-from finance.imports.reading.encoding import decode
+from finance.imports.reading.encoding import decode_text
 from finance.imports.reading.errors import ErrorCode, ParseError
 from finance.imports.reading.statement import AccountInfo, Balance, Format, RowError, Statement, StatementRow
-from finance.imports.reading.text import LineCounter, RawValues, unique_key
+from finance.imports.reading.text import LineCounter, RawValues, controls_warning, unique_key
 
 _XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]{0,200}?encoding\s{0,20}=\s{0,20}["']([^"'>]{1,40})["']""")
 _NAMESPACE_RE = re.compile(r"^\{urn:iso:std:iso:20022:tech:xsd:camt\.(05[234])\.001\.(\d{2})\}Document$")
@@ -39,6 +39,7 @@ _REPORT_TAGS = {
 _FORMATS = {"053": Format.CAMT053, "052": Format.CAMT052, "054": Format.CAMT054}
 _OPENING_CODES = ("OPBD", "PRCD", "OPAV", "ITBD")
 _CLOSING_CODES = ("CLBD", "ITBD")
+_CONTROL_REF_RE = re.compile(r"&#(?:[xX]0*(?:7[fF]|[89][0-9a-fA-F])|0*(?:12[7-9]|1[3-5][0-9]));")
 _ENTRY_RE = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?Ntry[\s>]")
 
 
@@ -252,10 +253,13 @@ def _entry_row(entry: _Node, number: int, currency: str | None) -> StatementRow 
 
 def parse_camt(data: bytes, fmt: Format) -> list[Statement]:
     declared = _XML_ENCODING_RE.match(data)
-    decoded = decode(data, declared=declared.group(1).decode("ascii", "replace") if declared else None)
+    decoded = decode_text(data, declared=declared.group(1).decode("ascii", "replace") if declared else None)
     text = decoded.text
     # The declaration names an encoding the text no longer has; ElementTree must not re-decode it.
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1)
+    # XML 1.0 lets DEL and the C1 controls in as character references too; the ledger's text refuses them.
+    text, removed = _CONTROL_REF_RE.subn("", text)
+    removed += decoded.removed
     try:
         root = fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
@@ -331,7 +335,10 @@ def parse_camt(data: bytes, fmt: Format) -> list[Statement]:
                 statement_id=first_report.text("Id"),
                 encoding=decoded.encoding,
                 errors=[error for item in group for error in item[2]],
-                warnings=[] if fmt is _FORMATS[kind] else [f"Read as camt.{kind}, not {fmt.value}."],
+                warnings=[
+                    *controls_warning(removed),
+                    *([] if fmt is _FORMATS[kind] else [f"Read as camt.{kind}, not {fmt.value}."]),
+                ],
             )
         )
     return statements

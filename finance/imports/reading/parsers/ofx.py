@@ -28,10 +28,10 @@ from ofxtools.Parser import ParseError as OfxToolsParseError
 from ofxtools.Parser import TreeBuilder
 
 from finance.imports.reading import limits
-from finance.imports.reading.encoding import decode
+from finance.imports.reading.encoding import decode_text
 from finance.imports.reading.errors import ErrorCode, ParseError
 from finance.imports.reading.statement import AccountInfo, Balance, Format, RowError, Statement, StatementRow
-from finance.imports.reading.text import RawValues
+from finance.imports.reading.text import RawValues, controls_warning, without_controls
 from finance.imports.reading.values import InvalidValue, parse_ofx_date
 
 _OFX_START_RE = re.compile(rb"<OFX>", re.IGNORECASE)
@@ -157,6 +157,7 @@ def _clean(value: str | None) -> str | None:
         if unescaped == value:
             break
         value = unescaped
+    value, _removed = without_controls(value)  # "&#x81;" unescapes to a control character
     value = " ".join(value.split())
     return value or None
 
@@ -252,7 +253,7 @@ def _inline_cdata(body: str, first_line: int) -> str:
 
 def parse_ofx(data: bytes, fmt: Format) -> list[Statement]:
     declared, _start = _read_header(data)
-    decoded = decode(data, declared=declared)
+    decoded = decode_text(data, declared=declared)
     text = decoded.text
     body_start = text.upper().find("<OFX>")
     body = text[body_start:]
@@ -299,7 +300,7 @@ def parse_ofx(data: bytes, fmt: Format) -> list[Statement]:
             period_end=block.end,
             encoding=decoded.encoding,
             errors=block.errors,
-            warnings=block.warnings,
+            warnings=[*controls_warning(decoded.removed), *block.warnings],
         )
         for block in blocks
     ]

@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from finance.imports.reading import limits
-from finance.imports.reading.encoding import decode
+from finance.imports.reading.encoding import decode_text
 from finance.imports.reading.errors import ErrorCode, ParseError
 from finance.imports.reading.statement import AccountInfo, Balance, Format, RowError, Statement, StatementRow
+from finance.imports.reading.text import controls_warning
 from finance.imports.reading.values import InvalidValue, amount_parser, date_parser, infer_date_format
 
 _TRANSACTION_TYPES = {
@@ -91,7 +92,7 @@ def _normalize_date(text: str) -> str:
 
 
 def parse_qif(data: bytes) -> list[Statement]:
-    decoded = decode(data)
+    decoded = decode_text(data)
     accounts: list[_Account] = []
     by_name: dict[str, _Account] = {}
     current: _Account | None = None
@@ -175,7 +176,7 @@ def parse_qif(data: bytes) -> list[Statement]:
     from finance.imports.reading.values import infer_decimal_separator
 
     parse_amount = amount_parser(infer_decimal_separator(a for a in amounts if a) or ".")
-    warnings = []
+    warnings = controls_warning(decoded.removed)
     if guess is not None and guess.ambiguous:
         warnings.append(f"The day/month order of the dates is ambiguous; {guess.pattern} was assumed.")
 

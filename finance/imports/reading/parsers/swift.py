@@ -22,10 +22,10 @@ from mt940.models import Balance as MtBalance
 from mt940.tags import StatementASNB, StatementGLS
 
 from finance.imports.reading import limits
-from finance.imports.reading.encoding import decode
+from finance.imports.reading.encoding import decode_text
 from finance.imports.reading.errors import ErrorCode, ParseError
 from finance.imports.reading.statement import AccountInfo, Balance, Format, RowError, Statement, StatementRow
-from finance.imports.reading.text import LineCounter
+from finance.imports.reading.text import LineCounter, controls_warning
 
 _MESSAGE_START_RE = re.compile(r"^:20:", re.MULTILINE)
 _TAG_RE = re.compile(r"^:(\d{2}[A-Z]?|NS):", re.MULTILINE)
@@ -182,7 +182,7 @@ def _row(data: dict[str, Any], number: int, currency: str | None) -> StatementRo
 
 
 def parse_swift(data: bytes, fmt: Format) -> list[Statement]:
-    decoded = decode(data)
+    decoded = decode_text(data)
     text = _clean_blocks(decoded.text)
     if not _TAG_RE.search(text):
         raise ParseError("The file holds no MT940 tags (:20:, :25:, :61:, ...): it is not an MT940 statement.")
@@ -252,6 +252,7 @@ def parse_swift(data: bytes, fmt: Format) -> list[Statement]:
                 statement_id=first.statement_id,
                 encoding=decoded.encoding,
                 errors=[error for message in group for error in message.errors],
+                warnings=controls_warning(decoded.removed),
             )
         )
     return statements
