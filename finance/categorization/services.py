@@ -221,10 +221,9 @@ def rule_apply(*, rule: Rule, actor: User | None, dry_run: bool = True) -> Apply
         if outcome.payee is not None and outcome.payee != txn.payee:
             changes["payee"] = outcome.payee
         names = [t.name for t in txn.tags.all()]
-        folded = {n.casefold() for n in names}
-        new_tags = [t for t in dict.fromkeys(outcome.tags) if t.casefold() not in folded]
-        if new_tags:
-            changes["tags"] = names + new_tags
+        tags = with_rule_tags(names, outcome.tags)
+        if len(tags) > len(names):
+            changes["tags"] = tags
         if outcome.reviewed and txn.needs_review:
             categorization["needs_review"] = False
         if outcome.excluded and not txn.is_excluded:
@@ -241,6 +240,19 @@ def rule_apply(*, rule: Rule, actor: User | None, dry_run: bool = True) -> Apply
     return ApplyResult(
         matched=matched, changed=len(planned), dry_run=dry_run, transaction_ids=[t.pk for t, _ in planned]
     )
+
+
+def with_rule_tags(names: list[str], added: Sequence[str]) -> list[str]:
+    """A transaction's tag ``names`` and then the rules' tags it lacks (in any case), as far as a transaction
+    has room for (``ledger.services.MAX_TAGS``): rules add tags, they do not make a write fail."""
+    have = {name.strip().lower() for name in names if name.strip()}
+    extra: list[str] = []
+    for tag in added:
+        key = tag.strip().lower()
+        if key and key not in have and len(have) < ledger.MAX_TAGS:
+            have.add(key)
+            extra.append(tag)
+    return [*names, *extra]
 
 
 def suggested_rule(txn: Transaction) -> dict[str, Any] | None:
@@ -498,7 +510,7 @@ def categorized(household: Household, data: TransactionInput) -> TransactionInpu
     if suggestion.payee is not None:
         added["payee"] = suggestion.payee
     if suggestion.tags:
-        added["tags"] = list(dict.fromkeys([*(given.get("tags") or []), *suggestion.tags]))
+        added["tags"] = with_rule_tags(list(given.get("tags") or []), suggestion.tags)
     if suggestion.excluded:
         added["is_excluded"] = True
     if suggestion.auto_apply and suggestion.category_id is not None:

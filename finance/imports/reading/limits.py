@@ -17,6 +17,9 @@ MAX_ROWS = 250_000
 MAX_COLUMNS = 256
 #: Largest total uncompressed size of the parts of an XLSX (ZIP) file: a guard against ZIP bombs.
 MAX_XLSX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
+#: Most cells an XLSX sheet may hold (250,000 rows of 12 columns): reading cells is what costs, so a sheet of
+#: more is refused before it is read.
+MAX_XLSX_CELLS = 3_000_000
 #: How many leading records the CSV/XLSX detector looks at.
 DETECT_SAMPLE_ROWS = 200
 

@@ -38,6 +38,7 @@ MESSAGES: Mapping[str, Any] = {
     "already_member": _("This person is already a member of the household."),
     "empty": _("Select at least one transaction."),
     "max_length": _("Too many at once."),
+    "too_many": _("There are too many of these; remove some."),
     "invalid_locale": _("Unknown locale."),
     "duplicate_category": _("Another line already has this category."),
     "overlapping_category": _(
