@@ -135,6 +135,8 @@ def _cell_text(value: object) -> str:
 # A row, a cell and a sheet's dimension, with or without a namespace prefix (<row r="1">, <x:c r="A1">).
 _ROW_TAG_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
 _CELL_TAG_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s>/]")
+# A shared string (openpyxl keeps every one in memory as it opens the workbook).
+_STRING_TAG_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
 _DIMENSION_RE = re.compile(
     rb"""<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref\s*=\s*["']([A-Z]{0,3})(\d{0,7})(?::([A-Z]{1,3})(\d{1,7}))?["']"""
 )
@@ -154,7 +156,8 @@ def _check_size(archive: zipfile.ZipFile) -> None:
     openpyxl sizes every sheet when it opens a workbook, reading a sheet without a ``<dimension>`` (its own
     writer leaves it out) to the end: 300,000 rows took half a minute to refuse. Here each XML part is read
     once, streamed, counting row and cell elements and checking the dimension a sheet states; the counts are
-    over the whole workbook (a statement is one sheet; the others cost openpyxl as much).
+    over the whole workbook (a statement is one sheet; the others cost openpyxl as much). Shared strings count
+    as cells: openpyxl holds them all in memory, and no sheet uses more strings than it has cells.
     """
     rows = cells = 0
     for info in archive.infolist():
@@ -171,10 +174,10 @@ def _check_size(archive: zipfile.ZipFile) -> None:
                 cut = chunk.rfind(b"<")  # a tag never spans the cut: the part from the last "<" goes on
                 carry, chunk = (chunk[cut:], chunk[:cut]) if cut > 0 else (b"", chunk)
                 rows += len(_ROW_TAG_RE.findall(chunk))
-                cells += len(_CELL_TAG_RE.findall(chunk))
+                cells += len(_CELL_TAG_RE.findall(chunk)) + len(_STRING_TAG_RE.findall(chunk))
                 _check_counts(rows, cells)
             rows += len(_ROW_TAG_RE.findall(carry))
-            cells += len(_CELL_TAG_RE.findall(carry))
+            cells += len(_CELL_TAG_RE.findall(carry)) + len(_STRING_TAG_RE.findall(carry))
             _check_counts(rows, cells)
 
 

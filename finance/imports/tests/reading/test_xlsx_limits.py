@@ -83,6 +83,24 @@ def test_cells_are_counted_against_their_own_limit(monkeypatch, openpyxl_must_no
         parse(workbook(50, columns=12), format="xlsx")  # 51 rows of 12 cells
 
 
+def test_shared_strings_count_as_cells(monkeypatch, openpyxl_must_not_open):
+    book = Workbook()
+    book.active.append(["Date", "Amount", "Payee"])
+    data = io.BytesIO()
+    book.save(data)
+    source = zipfile.ZipFile(io.BytesIO(data.getvalue()))
+    out = io.BytesIO()
+    strings = b"".join(b"<si><t>s%d</t></si>" % i for i in range(600))
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename != "xl/sharedStrings.xml":
+                target.writestr(info, source.read(info))
+        target.writestr("xl/sharedStrings.xml", b'<sst xmlns="urn:x">' + strings + b"</sst>")
+    monkeypatch.setattr(limits, "MAX_XLSX_CELLS", 500)
+    with pytest.raises(FileTooLarge, match="more than 500 cells"):
+        parse(out.getvalue(), format="xlsx")
+
+
 def test_a_workbook_within_the_limits_is_read(monkeypatch):
     monkeypatch.setattr(limits, "MAX_ROWS", 100)
     statement = parse(workbook(100, write_only=True), format="xlsx")
