@@ -425,6 +425,9 @@ BASE_CATEGORIZER_VERSION = "base-v1"
 BASE_CATEGORIZER_PATH = CATEGORIZATION_MODEL_DIR / "base-categorizer-v1.joblib"
 # A household's model is retrained after this many category corrections by its people.
 CATEGORIZATION_RETRAIN_AFTER = 25
+# The time budget of one run of the rules' regular expressions (docs/categorization.md, "Time budget").
+RULES_TIME_BUDGET_MS = env.RULES_TIME_BUDGET_MS
+RULES_TIME_PER_TRANSACTION_US = env.RULES_TIME_PER_TRANSACTION_US
 
 LOGGING = {
     "version": 1,
