@@ -447,13 +447,18 @@ class Budget:
         while self.left <= 0:
             self._exhaust_costliest(rule_id)
         self.searches += 1
+        timeout = min(REGEX_TIMEOUT, self.left)
         started = self.clock()
         try:
-            found = pattern.search(text, timeout=min(REGEX_TIMEOUT, self.left)) is not None
+            found = pattern.search(text, timeout=timeout) is not None
         except TimeoutError:
             self._charge(rule_id, self.clock() - started)
-            self._exhaust(rule_id, Exhausted.SLOW_CONDITION)
-            raise _RuleExhausted from None
+            if timeout >= REGEX_TIMEOUT:  # slow on this one transaction, whatever the budget
+                self._exhaust(rule_id, Exhausted.SLOW_CONDITION)
+                raise _RuleExhausted from None
+            # The budget ran out during this search: the costliest rule goes (this one, or it searches again).
+            self.left = min(self.left, 0.0)
+            return self.search(rule_id, pattern, text)
         self._charge(rule_id, self.clock() - started)
         return found
 

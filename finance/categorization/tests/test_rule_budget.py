@@ -251,3 +251,19 @@ def test_a_rule_exhausted_midway_counts_for_none_of_the_batch():
     found = categorize_many([{"payee": "shop"}] * 6, rules=[costly, cheap], budget=budget)
     assert budget.exhausted == {"costly": Exhausted.TIME_BUDGET}
     assert [s.rules.tags if s.rules else None for s in found] == [["cheap"]] * 6
+
+
+def test_a_search_cut_short_by_the_budget_blames_the_budget_not_the_pattern():
+    slow = parse_rule(
+        {
+            "id": "slow",
+            "conditions": [{"field": "payee", "operator": "regex", "value": CATASTROPHIC}],
+            "actions": [{"type": "exclude"}],
+        },
+        strict=False,
+    )
+    budget = Budget(0.02, clock=ticking(0.0))  # less than REGEX_TIMEOUT left: the search is cut at 20 ms
+    outcome = evaluate([slow], {"payee": HOSTILE}, budget=budget)
+    assert outcome.fired == []
+    assert budget.exhausted == {"slow": Exhausted.TIME_BUDGET}
+    assert budget.searches == 1
