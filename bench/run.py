@@ -51,6 +51,7 @@ from bench.stats import (
     Measurement,
     evaluate,
     fingerprint,
+    from_adversarial_report,
     from_categorizer_report,
     from_samples,
     from_wrk,
@@ -640,6 +641,20 @@ def scenario_import(ctx: Context) -> None:
     )
 
 
+def scenario_import_adversarial(ctx: Context) -> None:
+    """Hostile statement files of every format (``manage.py bench_import_parse --adversarial --json``): each
+    parsed or refused at 1 MiB and 2 MiB (best of 3; of 2 in the quick profile), in its own process, no server.
+    The command states the budget: the 2 MiB file within a few seconds of CPU, and the time at most x2.6 when
+    the file doubles (linear)."""
+    repeat = "2" if ctx.profile.name == "quick" else "3"
+    done = manage(ctx, "bench_import_parse", "--adversarial", "--json", "--repeat", repeat, check=False)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("BENCH_JSON ")]
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"bench_import_parse failed ({done.returncode}): {done.stderr[-2000:]}")
+    for key, measurement in from_adversarial_report(json.loads(lines[-1][len("BENCH_JSON ") :])).items():
+        record(ctx, key, measurement)
+
+
 def web_session(ctx: Context, username: str) -> str:
     """Sign in to the web app as a browser does (CSRF cookie and form token); the Cookie header to send."""
     conn = http.client.HTTPConnection(HOST, ctx.port, timeout=30)
@@ -755,6 +770,7 @@ SCENARIOS: dict[str, Callable[[Context], None]] = {
     "list": scenario_list,
     "login": scenario_login,
     "import_100k": scenario_import,
+    "import_adversarial": scenario_import_adversarial,
     "dashboard": scenario_dashboard,
     "categorizer_eval": scenario_categorizer_eval,
 }

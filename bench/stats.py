@@ -150,6 +150,9 @@ def evaluate(results: dict[str, Measurement], hash_ms: float | None = None) -> l
         if name.startswith("categorizer."):
             verdicts.extend(_categorizer_verdicts(name.partition(".")[2], m))
             continue
+        if name.startswith("parse."):
+            verdicts.append(_parse_verdict(m))
+            continue
         if m.errors:
             verdicts.append(Verdict(label, f"{m.rps} req/s, {m.errors} errors", "no errors", False))
             continue
@@ -233,6 +236,51 @@ def from_categorizer_report(report: dict[str, Any]) -> dict[str, Measurement]:
             },
         )
     return results
+
+
+def from_adversarial_report(report: dict[str, Any]) -> dict[str, Measurement]:
+    """``manage.py bench_import_parse --adversarial --json`` as one figure per hostile file (``parse.<case>``).
+
+    ``duration_s`` is the CPU time of the larger file; ``extra`` keeps the smaller one's, the growth between
+    them, what came of the parse and the budget the command states (it defines it, next to the files).
+    """
+    results = {}
+    budget = report["budget"]
+    for case, figures in report["cases"].items():
+        results[f"parse.{case}"] = Measurement(
+            name=f"hostile {figures['format']} file: {case}",
+            method=figures["format"],
+            path="manage.py bench_import_parse --adversarial",
+            connections=1,
+            duration_s=figures["seconds"],
+            requests=1,
+            rps=0.0,
+            p50_ms=0.0,
+            p90_ms=0.0,
+            p99_ms=0.0,
+            max_ms=round(figures["seconds"] * 1000, 1),
+            tool="in-process (parsers), CPU time, best of 3",
+            notes=figures["outcome"],
+            extra={
+                "bytes": figures["bytes"],
+                "seconds_half": figures["seconds_half"],
+                "growth": figures["growth"],
+                "budget_seconds": budget["seconds"],
+                "budget_growth": budget["growth"],
+            },
+        )
+    return results
+
+
+def _parse_verdict(m: Measurement) -> Verdict:
+    kib = m.extra["bytes"] // 1024
+    seconds, growth = m.extra["budget_seconds"], m.extra["budget_growth"]
+    return Verdict(
+        m.name,
+        f"{kib:,} KiB in {m.duration_s:g} s CPU ({m.notes}); x{m.extra['growth']:g} from half the size",
+        f"≤ {seconds:g} s, x ≤ {growth:g} per doubling",
+        m.duration_s <= seconds and m.extra["growth"] <= growth,
+    )
 
 
 def _categorizer_verdicts(part: str, m: Measurement) -> list[Verdict]:

@@ -74,6 +74,12 @@ OUTBOX_RETENTION_DAYS: int = _env.int("OUTBOX_RETENTION_DAYS", default=7)
 # Privacy: exports, account deletion (finance/privacy).
 EXPORT_RETENTION_HOURS: int = _env.int("EXPORT_RETENTION_HOURS", default=168)
 EXPORT_LINK_MINUTES: int = _env.int("EXPORT_LINK_MINUTES", default=60)
+# Time the categorization rules' regular expressions may take in one run (a new transaction, an import's
+# analysis, a rule applied), plus an allowance per transaction of the run.
+RULES_TIME_BUDGET_MS: int = _env.int("RULES_TIME_BUDGET_MS", default=250)
+RULES_TIME_PER_TRANSACTION_US: int = _env.int("RULES_TIME_PER_TRANSACTION_US", default=100)
+# Most an export ZIP may unpack to for a restore (its files together), in bytes.
+RESTORE_MAX_UNPACKED_BYTES: int = _env.int("RESTORE_MAX_UNPACKED_BYTES", default=64 * 1024 * 1024)
 ACCOUNT_DELETION_GRACE_DAYS: int = _env.int("ACCOUNT_DELETION_GRACE_DAYS", default=14)
 # Keys (Fernet, urlsafe base64 of 32 bytes) for secrets stored encrypted; the first encrypts.
 # Unset: one key derived from SECRET_KEY.

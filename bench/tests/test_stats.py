@@ -10,6 +10,7 @@ from bench.stats import (
     Measurement,
     evaluate,
     fingerprint,
+    from_adversarial_report,
     from_samples,
     from_wrk,
     markdown_table,
@@ -148,3 +149,48 @@ def test_import_budget_is_a_rate_of_100k_rows_in_30_seconds():
     assert {v.budget for v in verdicts if v.passed is not None and "differs" not in v.operation} == {
         "100k rows ≤ 30 s (≥ 3,333 rows/s)"
     }
+
+
+def test_hostile_files_are_held_to_the_budget_the_command_states():
+    report = {
+        "kib": 1024,
+        "budget": {"seconds": 5.0, "growth": 2.6},
+        "cases": {
+            "ofx_repeated_leaves": {
+                "format": "ofx",
+                "bytes": 2_097_152,
+                "seconds": 0.9,
+                "seconds_half": 0.4,
+                "growth": 2.25,
+                "outcome": "1 rows",
+                "passed": True,
+            },
+            "camt_deep": {
+                "format": "camt053",
+                "bytes": 2_097_152,
+                "seconds": 4.0,
+                "seconds_half": 1.0,
+                "growth": 4.0,
+                "outcome": "1 rows",
+                "passed": False,
+            },
+            "qif_repeated_field": {
+                "format": "qif",
+                "bytes": 2_097_152,
+                "seconds": 5.5,
+                "seconds_half": 2.7,
+                "growth": 2.04,
+                "outcome": "refused: invalid_file",
+                "passed": False,
+            },
+        },
+    }
+    results = from_adversarial_report(report)
+    assert set(results) == {"parse.ofx_repeated_leaves", "parse.camt_deep", "parse.qif_repeated_field"}
+    verdicts = {v.operation: v for v in evaluate(results)}
+    fast = verdicts["hostile ofx file: ofx_repeated_leaves"]
+    assert fast.passed is True
+    assert fast.measured == "2,048 KiB in 0.9 s CPU (1 rows); x2.25 from half the size"
+    assert fast.budget == "≤ 5 s, x ≤ 2.6 per doubling"
+    assert verdicts["hostile camt053 file: camt_deep"].passed is False  # quadratic growth
+    assert verdicts["hostile qif file: qif_repeated_field"].passed is False  # over the time

@@ -281,6 +281,7 @@ OUTBOX_RETENTION = timedelta(days=env.OUTBOX_RETENTION_DAYS)
 AUDIT_LOG_RETENTION = timedelta(days=env.AUDIT_LOG_RETENTION_DAYS)
 EXPORT_RETENTION = timedelta(hours=env.EXPORT_RETENTION_HOURS)
 EXPORT_LINK_MAX_AGE = timedelta(minutes=env.EXPORT_LINK_MINUTES)
+RESTORE_MAX_UNPACKED_BYTES = env.RESTORE_MAX_UNPACKED_BYTES  # an export ZIP's files together, for a restore
 ACCOUNT_DELETION_GRACE = timedelta(days=env.ACCOUNT_DELETION_GRACE_DAYS)
 FIELD_ENCRYPTION_KEYS = env.FIELD_ENCRYPTION_KEYS
 FRONTEND_URL = env.FRONTEND_URL
@@ -436,6 +437,9 @@ BASE_CATEGORIZER_VERSION = "base-v1"
 BASE_CATEGORIZER_PATH = CATEGORIZATION_MODEL_DIR / "base-categorizer-v1.joblib"
 # A household's model is retrained after this many category corrections by its people.
 CATEGORIZATION_RETRAIN_AFTER = 25
+# The time budget of one run of the rules' regular expressions (docs/categorization.md, "Time budget").
+RULES_TIME_BUDGET_MS = env.RULES_TIME_BUDGET_MS
+RULES_TIME_PER_TRANSACTION_US = env.RULES_TIME_PER_TRANSACTION_US
 
 LOGGING = {
     "version": 1,

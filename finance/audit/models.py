@@ -57,6 +57,7 @@ class AuditAction(models.TextChoices):
     BUDGET_DELETE = "budget.delete", _("Budget deleted")
     GOAL_DELETE = "goal.delete", _("Goal deleted")
     RULE_APPLY = "rule.apply", _("Rule applied to existing transactions")
+    RULE_DISABLE = "rule.disable", _("Rule turned off: it took too long")
     EXPORT_REQUEST = "privacy.export_request", _("Data export requested")
     EXPORT_DOWNLOAD = "privacy.export_download", _("Data export downloaded")
     DATA_IMPORT = "privacy.import", _("Data export imported (restore)")

@@ -27,5 +27,6 @@ class ErrorCode(enum.StrEnum):
     OVERLAPPING_CATEGORY = "overlapping_category"
     REQUIRED = "required"
     SAME_LINE = "same_line"
+    TOO_MANY = "too_many"
     TYPE_MISMATCH = "type_mismatch"
     UNKNOWN_FIELD = "unknown_field"

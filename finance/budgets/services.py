@@ -103,6 +103,10 @@ BUDGET_FIELDS = {
 }
 
 
+#: Most lines one budget may have; beyond, a 400 on ``lines`` (code ``too_many``) before any line is checked.
+MAX_LINES = 200
+
+
 def _line_inputs(lines: Iterable[Any]) -> list[LineInput]:
     return [item if isinstance(item, LineInput) else LineInput(item["category"], item["amount"]) for item in lines]
 
@@ -137,8 +141,13 @@ def _validate_budget(household: Household, values: dict[str, Any], lines: list[L
     elif not lines:
         errors.add("lines", "Give at least one line, or a total_amount for a total-only budget.", ErrorCode.REQUIRED)
 
+    if len(lines) > MAX_LINES:
+        errors.add("lines", f"At most {MAX_LINES} lines per budget.", ErrorCode.TOO_MANY)
+        errors.raise_if_any()  # refused whole: not worth checking each line
+
     tree = selectors.category_tree(household.id) if lines else {}
     seen: dict[uuid.UUID, int] = {}
+    covered: dict[uuid.UUID, int] = {}  # each ancestor of a line's category → the first such line
     for i, line in enumerate(lines):
         name = f"lines.{i}"
         category = line.category
@@ -158,7 +167,7 @@ def _validate_budget(household: Household, values: dict[str, Any], lines: list[L
             continue
         above = _ancestors(tree, category.id)
         # A line on an ancestor covers this category; a line on a descendant is covered by this one.
-        clash = next((j for cid, j in seen.items() if cid in above or category.id in _ancestors(tree, cid)), None)
+        clash = next((seen[cid] for cid in above if cid in seen), covered.get(category.id))
         if clash is not None:
             errors.add(
                 f"{name}.category",
@@ -167,6 +176,8 @@ def _validate_budget(household: Household, values: dict[str, Any], lines: list[L
             )
             continue
         seen[category.id] = i
+        for cid in above:
+            covered.setdefault(cid, i)
     errors.raise_if_any()
 
 
@@ -189,20 +200,23 @@ def _save_lines(budget: Budget, lines: Sequence[LineInput]) -> None:
         # Money moved to or from a line that no longer exists goes back where it came from.
         BudgetMove.objects.filter(budget=budget, from_category_id__in=gone).delete()
         BudgetMove.objects.filter(budget=budget, to_category_id__in=gone).delete()
-    changed = []
+    changed, added = [], []
     for position, line in enumerate(lines):
         row = existing.get(line.category.id)
         if row is None:
-            BudgetLine.objects.create(
-                household_id=budget.household_id,
-                budget=budget,
-                category=line.category,
-                amount=line.amount,
-                position=position,
+            added.append(
+                BudgetLine(
+                    household_id=budget.household_id,
+                    budget=budget,
+                    category=line.category,
+                    amount=line.amount,
+                    position=position,
+                )
             )
         elif (row.amount, row.position) != (line.amount, position):
             row.amount, row.position = line.amount, position
             changed.append(row)
+    BudgetLine.objects.bulk_create(added)
     BudgetLine.objects.bulk_update(changed, ["amount", "position", "updated_at"])
 
 

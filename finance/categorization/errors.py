@@ -14,3 +14,6 @@ class ErrorCode(enum.StrEnum):
     INVALID = "invalid"
     NO_SUGGESTION = "no_suggestion"
     REQUIRED = "required"
+    RULE_DISABLED = "rule_disabled"
+    SLOW_PATTERN = "slow_pattern"
+    TOO_MANY = "too_many"

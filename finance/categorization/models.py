@@ -13,11 +13,19 @@ class RuleMatch(models.TextChoices):
     ANY = "any", _("Any condition")
 
 
+class DisabledReason(models.TextChoices):
+    """Why the system turned a rule off (``rules.Exhausted``); empty while a person decides."""
+
+    SLOW_CONDITION = "slow_condition", _("One of its regular expressions took too long on a transaction.")
+    TIME_BUDGET = "time_budget", _("Its conditions used up the time rules may take.")
+
+
 class Rule(HouseholdOwned):
     """A household's rule: conditions and actions as JSON, validated by ``rules.validate_rule`` on save.
 
     ``actions`` are ``{action, value}``; a ``set_category`` value is the id of one of the household's
-    categories.
+    categories. A rule the system turned off for taking too long has ``disabled_reason`` and ``disabled_at``
+    (cleared when a person turns it on again).
     """
 
     name = models.CharField(max_length=120)
@@ -27,6 +35,8 @@ class Rule(HouseholdOwned):
     stop_processing = models.BooleanField(default=False)
     conditions = models.JSONField(default=list)
     actions = models.JSONField(default=list)
+    disabled_reason = models.CharField(max_length=20, choices=DisabledReason.choices, blank=True, default="")
+    disabled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["priority", "created_at", "id"]

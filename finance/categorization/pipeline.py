@@ -18,7 +18,7 @@ from typing import Any
 
 from finance.categorization.classifier import AUTO_THRESHOLD, CategorizerModel, Item, Prediction
 from finance.categorization.history import HistoryMatch, HistoryMatcher
-from finance.categorization.rules import CompiledRule, RuleOutcome, evaluate
+from finance.categorization.rules import Budget, CompiledRule, RuleOutcome, evaluate
 
 
 class Source(StrEnum):
@@ -152,14 +152,19 @@ def categorize_many(
     label_map: Callable[[str], str | None] | None = None,
     threshold: float = AUTO_THRESHOLD,
     explain: bool = True,
+    budget: Budget | None = None,
 ) -> list[LabelSuggestion]:
     """Suggest a category for each transaction: rules → history → model → none.
 
     ``label_map`` renames the model's labels to the household's categories (needed
     for the base model, see :func:`map_labels`); a household's own model needs none.
     ``explain=False`` leaves the model's reasons out (they are most of its per-item work).
+    ``budget`` bounds the rules' regular expressions over the whole batch; a rule it exhausts counts for
+    none of the transactions (those it fired on before are evaluated again without it).
     """
-    outcomes = [evaluate(rules, txn) if rules else RuleOutcome() for txn in txns]
+    outcomes = [evaluate(rules, txn, budget=budget) if rules else RuleOutcome() for txn in txns]
+    if budget is not None:
+        _without_exhausted(rules, txns, outcomes, budget)
     # Only the transactions no rule categorized go to the model, in one batch.
     pending = [i for i, outcome in enumerate(outcomes) if outcome.category is None]
     items = []
@@ -203,6 +208,19 @@ def categorize_many(
             rules=outcomes[i],
         )
     return [r for r in results if r is not None]
+
+
+def _without_exhausted(
+    rules: Sequence[CompiledRule], txns: Sequence[Mapping[str, Any]], outcomes: list[RuleOutcome], budget: Budget
+) -> None:
+    """Evaluate again, without the rules the budget exhausted, the transactions those rules fired on."""
+    handled: set[str] = set()
+    while gone := set(budget.exhausted) - handled:
+        handled |= gone
+        keep = [rule for rule in rules if rule.id not in budget.exhausted]
+        for i, outcome in enumerate(outcomes):
+            if gone.intersection(outcome.fired):
+                outcomes[i] = evaluate(keep, txns[i], budget=budget)
 
 
 def categorize(

@@ -11,15 +11,20 @@ Evaluation order: active rules in ascending ``priority`` (ties keep the given
 order). Each rule that fires applies its actions in order to a working copy
 of the transaction, so a later rule sees an earlier rule's renamed payee and
 may set a different category; a rule with ``stop_processing`` ends the run.
-User regular expressions run with a time limit (the ``regex`` package's
-``timeout``); one that runs out counts as "no match" and is reported in
-:attr:`RuleOutcome.errors` rather than raised.
+User regular expressions are checked when a rule is saved (:mod:`.patterns`: no shape that backtracks
+catastrophically, and a probe on hostile text), at most ``MAX_REGEX_CONDITIONS`` a rule, and run with a time
+limit (the ``regex`` package's ``timeout``). A run of the rules over many transactions shares one
+:class:`Budget`: a rule whose search runs out of time, or that spends most of a budget that runs out, is
+*exhausted* (skipped for the rest of the run, counted as "no match", named in :attr:`Budget.exhausted`) and its
+caller turns it off. Without a budget a search that runs out counts as "no match" and is reported in
+:attr:`RuleOutcome.errors`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -27,10 +32,18 @@ from typing import Any, TypeVar, cast
 
 import regex
 
+from finance.categorization.patterns import slow_pattern
+
 # Time one user regular expression may run against one field value, in seconds.
 REGEX_TIMEOUT = 0.05
 MAX_PATTERN_LENGTH = 500
+#: Longest text a condition compares with (contains, equals, ...) and longest item of a one_of list.
+MAX_VALUE_LENGTH = 500
 MAX_CONDITIONS = 20
+#: Most regular-expression conditions one rule may have (each runs on every new transaction).
+MAX_REGEX_CONDITIONS = 5
+#: Most items of a one_of list.
+MAX_ONE_OF = 100
 MAX_ACTIONS = 20
 
 
@@ -85,11 +98,18 @@ ConditionValue = str | Decimal | int | tuple[str, ...] | tuple[Decimal, ...] | t
 
 
 class RuleValidationError(ValueError):
-    """Rule data that cannot be saved; ``errors`` maps a field path to its message."""
+    """Rule data that cannot be saved; ``errors`` maps a field path to its message, ``codes`` a field path to
+    its code when it is not ``invalid`` (``too_many``, ``slow_pattern``)."""
 
-    def __init__(self, errors: dict[str, str]) -> None:
+    def __init__(self, errors: dict[str, str], codes: dict[str, str] | None = None) -> None:
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
+        self.codes = codes or {}
+
+
+# Codes of RuleValidationError besides "invalid" (the categorization app's ErrorCode has them).
+TOO_MANY = "too_many"
+SLOW_PATTERN = "slow_pattern"
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +178,25 @@ class RuleOutcome:
 # Validation and parsing (rule save time)
 
 
+class _Errors(dict[str, str]):
+    """Field path → message, and the paths whose code is not ``invalid``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.codes: dict[str, str] = {}
+
+    def coded(self, path: str, message: str, code: str) -> None:
+        self[path] = message
+        self.codes[path] = code
+
+
+def _coded(errors: dict[str, str], path: str, message: str, code: str) -> None:
+    if isinstance(errors, _Errors):
+        errors.coded(path, message, code)
+    else:
+        errors[path] = message
+
+
 def _parse_enum(enum: type[E], raw: Any, path: str, errors: dict[str, str]) -> E | None:
     try:
         return enum(raw)
@@ -192,26 +231,37 @@ def _parse_number(field_: Field, raw: Any, path: str, errors: dict[str, str]) ->
     return amount
 
 
-def _parse_text(raw: Any, path: str, errors: dict[str, str]) -> str | None:
+def _parse_text(raw: Any, path: str, errors: dict[str, str], *, longest: int | None = MAX_VALUE_LENGTH) -> str | None:
     if not isinstance(raw, str) or not raw.strip():
         errors[path] = "must be non-empty text"
+        return None
+    if longest is not None and len(raw) > longest:
+        errors[path] = f"must be at most {longest} characters"
         return None
     return raw
 
 
-def _compile_regex(raw: str, case_sensitive: bool, path: str, errors: dict[str, str]) -> regex.Pattern[str] | None:
+def _compile_regex(
+    raw: str, case_sensitive: bool, path: str, errors: dict[str, str], *, strict: bool
+) -> regex.Pattern[str] | None:
     if len(raw) > MAX_PATTERN_LENGTH:
         errors[path] = f"invalid regex: longer than {MAX_PATTERN_LENGTH} characters"
         return None
     flags = regex.VERSION1 if case_sensitive else regex.VERSION1 | regex.IGNORECASE
     try:
-        return regex.compile(raw, flags)
-    except (regex.error, ValueError, OverflowError) as exc:
+        compiled = regex.compile(raw, flags)
+    except (regex.error, ValueError, OverflowError, RecursionError) as exc:
         errors[path] = f"invalid regex: {exc}"
         return None
+    if strict:
+        reason = slow_pattern(raw, ignore_case=not case_sensitive)
+        if reason is not None:
+            _coded(errors, path, f"too slow: {reason}", SLOW_PATTERN)
+            return None
+    return compiled
 
 
-def _parse_condition(raw: Any, path: str, errors: dict[str, str]) -> Condition | None:
+def _parse_condition(raw: Any, path: str, errors: dict[str, str], *, strict: bool = True) -> Condition | None:
     if not isinstance(raw, Mapping):
         errors[path] = "must be an object with field, operator and value"
         return None
@@ -234,12 +284,15 @@ def _parse_condition(raw: Any, path: str, errors: dict[str, str]) -> Condition |
         if not isinstance(raw_value, list | tuple) or not raw_value:
             errors[value_path] = "must be a non-empty list"
             return None
+        if strict and len(raw_value) > MAX_ONE_OF:
+            _coded(errors, value_path, f"at most {MAX_ONE_OF} items", TOO_MANY)
+            return None
         items: list[Any] = []
         for i, item in enumerate(raw_value):
             parsed = (
                 _parse_number(field_, item, f"{value_path}[{i}]", errors)
                 if field_ in NUMBER_FIELDS
-                else _parse_text(item, f"{value_path}[{i}]", errors)
+                else _parse_text(item, f"{value_path}[{i}]", errors, longest=MAX_VALUE_LENGTH if strict else None)
             )
             items.append(parsed)
         value = tuple(items)
@@ -257,9 +310,11 @@ def _parse_condition(raw: Any, path: str, errors: dict[str, str]) -> Condition |
     elif field_ in NUMBER_FIELDS:
         value = _parse_number(field_, raw_value, value_path, errors)
     else:
-        text = _parse_text(raw_value, value_path, errors)
-        if text is not None and operator is Operator.REGEX:
-            pattern = _compile_regex(text, case_sensitive, value_path, errors)
+        regex_value = operator is Operator.REGEX
+        longest = MAX_VALUE_LENGTH if strict and not regex_value else None
+        text = _parse_text(raw_value, value_path, errors, longest=longest)
+        if text is not None and regex_value:
+            pattern = _compile_regex(text, case_sensitive, value_path, errors, strict=strict)
         value = text
     if len(errors) > before or value is None:
         return None
@@ -292,14 +347,18 @@ def validate_rule(data: Mapping[str, Any]) -> dict[str, str]:
     return {}
 
 
-def parse_rule(data: Mapping[str, Any]) -> CompiledRule:
+def parse_rule(data: Mapping[str, Any], *, strict: bool = True) -> CompiledRule:
     """Validate rule data and compile it; raises :class:`RuleValidationError`.
 
     ``data`` holds ``id``, ``conditions`` (list of ``{field, operator, value,
     case_sensitive?}``), ``actions`` (list of ``{type, value?}``) and optionally
     ``match`` (``all``/``any``), ``priority``, ``stop_processing``, ``active``, ``name``.
+
+    ``strict`` (saving a rule) also refuses slow patterns and more than ``MAX_REGEX_CONDITIONS``; a stored
+    rule is compiled for a run with ``strict=False`` (checked when it was saved; a rule saved before these
+    checks existed is held by the run's :class:`Budget`).
     """
-    errors: dict[str, str] = {}
+    errors = _Errors()
     match = _parse_enum(MatchMode, data.get("match", MatchMode.ALL.value), "match", errors)
     priority = data.get("priority", 0)
     if isinstance(priority, bool) or not isinstance(priority, int):
@@ -309,17 +368,24 @@ def parse_rule(data: Mapping[str, Any]) -> CompiledRule:
         errors["conditions"] = "must be a non-empty list"
         raw_conditions = []
     elif len(raw_conditions) > MAX_CONDITIONS:
-        errors["conditions"] = f"at most {MAX_CONDITIONS} conditions"
+        errors.coded("conditions", f"at most {MAX_CONDITIONS} conditions", TOO_MANY)
+        raw_conditions = []  # refused whole: not worth checking each
+    elif strict:
+        regexes = sum(1 for c in raw_conditions if isinstance(c, Mapping) and c.get("operator") == Operator.REGEX)
+        if regexes > MAX_REGEX_CONDITIONS:
+            errors.coded("conditions", f"at most {MAX_REGEX_CONDITIONS} regex conditions", TOO_MANY)
+            raw_conditions = []
     raw_actions = data.get("actions")
     if not isinstance(raw_actions, list | tuple) or not raw_actions:
         errors["actions"] = "must be a non-empty list"
         raw_actions = []
     elif len(raw_actions) > MAX_ACTIONS:
-        errors["actions"] = f"at most {MAX_ACTIONS} actions"
-    conditions = [_parse_condition(c, f"conditions[{i}]", errors) for i, c in enumerate(raw_conditions)]
+        errors.coded("actions", f"at most {MAX_ACTIONS} actions", TOO_MANY)
+        raw_actions = []
+    conditions = [_parse_condition(c, f"conditions[{i}]", errors, strict=strict) for i, c in enumerate(raw_conditions)]
     actions = [_parse_action(a, f"actions[{i}]", errors) for i, a in enumerate(raw_actions)]
     if errors:
-        raise RuleValidationError(errors)
+        raise RuleValidationError(dict(errors), dict(errors.codes))
     assert match is not None
     return CompiledRule(
         id=str(data.get("id", "")),
@@ -338,6 +404,85 @@ def parse_rule(data: Mapping[str, Any]) -> CompiledRule:
 
 
 class _RegexTimeout(Exception):
+    pass
+
+
+class Exhausted(StrEnum):
+    """Why a rule stopped running in a :class:`Budget` (and was turned off)."""
+
+    #: One of its regular expressions ran out of ``REGEX_TIMEOUT`` on one transaction.
+    SLOW_CONDITION = "slow_condition"
+    #: The run's budget ran out, and this rule had spent the most of it.
+    TIME_BUDGET = "time_budget"
+
+
+class Budget:
+    """The time the rules of one run (a new transaction, an edit, a review page, an import's analysis, a rule
+    applied to existing transactions) may spend in regular expressions, in seconds.
+
+    Each search may take at most ``REGEX_TIMEOUT`` and at most what is left. A rule whose search runs out of
+    either is *exhausted*: skipped for the rest of the run (counted as "no match") and listed in
+    :attr:`exhausted` with why, for the caller to turn it off. When what is left runs out, the rule that has
+    spent the most is exhausted and what it spent is given back, so one slow rule does not take the others with
+    it. ``clock`` is what time is measured with; :attr:`searches` counts the searches run.
+    """
+
+    def __init__(self, seconds: float, *, clock: Callable[[], float] = time.perf_counter) -> None:
+        self.seconds = seconds
+        self.left = seconds
+        self.clock = clock
+        self.spent: dict[str, float] = {}  # what each running rule spent (given back when it is exhausted)
+        self.charged: dict[str, float] = {}  # what each rule spent in all
+        self.exhausted: dict[str, Exhausted] = {}
+        self.searches = 0
+
+    def spent_by(self, rule_id: str) -> float:
+        """All the time ``rule_id`` spent in this run, in seconds."""
+        return self.charged.get(rule_id, 0.0)
+
+    def search(self, rule_id: str, pattern: regex.Pattern[str], text: str) -> bool:
+        """Whether ``pattern`` is found in ``text``; raises :class:`_RuleExhausted` when ``rule_id`` is out."""
+        if rule_id in self.exhausted:
+            raise _RuleExhausted
+        while self.left <= 0:
+            self._exhaust_costliest(rule_id)
+        self.searches += 1
+        timeout = min(REGEX_TIMEOUT, self.left)
+        started = self.clock()
+        try:
+            found = pattern.search(text, timeout=timeout) is not None
+        except TimeoutError:
+            self._charge(rule_id, self.clock() - started)
+            if timeout >= REGEX_TIMEOUT:  # slow on this one transaction, whatever the budget
+                self._exhaust(rule_id, Exhausted.SLOW_CONDITION)
+                raise _RuleExhausted from None
+            # The budget ran out during this search: the costliest rule goes (this one, or it searches again).
+            self.left = min(self.left, 0.0)
+            return self.search(rule_id, pattern, text)
+        self._charge(rule_id, self.clock() - started)
+        return found
+
+    def _charge(self, rule_id: str, seconds: float) -> None:
+        self.left -= seconds
+        self.spent[rule_id] = self.spent.get(rule_id, 0.0) + seconds
+        self.charged[rule_id] = self.charged.get(rule_id, 0.0) + seconds
+
+    def _exhaust(self, rule_id: str, why: Exhausted) -> None:
+        self.exhausted[rule_id] = why
+        self.left += self.spent.pop(rule_id, 0.0)
+
+    def _exhaust_costliest(self, rule_id: str) -> None:
+        """Nothing is left: exhaust the running rule that spent the most, giving its time back; raise when
+        that is ``rule_id`` (the one about to search). Called until something is left, it ends there."""
+        running = {rid: spent for rid, spent in self.spent.items() if rid not in self.exhausted}
+        running.setdefault(rule_id, 0.0)
+        costliest = max(running, key=running.__getitem__)
+        self._exhaust(costliest, Exhausted.TIME_BUDGET)
+        if costliest == rule_id:
+            raise _RuleExhausted
+
+
+class _RuleExhausted(Exception):
     pass
 
 
@@ -369,7 +514,7 @@ def _number_of(txn: Mapping[str, Any], field_: Field) -> Decimal | int | None:
     return amount if amount.is_finite() else None
 
 
-def _matches(condition: Condition, txn: Mapping[str, Any], timeout: float) -> bool:
+def _matches(condition: Condition, txn: Mapping[str, Any], search: Callable[[regex.Pattern[str], str], bool]) -> bool:
     op = condition.operator
     if condition.field in NUMBER_FIELDS:
         number = _number_of(txn, condition.field)
@@ -391,10 +536,7 @@ def _matches(condition: Condition, txn: Mapping[str, Any], timeout: float) -> bo
         return False
     if op is Operator.REGEX:
         assert condition.pattern is not None
-        try:
-            return condition.pattern.search(text, timeout=timeout) is not None
-        except TimeoutError as exc:
-            raise _RegexTimeout from exc
+        return search(condition.pattern, text)
     if not condition.case_sensitive:
         text = text.casefold()
     text = text.strip()
@@ -410,14 +552,29 @@ def _matches(condition: Condition, txn: Mapping[str, Any], timeout: float) -> bo
     return text == value
 
 
-def _rule_fires(rule: CompiledRule, txn: Mapping[str, Any], timeout: float, errors: list[RuleError]) -> bool:
+def _rule_fires(
+    rule: CompiledRule, txn: Mapping[str, Any], timeout: float, errors: list[RuleError], budget: Budget | None
+) -> bool:
+    def search(pattern: regex.Pattern[str], text: str) -> bool:
+        if budget is not None:
+            return budget.search(rule.id, pattern, text)
+        try:
+            return pattern.search(text, timeout=timeout) is not None
+        except TimeoutError as exc:
+            raise _RegexTimeout from exc
+
     results = []
     for index, condition in enumerate(rule.conditions):
         try:
-            matched = _matches(condition, txn, timeout)
+            matched = _matches(condition, txn, search)
         except _RegexTimeout:
             errors.append(RuleError(rule.id, f"conditions[{index}]: regex timed out after {timeout}s"))
             matched = False
+        except _RuleExhausted:
+            assert budget is not None
+            why = budget.exhausted.get(rule.id, Exhausted.TIME_BUDGET)
+            errors.append(RuleError(rule.id, f"conditions[{index}]: stopped ({why.value})"))
+            return False
         if rule.match is MatchMode.ANY and matched:
             return True
         if rule.match is MatchMode.ALL and not matched:
@@ -432,14 +589,23 @@ def ordered(rules: Iterable[CompiledRule]) -> list[CompiledRule]:
 
 
 def evaluate(
-    rules: Sequence[CompiledRule], txn: Mapping[str, Any], *, regex_timeout: float = REGEX_TIMEOUT
+    rules: Sequence[CompiledRule],
+    txn: Mapping[str, Any],
+    *,
+    regex_timeout: float = REGEX_TIMEOUT,
+    budget: Budget | None = None,
 ) -> RuleOutcome:
     """Run ``rules`` against one transaction (a mapping with ``payee``, ``description``,
-    ``notes``, ``amount``, ``account``, ``type``, ``date``); the input is not modified."""
+    ``notes``, ``amount``, ``account``, ``type``, ``date``); the input is not modified.
+
+    With a ``budget`` (shared by every transaction of one run) its searches are timed against it and a rule it
+    exhausted is skipped; without one each search has ``regex_timeout``."""
     working = dict(txn)
     outcome = RuleOutcome()
     for rule in ordered(rules):
-        if not _rule_fires(rule, working, regex_timeout, outcome.errors):
+        if budget is not None and rule.id in budget.exhausted:
+            continue
+        if not _rule_fires(rule, working, regex_timeout, outcome.errors, budget):
             continue
         outcome.fired.append(rule.id)
         for action in rule.actions:

@@ -5,6 +5,8 @@
   rule over the household's existing transactions through the ledger's services.
 * :func:`categorize_for` runs rules → history → model → none over a batch of new transactions
   of one household and returns one :class:`Suggestion` per item.
+* Every run of the rules has a time budget (:func:`rules_budget`); a rule that exhausts it is turned off
+  with :func:`rules_exhausted` (audit event, ``RuleDisabled`` domain event).
 """
 
 from __future__ import annotations
@@ -21,15 +23,27 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
+from finance.audit.models import AuditAction
+from finance.audit.services import audit_record
 from finance.categorization import pipeline
 from finance.categorization.classifier import CategorizerModel, Example, ModelLoadError, train
 from finance.categorization.errors import ErrorCode
+from finance.categorization.events import RuleDisabled
 from finance.categorization.history import HistoryMatcher, HistoryRecord
 from finance.categorization.label_aliases import label_resolver
-from finance.categorization.models import Rule
+from finance.categorization.models import DisabledReason, Rule
 from finance.categorization.normalize import merchant_key
-from finance.categorization.rules import ActionType, CompiledRule, RuleValidationError, evaluate, parse_rule
+from finance.categorization.rules import (
+    ActionType,
+    Budget,
+    CompiledRule,
+    RuleValidationError,
+    evaluate,
+    parse_rule,
+)
+from finance.core import events
 from finance.core.exceptions import Conflict, FieldError, Issue
 from finance.households.models import WRITE_ROLES, Household
 from finance.households.services import require_role
@@ -45,6 +59,8 @@ APPLY_LIMIT = 2000
 HISTORY_LIMIT = 20000
 SMALL_BATCH = 20  # up to this many items, history reads only rows that can share their merchants
 RULE_FIELDS = ("name", "priority", "is_active", "match", "stop_processing", "conditions", "actions")
+#: Most rules a household may have: every one runs on every new transaction.
+MAX_RULES = 200
 
 
 # ---------------------------------------------------------------------------
@@ -85,7 +101,7 @@ def _validate(household: Household, data: Mapping[str, Any]) -> None:
         parse_rule(_pure(data))
     except RuleValidationError as exc:
         for path, message in exc.errors.items():
-            errors[_api_path(path)] = [Issue(message, ErrorCode.INVALID)]
+            errors[_api_path(path)] = [Issue(message, exc.codes.get(path, ErrorCode.INVALID))]
     for i, action in enumerate(data.get("actions") or []):
         if not isinstance(action, Mapping) or action.get("action") != ActionType.SET_CATEGORY:
             continue
@@ -107,6 +123,10 @@ def rule_create(*, household: Household, actor: User | None, **values: Any) -> R
     data = {name: values[name] for name in RULE_FIELDS if name in values}
     if not str(data.get("name", "")).strip():
         raise FieldError("name", "This field is required.", code=ErrorCode.REQUIRED)
+    if Rule.objects.filter(household=household).count() >= MAX_RULES:
+        raise Conflict(
+            f"This household has {MAX_RULES} rules, the most it may have; delete one first.", code=ErrorCode.TOO_MANY
+        )
     _validate(household, data)
     return Rule.objects.create(household=household, **data)
 
@@ -121,6 +141,8 @@ def rule_update(*, rule: Rule, actor: User | None, **changes: Any) -> Rule:
     _validate(rule.household, data)
     for name, value in data.items():
         setattr(rule, name, value)
+    if changes.get("is_active"):  # a person turns it on again: what the system said no longer stands
+        rule.disabled_reason, rule.disabled_at = "", None
     rule.save()
     return rule
 
@@ -132,11 +154,13 @@ def rule_delete(*, rule: Rule, actor: User | None) -> None:
 
 
 def parsed_rules(rules: Sequence[Rule]) -> list[CompiledRule]:
-    """Stored rules compiled for evaluation; one that no longer validates is skipped (and logged)."""
+    """Stored rules compiled for evaluation; one that no longer validates is skipped (and logged).
+
+    Not ``strict``: a rule saved before the checks of slow patterns runs, held by the run's budget."""
     parsed = []
     for rule in rules:
         try:
-            parsed.append(parse_rule(_pure(_rule_data(rule), str(rule.pk))))
+            parsed.append(parse_rule(_pure(_rule_data(rule), str(rule.pk)), strict=False))
         except RuleValidationError as exc:
             logger.warning("rule %s does not validate any more: %s", rule.pk, exc)
     return parsed
@@ -174,18 +198,39 @@ class ApplyResult:
     transaction_ids: list[uuid.UUID]
 
 
-@transaction.atomic
 def rule_apply(*, rule: Rule, actor: User | None, dry_run: bool = True) -> ApplyResult:
     """Run one rule over the household's income and expense transactions; all changes or none.
 
     A category set by a person (source ``user``) and split transactions keep their categories;
     the rule's other actions still apply to them. Each change goes through
     ``transaction_update`` so balances and aggregates stay exact; at most ``APPLY_LIMIT``
-    transactions may change in one call (``409`` beyond).
+    transactions may change in one call (``409`` beyond). The run has a time budget
+    (:func:`rules_budget`, growing with each transaction read): a rule that exhausts it is turned off
+    (that stays) and the call is refused (``409``, ``rule_disabled``), nothing applied.
     """
     household = rule.household
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
-    compiled = parse_rule(_pure({**_rule_data(rule), "is_active": True}, str(rule.pk)))
+    budget = rules_budget(0)
+    try:
+        with transaction.atomic():
+            return _rule_apply(rule=rule, actor=actor, dry_run=dry_run, budget=budget)
+    except _OutOfTime:
+        with transaction.atomic():
+            rules_exhausted(household=household, budget=budget)
+        raise Conflict(
+            f"The rule “{rule.name}” took too long and was turned off; simplify its conditions, then turn it on again.",
+            code=ErrorCode.RULE_DISABLED,
+        ) from None
+
+
+class _OutOfTime(Exception):
+    """The rule being applied exhausted its budget: stop before anything is written."""
+
+
+def _rule_apply(*, rule: Rule, actor: User | None, dry_run: bool, budget: Budget) -> ApplyResult:
+    household = rule.household
+    compiled = parse_rule(_pure({**_rule_data(rule), "is_active": True}, str(rule.pk)), strict=False)
+    per_transaction = _per_transaction_seconds()
     categories = {str(c.pk): c for c in Category.objects.filter(household=household)}
     txns = (
         Transaction.objects.filter(household=household, type__in=[TransactionType.INCOME, TransactionType.EXPENSE])
@@ -196,7 +241,10 @@ def rule_apply(*, rule: Rule, actor: User | None, dry_run: bool = True) -> Apply
     matched = 0
     planned: list[tuple[Transaction, dict[str, Any]]] = []
     for txn in txns:
-        outcome = evaluate([compiled], txn_record(txn))
+        budget.left += per_transaction
+        outcome = evaluate([compiled], txn_record(txn), budget=budget)
+        if budget.exhausted:
+            raise _OutOfTime
         if not outcome.fired:
             continue
         matched += 1
@@ -221,10 +269,9 @@ def rule_apply(*, rule: Rule, actor: User | None, dry_run: bool = True) -> Apply
         if outcome.payee is not None and outcome.payee != txn.payee:
             changes["payee"] = outcome.payee
         names = [t.name for t in txn.tags.all()]
-        folded = {n.casefold() for n in names}
-        new_tags = [t for t in dict.fromkeys(outcome.tags) if t.casefold() not in folded]
-        if new_tags:
-            changes["tags"] = names + new_tags
+        tags = with_rule_tags(names, outcome.tags)
+        if len(tags) > len(names):
+            changes["tags"] = tags
         if outcome.reviewed and txn.needs_review:
             categorization["needs_review"] = False
         if outcome.excluded and not txn.is_excluded:
@@ -241,6 +288,73 @@ def rule_apply(*, rule: Rule, actor: User | None, dry_run: bool = True) -> Apply
     return ApplyResult(
         matched=matched, changed=len(planned), dry_run=dry_run, transaction_ids=[t.pk for t, _ in planned]
     )
+
+
+# ---------------------------------------------------------------------------
+# The time rules may take
+
+
+def _per_transaction_seconds() -> float:
+    return int(settings.RULES_TIME_PER_TRANSACTION_US) / 1_000_000
+
+
+def rules_budget(transactions: int) -> Budget:
+    """The time budget of one run of the rules over ``transactions`` transactions: ``RULES_TIME_BUDGET_MS``
+    plus ``RULES_TIME_PER_TRANSACTION_US`` for each (a run that reads its transactions one by one adds the
+    allowance as it goes)."""
+    return Budget(int(settings.RULES_TIME_BUDGET_MS) / 1000 + transactions * _per_transaction_seconds())
+
+
+def rules_exhausted(*, household: Household, budget: Budget) -> list[Rule]:
+    """Turn off the rules ``budget`` exhausted and tell: the rule shows why (``disabled_reason``,
+    ``disabled_at``), the audit log records it and ``RuleDisabled`` is published. Returns the rules turned off
+    (a rule already off is left as it is)."""
+    if not budget.exhausted:
+        return []
+    now = timezone.now()
+    ids = [uuid.UUID(rule_id) for rule_id in budget.exhausted]
+    turned_off = []
+    for rule in Rule.objects.select_for_update().filter(household=household, pk__in=ids, is_active=True):
+        why = budget.exhausted[str(rule.pk)]
+        rule.is_active = False
+        rule.disabled_reason = DisabledReason(why.value)
+        rule.disabled_at = now
+        rule.save(update_fields=["is_active", "disabled_reason", "disabled_at", "updated_at"])
+        spent_ms = round(budget.spent_by(str(rule.pk)) * 1000)
+        budget_ms = round(budget.seconds * 1000)
+        audit_record(
+            action=AuditAction.RULE_DISABLE,
+            actor=None,
+            household=household,
+            target=rule,
+            changes={"reason": why.value, "spent_ms": spent_ms, "budget_ms": budget_ms},
+        )
+        events.publish(
+            RuleDisabled(
+                household_id=household.pk,
+                rule_id=rule.pk,
+                rule_name=rule.name,
+                reason=why.value,
+                spent_ms=spent_ms,
+                budget_ms=budget_ms,
+            )
+        )
+        logger.warning("rule %s of household %s turned off: %s", rule.pk, household.pk, why.value)
+        turned_off.append(rule)
+    return turned_off
+
+
+def with_rule_tags(names: list[str], added: Sequence[str]) -> list[str]:
+    """A transaction's tag ``names`` and then the rules' tags it lacks (in any case), as far as a transaction
+    has room for (``ledger.services.MAX_TAGS``): rules add tags, they do not make a write fail."""
+    have = {name.strip().lower() for name in names if name.strip()}
+    extra: list[str] = []
+    for tag in added:
+        key = tag.strip().lower()
+        if key and key not in have and len(have) < ledger.MAX_TAGS:
+            have.add(key)
+            extra.append(tag)
+    return [*names, *extra]
 
 
 def suggested_rule(txn: Transaction) -> dict[str, Any] | None:
@@ -396,9 +510,18 @@ def categorize_for(
         {**item, "amount": _signed(str(item.get("type")), item.get("amount")), "account": item.get("account") or ""}
         for item in items
     ]
+    budget = rules_budget(len(items))
     raw = pipeline.categorize_many(
-        records, rules=rules, history=history, model=model, label_map=label_map, threshold=threshold, explain=detail
+        records,
+        rules=rules,
+        history=history,
+        model=model,
+        label_map=label_map,
+        threshold=threshold,
+        explain=detail,
+        budget=budget,
     )
+    rules_exhausted(household=household, budget=budget)
     ids = {key: uuid.UUID(key) for key in type_of}
     decimals: dict[float, Decimal] = {}  # a batch's confidences repeat: each is turned into a Decimal once
     review_below = Decimal(str(threshold))
@@ -498,7 +621,7 @@ def categorized(household: Household, data: TransactionInput) -> TransactionInpu
     if suggestion.payee is not None:
         added["payee"] = suggestion.payee
     if suggestion.tags:
-        added["tags"] = list(dict.fromkeys([*(given.get("tags") or []), *suggestion.tags]))
+        added["tags"] = with_rule_tags(list(given.get("tags") or []), suggestion.tags)
     if suggestion.excluded:
         added["is_excluded"] = True
     if suggestion.auto_apply and suggestion.category_id is not None:

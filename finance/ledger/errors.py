@@ -29,6 +29,7 @@ class ErrorCode(enum.StrEnum):
     REQUIRED = "required"
     SAME_ACCOUNT = "same_account"
     SPLIT_SUM = "split_sum"
+    TOO_MANY = "too_many"
     TYPE_MISMATCH = "type_mismatch"
     UNIQUE = "unique"
     UNKNOWN_FIELD = "unknown_field"

@@ -211,14 +211,20 @@ def _new_household(*, owner: Any, name: str, base_currency: str) -> Household:
 
 @transaction.atomic
 def export_restore(
-    *, owner: Any, file: IO[bytes], household_ids: Iterable[str] | None = None, request: Any = None
+    *,
+    owner: Any,
+    file: IO[bytes],
+    household_ids: Iterable[str] | None = None,
+    request: Any = None,
+    max_unpacked: int | None = None,
 ) -> RestoreResult:
     """Recreate the households of an export (all, or those named) as new households owned by ``owner``.
 
     Every row gets a new id; balances and aggregates are rebuilt from the restored
     transactions. Members other than ``owner`` are not added (they are listed in the file).
+    ``max_unpacked`` replaces ``RESTORE_MAX_UNPACKED_BYTES`` (the command's ``--max-unpacked-mib``).
     """
-    manifest, data = archive.read_archive(file)
+    manifest, data = archive.read_archive(file, max_unpacked=max_unpacked)
     rows = data.get("households")
     if not isinstance(rows, list) or not rows:
         raise FieldError("file", "The export contains no households.", code=ErrorCode.INVALID_FILE)

@@ -22,7 +22,8 @@ from finance.budgets.models import (
     GoalType,
 )
 from finance.budgets.periods import EARLIEST, LATEST
-from finance.core.api.fields import MoneyField, ScopedPrimaryKeyField
+from finance.budgets.services import MAX_LINES
+from finance.core.api.fields import BoundedListSerializer, MoneyField, ScopedPrimaryKeyField
 from finance.core.money import present
 from finance.ledger.models import Account, Category
 
@@ -50,6 +51,9 @@ class BudgetLineInputSerializer(serializers.Serializer):
         model=Category, help_text="An expense category; the line covers its subcategories too."
     )
     amount = MoneyField(min_value=0, help_text="Per period, in the budget's currency.")
+
+    class Meta:
+        list_serializer_class = BoundedListSerializer
 
 
 @extend_schema_serializer(
@@ -133,7 +137,12 @@ class BudgetUpdateSerializer(serializers.Serializer):
         help_text="Without lines: a total-only budget. With lines: a cap on their combined spending.",
     )
     is_active = serializers.BooleanField(required=False)
-    lines = BudgetLineInputSerializer(many=True, required=False, help_text="Replaces all lines when given.")
+    lines = BudgetLineInputSerializer(  # type: ignore[call-arg]  # ListSerializer takes max_length
+        many=True,
+        required=False,
+        max_length=MAX_LINES,
+        help_text=f"Replaces all lines when given. At most {MAX_LINES}.",
+    )
 
 
 @extend_schema_serializer(

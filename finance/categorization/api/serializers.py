@@ -5,7 +5,8 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from finance.categorization.models import Rule, RuleMatch
-from finance.categorization.rules import ActionType, Field, Operator
+from finance.categorization.rules import MAX_ACTIONS, MAX_CONDITIONS, ActionType, Field, Operator
+from finance.core.api.fields import BoundedListSerializer
 from finance.ledger.api.serializers import TransactionOutputSerializer
 
 HOUSEHOLD_HELP = "Household to create in; defaults to your default household."
@@ -16,6 +17,9 @@ class ConditionSerializer(serializers.Serializer):
     operator = serializers.ChoiceField(choices=[o.value for o in Operator])
     value = serializers.JSONField(help_text="Text, a number, `[low, high]` for `between`, a list for `one_of`.")
     case_sensitive = serializers.BooleanField(required=False, default=False)
+
+    class Meta:
+        list_serializer_class = BoundedListSerializer
 
 
 class ActionSerializer(serializers.Serializer):
@@ -28,6 +32,9 @@ class ActionSerializer(serializers.Serializer):
         "none for `mark_reviewed` and `exclude`.",
     )
 
+    class Meta:
+        list_serializer_class = BoundedListSerializer
+
 
 class RuleUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120, required=False)
@@ -35,15 +42,15 @@ class RuleUpdateSerializer(serializers.Serializer):
     is_active = serializers.BooleanField(required=False)
     match = serializers.ChoiceField(choices=RuleMatch.choices, required=False)
     stop_processing = serializers.BooleanField(required=False)
-    conditions = ConditionSerializer(many=True, required=False)
-    actions = ActionSerializer(many=True, required=False)
+    conditions = ConditionSerializer(many=True, required=False, max_length=MAX_CONDITIONS)  # type: ignore[call-arg]
+    actions = ActionSerializer(many=True, required=False, max_length=MAX_ACTIONS)  # type: ignore[call-arg]
 
 
 class RuleInputSerializer(RuleUpdateSerializer):
     household = serializers.UUIDField(required=False, write_only=True, help_text=HOUSEHOLD_HELP)
     name = serializers.CharField(max_length=120)
-    conditions = ConditionSerializer(many=True)
-    actions = ActionSerializer(many=True)
+    conditions = ConditionSerializer(many=True, max_length=MAX_CONDITIONS)  # type: ignore[call-arg]
+    actions = ActionSerializer(many=True, max_length=MAX_ACTIONS)  # type: ignore[call-arg]
 
 
 class RuleOutputSerializer(serializers.ModelSerializer):
@@ -62,10 +69,20 @@ class RuleOutputSerializer(serializers.ModelSerializer):
             "stop_processing",
             "conditions",
             "actions",
+            "disabled_reason",
+            "disabled_at",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "disabled_reason": {
+                "help_text": "Why the system turned the rule off (it took too long): `slow_condition` (a regular "
+                "expression ran out of time on a transaction) or `time_budget` (its conditions used up the time "
+                "rules may take); empty otherwise. Turning the rule on again (`is_active: true`) clears it."
+            },
+            "disabled_at": {"help_text": "When the system turned the rule off."},
+        }
 
 
 class ApplyResultSerializer(serializers.Serializer):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -20,6 +20,7 @@ from finance.categorization.api.serializers import (
     RuleUpdateSerializer,
 )
 from finance.categorization.models import Rule
+from finance.categorization.rules import MAX_REGEX_CONDITIONS
 from finance.core.api.pagination import CursorPagination
 from finance.core.exceptions import FieldError
 from finance.households.api.viewsets import HouseholdScopedMixin, HouseholdScopedViewSet
@@ -57,9 +58,12 @@ RULE_EXAMPLE = OpenApiExample(
     create=extend_schema(
         summary="Create a rule",
         description="Conditions test `payee`, `description`, `notes`, `account`, `type`, `amount` (signed: "
-        "expenses negative) or `day_of_month`. Errors name the field: `conditions.0.value`.",
+        "expenses negative) or `day_of_month`. Errors name the field: `conditions.0.value`; a regular "
+        f"expression that could take too long is `slow_pattern`, more than {MAX_REGEX_CONDITIONS} "
+        "of them `too_many` on `conditions`. 409 `too_many` when the household has "
+        f"{services.MAX_RULES} rules.",
         request=RuleInputSerializer,
-        responses={201: RuleOutputSerializer},
+        responses={201: RuleOutputSerializer, 409: OpenApiResponse(description="The household has too many rules.")},
         examples=[RULE_EXAMPLE],
     ),
     update=extend_schema(summary="Replace a rule", request=RuleUpdateSerializer, responses=RuleOutputSerializer),
@@ -88,10 +92,14 @@ class RuleViewSet(HouseholdScopedViewSet):
         summary="Apply a rule to existing transactions",
         description="`dry_run=true` (the default) only counts. Otherwise every change is made in one database "
         f"transaction through the ledger, at most {services.APPLY_LIMIT} transactions per call. A category "
-        "a person chose is never replaced.",
+        "a person chose is never replaced. 409 `rule_disabled` when the rule's conditions used up the time "
+        "rules may take: the rule is turned off (that stays) and nothing is applied.",
         request=None,
         parameters=[OpenApiParameter("dry_run", bool, description="Count without changing anything.")],
-        responses=ApplyResultSerializer,
+        responses={
+            200: ApplyResultSerializer,
+            409: OpenApiResponse(description="Too many changes, or the rule took too long and was turned off."),
+        },
         examples=[
             OpenApiExample(
                 "Dry run",

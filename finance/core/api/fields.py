@@ -142,3 +142,16 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
         if household is None:
             return self.model.objects.none()
         return self.model.objects.filter(household=household)
+
+
+class BoundedListSerializer(serializers.ListSerializer):
+    """The list of a ``many=True`` serializer with ``max_length``, refused as a whole and on its own name
+    (``splits``, not ``splits.non_field_errors``) before any item is validated: a list far over its cap
+    costs one comparison, not a query per item. Set it as the item serializer's ``list_serializer_class``."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        limit: int | None = getattr(self, "max_length", None)  # DRF sets it; its stubs do not know it
+        if limit is not None and isinstance(data, list) and len(data) > limit:
+            message = self.error_messages["max_length"].format(max_length=limit)
+            raise serializers.ValidationError([message], code="max_length")
+        return super().to_internal_value(data)

@@ -19,6 +19,9 @@ MAX_ROWS = 250_000
 MAX_COLUMNS = 256
 #: Largest total uncompressed size of the parts of an XLSX (ZIP) file: a guard against ZIP bombs.
 MAX_XLSX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
+#: Most cells an XLSX sheet may hold (250,000 rows of 12 columns): reading cells is what costs, so a sheet of
+#: more is refused before it is read.
+MAX_XLSX_CELLS = 3_000_000
 #: How many leading records the CSV/XLSX detector looks at.
 DETECT_SAMPLE_ROWS = 200
 #: Deepest element nesting of an OFX or CAMT document (real ones nest about 15 deep); deeper would exhaust the
@@ -46,3 +49,11 @@ def check_rows(count: int, what: str = "rows", *, of: str = "file") -> None:
     """Refuse the file once ``count`` of its entries (``what``) are more than :data:`MAX_ROWS`."""
     if count > MAX_ROWS:
         raise FileTooLarge(f"The {of} has more than {MAX_ROWS} {what}.")
+
+
+#: Deepest nesting of aggregates an OFX file may have (real files nest about ten deep); deeper is refused.
+MAX_NESTING = 100
+#: Most original values (``StatementRow.raw``) kept for one entry; the rest are left out.
+MAX_RAW_VALUES = 200
+#: Deepest element path (``NtryDtls.TxDtls.RltdPties.Cdtr.Nm`` is 5) whose values ``raw`` keeps.
+MAX_RAW_DEPTH = 12

@@ -15,6 +15,7 @@ from typing import Any
 
 from finance.core.money import iso_currencies
 from finance.imports.reading import limits
+from finance.imports.reading.encoding import text_codec
 from finance.imports.reading.errors import MappingError
 from finance.imports.reading.headers import normalize_header
 from finance.imports.reading.values import validate_date_format
@@ -180,11 +181,11 @@ class ColumnMapping:
             add("delimiter", "The delimiter is one character, such as ',', ';', a tab or '|'.")
         if self.currency is not None and self.currency not in iso_currencies():
             add("currency", f"{self.currency!r} is not an ISO 4217 currency code.")
-        if self.encoding is not None:
-            try:
-                "".encode(self.encoding)
-            except (LookupError, TypeError):
-                add("encoding", f"Unknown encoding {self.encoding!r}.")
+        if self.encoding is not None and text_codec(self.encoding) is None:
+            add(
+                "encoding",
+                f"{self.encoding!r} is not a text encoding this server reads (such as utf-8, cp1252, iso-8859-15).",
+            )
         if isinstance(self.skip_rows, bool) or not isinstance(self.skip_rows, int) or self.skip_rows < 0:
             add("skip_rows", "skip_rows is a number of rows, 0 or more.")
         return errors

@@ -5,15 +5,18 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from finance.imports.reading import limits
-from finance.imports.reading.encoding import decode, storable
+from finance.imports.reading.encoding import decode, storable, text_codec
 from finance.imports.reading.errors import ErrorCode, FileTooLarge, ParseError
+from finance.imports.reading.text import CONTROLS_RE, without_controls
 
 DELIMITERS = (",", ";", "\t", "|")
 _SNIFF_CHARS = 64 * 1024
@@ -29,6 +32,8 @@ class Table:
     encoding: str | None = None
     sheet: str | None = None
     rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    #: control characters removed from the text (see ``reading/text.py``)
+    removed: int = 0
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
         if self.kind == "xlsx":
@@ -85,9 +90,12 @@ def sniff_delimiter(text: str) -> tuple[str, float]:
 
 def load_csv(data: bytes, *, encoding: str | None = None, delimiter: str | None = None) -> Table:
     if encoding:
+        codec = text_codec(encoding)
+        if codec is None:
+            raise ParseError(f"{encoding!r} is not a text encoding this server reads.", code=ErrorCode.INVALID_ENCODING)
         try:
-            text = storable(data.decode(encoding))
-        except (LookupError, UnicodeDecodeError) as exc:
+            text = storable(data.decode(codec))
+        except UnicodeError as exc:
             raise ParseError(f"The file cannot be read as {encoding}: {exc}", code=ErrorCode.INVALID_ENCODING) from None
         if text.startswith("\ufeff"):
             text = text[1:]
@@ -98,9 +106,10 @@ def load_csv(data: bytes, *, encoding: str | None = None, delimiter: str | None 
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise ParseError("The file contains NUL bytes: it is not a text (CSV) file.", line=line)
+    text, removed = without_controls(text)
     if delimiter is None:
         delimiter, _consistency = sniff_delimiter(text)
-    return Table(kind="csv", text=text, delimiter=delimiter, encoding=used)
+    return Table(kind="csv", text=text, delimiter=delimiter, encoding=used, removed=removed)
 
 
 def _cell_text(value: object) -> str:
@@ -123,6 +132,75 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
+# A row, a cell and a sheet's dimension, with or without a namespace prefix (<row r="1">, <x:c r="A1">).
+_ROW_TAG_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+_CELL_TAG_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s>/]")
+# A shared string (openpyxl keeps every one in memory as it opens the workbook).
+_STRING_TAG_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
+_DIMENSION_RE = re.compile(
+    rb"""<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref\s*=\s*["']([A-Z]{0,3})(\d{0,7})(?::([A-Z]{1,3})(\d{1,7}))?["']"""
+)
+_SCAN_CHUNK = 1024 * 1024
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _check_size(archive: zipfile.ZipFile) -> None:
+    """Refuse a workbook whose sheets are over the row, column or cell limits, before openpyxl opens it.
+
+    openpyxl sizes every sheet when it opens a workbook, reading a sheet without a ``<dimension>`` (its own
+    writer leaves it out) to the end: 300,000 rows took half a minute to refuse. Here each XML part is read
+    once, streamed, counting row and cell elements and checking the dimension a sheet states; the counts are
+    over the whole workbook (a statement is one sheet; the others cost openpyxl as much). Shared strings count
+    as cells: openpyxl holds them all in memory, and no sheet uses more strings than it has cells.
+    """
+    rows = cells = 0
+    for info in archive.infolist():
+        if not info.filename.endswith(".xml"):
+            continue
+        with archive.open(info) as source:
+            carry = b""
+            first = True
+            while chunk := source.read(_SCAN_CHUNK):
+                chunk = carry + chunk
+                if first:
+                    _check_dimension(chunk)
+                    first = False
+                cut = chunk.rfind(b"<")  # a tag never spans the cut: the part from the last "<" goes on
+                carry, chunk = (chunk[cut:], chunk[:cut]) if cut > 0 else (b"", chunk)
+                rows += len(_ROW_TAG_RE.findall(chunk))
+                cells += len(_CELL_TAG_RE.findall(chunk)) + len(_STRING_TAG_RE.findall(chunk))
+                _check_counts(rows, cells)
+            rows += len(_ROW_TAG_RE.findall(carry))
+            cells += len(_CELL_TAG_RE.findall(carry)) + len(_STRING_TAG_RE.findall(carry))
+            _check_counts(rows, cells)
+
+
+def _check_dimension(head: bytes) -> None:
+    found = _DIMENSION_RE.search(head)
+    if found is None:
+        return
+    first_column, first_row, last_column, last_row = found.groups()
+    max_row = int(last_row or first_row or 0)
+    max_column = _column_number(last_column or first_column or b"")
+    if max_row - limits.DETECT_SAMPLE_ROWS > limits.MAX_ROWS:
+        raise FileTooLarge(f"The sheet has {max_row} rows, more than {limits.MAX_ROWS}.")
+    if max_column > limits.MAX_COLUMNS:
+        raise ParseError(f"The sheet has {max_column} columns, more than {limits.MAX_COLUMNS}.")
+
+
+def _check_counts(rows: int, cells: int) -> None:
+    if rows - limits.DETECT_SAMPLE_ROWS > limits.MAX_ROWS:
+        raise FileTooLarge(f"The workbook has more than {limits.MAX_ROWS} rows.")
+    if cells > limits.MAX_XLSX_CELLS:
+        raise FileTooLarge(f"The workbook has more than {limits.MAX_XLSX_CELLS} cells.")
+
+
 def load_xlsx(data: bytes, *, sheet: str | None = None) -> Table:
     from openpyxl import load_workbook  # imported here: only XLSX uploads pay for it
 
@@ -137,29 +215,38 @@ def load_xlsx(data: bytes, *, sheet: str | None = None) -> Table:
                 f"The workbook expands to {total // (1024 * 1024)} MiB, more than "
                 f"{limits.MAX_XLSX_UNCOMPRESSED_BYTES // (1024 * 1024)} MiB."
             )
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for broken workbooks
-        raise ParseError(f"The file is not a readable XLSX workbook: {exc}") from None
-    try:
-        worksheet: Any
-        if sheet is not None:
-            if sheet not in workbook.sheetnames:
-                raise ParseError(f"The workbook has no sheet {sheet!r} (sheets: {', '.join(workbook.sheetnames)}).")
-            worksheet = workbook[sheet]
-        else:
-            worksheet = workbook.worksheets[0]
-        rows: list[tuple[int, list[str]]] = []
-        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-            if len(values) > limits.MAX_COLUMNS:
-                raise ParseError(f"A row has more than {limits.MAX_COLUMNS} columns.", line=number)
-            cells = [_cell_text(value) for value in values]
-            while cells and not cells[-1]:
-                cells.pop()
-            rows.append((number, cells))
-            # The detector's sample (and a preamble or header within it) is allowed on top of the rows.
-            limits.check_rows(len(rows) - limits.DETECT_SAMPLE_ROWS, of="sheet")
-        title = worksheet.title
-    finally:
-        workbook.close()
-    return Table(kind="xlsx", rows=rows, sheet=title)
+        try:
+            _check_size(archive)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
+            raise ParseError(f"The file is not a readable XLSX workbook: {exc}") from None
+        try:
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for broken workbooks
+            raise ParseError(f"The file is not a readable XLSX workbook: {exc}") from None
+        try:
+            worksheet: Any
+            if sheet is not None:
+                if sheet not in workbook.sheetnames:
+                    raise ParseError(f"The workbook has no sheet {sheet!r} (sheets: {', '.join(workbook.sheetnames)}).")
+                worksheet = workbook[sheet]
+            else:
+                worksheet = workbook.worksheets[0]
+            rows: list[tuple[int, list[str]]] = []
+            removed = 0
+            for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+                if len(values) > limits.MAX_COLUMNS:
+                    raise ParseError(f"A row has more than {limits.MAX_COLUMNS} columns.", line=number)
+                cells = [_cell_text(value) for value in values]
+                if any(CONTROLS_RE.search(cell) for cell in cells):  # openpyxl turns "_x0007_" into a control
+                    cleaned = [without_controls(cell) for cell in cells]
+                    cells = [cell for cell, _count in cleaned]
+                    removed += sum(count for _cell, count in cleaned)
+                while cells and not cells[-1]:
+                    cells.pop()
+                rows.append((number, cells))
+                # The detector's sample (and a preamble or header within it) is allowed on top of the rows.
+                limits.check_rows(len(rows) - limits.DETECT_SAMPLE_ROWS, of="sheet")
+            title = worksheet.title
+        finally:
+            workbook.close()
+    return Table(kind="xlsx", rows=rows, sheet=title, removed=removed)

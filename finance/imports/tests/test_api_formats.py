@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
+from finance.imports.adversarial import CASES
 from finance.imports.models import ImportBatch, ImportedRow
-from finance.imports.tests.conftest import upload
+from finance.imports.reading import limits
+from finance.imports.tests.conftest import FIXTURES, upload
 from finance.ledger.models import Account, Category, Transaction
 from finance.ledger.tests.factories import make_account
 from finance.ledger.verify import verify
@@ -89,6 +92,33 @@ def test_mapping_errors_name_the_field(client_for, account):
     )
     assert missing.status_code == 400
     assert missing.json()["errors"][0]["attr"] == "payee_column"
+
+
+@pytest.mark.parametrize("encoding", ["unicode_escape", "zlib", "rot13", "punycode"])
+def test_a_mapping_naming_no_text_encoding_is_refused_and_changes_nothing(client_for, account, encoding):
+    batch = upload(client_for, account, "csv/csv2ofx-schwab-checking.csv").json()
+    rows = list(ImportedRow.objects.filter(batch=batch["id"]).values_list("id", "parsed"))
+    response = client_for.post(
+        f"/api/v1/imports/{batch['id']}/mapping/", {"overrides": {"encoding": encoding}}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert [(e["attr"], e["code"]) for e in response.json()["errors"]] == [("encoding", "invalid")]
+    stored = ImportBatch.objects.get(pk=batch["id"])
+    assert stored.mapping == batch["mapping"]
+    assert stored.status == "uploaded"
+    assert list(ImportedRow.objects.filter(batch=batch["id"]).values_list("id", "parsed")) == rows
+
+
+def test_an_ofx_declaring_a_codec_imports_as_text_without_control_characters(client_for, account):
+    data = (FIXTURES / "ofx/asgrim-ofxparser-ofxdata.ofx").read_bytes()
+    data = data.replace(b"CHARSET:1252", b"CHARSET:zlib").replace(b"<NAME>", b"<NAME>\\x00\x07", 1)
+    response = upload(client_for, account, "statement.ofx", data=data)
+    assert response.status_code == 201, response.content
+    batch = response.json()
+    assert "1 control character(s)" in " ".join(batch["warnings"])
+    payees = [row.parsed["payee"] for row in ImportedRow.objects.filter(batch=batch["id"]).order_by("row_number")]
+    assert payees[0].startswith("\\x00")
+    assert not any("\x00" in p or "\x07" in p for p in payees if p)
 
 
 def test_ofx_imports_with_bank_ids_and_a_balance_check(client_for, household, account):
@@ -198,6 +228,26 @@ def test_unreadable_files_are_refused_and_nothing_is_stored(client_for, account,
     assert response.status_code == 400, response.content
     assert response.json()["errors"][0]["code"] == code
     assert not ImportBatch.objects.exists()
+
+
+@pytest.mark.parametrize(("case", "reason"), [("ofx_deep", "nested more than"), ("ofx_one_line_cdata", "CDATA")])
+def test_hostile_files_are_refused_quickly_and_nothing_is_stored(client_for, account, settings, case, reason):
+    generate, _fmt = CASES[case]
+    response = upload(client_for, account, "statement.ofx", data=generate(256 * 1024))
+    assert response.status_code == 400, response.content
+    error = response.json()["errors"][0]
+    assert error["code"] == "invalid_file"
+    assert reason in error["detail"]
+    assert not ImportBatch.objects.exists()
+    assert not any(Path(settings.MEDIA_ROOT).rglob("*.*"))
+
+
+def test_a_hostile_camt_entry_imports_with_its_raw_values_bounded(client_for, account):
+    response = upload(client_for, account, "statement.xml", data=CASES["camt_repeated_leaves"][0](256 * 1024))
+    assert response.status_code == 201, response.content
+    row = ImportedRow.objects.get(batch=response.json()["id"])
+    assert len(row.raw) == limits.MAX_RAW_VALUES
+    assert row.raw["AddtlNtryInf_2"] == "again"
 
 
 def test_a_table_without_dates_or_amounts_waits_for_a_mapping(client_for, account):

@@ -5,7 +5,7 @@ from typing import Any
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from finance.core.api.fields import MoneyField, ScopedPrimaryKeyField
+from finance.core.api.fields import BoundedListSerializer, MoneyField, ScopedPrimaryKeyField
 from finance.core.money import present
 from finance.ledger.inputs import SplitInput, TransactionInput
 from finance.ledger.models import (
@@ -19,6 +19,7 @@ from finance.ledger.models import (
     Transaction,
     TransactionType,
 )
+from finance.ledger.services import MAX_SPLITS, MAX_TAGS
 
 HOUSEHOLD_HELP = "Household to create in; defaults to your default household."
 
@@ -175,6 +176,9 @@ class SplitInputSerializer(serializers.Serializer):
     category = ScopedPrimaryKeyField(model=Category)
     amount = MoneyField(positive=True)
     description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    class Meta:
+        list_serializer_class = BoundedListSerializer
 
 
 class CategorizationSerializer(serializers.Serializer):
@@ -377,7 +381,10 @@ class TransactionUpdateSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=500, required=False, allow_blank=True)
     notes = serializers.CharField(required=False, allow_blank=True)
     tags = serializers.ListField(
-        child=serializers.CharField(max_length=60), required=False, help_text="Tag names; new ones are created."
+        child=serializers.CharField(max_length=60),
+        required=False,
+        max_length=MAX_TAGS,
+        help_text=f"Tag names; new ones are created. At most {MAX_TAGS}.",
     )
     transfer_account = ScopedPrimaryKeyField(
         model=Account, required=False, allow_null=True, help_text="Required for transfers: where the money goes."
@@ -388,7 +395,12 @@ class TransactionUpdateSerializer(serializers.Serializer):
         positive=True,
         help_text="Amount received, in the destination account's currency (defaults to the converted amount).",
     )
-    splits = SplitInputSerializer(many=True, required=False, help_text="Amounts must add up to the amount exactly.")
+    splits = SplitInputSerializer(  # type: ignore[call-arg]  # ListSerializer takes max_length
+        many=True,
+        required=False,
+        max_length=MAX_SPLITS,
+        help_text=f"Amounts must add up to the amount exactly. At most {MAX_SPLITS}.",
+    )
     is_pending = serializers.BooleanField(required=False)
     is_excluded = serializers.BooleanField(required=False, help_text="Left out of analytics and budgets.")
     is_reconciled = serializers.BooleanField(required=False)
@@ -442,6 +454,9 @@ class TransactionInputSerializer(TransactionUpdateSerializer):
     type = serializers.ChoiceField(choices=TransactionType.choices)
     amount = MoneyField(positive=True, help_text="Positive; the type gives the direction.")
     date = serializers.DateField(required=False, help_text="Defaults to today.")
+
+    class Meta:
+        list_serializer_class = BoundedListSerializer
 
 
 class TransactionBulkInputSerializer(serializers.Serializer):

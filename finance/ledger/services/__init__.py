@@ -8,7 +8,7 @@ the ``TransactionsChanged`` event), and takes typed inputs
 re-exports them, so callers write ``services.transaction_create``.
 """
 
-from finance.ledger.services._common import MAX_BULK
+from finance.ledger.services._common import MAX_BULK, MAX_SPLITS, MAX_TAGS
 from finance.ledger.services.accounts import (
     ACCOUNT_FIELDS,
     account_create,
@@ -43,6 +43,8 @@ __all__ = [
     "ACCOUNT_FIELDS",
     "LOAD_CHUNK",
     "MAX_BULK",
+    "MAX_SPLITS",
+    "MAX_TAGS",
     "NewTransaction",
     "Prepared",
     "account_create",

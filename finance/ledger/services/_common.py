@@ -1,4 +1,4 @@
-"""What the ledger's services share: input checks and the bulk limit."""
+"""What the ledger's services share: input checks and the limits."""
 
 from __future__ import annotations
 
@@ -11,6 +11,10 @@ from finance.households.models import Household
 from finance.ledger.errors import ErrorCode
 
 MAX_BULK = 1000
+#: Most splits one transaction may have, and most tags: beyond, a 400 on ``splits`` / ``tags`` (code ``too_many``).
+#: Every list, edit page and export reads them per transaction, so they must stay small.
+MAX_SPLITS = 50
+MAX_TAGS = 50
 
 
 def check_amount(errors: FieldErrors, name: str, amount: Decimal | None, currency: str) -> None:

@@ -33,12 +33,13 @@ from finance.ledger.models import (
     CategorizationSource,
     Category,
     Split,
+    Tag,
     Transaction,
     TransactionTag,
     TransactionType,
 )
-from finance.ledger.services._common import MAX_BULK, check_converted
-from finance.ledger.services.tags import tags_for_names
+from finance.ledger.services._common import MAX_BULK, MAX_TAGS, check_converted
+from finance.ledger.services.tags import distinct_names, tags_for_names
 from finance.ledger.services.transactions import Prepared, _prepare
 from finance.users.models import User
 
@@ -113,9 +114,11 @@ def transaction_bulk_update(
     the whole call. Returns how many transactions were changed.
     """
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
-    tag_names = [name for name in add_tags if name.strip()]
+    tag_names = list(distinct_names(add_tags).values())
     if category is None and not tag_names:
         raise FieldError("category", "Choose a category or tags to add.", code=ErrorCode.REQUIRED)
+    if len(tag_names) > MAX_TAGS:
+        raise FieldError("tags", f"At most {MAX_TAGS} tags per transaction.", code=ErrorCode.TOO_MANY)
     if category is not None and category.household_id != household.id:
         raise FieldError("category", "Not found in this household.", code=ErrorCode.DOES_NOT_EXIST)
     rows = _bulk_targets(household, ids)
@@ -154,6 +157,7 @@ def transaction_bulk_update(
         )
     if tag_names:
         tags = tags_for_names(household=household, names=tag_names)
+        _check_room_for_tags(rows, tags)
         TransactionTag.objects.bulk_create(
             [TransactionTag(household=household, transaction=txn, tag=tag) for txn in rows for tag in tags],
             batch_size=500,
@@ -169,6 +173,23 @@ def transaction_bulk_update(
     # Tags alone move no money (no dates, no accounts in the event), but the transactions did change.
     apply_change(delta, household_id=household.id, kind=ChangeKind.UPDATED, ids=[txn.pk for txn in rows], field="ids")
     return len(rows)
+
+
+def _check_room_for_tags(rows: Sequence[Transaction], tags: Sequence[Tag]) -> None:
+    """Refuse (``tags``, ``too_many``) when adding ``tags`` would give a transaction more than ``MAX_TAGS``."""
+    adding = {tag.id for tag in tags}
+    present: dict[uuid.UUID, set[uuid.UUID]] = {txn.id: set() for txn in rows}
+    for txn_id, tag_id in TransactionTag.objects.filter(transaction__in=list(present)).values_list(
+        "transaction_id", "tag_id"
+    ):
+        present[txn_id].add(tag_id)
+    over = sum(1 for have in present.values() if len(have | adding) > MAX_TAGS)
+    if over:
+        raise FieldError(
+            "tags",
+            f"{over} of the selected transactions would have more than {MAX_TAGS} tags.",
+            code=ErrorCode.TOO_MANY,
+        )
 
 
 @transaction.atomic

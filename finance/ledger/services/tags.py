@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models.functions import Lower
 
 from finance.audit.models import AuditAction
 from finance.audit.services import audit_record
@@ -20,13 +20,20 @@ from finance.ledger.models import (
 from finance.users.models import User
 
 
-def tags_for_names(*, household: Household, names: Iterable[str]) -> list[Tag]:
-    """The household's tags with these names (any case), creating the missing ones."""
+def distinct_names(names: Iterable[str]) -> dict[str, str]:
+    """Tag names as a transaction gets them: stripped, blanks left out, one per name in any case
+    (lower-cased name → the name as first written)."""
     wanted: dict[str, str] = {}
     for raw in names:
         name = raw.strip()
         if name:
             wanted.setdefault(name.lower(), name)
+    return wanted
+
+
+def tags_for_names(*, household: Household, names: Iterable[str]) -> list[Tag]:
+    """The household's tags with these names (any case), creating the missing ones."""
+    wanted = distinct_names(names)
     if not wanted:
         return []
     existing = {t.name.lower(): t for t in Tag.objects.filter(household=household, name__in=list(wanted.values()))}
@@ -42,10 +49,9 @@ def tags_for_names(*, household: Household, names: Iterable[str]) -> list[Tag]:
 
 
 def _tags_iexact(household: Household, lowered: Iterable[str]) -> list[Tag]:
-    query = Q()
-    for name in lowered:
-        query |= Q(name__iexact=name)
-    return list(Tag.objects.filter(query, household=household))
+    """Tags whose lower-cased name is one of ``lowered``: one ``IN`` (an ``OR`` of ``iexact`` per name grew an
+    expression tree that SQLite refuses past about a thousand names)."""
+    return list(Tag.objects.annotate(lowered=Lower("name")).filter(household=household, lowered__in=list(lowered)))
 
 
 @transaction.atomic

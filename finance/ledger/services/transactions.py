@@ -35,8 +35,8 @@ from finance.ledger.models import (
     TransactionTag,
     TransactionType,
 )
-from finance.ledger.services._common import check_amount, check_converted
-from finance.ledger.services.tags import tags_for_names
+from finance.ledger.services._common import MAX_SPLITS, MAX_TAGS, check_amount, check_converted
+from finance.ledger.services.tags import distinct_names, tags_for_names
 from finance.users.models import User
 
 
@@ -73,6 +73,12 @@ def _prepare(
     category: Category | None = values.get("category")
     splits: Sequence[SplitInput] = values.get("splits") or ()
     on = values.get("date") or timezone.localdate()
+    tags = values.get("tags")
+    if len(splits) > MAX_SPLITS:
+        err("splits", f"At most {MAX_SPLITS} splits per transaction.", ErrorCode.TOO_MANY)
+        splits = ()  # refused: not worth checking each
+    if tags is not None and len(distinct_names(tags)) > MAX_TAGS:
+        err("tags", f"At most {MAX_TAGS} tags per transaction.", ErrorCode.TOO_MANY)
 
     if account is None:
         err("account", "This field is required.", ErrorCode.REQUIRED)
@@ -203,7 +209,6 @@ def _prepare(
         converted = base_rate.convert_parts([s.amount for s in split_rows])
         for split, base in zip(split_rows, converted, strict=True):
             split.amount_in_base_currency = base
-    tags = values.get("tags")
     return Prepared(txn=txn, splits=split_rows, tag_names=list(tags) if tags is not None else None)
 
 

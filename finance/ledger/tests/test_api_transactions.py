@@ -323,6 +323,7 @@ def test_bulk_limit(client_for, account):
     item = {"account": str(account.pk), "type": "expense", "amount": "1.00"}
     response = client_for.post(f"{URL}bulk/", {"transactions": [item] * 1001}, format="json")
     assert response.status_code == 400
+    assert attrs(response) == {"transactions"}
     assert not Transaction.objects.exists()
 
 

@@ -38,6 +38,7 @@ MESSAGES: Mapping[str, Any] = {
     "already_member": _("This person is already a member of the household."),
     "empty": _("Select at least one transaction."),
     "max_length": _("Too many at once."),
+    "too_many": _("There are too many of these; remove some."),
     "invalid_locale": _("Unknown locale."),
     "duplicate_category": _("Another line already has this category."),
     "overlapping_category": _(
@@ -50,6 +51,8 @@ MESSAGES: Mapping[str, Any] = {
     "not_envelope": _("Money moves between the lines of envelope budgets only."),
     "goal_linked": _("This goal follows its linked account's balance; contributions are for goals without one."),
     "no_suggestion": _("There is no suggestion to accept; choose a category."),
+    "slow_pattern": _("This pattern could take too long on some text; simplify it."),
+    "rule_disabled": _("This rule took too long and was turned off; simplify its conditions, then turn it on again."),
     # Sign-in and the account's credentials (finance.users.services).
     "invalid_credentials": _("That username or email and password do not match an account."),
     "otp_required": _("Enter the code from your authenticator app."),

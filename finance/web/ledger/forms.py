@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from finance.households.models import Household
 from finance.ledger.models import Account, AccountType, CategoryType, TransactionType
 from finance.ledger.selectors import account_list
+from finance.ledger.services import MAX_SPLITS
 from finance.web.common.formatting import amount_input, parse_amount
 from finance.web.common.forms import AccountChoiceField, AmountField, CategoryChoiceField, in_money_range
 
@@ -91,7 +92,7 @@ class SplitForm(forms.Form):
         return data
 
 
-SplitFormSet = forms.formset_factory(SplitForm, extra=0, max_num=50, validate_max=True)
+SplitFormSet = forms.formset_factory(SplitForm, extra=0, max_num=MAX_SPLITS, validate_max=True)
 
 
 class BulkForm(forms.Form):

@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from finance.budgets.models import BudgetPeriod, BudgetStyle, GoalStatus, GoalType
+from finance.budgets.services import MAX_LINES
 from finance.households.models import Household
 from finance.ledger.models import Account, CategoryType
 from finance.ledger.selectors import account_list
@@ -106,7 +107,7 @@ class BudgetLineForm(forms.Form):
         return data
 
 
-BudgetLineFormSet = forms.formset_factory(BudgetLineForm, extra=0, max_num=100, validate_max=True)
+BudgetLineFormSet = forms.formset_factory(BudgetLineForm, extra=0, max_num=MAX_LINES, validate_max=True)
 
 
 class MoveForm(forms.Form):

@@ -12,7 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from finance.categorization.models import RuleMatch
-from finance.categorization.rules import ActionType, Field, Operator
+from finance.categorization.rules import MAX_ACTIONS, MAX_CONDITIONS, ActionType, Field, Operator
 from finance.households.models import Household
 from finance.web.common.forms import CategoryChoiceField
 
@@ -150,5 +150,5 @@ class ActionForm(forms.Form):
         return {"action": kind, "category": "", "value": value}
 
 
-ConditionFormSet = forms.formset_factory(ConditionForm, extra=0, max_num=20, validate_max=True)
-ActionFormSet = forms.formset_factory(ActionForm, extra=0, max_num=20, validate_max=True)
+ConditionFormSet = forms.formset_factory(ConditionForm, extra=0, max_num=MAX_CONDITIONS, validate_max=True)
+ActionFormSet = forms.formset_factory(ActionForm, extra=0, max_num=MAX_ACTIONS, validate_max=True)

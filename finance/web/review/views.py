@@ -208,6 +208,8 @@ def _rule_form(request: HttpRequest, household: Household, rule: Rule | None) ->
                     add_service_errors(_part(exc, rows), form, split_forms=filled, split_errors=row_errors, rows=rows)
                     formset.non_form_errors().extend(row_errors)
                 add_service_errors(_part(exc, None), form)
+            except Conflict as exc:  # the household has as many rules as it may
+                form.add_error(None, domain_message(exc))
     else:
         initial: dict[str, Any] = {"priority": 100, "match": "all", "is_active": True}
         condition_rows: list[dict[str, Any]] = []

@@ -16,17 +16,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from finance.imports.reading import limits
-from finance.imports.reading.encoding import decode
+from finance.imports.reading.encoding import decode_text
 from finance.imports.reading.errors import ErrorCode, ParseError
 from finance.imports.reading.statement import AccountInfo, Balance, Format, RowError, Statement, StatementRow
+from finance.imports.reading.text import LineCounter, RawValues, controls_warning, unique_key
 
-_XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']""")
+_XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]{0,200}?encoding\s{0,20}=\s{0,20}["']([^"'>]{1,40})["']""")
 _NAMESPACE_RE = re.compile(r"^\{urn:iso:std:iso:20022:tech:xsd:camt\.(05[234])\.001\.(\d{2})\}Document$")
 _REPORT_TAGS = {
     "053": ("BkToCstmrStmt", "Stmt"),
@@ -36,6 +39,7 @@ _REPORT_TAGS = {
 _FORMATS = {"053": Format.CAMT053, "052": Format.CAMT052, "054": Format.CAMT054}
 _OPENING_CODES = ("OPBD", "PRCD", "OPAV", "ITBD")
 _CLOSING_CODES = ("CLBD", "ITBD")
+_CONTROL_REF_RE = re.compile(r"&#(?:[xX]0*(?:7[fF]|[89][0-9a-fA-F])|0*(?:12[7-9]|1[3-5][0-9]));")
 _ENTRY_RE = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?Ntry[\s>]")
 
 
@@ -72,21 +76,46 @@ class _Node:
     def attr(self, name: str) -> str | None:
         return self.element.get(name)
 
-    def leaves(self, prefix: str = "") -> dict[str, str]:
-        raw: dict[str, str] = {}
-        for child in self.element:
-            key = f"{prefix}{_local(child.tag)}"
-            if len(child):
-                for sub_key, value in _Node(child).leaves(key + ".").items():
-                    raw.setdefault(sub_key, value)
-            elif child.text is not None and child.text.strip():
-                name, index = key, 2
-                while name in raw:
-                    name, index = f"{key}_{index}", index + 1
-                raw[name] = child.text.strip()
-            for attribute, value in child.attrib.items():
-                raw.setdefault(f"{key}@{attribute}", value)
-        return raw
+    def leaves(self) -> dict[str, str]:
+        """Every leaf's text and every attribute below this element, keyed by path (``RmtInf.Ustrd``,
+        ``Amt@Ccy``). A leaf repeated within one parent gets a suffix (``Ustrd_2``); of one path under
+        repeated parents the first value wins. Walked without recursion, down to ``limits.MAX_RAW_DEPTH``
+        levels, keeping at most ``limits.MAX_RAW_VALUES`` values."""
+        raw = RawValues()
+        # Per element being walked: the element, its key, its children left, and its leaves' names so far.
+        stack: list[_Frame] = [_Frame(self.element, "", iter(self.element))]
+        while stack and not raw.full:
+            frame = stack[-1]
+            child = next(frame.children, None)
+            if child is None:
+                stack.pop()
+                if stack:  # an element's attributes come after what is inside it
+                    _attributes(raw, frame.key, frame.element)
+                continue
+            key = f"{frame.key}.{_local(child.tag)}" if frame.key else _local(child.tag)
+            if len(child) and len(stack) < limits.MAX_RAW_DEPTH:
+                stack.append(_Frame(child, key, iter(child)))
+                continue
+            if not len(child) and child.text is not None and child.text.strip():
+                name = unique_key(key, frame.names, frame.suffixes)
+                frame.names.add(name)
+                raw.setdefault(name, child.text.strip())
+            _attributes(raw, key, child)
+        return raw.values
+
+
+@dataclass(slots=True)
+class _Frame:
+    element: ET.Element
+    key: str
+    children: Iterator[ET.Element]
+    names: set[str] = field(default_factory=set)
+    suffixes: dict[str, int] = field(default_factory=dict)
+
+
+def _attributes(raw: RawValues, key: str, element: ET.Element) -> None:
+    for attribute, value in element.attrib.items():
+        raw.setdefault(f"{key}@{attribute}", value)
 
 
 def _date(node: _Node | None) -> dt.date | None:
@@ -224,10 +253,13 @@ def _entry_row(entry: _Node, number: int, currency: str | None) -> StatementRow 
 
 def parse_camt(data: bytes, fmt: Format) -> list[Statement]:
     declared = _XML_ENCODING_RE.match(data)
-    decoded = decode(data, declared=declared.group(1).decode("ascii", "replace") if declared else None)
+    decoded = decode_text(data, declared=declared.group(1).decode("ascii", "replace") if declared else None)
     text = decoded.text
     # The declaration names an encoding the text no longer has; ElementTree must not re-decode it.
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1)
+    # XML 1.0 lets DEL and the C1 controls in as character references too; the ledger's text refuses them.
+    text, removed = _CONTROL_REF_RE.subn("", text)
+    removed += decoded.removed
     try:
         root = fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
@@ -253,7 +285,8 @@ def parse_camt(data: bytes, fmt: Format) -> list[Statement]:
     reports = message.children(report_tag)
     if not reports:
         raise ParseError(f"The camt.{kind}.001.{version} document has no <{report_tag}> (statement/report).")
-    lines = [text.count("\n", 0, m.start()) + 1 for m in _ENTRY_RE.finditer(text)]
+    counter = LineCounter(text)
+    lines = [counter.line(m.start()) for m in _ENTRY_RE.finditer(text)]
     entry_index = 0
     grouped: dict[str, list[tuple[_Node, list[StatementRow], list[RowError], AccountInfo, str | None]]] = {}
     total = 0
@@ -303,7 +336,10 @@ def parse_camt(data: bytes, fmt: Format) -> list[Statement]:
                 statement_id=first_report.text("Id"),
                 encoding=decoded.encoding,
                 errors=[error for item in group for error in item[2]],
-                warnings=[] if fmt is _FORMATS[kind] else [f"Read as camt.{kind}, not {fmt.value}."],
+                warnings=[
+                    *controls_warning(removed),
+                    *([] if fmt is _FORMATS[kind] else [f"Read as camt.{kind}, not {fmt.value}."]),
+                ],
             )
         )
     return statements

@@ -28,14 +28,17 @@ from ofxtools.Parser import ParseError as OfxToolsParseError
 from ofxtools.Parser import TreeBuilder
 
 from finance.imports.reading import limits
-from finance.imports.reading.encoding import decode
+from finance.imports.reading.encoding import decode_text
 from finance.imports.reading.errors import ErrorCode, ParseError
 from finance.imports.reading.statement import AccountInfo, Balance, Format, RowError, Statement, StatementRow
+from finance.imports.reading.text import RawValues, controls_warning, without_controls
 from finance.imports.reading.values import InvalidValue, parse_ofx_date
 
 _OFX_START_RE = re.compile(rb"<OFX>", re.IGNORECASE)
-_V1_HEADER_RE = re.compile(r"^\s*([A-Z]+)\s*:\s*(.*?)\s*$", re.MULTILINE)
-_XML_ENCODING_RE = re.compile(r"""<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+# Linear on any header: no run of whitespace or text is scanned again for each place a match could start.
+_V1_HEADER_RE = re.compile(r"^[ \t]*([A-Z]+)[ \t]*:(.*)$", re.MULTILINE)
+_XML_ENCODING_RE = re.compile(r"""<\?xml[^>]{0,200}?encoding\s{0,20}=\s{0,20}["']([^"'>]{1,40})["']""", re.IGNORECASE)
+_CDATA_START, _CDATA_END = "<![CDATA[", "]]>"
 _END_TAG_RE = re.compile(r"</([A-Z0-9._]+)>")
 _OFX_AMOUNT_RE = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 _INVESTMENT_TAGS = frozenset(
@@ -71,12 +74,17 @@ def _is_aggregate(tag: str) -> bool:
 
 
 class _LineTreeBuilder(TreeBuilder):
-    """ofxtools' tree builder, recording each element's source line and forgiving stray end tags."""
+    """ofxtools' tree builder, recording each element's source line and forgiving stray end tags.
+
+    Every step is constant time: whether an end tag's element is open is a count per tag (searching the open
+    list made deep files quadratic), and nesting deeper than ``limits.MAX_NESTING`` is refused.
+    """
 
     def __init__(self, first_line: int, closed_tags: frozenset[str] = frozenset()) -> None:
         super().__init__()
         self.first_line = first_line
         self.open: list[str] = []
+        self.open_count: dict[str, int] = {}
         self.line = first_line
         # Tags that have an end tag somewhere: an empty start tag of one of them opens an aggregate;
         # any other empty start tag is an SGML leaf without a value (<MEMO> followed by the next tag).
@@ -102,10 +110,12 @@ class _LineTreeBuilder(TreeBuilder):
     def _feedmatch(self, tag: str, text: str | None, closetag: str | None) -> None:
         if tag.startswith("/"):
             name = tag[1:]
-            if name in self.open:
+            if self.open_count.get(name):
                 # SGML may leave elements open; an end tag closes everything opened inside it.
                 while self.open:
-                    if self.open.pop() == name:
+                    popped = self.open.pop()
+                    self.open_count[popped] -= 1
+                    if popped == name:
                         self.end(name)
                         break
                     self.end("")
@@ -117,7 +127,10 @@ class _LineTreeBuilder(TreeBuilder):
         elif closetag or not (tag in self.closed_tags or _is_aggregate(tag)):
             self.end(tag)
         else:
+            if len(self.open) >= limits.MAX_NESTING:
+                raise ParseError(f"Elements are nested more than {limits.MAX_NESTING} deep.", line=self.line)
             self.open.append(tag)
+            self.open_count[tag] = self.open_count.get(tag, 0) + 1
 
     def close(self) -> ET.Element:
         while self.open:
@@ -144,6 +157,7 @@ def _clean(value: str | None) -> str | None:
         if unescaped == value:
             break
         value = unescaped
+    value, _removed = without_controls(value)  # "&#x81;" unescapes to a control character
     value = " ".join(value.split())
     return value or None
 
@@ -165,24 +179,24 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def _raw(element: ET.Element) -> dict[str, str]:
-    """Every leaf below ``element``, keyed by its path (``PAYEE.NAME``), as written."""
-    raw: dict[str, str] = {}
-
-    def walk(node: ET.Element, prefix: str) -> None:
-        for child in node:
-            key = f"{prefix}{child.tag}"
-            if len(child):
-                walk(child, key + ".")
-            elif child.text is not None:
-                name = key
-                suffix = 2
-                while name in raw:
-                    name = f"{key}_{suffix}"
-                    suffix += 1
-                raw[name] = child.text.strip()
-
-    walk(element, "")
-    return raw
+    """Every leaf below ``element``, keyed by its path (``PAYEE.NAME``), as written; a repeated path gets a
+    suffix (``MEMO_2``). Walked without recursion, down to ``limits.MAX_RAW_DEPTH`` levels, keeping at most
+    ``limits.MAX_RAW_VALUES`` values."""
+    raw = RawValues()
+    stack = [(iter(element), "", 1)]
+    while stack and not raw.full:
+        children, prefix, depth = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            continue
+        key = f"{prefix}{child.tag}"
+        if len(child):
+            if depth < limits.MAX_RAW_DEPTH:
+                stack.append((iter(child), key + ".", depth + 1))
+        elif child.text is not None:
+            raw.add(key, child.text.strip())
+    return raw.values
 
 
 @dataclass
@@ -207,7 +221,7 @@ def _read_header(data: bytes) -> tuple[str | None, int]:
     xml_encoding = _XML_ENCODING_RE.search(header)
     if xml_encoding:
         return xml_encoding.group(1), match.start()
-    fields = {key.upper(): value for key, value in _V1_HEADER_RE.findall(header)}
+    fields = {key.upper(): value.strip() for key, value in _V1_HEADER_RE.findall(header)}
     encoding = fields.get("ENCODING", "").upper()
     if encoding in ("UTF-8", "UTF8", "UNICODE"):
         return "utf-8", match.start()
@@ -215,17 +229,41 @@ def _read_header(data: bytes) -> tuple[str | None, int]:
     return (None if not charset or charset.upper() == "NONE" else charset), match.start()
 
 
+def _inline_cdata(body: str, first_line: int) -> str:
+    """CDATA sections as plain element text (``<`` written ``&lt;``, which ``_clean`` reads back).
+
+    ofxtools' tag pattern looked for a CDATA section's end anew from every tag of a line, so a line of
+    unclosed sections took quadratic time; here each section's end is found once, and a section that is
+    never closed is refused. Newlines inside sections stay, so line numbers do not move.
+    """
+    if _CDATA_START not in body:
+        return body
+    parts: list[str] = []
+    position = 0
+    while (start := body.find(_CDATA_START, position)) >= 0:
+        end = body.find(_CDATA_END, start + len(_CDATA_START))
+        if end < 0:
+            raise ParseError("A CDATA section is never closed.", line=first_line + body.count("\n", 0, start))
+        parts.append(body[position:start])
+        parts.append(body[start + len(_CDATA_START) : end].replace("<", "&lt;"))
+        position = end + len(_CDATA_END)
+    parts.append(body[position:])
+    return "".join(parts)
+
+
 def parse_ofx(data: bytes, fmt: Format) -> list[Statement]:
     declared, _start = _read_header(data)
-    decoded = decode(data, declared=declared)
+    decoded = decode_text(data, declared=declared)
     text = decoded.text
     body_start = text.upper().find("<OFX>")
     body = text[body_start:]
     end = body.upper().rfind("</OFX>")
     if end >= 0:
         body = body[: end + len("</OFX>")]
+    first_line = text.count("\n", 0, body_start) + 1
+    body = _inline_cdata(body, first_line)
     closed = frozenset(_END_TAG_RE.findall(body))
-    builder = _LineTreeBuilder(first_line=text.count("\n", 0, body_start) + 1, closed_tags=closed)
+    builder = _LineTreeBuilder(first_line=first_line, closed_tags=closed)
     builder.feed(body)
     try:
         root = builder.close()
@@ -263,7 +301,7 @@ def parse_ofx(data: bytes, fmt: Format) -> list[Statement]:
             period_end=block.end,
             encoding=decoded.encoding,
             errors=block.errors,
-            warnings=block.warnings,
+            warnings=[*controls_warning(decoded.removed), *block.warnings],
         )
         for block in blocks
     ]

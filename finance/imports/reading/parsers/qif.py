@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from finance.imports.reading import limits
-from finance.imports.reading.encoding import decode
+from finance.imports.reading.encoding import decode_text
 from finance.imports.reading.errors import ErrorCode, ParseError
 from finance.imports.reading.statement import AccountInfo, Balance, Format, RowError, Statement, StatementRow
+from finance.imports.reading.text import controls_warning
 from finance.imports.reading.values import InvalidValue, amount_parser, date_parser, infer_date_format
 
 _TRANSACTION_TYPES = {
@@ -91,7 +92,7 @@ def _normalize_date(text: str) -> str:
 
 
 def parse_qif(data: bytes) -> list[Statement]:
-    decoded = decode(data)
+    decoded = decode_text(data)
     accounts: list[_Account] = []
     by_name: dict[str, _Account] = {}
     current: _Account | None = None
@@ -175,7 +176,7 @@ def parse_qif(data: bytes) -> list[Statement]:
     from finance.imports.reading.values import infer_decimal_separator
 
     parse_amount = amount_parser(infer_decimal_separator(a for a in amounts if a) or ".")
-    warnings = []
+    warnings = controls_warning(decoded.removed)
     if guess is not None and guess.ambiguous:
         warnings.append(f"The day/month order of the dates is ambiguous; {guess.pattern} was assumed.")
 
@@ -227,16 +228,17 @@ def parse_qif(data: bytes) -> list[Statement]:
 def _row(rec: _Record, section: str, parse_date: object, parse_amount: object) -> StatementRow | RowError | None:
     assert callable(parse_date)
     assert callable(parse_amount)
-    raw: dict[str, str] = {}
+    lines: dict[str, list[str]] = {}  # joined once at the end: appending to a string repeatedly is quadratic
     splits = 0
     for code, value in rec.fields:
         if code == "S":
             splits += 1
         key = f"{code}{splits}" if code in "SE$%" and splits else code
-        if key in raw:
-            raw[key] = f"{raw[key]}\n{value}"
-        else:
-            raw[key] = value
+        if key in lines:
+            lines[key].append(value)
+        elif len(lines) < limits.MAX_RAW_VALUES:
+            lines[key] = [value]
+    raw = {key: "\n".join(values) for key, values in lines.items()}
     date_text = rec.first("D")
     if not date_text:
         return RowError(rec.line, "The transaction has no date (D line).", "D", code=ErrorCode.MISSING_DATE)

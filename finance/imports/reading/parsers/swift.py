@@ -22,9 +22,10 @@ from mt940.models import Balance as MtBalance
 from mt940.tags import StatementASNB, StatementGLS
 
 from finance.imports.reading import limits
-from finance.imports.reading.encoding import decode
+from finance.imports.reading.encoding import decode_text
 from finance.imports.reading.errors import ErrorCode, ParseError
 from finance.imports.reading.statement import AccountInfo, Balance, Format, RowError, Statement, StatementRow
+from finance.imports.reading.text import LineCounter, controls_warning
 
 _MESSAGE_START_RE = re.compile(r"^:20:", re.MULTILINE)
 _TAG_RE = re.compile(r"^:(\d{2}[A-Z]?|NS):", re.MULTILINE)
@@ -181,7 +182,7 @@ def _row(data: dict[str, Any], number: int, currency: str | None) -> StatementRo
 
 
 def parse_swift(data: bytes, fmt: Format) -> list[Statement]:
-    decoded = decode(data)
+    decoded = decode_text(data)
     text = _clean_blocks(decoded.text)
     if not _TAG_RE.search(text):
         raise ParseError("The file holds no MT940 tags (:20:, :25:, :61:, ...): it is not an MT940 statement.")
@@ -193,9 +194,10 @@ def parse_swift(data: bytes, fmt: Format) -> list[Statement]:
     messages: list[_Message] = []
     total = 0
     is_mt942 = fmt is Format.MT942
+    counter = LineCounter(text)
     for begin, end in bounds:
         chunk = text[begin:end]
-        first_line = text.count("\n", 0, begin) + 1
+        first_line = counter.line(begin)
         _check_structure(chunk, first_line)
         parsed = _parse_message(chunk, first_line, asnb, relaxed=False)
         info = parsed.data
@@ -213,11 +215,8 @@ def parse_swift(data: bytes, fmt: Format) -> list[Statement]:
             closing=closing,
             available=_balance(info.get("available_balance")),
         )
-        lines = [
-            first_line + chunk.count("\n", 0, match.start())
-            for match in _TAG_RE.finditer(chunk)
-            if match.group(1) == "61"
-        ]
+        chunk_lines = LineCounter(chunk, first_line)
+        lines = [chunk_lines.line(match.start()) for match in _TAG_RE.finditer(chunk) if match.group(1) == "61"]
         for index, transaction in enumerate(parsed.transactions):
             number = lines[index] if index < len(lines) else first_line
             row = _row(transaction.data, number, currency)
@@ -253,6 +252,7 @@ def parse_swift(data: bytes, fmt: Format) -> list[Statement]:
                 statement_id=first.statement_id,
                 encoding=decoded.encoding,
                 errors=[error for message in group for error in message.errors],
+                warnings=controls_warning(decoded.removed),
             )
         )
     return statements

@@ -25,6 +25,7 @@ from finance.imports.reading.mapping import (
 )
 from finance.imports.reading.statement import Balance, Format, RowError, Statement, StatementRow
 from finance.imports.reading.tables import Table, load_csv, load_xlsx
+from finance.imports.reading.text import controls_warning
 from finance.imports.reading.values import InvalidValue, amount_parser, date_parser
 
 
@@ -99,7 +100,7 @@ def read_rows(table: Table, fmt: Format, mapping: ColumnMapping, warnings: list[
             errors.append(result)
         else:
             rows.append(result)
-    warnings = list(warnings or [])
+    warnings = [*controls_warning(table.removed), *(warnings or [])]
     opening, closing = _split_balance_lines(rows, warnings)
     currencies = {row.currency for row in rows if row.currency}
     currency = mapping.currency or (currencies.pop() if len(currencies) == 1 else None)

@@ -25,20 +25,31 @@ class Command(BaseCommand):
         parser.add_argument(
             "--household", action="append", default=None, help="Only this household of the export (repeatable)."
         )
+        parser.add_argument(
+            "--max-unpacked-mib",
+            type=int,
+            default=None,
+            help="Most the ZIP may unpack to, in MiB (default: the RESTORE_MAX_UNPACKED_BYTES setting); the "
+            "restore holds a few times this in memory.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from finance.privacy import archive
 
         path = options["file"]
+        mib = options["max_unpacked_mib"]
+        max_unpacked = mib * 1024 * 1024 if mib is not None else None
         try:
             with open(path, "rb") as handle:
-                manifest, _ = archive.read_archive(handle)
+                manifest, _ = archive.read_archive(handle, max_unpacked=max_unpacked)
                 username = options["owner"] or (manifest.get("user") or {}).get("username")
                 owner = get_user_model().objects.filter(username__iexact=username or "").first()
                 if owner is None:
                     raise CommandError(f"No user named {username!r}; create it first or pass --owner.")
                 handle.seek(0)
-                result = export_restore(owner=owner, file=handle, household_ids=options["household"])
+                result = export_restore(
+                    owner=owner, file=handle, household_ids=options["household"], max_unpacked=max_unpacked
+                )
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc}") from exc
         except DomainError as exc:

@@ -86,6 +86,19 @@ def test_splits_that_do_not_add_up_are_reported_on_the_form(roles, ledger, web_c
     assert not Transaction.objects.filter(payee="Market").exists()
 
 
+def test_the_tag_cap_is_shown_on_the_tags_field(roles, ledger, web_client):
+    editor = web_client(roles.users["editor"])
+    data = form_data(
+        amount="5.00", account=ledger["checking"].pk, payee="Market", tags=", ".join(f"t{i}" for i in range(51))
+    )
+    response = editor.post(reverse("web:transaction-create"), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="id_tags_errors"' in page
+    assert "There are too many of these; remove some." in page
+    assert not Transaction.objects.filter(payee="Market").exists()
+
+
 def test_field_errors_sit_next_to_their_fields(roles, ledger, web_client):
     editor = web_client(roles.users["editor"])
     response = editor.post(reverse("web:transaction-create"), form_data(amount="12.345", account=ledger["checking"].pk))

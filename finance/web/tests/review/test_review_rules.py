@@ -377,3 +377,28 @@ def test_the_review_queue_pages_through_older_transactions(roles, web_client):
     again = viewer.get(reverse("web:review"), {"cursor": "not-a-cursor"}).content.decode()
     assert re.findall(r"Shop (\d{3})", again) == shown
     assert len(flagged) == REVIEW_PAGE + 3
+
+
+def test_a_rule_the_system_turned_off_says_so_on_the_rules_page_and_its_form(roles, web_client, settings, tmp_path):
+    settings.BASE_CATEGORIZER_PATH = tmp_path / "missing.joblib"
+    household = roles.household
+    rule = Rule.objects.create(  # saved before slow patterns were refused
+        household=household,
+        name="Old slow rule",
+        match="any",
+        conditions=[{"field": "payee", "operator": "regex", "value": r"^(a|aa)+$"}],
+        actions=[{"action": "set_category", "value": str(category(household, "Groceries").pk)}],
+    )
+    make_txn(household, make_account(household, "Checking"), payee="a" * 60 + "!")
+    editor = web_client(roles.users["editor"])
+    response = editor.get(reverse("web:rule-apply", args=[rule.pk]))  # the dry run meets the slow pattern
+    assert response.status_code == 302
+    page = editor.get(reverse("web:rules")).content.decode()
+    assert "This rule took too long and was turned off" in page
+    assert "Turned off: it took too long" in page
+    assert "One of its regular expressions took too long on a transaction." in page
+    german = roles.users["editor"]
+    german.locale = "de"
+    german.save(update_fields=["locale"])
+    form = web_client(german).get(reverse("web:rule-edit", args=[rule.pk])).content.decode()
+    assert "Ausgeschaltet: hat zu lange gebraucht" in form
