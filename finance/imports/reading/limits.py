@@ -24,9 +24,6 @@ MAX_XLSX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
 MAX_XLSX_CELLS = 3_000_000
 #: How many leading records the CSV/XLSX detector looks at.
 DETECT_SAMPLE_ROWS = 200
-#: Deepest element nesting of an OFX or CAMT document (real ones nest about 15 deep); deeper would exhaust the
-#: recursion of the walks that flatten an entry's elements.
-MAX_XML_DEPTH = 64
 
 
 def max_file_bytes() -> int:
@@ -35,13 +32,13 @@ def max_file_bytes() -> int:
 
 
 def check_depth(root: Any) -> None:
-    """Refuse an XML tree (an ElementTree element) nested deeper than :data:`MAX_XML_DEPTH`: one pass, no
+    """Refuse an XML tree (an ElementTree element) nested deeper than :data:`MAX_NESTING`: one pass, no
     recursion."""
     stack = [(root, 1)]
     while stack:
         element, depth = stack.pop()
-        if depth > MAX_XML_DEPTH:
-            raise ParseError(f"The document nests elements more than {MAX_XML_DEPTH} levels deep.")
+        if depth > MAX_NESTING:
+            raise ParseError(f"Elements are nested more than {MAX_NESTING} deep.")
         stack.extend((child, depth + 1) for child in element)
 
 
@@ -51,7 +48,8 @@ def check_rows(count: int, what: str = "rows", *, of: str = "file") -> None:
         raise FileTooLarge(f"The {of} has more than {MAX_ROWS} {what}.")
 
 
-#: Deepest nesting of aggregates an OFX file may have (real files nest about ten deep); deeper is refused.
+#: Deepest element nesting an OFX or CAMT document may have (real ones nest about 10–15 deep); deeper is
+#: refused, by the OFX reader as it reads and by :func:`check_depth` on a parsed XML tree.
 MAX_NESTING = 100
 #: Most original values (``StatementRow.raw``) kept for one entry; the rest are left out.
 MAX_RAW_VALUES = 200

@@ -125,7 +125,7 @@ def test_json_nested_too_deep_is_an_invalid_file_not_a_crash(user, household):
     deep = b"[" * 200_000 + b"]" * 200_000
     data = forged({"json/households.json": deep}, ["households"])
     households = Household.objects.count()
-    refused_and_nothing_changed(user, restore(user, data), "not valid JSON", households)
+    refused_and_nothing_changed(user, restore(user, data), "levels deep", households)
 
 
 def test_csv_files_are_checked_in_chunks_not_read_whole(user, household):

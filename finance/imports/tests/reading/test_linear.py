@@ -152,10 +152,19 @@ def _nested(depth: int) -> bytes:
     return (opening + "<MEMO>deep" + closing + "\n").encode()
 
 
-def test_a_deep_camt_entry_is_read_without_recursion_and_raw_stops_at_the_depth_limit():
-    row = parse(camt_deep(256 * 1024), format="camt053").rows[0]
+def test_a_camt_entry_nested_past_the_limit_is_refused_and_one_within_it_is_read():
+    with pytest.raises(ParseError) as refused:
+        parse(camt_deep(256 * 1024), format="camt053")
+    assert f"nested more than {limits.MAX_NESTING} deep" in refused.value.reason
+    within = limits.MAX_NESTING - 10  # Document, BkToCstmrStmt, Stmt, Ntry… above the entry's own levels
+    data = camt_deep(256 * 1024).decode()
+    opening, closing = "<D><V>1</V>\n", "</D>"
+    head, rest = data.split(opening, 1)
+    tail = rest[rest.rindex(closing) + len(closing) :]
+    row = parse((head + opening * within + closing * within + tail).encode(), format="camt053").rows[0]
     assert row.amount == -12.5
     assert row.raw["D.V"] == "1"
+    # raw keeps the path down to MAX_RAW_DEPTH levels and no deeper
     assert max(key.count(".") + 1 for key in row.raw) == limits.MAX_RAW_DEPTH
 
 
