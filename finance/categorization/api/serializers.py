@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from finance.categorization.models import Rule, RuleMatch
+from finance.categorization.models import DisabledReason, Rule, RuleMatch
 from finance.categorization.rules import MAX_ACTIONS, MAX_CONDITIONS, ActionType, Field, Operator
 from finance.core.api.fields import BoundedListSerializer
 from finance.ledger.api.serializers import TransactionOutputSerializer
@@ -57,6 +57,16 @@ class RuleOutputSerializer(serializers.ModelSerializer):
     conditions = ConditionSerializer(many=True, read_only=True)
     actions = ActionSerializer(many=True, read_only=True)
 
+    # Declared: a read-only model field would lose ``allow_blank``, and the schema then forbids the "" most rules have.
+    disabled_reason = serializers.ChoiceField(
+        choices=DisabledReason.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Why the system turned the rule off (it took too long): `slow_condition` (a regular expression "
+        "ran out of time on a transaction) or `time_budget` (its conditions used up the time rules may take); "
+        "empty otherwise. Turning the rule on again (`is_active: true`) clears it.",
+    )
+
     class Meta:
         model = Rule
         fields = [
@@ -76,11 +86,6 @@ class RuleOutputSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
         extra_kwargs = {
-            "disabled_reason": {
-                "help_text": "Why the system turned the rule off (it took too long): `slow_condition` (a regular "
-                "expression ran out of time on a transaction) or `time_budget` (its conditions used up the time "
-                "rules may take); empty otherwise. Turning the rule on again (`is_active: true`) clears it."
-            },
             "disabled_at": {"help_text": "When the system turned the rule off."},
         }
 
