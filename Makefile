@@ -59,8 +59,8 @@ migrate: $(VENV)/.base-installed  ## Apply database migrations
 demo: migrate  ## Load the demo user, household and activity
 	$(PY) manage.py load_demo
 
-models: $(VENV)/.base-installed  ## Build the base categorizer (var/models/) from ../shared/data if it is missing
-	-$(PY) manage.py build_base_categorizer --if-missing
+models: $(VENV)/.base-installed  ## Build the base categorizer (var/models/) from the training set the repo ships, if it is missing
+	$(PY) manage.py build_base_categorizer --if-missing
 
 run: demo assets messages models  ## Set up and serve on http://$(HOST):$(PORT) with demo data (embedded default)
 	@echo ""

@@ -1,7 +1,11 @@
 """Readers for the labeled data sets the base model is trained and evaluated on.
 
-The files live in ``shared/data/categorization/`` beside the repository (see
-its SOURCES.md); the tests use small copies in ``tests/fixtures/``.
+The base model's training set (the US set below) ships with the product,
+gzipped, in ``finance/categorization/data/`` with its licence notice and
+SOURCES.md (:data:`SHIPPED_DATA_DIR`); the evaluation sets live in
+``shared/data/categorization/`` beside the repository and are read by tests and
+``evaluate_categorizer`` only. A file ``name`` may be given as ``name`` or as a
+gzipped ``name.gz``.
 
 * US set (``us-bank-txn-categories-v2-normalized-{train,val}.csv``): synthetic,
   already lower-cased US bank descriptors, 17 labels, no amounts or dates; the
@@ -20,6 +24,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gzip
+import io
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
@@ -29,6 +35,7 @@ import regex
 
 from finance.categorization.classifier import Example
 
+SHIPPED_DATA_DIR = Path(__file__).resolve().parent / "data"
 US_TRAIN_FILE = "us-bank-txn-categories-v2-normalized-train.csv"
 US_VAL_FILE = "us-bank-txn-categories-v2-normalized-val.csv"
 ZA_FILE = "za-bank-transactions-labeled.csv"
@@ -63,9 +70,27 @@ def parse_date(raw: str) -> dt.date | None:
         return None
 
 
+def find(data_dir: Path, name: str) -> Path | None:
+    """``data_dir/name``, or its gzipped copy ``name.gz``, whichever exists."""
+    for candidate in (data_dir / name, data_dir / f"{name}.gz"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def _read(path: Path) -> list[dict[str, str]]:
+    if path.suffix == ".gz":
+        with gzip.open(path, "rb") as packed, io.TextIOWrapper(packed, encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))
     with path.open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
+
+
+def _found(data_dir: Path, name: str) -> Path:
+    path = find(data_dir, name)
+    if path is None:
+        raise FileNotFoundError(f"{name} (or {name}.gz) not found in {data_dir}")
+    return path
 
 
 def load_us(path: Path) -> list[Example]:
@@ -90,7 +115,7 @@ def merge_us_splits(*splits: Iterable[Example]) -> list[Example]:
 
 def load_us_dataset(data_dir: Path) -> list[Example]:
     """The whole US set, leak-free: train and val pooled and de-duplicated by text."""
-    return merge_us_splits(load_us(data_dir / US_TRAIN_FILE), load_us(data_dir / US_VAL_FILE))
+    return merge_us_splits(load_us(_found(data_dir, US_TRAIN_FILE)), load_us(_found(data_dir, US_VAL_FILE)))
 
 
 def load_za(path: Path) -> list[Example]:

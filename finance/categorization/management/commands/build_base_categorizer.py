@@ -1,4 +1,4 @@
-"""Train the base categorizer on the shared US set and write its versioned artifact."""
+"""Train the base categorizer on the US set the product ships and write its versioned artifact."""
 
 from __future__ import annotations
 
@@ -10,14 +10,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from finance.categorization.classifier import CategorizerModel, ModelLoadError, train
-from finance.categorization.datasets import US_TRAIN_FILE, US_VAL_FILE, load_us_dataset
-from finance.categorization.management.commands._data import default_data_dir
+from finance.categorization.datasets import SHIPPED_DATA_DIR, US_TRAIN_FILE, US_VAL_FILE, find, load_us_dataset
 
 
 class Command(BaseCommand):
     help = (
-        "Train the base categorizer from the shared labeled US set (train and val pooled, "
-        "de-duplicated) and write it to BASE_CATEGORIZER_PATH."
+        "Train the base categorizer from the labeled US set shipped in finance/categorization/data "
+        "(train and val pooled, de-duplicated) and write it to BASE_CATEGORIZER_PATH."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -25,7 +24,7 @@ class Command(BaseCommand):
             "--data-dir",
             type=Path,
             default=None,
-            help="folder with the US CSV files (default: ../shared/data/categorization beside the repository)",
+            help="folder with the US CSV files, plain or .gz (default: finance/categorization/data, shipped)",
         )
         parser.add_argument("--output", type=Path, default=None, help="artifact path (default: BASE_CATEGORIZER_PATH)")
         parser.add_argument(
@@ -36,7 +35,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         output: Path = options["output"] or Path(settings.BASE_CATEGORIZER_PATH)
-        data_dir: Path = options["data_dir"] or default_data_dir()
+        data_dir: Path = options["data_dir"] or SHIPPED_DATA_DIR
         if options["if_missing"] and output.exists():
             try:
                 model = CategorizerModel.load(output)
@@ -45,9 +44,12 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(f"Base categorizer {model.metadata.version} already at {output}")
                 return
-        missing = [name for name in (US_TRAIN_FILE, US_VAL_FILE) if not (data_dir / name).is_file()]
+        missing = [name for name in (US_TRAIN_FILE, US_VAL_FILE) if find(data_dir, name) is None]
         if missing:
-            raise CommandError(f"{', '.join(missing)} not found in {data_dir}; pass --data-dir")
+            raise CommandError(
+                f"Cannot build the base categorizer: {', '.join(missing)} (or .gz) not found in {data_dir}. "
+                "The product ships them in finance/categorization/data; restore that folder or pass --data-dir."
+            )
         examples = load_us_dataset(data_dir)
         started = time.perf_counter()
         model = train(examples, version=settings.BASE_CATEGORIZER_VERSION)

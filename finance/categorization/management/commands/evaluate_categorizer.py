@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from finance.categorization.datasets import US_TRAIN_FILE, US_VAL_FILE, ZA_FILE, load_us_dataset, load_za
+from finance.categorization.datasets import US_TRAIN_FILE, US_VAL_FILE, ZA_FILE, find, load_us_dataset, load_za
 from finance.categorization.evaluation import evaluate_by_merchant, evaluate_household
 from finance.categorization.management.commands._data import default_data_dir
 
@@ -41,7 +41,7 @@ class Command(BaseCommand):
             raise CommandError("--sample must be at least 20")
         needed = {"merchant": [US_TRAIN_FILE, US_VAL_FILE], "household": [ZA_FILE]}
         runs = [options["only"]] if options["only"] else ["merchant", "household"]
-        missing = [name for run in runs for name in needed[run] if not (data_dir / name).is_file()]
+        missing = [name for run in runs for name in needed[run] if find(data_dir, name) is None]
         if missing:
             raise CommandError(f"{', '.join(missing)} not found in {data_dir}; pass --data-dir")
         threshold = float(settings.CATEGORIZATION_AUTO_THRESHOLD)
