@@ -62,7 +62,7 @@ demo: migrate  ## Load the demo user, household and activity
 models: $(VENV)/.base-installed  ## Build the base categorizer (var/models/) from the training set the repo ships, if it is missing
 	$(PY) manage.py build_base_categorizer --if-missing
 
-run: demo assets messages models  ## Set up and serve on http://$(HOST):$(PORT) with demo data (embedded default)
+run: models demo assets messages  ## Set up and serve on http://$(HOST):$(PORT) with demo data (embedded default)
 	@echo ""
 	@echo "  Personal Finance Tracker on http://$(HOST):$(PORT)/  (the web app: /app/)"
 	@echo "  API docs:  http://$(HOST):$(PORT)/api/docs/   (ReDoc: /api/redoc/)"

@@ -1,4 +1,5 @@
-"""Create (or refresh) the demo sign-in and fill its household with years of activity, a budget and goals.
+"""Create (or refresh) the demo sign-in and fill its household with years of activity, a budget, goals,
+a partner, rules, an imported statement and budget alerts.
 
 Username ``demo``, password ``finance-demo``. Running it again keeps the data
 (and resets the password); ``--reset`` rebuilds the activity.
@@ -14,8 +15,10 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from finance.budgets.models import Budget, Goal
+from finance.categorization.models import Rule
 from finance.currency.models import ExchangeRate
 from finance.demo import budgets as budgets_demo
+from finance.demo import household as household_demo
 from finance.demo.ledger import generate
 from finance.households.selectors import default_membership
 from finance.ledger.models import Account, Transaction
@@ -27,7 +30,10 @@ DEMO_EMAIL = "demo@example.com"
 
 
 class Command(BaseCommand):
-    help = "Create the demo user and household with five years of realistic activity, a budget and goals."
+    help = (
+        "Create the demo user and household with five years of realistic activity, a budget, goals, a partner, "
+        "rules, an imported card statement and budget alerts."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--years", type=int, default=5)
@@ -57,6 +63,7 @@ class Command(BaseCommand):
         household = membership.household
         if options["reset"]:
             budgets_demo.clear(household)
+            household_demo.clear(household)
             Transaction.objects.filter(household=household).delete()
             Account.objects.filter(household=household).delete()
             ExchangeRate.objects.filter(household=household).delete()
@@ -75,4 +82,12 @@ class Command(BaseCommand):
         ):
             budget, goals = budgets_demo.generate(household, actor=user)
             self.stdout.write(self.style.SUCCESS(f"Added the budget {budget.name!r} and {len(goals)} goals."))
+        if not Rule.objects.filter(household=household).exists():
+            made = household_demo.generate(household, actor=user)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Added a partner ({made['members']}), {made['rules']} rules, an imported card statement "
+                    f"({made['imported']} rows), {made['alerts']} budget alerts and a pending invitation."
+                )
+            )
         self.stdout.write(f"Demo sign-in: username {DEMO_USERNAME!r}, password {DEMO_PASSWORD!r}")
