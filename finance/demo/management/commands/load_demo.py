@@ -83,11 +83,11 @@ class Command(BaseCommand):
             budget, goals = budgets_demo.generate(household, actor=user)
             self.stdout.write(self.style.SUCCESS(f"Added the budget {budget.name!r} and {len(goals)} goals."))
         if not Rule.objects.filter(household=household).exists():
-            made = household_demo.generate(household, actor=user)
+            life = household_demo.generate(household, actor=user)
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Added a partner ({made['members']}), {made['rules']} rules, an imported card statement "
-                    f"({made['imported']} rows), {made['alerts']} budget alerts and a pending invitation."
+                    f"Added a partner ({life['members']}), {life['rules']} rules, an imported card statement "
+                    f"({life['imported']} rows), {life['alerts']} budget alerts and a pending invitation."
                 )
             )
         self.stdout.write(f"Demo sign-in: username {DEMO_USERNAME!r}, password {DEMO_PASSWORD!r}")
