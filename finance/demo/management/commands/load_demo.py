@@ -84,9 +84,10 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Added the budget {budget.name!r} and {len(goals)} goals."))
         if not Rule.objects.filter(household=household).exists():
             life = household_demo.generate(household, actor=user)
+            partner = "the partner Sam (editor), " if life["members"] else ""
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Added a partner ({life['members']}), {life['rules']} rules, an imported card statement "
+                    f"Added {partner}{life['rules']} rules, an imported card statement "
                     f"({life['imported']} rows), {life['alerts']} budget alerts and a pending invitation."
                 )
             )
