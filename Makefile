@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format typecheck lock migrate demo worker beat serve clean fuzz assets messages makemessages chromium models bench bench-quick
+.PHONY: help run test lint format typecheck lock migrate demo worker beat serve clean fuzz assets messages makemessages chromium models bench bench-quick screenshots
 
 # Translations: the .po sources are committed, the .mo files are compiled here (Babel, no GNU gettext needed).
 PO_FILES := $(wildcard finance/web/locale/*/LC_MESSAGES/django.po)
@@ -72,6 +72,10 @@ run: models demo assets messages  ## Set up and serve on http://$(HOST):$(PORT) 
 
 test: $(VENV)/.dev-installed assets messages  ## Set up and run the whole test suite (browser tests need `make chromium`)
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+screenshots: $(VENV)/.dev-installed assets messages  ## Photograph every page of the demo at 1280 and 360 px into var/screenshots/
+	$(VENV)/bin/pytest -n 0 -p no:randomly finance/web/tests/browser/test_screenshots.py $(PYTEST_ARGS)
+	@echo "  Screenshots in $${SCREENSHOT_DIR:-var/screenshots}/1280 and /360"
 
 FUZZ_MAX_EXAMPLES ?= 25
 fuzz: $(VENV)/.dev-installed  ## Fuzz the API against its OpenAPI schema (schemathesis), more examples than make test

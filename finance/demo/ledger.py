@@ -330,8 +330,8 @@ def generate(
                 savings, "income", _money(rng, 8, 25), on, payee="First Community Bank", category=cat("Interest")
             )
 
-        # Everyday spending, a little more in December.
-        count = everyday + (everyday // 4 if m == 12 else 0)
+        # Everyday spending, a little more in December; a month still under way has had only its days' share.
+        count = (everyday + (everyday // 4 if m == 12 else 0)) * last // _days(y, m)
         for _ in range(count):
             merchant = rng.choice(DAILY)
             on = date(y, m, rng.randint(1, last))
