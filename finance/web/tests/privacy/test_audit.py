@@ -162,3 +162,14 @@ def test_real_actions_are_logged_and_shown(roles, web_client):
     assert "Role: Viewer → Editor" in html
     assert "Amount: $9.99" in html
     assert datetime.now(UTC) - AuditEvent.objects.latest("created_at").created_at < timedelta(minutes=1)
+
+
+def test_the_log_in_spanish(roles, log, web_client):
+    owner = roles.users["owner"]
+    owner.locale = "es"
+    owner.save(update_fields=["locale"])
+    html = web_client(owner).get(URL).content.decode()
+    assert "Registro de actividad" in html
+    assert rows(html) == ["Importación de extracto confirmada", "Rol de un miembro cambiado", "Movimiento eliminado"]
+    assert "Rol: Editor → Lector" in html
+    assert "El sistema" in html

@@ -145,6 +145,15 @@ def test_rates_typed_the_german_way(roles, books, web_client):
     client = web_client(owner)
     form = client.get(f"/app/household/rates/{books['march'].pk}/").content.decode()
     assert 'value="1,1"' in form
+    assert "Kurs bearbeiten" in form
+    listing = client.get("/app/household/rates/").content.decode()
+    assert "1 EUR = 1,2 USD" in listing
+    assert "Wechselkurse" in listing
+    preview = client.post(
+        f"/app/household/rates/{books['march'].pk}/",
+        {"base": "EUR", "quote": "USD", "rate": "1,5", "date": "2026-03-01"},
+    ).content.decode()
+    assert "Dadurch werden 2 Buchungen neu in USD umgerechnet:" in preview
     client.post("/app/household/rates/new/", {"base": "CHF", "quote": "USD", "rate": "1,25", "date": "2026-03-01"})
     assert ExchangeRate.objects.get(base="CHF").rate == Decimal("1.25")
 
