@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -64,13 +64,13 @@ RESOURCES = {
 }
 
 
-def personal_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def personal_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Signed in, never cached; another person's export (``NotFound``) is the 404 page."""
 
     @login_required
     @never_cache
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return view(request, *args, **kwargs)
         except NotFound as exc:
@@ -174,7 +174,8 @@ def account_delete(request: HttpRequest) -> HttpResponse:
 @require_POST
 def account_delete_cancel(request: HttpRequest) -> HttpResponse:
     """What signing in does: cancel a scheduled deletion (``privacy.deletion_cancel`` in the log)."""
-    if services.account_deletion_cancel(user_id=request.user.pk):
+    user: Any = request.user
+    if services.account_deletion_cancel(user_id=user.pk):
         messages.success(request, _("The deletion of your account is cancelled. Nothing was deleted."))
     else:
         messages.info(request, _("No deletion of your account was scheduled."))
