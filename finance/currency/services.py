@@ -17,16 +17,20 @@ from finance.core.money import iso_currencies, rate_problem
 from finance.currency.errors import ErrorCode
 from finance.currency.events import ExchangeRatesChanged
 from finance.currency.models import ExchangeRate, RateSource
+from finance.currency.selectors import RateValues, rate_taken
 from finance.households.models import WRITE_ROLES, Household
 from finance.households.services import require_role
 from finance.users.models import User
+
+_TAKEN = "A rate for this pair on this date already exists."
 
 
 def _rates_changed(household: Household, *codes: str) -> None:
     events.publish(ExchangeRatesChanged(household_id=household.id, currencies=frozenset(codes)))
 
 
-def _validate(base: str, quote: str, rate: Decimal, day: date) -> tuple[str, str]:
+def rate_clean(*, base: str, quote: str, rate: Decimal, day: date) -> tuple[str, str]:
+    """The pair as stored (upper case), or the ``FieldError`` a write of these values would raise."""
     base, quote = base.strip().upper(), quote.strip().upper()
     for name, code in (("base", base), ("quote", quote)):
         if code not in iso_currencies():
@@ -42,6 +46,18 @@ def _validate(base: str, quote: str, rate: Decimal, day: date) -> tuple[str, str
     return base, quote
 
 
+def rate_check(
+    *, household: Household, base: str, quote: str, rate: Decimal, day: date, editing: ExchangeRate | None = None
+) -> RateValues:
+    """The values a write would store, or the ``FieldError`` it would raise (reconversion aside): what a
+    preview of the write checks before asking what it reconverts."""
+    base, quote = rate_clean(base=base, quote=quote, rate=rate, day=day)
+    exclude = editing.pk if editing is not None else None
+    if rate_taken(household_id=household.id, base=base, quote=quote, on=day, exclude_id=exclude):
+        raise FieldError("date", _TAKEN, code=ErrorCode.UNIQUE)
+    return RateValues(base=base, quote=quote, rate=rate, date=day)
+
+
 @transaction.atomic
 def rate_create(
     *,
@@ -54,14 +70,14 @@ def rate_create(
     source: str = RateSource.MANUAL,
 ) -> ExchangeRate:
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
-    base, quote = _validate(base, quote, rate, date)
+    base, quote = rate_clean(base=base, quote=quote, rate=rate, day=date)
     try:
         with transaction.atomic():
             obj = ExchangeRate.objects.create(
                 household=household, base=base, quote=quote, rate=rate, date=date, source=source
             )
     except IntegrityError:
-        raise FieldError("date", "A rate for this pair on this date already exists.", code=ErrorCode.UNIQUE) from None
+        raise FieldError("date", _TAKEN, code=ErrorCode.UNIQUE) from None
     _rates_changed(household, base, quote)
     return obj
 
@@ -71,11 +87,11 @@ def rate_update(*, rate_obj: ExchangeRate, actor: User | None, **fields: Any) ->
     household = rate_obj.household
     require_role(household=household, actor=actor, roles=WRITE_ROLES)
     old_pair = (rate_obj.base, rate_obj.quote)
-    base, quote = _validate(
-        fields.get("base", rate_obj.base),
-        fields.get("quote", rate_obj.quote),
-        fields.get("rate", rate_obj.rate),
-        fields.get("date", rate_obj.date),
+    base, quote = rate_clean(
+        base=fields.get("base", rate_obj.base),
+        quote=fields.get("quote", rate_obj.quote),
+        rate=fields.get("rate", rate_obj.rate),
+        day=fields.get("date", rate_obj.date),
     )
     for key, value in {**fields, "base": base, "quote": quote}.items():
         setattr(rate_obj, key, value)
@@ -83,7 +99,7 @@ def rate_update(*, rate_obj: ExchangeRate, actor: User | None, **fields: Any) ->
         with transaction.atomic():
             rate_obj.save()
     except IntegrityError:
-        raise FieldError("date", "A rate for this pair on this date already exists.", code=ErrorCode.UNIQUE) from None
+        raise FieldError("date", _TAKEN, code=ErrorCode.UNIQUE) from None
     _rates_changed(household, *old_pair, base, quote)
     return rate_obj
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
 
+from finance.currency.models import ExchangeRate
+from finance.currency.selectors import RateValues, Window, rate_change_windows
 from finance.households.models import Household
 from finance.ledger.models import Account, Category, Split, Tag, Transaction, TransactionTag
 
@@ -72,3 +76,73 @@ def attach_details(rows: list[Transaction]) -> list[Transaction]:
 
 def transaction_list(*, household: Household | uuid.UUID) -> QuerySet[Transaction]:
     return with_details(Transaction.objects.in_household(household))
+
+
+@dataclass(frozen=True)
+class AccountReconversion:
+    """How many of one account's transactions a rate change converts again, and their first and last day."""
+
+    account_id: uuid.UUID
+    name: str
+    currency: str
+    count: int
+    first: date
+    last: date
+
+
+@dataclass(frozen=True)
+class Reconversion:
+    """What a change to the exchange rates converts again (``transactions_reconvert`` does it on save)."""
+
+    windows: list[Window] = field(default_factory=list)
+    accounts: list[AccountReconversion] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return sum(a.count for a in self.accounts)
+
+    @property
+    def first(self) -> date | None:
+        return min((a.first for a in self.accounts), default=None)
+
+    @property
+    def last(self) -> date | None:
+        return max((a.last for a in self.accounts), default=None)
+
+
+def rate_change_reconversion(
+    *, household: Household, remove: ExchangeRate | None = None, add: RateValues | None = None
+) -> Reconversion:
+    """The transactions whose base-currency amount changes if ``remove`` is deleted and ``add`` stored.
+
+    The days come from the rates (``currency.selectors.rate_change_windows``); the transactions in the
+    currencies and days concerned are counted per account in one query.
+    """
+    windows = rate_change_windows(household_id=household.id, target=household.base_currency, remove=remove, add=add)
+    if not windows:
+        return Reconversion()
+    where = Q()
+    for window in windows:
+        days = Q(currency=window.currency, date__gte=window.start)
+        if window.end is not None:
+            days &= Q(date__lt=window.end)
+        where |= days
+    rows = (
+        Transaction.objects.in_household(household)
+        .filter(where)
+        .values("account_id", "account__name", "account__currency")
+        .annotate(count=Count("id"), first=Min("date"), last=Max("date"))
+        .order_by("account__name", "account_id")
+    )
+    accounts = [
+        AccountReconversion(
+            account_id=row["account_id"],
+            name=row["account__name"],
+            currency=row["account__currency"],
+            count=row["count"],
+            first=row["first"],
+            last=row["last"],
+        )
+        for row in rows
+    ]
+    return Reconversion(windows=windows, accounts=accounts)

@@ -12,6 +12,7 @@ class AuditEventFilterSet(django_filters.FilterSet):
         choices=AuditAction.choices, help_text="One or more actions (repeat the parameter)."
     )
     household = django_filters.UUIDFilter(field_name="household_id", help_text="Only this household's events.")
+    actor = django_filters.UUIDFilter(field_name="actor_id", help_text="Only what this user did.")
     date_after = django_filters.DateFilter(
         field_name="created_at", lookup_expr="date__gte", help_text="On or after this day (UTC), YYYY-MM-DD."
     )
@@ -21,4 +22,4 @@ class AuditEventFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = AuditEvent
-        fields = ["action", "household", "date_after", "date_before"]
+        fields = ["action", "household", "actor", "date_after", "date_before"]

@@ -29,7 +29,7 @@ from finance.households.models import OWNER_ROLES, Household, HouseholdOwned, Me
 from finance.households.services import require_role
 from finance.ledger import services as ledger
 from finance.ledger.models import AccountType, Transaction
-from finance.privacy import archive
+from finance.privacy import archive, selectors
 from finance.privacy.errors import ErrorCode
 from finance.privacy.models import AccountDeletion, DataExport, ExportStatus
 from finance.privacy.pseudonyms import Pseudonymizer
@@ -138,8 +138,8 @@ def export_for_download(*, export_id: Any, token: str) -> DataExport:
         raise NotFound("Export not found.") from None
     if payload.get("e") != str(export_id):
         raise NotFound("Export not found.")
-    export = DataExport.objects.filter(pk=export_id, user_id=payload.get("u"), status=ExportStatus.READY).first()
-    if export is None or (export.expires_at is not None and export.expires_at <= timezone.now()):
+    export = selectors.export_downloadable(user_id=payload.get("u"), export_id=export_id)
+    if export is None:
         raise NotFound("Export not found.")
     return export
 

@@ -13,6 +13,8 @@ from finance.web.household import views as household
 from finance.web.imports import views as imports
 from finance.web.ledger import views as ledger
 from finance.web.planning import views as planning
+from finance.web.privacy import views as privacy
+from finance.web.rates import views as rates
 from finance.web.review import views as review
 
 app_name = "web"
@@ -114,4 +116,14 @@ urlpatterns = [
     path("app/profile/security/tokens/", account.token_index, name="security-tokens"),
     path("app/profile/security/tokens/<uuid:pk>/revoke/", account.token_revoke, name="security-token-revoke"),
     path("app/profile/security/activity/", account.activity, name="security-activity"),
+    # Data and privacy: exchange rates and the activity log (household), export and deletion (profile).
+    path("app/household/rates/", rates.rate_index, name="rates"),
+    path("app/household/rates/new/", rates.rate_create, name="rate-create"),
+    path("app/household/rates/<uuid:pk>/", rates.rate_edit, name="rate-edit"),
+    path("app/household/rates/<uuid:pk>/delete/", rates.rate_delete, name="rate-delete"),
+    path("app/household/audit/", privacy.audit_index, name="audit"),
+    path("app/profile/export/", privacy.export_index, name="export"),
+    path("app/profile/export/<uuid:pk>/download/", privacy.export_download, name="export-download"),
+    path("app/profile/delete/", privacy.account_delete, name="account-delete"),
+    path("app/profile/delete/cancel/", privacy.account_delete_cancel, name="account-delete-cancel"),
 ]

@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 
 from finance.currency import services
 from finance.currency.api.serializers import RateInputSerializer, RateOutputSerializer, RateUpdateSerializer
+from finance.currency.filtersets import ExchangeRateFilterSet
 from finance.currency.models import ExchangeRate
 from finance.households.api.viewsets import HouseholdScopedViewSet
 from finance.households.models import Household
@@ -36,7 +37,7 @@ class ExchangeRateViewSet(HouseholdScopedViewSet):
     input_serializer_class = RateInputSerializer
     update_serializer_class = RateUpdateSerializer
     output_serializer_class = RateOutputSerializer
-    filterset_fields = ["base", "quote", "date"]
+    filterset_class = ExchangeRateFilterSet
 
     def perform_service_create(self, *, household: Household, data: dict[str, Any]) -> ExchangeRate:
         return services.rate_create(household=household, actor=actor_of(self.request), **data)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from typing import Any
 
@@ -34,7 +35,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
@@ -44,6 +45,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from finance.core.api.throttling import throttle_wait
 from finance.core.exceptions import Conflict, FieldError, Forbidden, NotFound, Unauthenticated
+from finance.privacy.selectors import account_deletion_cancelled_since
 from finance.users import selectors, services
 from finance.users.services import LoginDelayed, user_update_profile, web_sign_in, web_sign_in_second_factor
 from finance.web.account.forms import (
@@ -105,6 +107,12 @@ def _refused(request: HttpRequest, template: str, context: dict[str, Any], wait:
     return response
 
 
+def _deletion_cancelled_notice(request: HttpRequest, user: Any, since: datetime) -> None:
+    """Signing in cancels a scheduled deletion of the account (``finance.privacy``): say so."""
+    if account_deletion_cancelled_since(user=user, since=since):
+        messages.success(request, _("Welcome back. Signing in cancelled the deletion of your account."))
+
+
 def _after_sign_in(next_url: str) -> str:
     return next_url or resolve_url(settings.LOGIN_REDIRECT_URL)
 
@@ -124,6 +132,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         if wait is not None:
             return _rate_limited(request, wait)
         if form.is_valid():
+            started = timezone.now()
             try:
                 result = web_sign_in(
                     identifier=form.cleaned_data["username"],
@@ -141,6 +150,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                     pending_set(request, user=result.user, identifier=result.identifier, next_url=next_url)
                     return redirect("web:login-code")
                 start_browser_session(request, result.user, result.session)
+                _deletion_cancelled_notice(request, result.user, started)
                 return redirect(_after_sign_in(next_url))
     return render(request, "web/login.html", context)
 
@@ -164,6 +174,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
         if wait is not None:
             return _rate_limited(request, wait)
         if form.is_valid():
+            started = timezone.now()
             try:
                 result = web_sign_in_second_factor(
                     user_id=pending.user_id,
@@ -187,6 +198,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
                 assert result.session is not None
                 pending_clear(request)
                 start_browser_session(request, result.user, result.session)
+                _deletion_cancelled_notice(request, result.user, started)
                 return redirect(_after_sign_in(pending.next_url))
     return render(request, "web/login_code.html", context)
 

@@ -91,6 +91,18 @@ def amount_input(value: Decimal | None, currency: str | None, locale: str) -> st
     return format_decimal(_decimal(value), format=pattern, locale=_locale(locale), group_separator=False)
 
 
+def rate(value: Decimal | str, locale: str) -> str:
+    """An exchange rate with every significant decimal it has: ``1.0852`` / ``1,0852`` / ``1,234.5``."""
+    return format_decimal(_decimal(value), format="#,##0.############", locale=_locale(locale))
+
+
+def rate_input(value: Decimal | None, locale: str) -> str:
+    """A rate as a form shows it for editing: every significant decimal, the locale's sign, no grouping."""
+    if value is None:
+        return ""
+    return format_decimal(_decimal(value), format="0.############", locale=_locale(locale), group_separator=False)
+
+
 def parse_amount(text: str, locale: str) -> Decimal:
     """Read an amount as typed in the person's locale (``12,50`` in German, ``12.50`` in English).
 

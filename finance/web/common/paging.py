@@ -64,3 +64,44 @@ def keyset_page(queryset: QuerySet[Any], cursor: Cursor | None, size: int) -> Pa
     rows = rows[:size]
     next_cursor = Cursor(rows[-1].date, rows[-1].created_at, rows[-1].id).encode() if more and rows else None
     return Page(rows, next_cursor)
+
+
+# Lists kept in the order things happened (the audit log): newest first by ``(-created_at, -id)``.
+TIME_ORDER = ("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class TimeCursor:
+    created_at: datetime
+    id: uuid.UUID
+
+    def encode(self) -> str:
+        raw = f"{self.created_at.isoformat()}|{self.id}"
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> TimeCursor | None:
+        """The cursor in ``token``, or ``None`` for anything malformed (then paging starts over)."""
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+            created, ident = raw.split("|")
+            created_at = datetime.fromisoformat(created)
+            if created_at.tzinfo is None:
+                return None
+            return cls(created_at, uuid.UUID(ident))
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            return None
+
+
+def keyset_page_by_time(queryset: QuerySet[Any], cursor: TimeCursor | None, size: int) -> Page:
+    """A page of ``queryset`` newest first, strictly after ``cursor`` (served by a ``-created_at`` index)."""
+    queryset = queryset.order_by(*TIME_ORDER)
+    if cursor is not None:
+        queryset = queryset.filter(
+            Q(created_at__lt=cursor.created_at) | Q(created_at=cursor.created_at, id__lt=cursor.id)
+        )
+    rows = list(queryset[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    next_cursor = TimeCursor(rows[-1].created_at, rows[-1].id).encode() if more and rows else None
+    return Page(rows, next_cursor)

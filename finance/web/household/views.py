@@ -87,6 +87,7 @@ def household_index(request: HttpRequest, household: Household) -> HttpResponse:
         "web/household/index.html",
         {
             "section": "household",
+            "tab": "members",
             "members": list(member_list(household=household)),
             "invitations": list(household_invitation_list(household=household)[:50]) if owner else [],
             "is_owner": owner,

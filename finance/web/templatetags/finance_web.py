@@ -73,6 +73,12 @@ def swatch(index: int) -> int:
 
 
 @register.simple_tag(takes_context=True)
+def rate(context: template.Context, value: Decimal | str | None) -> str:
+    """An exchange rate with all its significant decimals, in the person's locale."""
+    return formatting.rate(value, _locale(context)) if value is not None else ""
+
+
+@register.simple_tag(takes_context=True)
 def day(context: template.Context, value: date | None, length: str = "medium") -> str:
     return formatting.day(value, _locale(context), length) if value else ""
 

@@ -218,6 +218,11 @@ PAGES = [
     "/app/profile/security/sessions/",
     "/app/profile/security/tokens/",
     "/app/profile/security/activity/",
+    "/app/household/rates/",
+    "/app/household/rates/new/",
+    "/app/household/audit/",
+    "/app/profile/export/",
+    "/app/profile/delete/",
     "/app/no-such-page/",
 ]
 
