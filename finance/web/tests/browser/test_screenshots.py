@@ -21,6 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from config import env
 from finance.budgets.models import Budget, Goal
 from finance.categorization.models import Rule
+from finance.currency.models import ExchangeRate
 from finance.households.models import Household, Invitation, Membership, Role
 from finance.households.services import invitation_create
 from finance.imports.models import ImportBatch
@@ -55,6 +56,8 @@ ACTIONS = {
     "transaction-bulk",
     "review-resolve",
     "rule-from-transaction",
+    "account-delete-cancel",
+    "export-download",
 }
 # Pages a signed-in person is sent away from, or that need a one-time link: photographed signed out.
 PUBLIC = {"home", "login", "login-code", "email-undo", "manifest"}
@@ -110,6 +113,8 @@ def _arguments(household: Household, user: User) -> dict[str, Callable[[], dict[
         "import-preview": pk(ImportBatch, household=household),
         "import-revert": pk(ImportBatch, household=household),
         "import-discard": pk(ImportBatch, household=household),
+        "rate-edit": pk(ExchangeRate, household=household),
+        "rate-delete": pk(ExchangeRate, household=household),
         "invitation": pk(Invitation, household=household, invitee__username="pat"),
     }
 
