@@ -22,13 +22,11 @@ messages are the API's:
   A state this browser did not start is left alone (it may be an API client's, which posts it to the API's
   ``callback/`` itself).
 
-Pages holding a one-time secret in their address are sent with ``Referrer-Policy: no-referrer``.
+The redirects that take a one-time secret out of the address are sent with ``Referrer-Policy: no-referrer``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
@@ -63,6 +61,7 @@ from finance.web.common.errors import MESSAGES, add_service_errors, domain_messa
 from finance.web.common.views import safe_next
 
 RESET_KEY = "finance_password_reset"
+VERIFY_KEY = "finance_email_verification"
 OAUTH_KEY = "finance_oauth_started"
 PROVIDER_LABELS = {"google": "Google", "microsoft": "Microsoft"}
 
@@ -92,16 +91,15 @@ def _too_many(request: HttpRequest, template: str, context: dict[str, Any], form
     return response
 
 
-def no_referrer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """The page's address holds a one-time secret: no ``Referer`` to anywhere, this site included."""
+def _without_secret(url_name: str) -> HttpResponse:
+    """Back to the same page without the link's secret in its address (now in the session).
 
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
-        return response
-
-    return wrapped
+    ``no-referrer`` on this redirect only: the page itself has forms, and a page sent with it makes
+    browsers post ``Origin: null``, which Django's CSRF check refuses.
+    """
+    response = redirect(url_name)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def _after_sign_in(next_url: str) -> str:
@@ -216,7 +214,6 @@ def _reset_link_failed(request: HttpRequest, exc: FieldError | None = None) -> H
 
 
 @sensitive_post_parameters("new_password", "new_password_again")
-@no_referrer
 @csrf_protect
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -226,7 +223,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     if request.method == "GET" and (uid or token):
         # Out of the address bar (and any Referer) into the session, then the bare path.
         request.session[RESET_KEY] = {"uid": uid or "", "token": token or ""}
-        return redirect("web:password-reset")
+        return _without_secret("web:password-reset")
     link = request.session.get(RESET_KEY)
     if not isinstance(link, dict):
         return _reset_link_failed(request)
@@ -260,14 +257,17 @@ def password_reset(request: HttpRequest) -> HttpResponse:
 # --- Email verification -------------------------------------------------------------------------------
 
 
-@no_referrer
 @csrf_protect
 @never_cache
 @require_http_methods(["GET", "POST"])
 def verify_email(request: HttpRequest) -> HttpResponse:
     """The emailed link: checked on opening, confirmed by its button (mail scanners open links too)."""
-    key = (request.POST.get("key") if request.method == "POST" else request.GET.get("key")) or ""
-    context: dict[str, Any] = {"key": key}
+    if request.method == "GET" and "key" in request.GET:
+        # Out of the address bar (and any Referer) into the session, then the bare path.
+        request.session[VERIFY_KEY] = request.GET["key"]
+        return _without_secret("web:verify-email")
+    key = str(request.session.get(VERIFY_KEY) or "")
+    context: dict[str, Any] = {}
     if request.method == "POST":
         wait = throttle_wait(request, "password")
         if wait is not None:
@@ -278,8 +278,9 @@ def verify_email(request: HttpRequest) -> HttpResponse:
         try:
             user = services.email_verify(key=key)
         except FieldError as exc:
-            context["error"] = domain_message(exc)
+            context["error"] = domain_message(exc) if key else str(MESSAGES[ErrorCode.INVALID_KEY])
             return render(request, "web/public/verify_email.html", context, status=400)
+        del request.session[VERIFY_KEY]
         context.update({"done": True, "email": user.email})
         return render(request, "web/public/verify_email.html", context)
     try:
