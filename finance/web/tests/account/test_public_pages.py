@@ -148,6 +148,11 @@ def test_sign_up_errors_are_translated(client):
     )
     assert field_errors(response, "username") == ["Dieser Benutzername ist vergeben; wählen Sie einen anderen."]
     assert any("mindestens 10 Zeichen" in error for error in field_errors(response, "password"))
+    spanish = client.get(reverse("web:signup"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "<h1>Crear una cuenta</h1>" in spanish
+    assert "Su contraseña debe contener al menos 10 caracteres." in spanish  # Django's own catalogue
+    forgot = client.get(reverse("web:password-forgot"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "<h1>Passwort vergessen?</h1>" in forgot
 
 
 def test_with_verification_required_sign_up_asks_to_open_the_link_and_sign_in_refuses_until_then(
