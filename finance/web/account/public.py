@@ -131,7 +131,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("web:dashboard")
     next_url = safe_next(request, "")
-    form = SignUpForm(request.POST or None)
+    form = SignUpForm(request.POST if request.method == "POST" else None)
     context: dict[str, Any] = {"form": form, "next": next_url, "oauth_providers": oauth_providers()}
     if request.method == "POST":
         wait = throttle_wait(request, "register")
@@ -183,7 +183,7 @@ def _signed_up(request: HttpRequest, *, user: Any, password: str, next_url: str)
 @require_http_methods(["GET", "POST"])
 def password_forgot(request: HttpRequest) -> HttpResponse:
     """Ask for a reset link; the answer is the same whether or not the address has an account."""
-    form = EmailAddressForm(request.POST or None)
+    form = EmailAddressForm(request.POST if request.method == "POST" else None)
     context = {"form": form}
     if request.method == "POST":
         wait = throttle_wait(request, "email")
@@ -231,7 +231,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
         user = services.password_reset_user(uid=link["uid"], token=link["token"])
     except FieldError as exc:
         return _reset_link_failed(request, exc)
-    form = NewPasswordForm(request.POST or None)
+    form = NewPasswordForm(request.POST if request.method == "POST" else None)
     context = {"form": form, "username": user.username}
     if request.method == "POST":
         wait = throttle_wait(request, "password")
@@ -299,11 +299,16 @@ def verify_email_resend(request: HttpRequest) -> HttpResponse:
     """Send the verification link again: to the signed-in person, or to an address typed (same answer)."""
     signed_in = request.user.is_authenticated
     form = EmailAddressForm(request.POST if request.method == "POST" and not signed_in else None)
-    context = {"form": form, "signed_in": signed_in}
+    context: dict[str, Any] = {"form": form, "signed_in": signed_in}
     if request.method == "POST":
         wait = throttle_wait(request, "email")
         if wait is not None:
-            return _too_many(request, "web/public/verify_resend.html", context, form, wait)
+            # Not on the form: signed in, there is none to put it on.
+            response = render(
+                request, "web/public/verify_resend.html", {**context, "error": too_many_message(wait)}, status=429
+            )
+            response["Retry-After"] = str(wait)
+            return response
         if signed_in:
             user: Any = request.user
             services.email_verification_resend(user=user)

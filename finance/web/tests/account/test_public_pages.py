@@ -188,6 +188,17 @@ def test_sign_up_keeps_next_for_an_invitation_link(client):
     assert response["Location"] == target
 
 
+def test_an_empty_post_is_field_errors_not_a_crash(client, user, settings):
+    settings.API_THROTTLE = True
+    for name in ("web:signup", "web:password-forgot"):
+        page = client.post(reverse(name))
+        assert page.status_code == 200
+        assert field_errors(page, "email") == ["This field is required."]
+    for _ in range(5):  # the register budget spent on empty forms: the refusal is still a page
+        client.post(reverse("web:signup"))
+    assert client.post(reverse("web:signup")).status_code == 429
+
+
 def test_sign_up_shares_the_apis_register_budget(client, settings):
     settings.API_THROTTLE = True
     api = APIClient()
@@ -388,6 +399,14 @@ def test_forgot_and_resend_share_the_apis_email_budget(client, user, settings):
     refused = client.post(reverse("web:password-forgot"), {"email": user.email})
     assert refused.status_code == 429
     assert "Too many requests from here." in refused.content.decode()
+    assert client.post(reverse("web:verify-email-resend"), {"email": user.email}).status_code == 429
+    # Signed in, the budget is the person's own (as the API's), and the button's page says when it is spent.
+    client.force_login(user)
+    for _ in range(5):
+        assert client.post(reverse("web:verify-email-resend")).status_code == 302
+    spent = client.post(reverse("web:verify-email-resend"))
+    assert spent.status_code == 429
+    assert "Too many requests from here. Try again in" in spent.content.decode()
 
 
 # --- OAuth --------------------------------------------------------------------------------------------
