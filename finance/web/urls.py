@@ -6,6 +6,7 @@ and an entry to ``finance.web.common.navigation.MAIN_NAV``.
 
 from django.urls import path
 
+from finance.web.account import public
 from finance.web.account import views as account
 from finance.web.common import pwa
 from finance.web.dashboard import views as dashboard
@@ -26,6 +27,14 @@ urlpatterns = [
     path("login/code/", account.sign_in_code, name="login-code"),
     path("logout/", account.SignOutView.as_view(), name="logout"),
     path("email/undo/", account.email_change_undo, name="email-undo"),
+    # Public pages (account/public.py); the emailed links' paths are mail.py's, without a trailing slash.
+    path("signup/", public.sign_up, name="signup"),
+    path("password/forgot/", public.password_forgot, name="password-forgot"),
+    path("reset-password", public.password_reset, name="password-reset"),
+    path("verify-email", public.verify_email, name="verify-email"),
+    path("verify-email/resend/", public.verify_email_resend, name="verify-email-resend"),
+    path("oauth/<slug:provider>/start/", public.oauth_start, name="oauth-start"),
+    path("oauth/callback", public.oauth_callback, name="oauth-callback"),
     path("app/", dashboard.dashboard, name="dashboard"),
     path("app/transactions/", ledger.transaction_index, name="transactions"),
     path("app/transactions/new/", ledger.transaction_create, name="transaction-create"),

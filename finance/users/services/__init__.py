@@ -10,11 +10,17 @@ from finance.users.services.email import (
     email_change_undo,
     email_verification_resend,
     email_verification_send,
+    email_verification_user,
     email_verify,
 )
 from finance.users.services.housekeeping import auth_audit_purge
-from finance.users.services.oauth import oauth_complete, oauth_start
-from finance.users.services.passwords import password_reset_confirm, password_reset_request, user_change_password
+from finance.users.services.oauth import oauth_complete, oauth_start, web_oauth_sign_in
+from finance.users.services.passwords import (
+    password_reset_confirm,
+    password_reset_request,
+    password_reset_user,
+    user_change_password,
+)
 from finance.users.services.registration import IDENTITY_FIELDS, PROFILE_FIELDS, user_register, user_update_profile
 from finance.users.services.sessions import (
     ClientInfo,
@@ -59,12 +65,14 @@ __all__ = [
     "email_change_undo",
     "email_verification_resend",
     "email_verification_send",
+    "email_verification_user",
     "email_verify",
     "hash_access_token",
     "oauth_complete",
     "oauth_start",
     "password_reset_confirm",
     "password_reset_request",
+    "password_reset_user",
     "second_factor_check",
     "session_logout",
     "session_open",
@@ -80,6 +88,7 @@ __all__ = [
     "user_change_password",
     "user_register",
     "user_update_profile",
+    "web_oauth_sign_in",
     "web_sign_in",
     "web_sign_in_second_factor",
 ]

@@ -31,18 +31,28 @@ def email_verification_send(*, user: Any) -> None:
     mail.send_after_commit(kind=mail.VERIFY_EMAIL, user=user)
 
 
-@transaction.atomic
-def email_verify(*, key: str) -> Any:
-    """Mark the address the key was issued for as verified; a key works once and expires."""
+def email_verification_user(*, key: str, lock: bool = False) -> Any:
+    """The user whose address a verification key is good for; ``expired_key`` or ``invalid_key`` otherwise.
+
+    Checking changes nothing: the web page asks it before offering to confirm the address.
+    """
     try:
         payload = links.email_verification_payload(key)
     except signing.SignatureExpired:
         raise FieldError("key", "This link has expired; ask for a new one.", code=ErrorCode.EXPIRED_KEY) from None
     except signing.BadSignature:
         raise FieldError("key", "This link is not valid.", code=ErrorCode.INVALID_KEY) from None
-    user = User.objects.select_for_update().filter(pk=str(payload.get("u"))).first()
+    users = User.objects.select_for_update() if lock else User.objects.all()
+    user = users.filter(pk=str(payload.get("u"))).first()
     if user is None or not user.is_active or payload.get("s") != links.verification_state(user):
         raise FieldError("key", "This link was already used or is no longer valid.", code=ErrorCode.INVALID_KEY)
+    return user
+
+
+@transaction.atomic
+def email_verify(*, key: str) -> Any:
+    """Mark the address the key was issued for as verified; a key works once and expires."""
+    user = email_verification_user(key=key, lock=True)
     user.email_verified = True
     user.save(update_fields=["email_verified"])
     audit_record(action=AuditAction.EMAIL_VERIFIED, actor=user, target=user)

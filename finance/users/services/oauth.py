@@ -28,7 +28,13 @@ from finance.users.selectors import (
 from finance.users.services._common import logger
 from finance.users.services.registration import user_register
 from finance.users.services.sessions import ClientInfo
-from finance.users.services.signin import _complete_sign_in, _fail, _second_factor_or_fail
+from finance.users.services.signin import (
+    WebSignIn,
+    _complete_sign_in,
+    _fail,
+    _second_factor_or_fail,
+    web_first_factor_passed,
+)
 
 
 def _oidc_provider(name: str) -> oidc.Provider:
@@ -99,6 +105,20 @@ def oauth_complete(*, provider: str, code: str, state: str, otp_code: str, clien
 
     The state works once and for ``OAUTH_REQUEST_TIMEOUT``. A user with 2FA on must also send ``otp``.
     """
+    user, identifier, method = _oauth_confirmed_user(provider=provider, code=code, state=state, client=client)
+    method = _second_factor_or_fail(user=user, identifier=identifier, otp_code=otp_code, client=client, method=method)
+    return _complete_sign_in(user=user, identifier=identifier, client=client, method=method)
+
+
+def web_oauth_sign_in(*, provider: str, code: str, state: str, client: ClientInfo) -> WebSignIn:
+    """The web app's "sign in with <provider>": as ``oauth_complete`` up to the second factor, which the web
+    app then asks for on its own page (``web_sign_in_second_factor``), as after a password."""
+    user, identifier, method = _oauth_confirmed_user(provider=provider, code=code, state=state, client=client)
+    return web_first_factor_passed(user=user, identifier=identifier, client=client, method=method)
+
+
+def _oauth_confirmed_user(*, provider: str, code: str, state: str, client: ClientInfo) -> tuple[Any, str, str]:
+    """The state spent, the code traded and the ID token checked: the (active) user, identifier and method."""
     idp = _oidc_provider(provider)
     with transaction.atomic():
         request = OAuthRequest.objects.select_for_update().filter(state=state, provider=provider).first()
@@ -132,5 +152,4 @@ def oauth_complete(*, provider: str, code: str, state: str, otp_code: str, clien
             method=method,
             error=Unauthenticated("This account is disabled.", code=ErrorCode.INVALID_CREDENTIALS),
         )
-    method = _second_factor_or_fail(user=user, identifier=identifier, otp_code=otp_code, client=client, method=method)
-    return _complete_sign_in(user=user, identifier=identifier, client=client, method=method)
+    return user, identifier, method

@@ -47,16 +47,26 @@ def password_reset_request(*, email: str) -> None:
     mail.send_after_commit(kind=mail.PASSWORD_RESET, user=user)
 
 
-@transaction.atomic
-def password_reset_confirm(*, uid: str, token: str, new_password: str) -> Any:
-    """Set a new password with a reset link's uid and token; all sessions are revoked."""
+def password_reset_user(*, uid: str, token: str, lock: bool = False) -> Any:
+    """The active user a reset link's uid and token are good for; ``invalid_token`` otherwise.
+
+    Checking changes nothing: the web page asks it before showing the form for a new password.
+    """
+    users = User.objects.select_for_update() if lock else User.objects.all()
     try:
         pk = force_str(urlsafe_base64_decode(uid))
-        user = User.objects.select_for_update().filter(pk=pk, is_active=True).first()
+        user = users.filter(pk=pk, is_active=True).first()
     except (ValueError, TypeError, OverflowError, DjangoValidationError):
         user = None
     if user is None or not links.password_reset_tokens.check_token(user, token):
         raise FieldError("token", "This link is invalid, expired or already used.", code=ErrorCode.INVALID_TOKEN)
+    return user
+
+
+@transaction.atomic
+def password_reset_confirm(*, uid: str, token: str, new_password: str) -> Any:
+    """Set a new password with a reset link's uid and token; all sessions are revoked."""
+    user = password_reset_user(uid=uid, token=token, lock=True)
     errors = FieldErrors()
     check_password(errors, "new_password", new_password, user)
     errors.raise_if_any()

@@ -205,6 +205,8 @@ class WebSignIn:
     user: Any
     identifier: str
     session: AuthSession | None
+    # How the first step was passed (``password``, ``oauth:<provider>``); the code step adds its factor.
+    method: str = "password"
 
     @property
     def needs_second_factor(self) -> bool:
@@ -219,32 +221,43 @@ def web_sign_in(*, identifier: str, password: str, client: ClientInfo) -> WebSig
     app asks for the code (``web_sign_in_second_factor``).
     """
     user, normalized = _password_step(identifier=identifier, password=password, client=client)
+    return web_first_factor_passed(user=user, identifier=normalized, client=client, method="password")
+
+
+def web_first_factor_passed(*, user: Any, identifier: str, client: ClientInfo, method: str) -> WebSignIn:
+    """After the password or a provider's confirmation: the session, or (2FA on) the code still to ask for.
+
+    With 2FA on the attempt is recorded as the API records one without ``otp`` (``otp_required``).
+    """
     if user_two_factor_enabled(user=user):
         _record_attempt(
             user=user,
-            identifier=normalized,
+            identifier=identifier,
             client=client,
             succeeded=False,
             reason="otp_required",
             counts=False,
-            method="password",
+            method=method,
         )
-        return WebSignIn(user=user, identifier=normalized, session=None)
-    session = _complete_sign_in_session(user=user, identifier=normalized, client=client, method="password")
-    return WebSignIn(user=user, identifier=normalized, session=session)
+        return WebSignIn(user=user, identifier=identifier, session=None, method=method)
+    session = _complete_sign_in_session(user=user, identifier=identifier, client=client, method=method)
+    return WebSignIn(user=user, identifier=identifier, session=session, method=method)
 
 
-def web_sign_in_second_factor(*, user_id: Any, identifier: str, code: str, client: ClientInfo) -> WebSignIn:
+def web_sign_in_second_factor(
+    *, user_id: Any, identifier: str, code: str, client: ClientInfo, method: str = "password"
+) -> WebSignIn:
     """The web app's second step: a current TOTP code or an unused recovery code, then the session.
 
-    Mindful of lockout (checked before the code); a wrong code counts like a wrong password.
+    ``method`` is how the first step was passed (the password, or ``oauth:<provider>``). Mindful of
+    lockout (checked before the code); a wrong code counts like a wrong password.
     """
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         raise Unauthenticated("No active account found with the given credentials.", code=ErrorCode.INVALID_CREDENTIALS)
-    method = _second_factor_or_fail(user=user, identifier=identifier, otp_code=code, client=client, method="password")
+    method = _second_factor_or_fail(user=user, identifier=identifier, otp_code=code, client=client, method=method)
     session = _complete_sign_in_session(user=user, identifier=identifier, client=client, method=method)
-    return WebSignIn(user=user, identifier=identifier, session=session)
+    return WebSignIn(user=user, identifier=identifier, session=session, method=method)
 
 
 def _second_factor_or_fail(

@@ -11,7 +11,10 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils import timezone, translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 # --- Sign-in ------------------------------------------------------------------------------------------
@@ -40,6 +43,110 @@ class SecondFactorForm(forms.Form):
         widget=forms.TextInput(
             attrs={"autofocus": True, "autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
         ),
+    )
+
+
+# --- Public pages: sign-up, forgotten password, email verification -------------------------------------
+
+
+def _password_rules() -> str:
+    # The configured validators' own sentences (AUTH_PASSWORD_VALIDATORS), in the page's language.
+    return " ".join(str(text) for text in password_validation.password_validators_help_texts())
+
+
+password_rules = lazy(_password_rules, str)
+
+
+class NewPasswordForm(forms.Form):
+    """A new password twice, with the rules shown up front; the service runs the validators."""
+
+    new_password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        help_text=password_rules(),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password_again = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        again = data.get("new_password_again")
+        if data.get("new_password") and again is not None and data["new_password"] != again:
+            self.add_error("new_password_again", _("The two passwords do not match."))
+        return data
+
+
+class SignUpForm(forms.Form):
+    """What the API's ``register/`` takes, and the password twice; ``user_register`` decides what is valid."""
+
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text=_("Letters, digits and @ . + - _ only. You can sign in with it or with your email address."),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        help_text=_("For the link that confirms it, and for resetting a forgotten password."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        help_text=password_rules(),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_again = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    default_currency = forms.CharField(
+        label=_("Currency"),
+        max_length=3,
+        min_length=3,
+        initial="USD",
+        help_text=_("The currency of your first household, as a three-letter code (EUR, GBP, USD…)."),
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "class": "short", "spellcheck": "false"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        again = data.get("password_again")
+        if data.get("password") and again is not None and data["password"] != again:
+            self.add_error("password_again", _("The two passwords do not match."))
+        return data
+
+    def register_values(self) -> dict[str, Any]:
+        """The service's arguments."""
+        return {name: self.cleaned_data[name] for name in self.fields if name != "password_again"}
+
+
+class EmailAddressForm(forms.Form):
+    """One address: where to send a reset link, or the verification link again."""
+
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
 
 

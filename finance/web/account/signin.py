@@ -4,7 +4,7 @@
   in the cookie session (``AUTH_SESSION_KEY``). ``finance.users.middleware.BrowserSessionMiddleware``
   signs the browser out the moment that session is revoked (from the sessions page, the
   API, a password change), on every path, the API's cookie-authenticated requests included.
-* With 2FA on, a correct password signs nobody in: the session holds a **pending
+* With 2FA on, a correct password (or a provider's confirmation) signs nobody in: the session holds a **pending
   sign-in** marker, signed (own salt) with the time it was made, good for
   ``PENDING_SECONDS``. Only the code step reads it, and it is dropped once used.
 """
@@ -49,13 +49,15 @@ class PendingSignIn:
     user_id: str
     identifier: str
     next_url: str
+    # The first step passed: ``password`` or ``oauth:<provider>`` (recorded with the code step's factor).
+    method: str = "password"
 
 
-def pending_set(request: HttpRequest, *, user: Any, identifier: str, next_url: str) -> None:
+def pending_set(request: HttpRequest, *, user: Any, identifier: str, next_url: str, method: str = "password") -> None:
     # A fresh session key: whatever was in the session before the password is not carried over.
     request.session.cycle_key()
     request.session[PENDING_KEY] = signing.dumps(
-        {"u": str(user.pk), "i": identifier, "n": next_url}, salt=PENDING_SALT, compress=True
+        {"u": str(user.pk), "i": identifier, "n": next_url, "m": method}, salt=PENDING_SALT, compress=True
     )
 
 
@@ -69,7 +71,9 @@ def pending_get(request: HttpRequest) -> PendingSignIn | None:
     except signing.BadSignature:  # expired (SignatureExpired) or tampered with
         request.session.pop(PENDING_KEY, None)
         return None
-    return PendingSignIn(user_id=data["u"], identifier=data["i"], next_url=data.get("n", ""))
+    return PendingSignIn(
+        user_id=data["u"], identifier=data["i"], next_url=data.get("n", ""), method=data.get("m", "password")
+    )
 
 
 def pending_clear(request: HttpRequest) -> None:

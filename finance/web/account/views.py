@@ -58,6 +58,7 @@ from finance.web.account.forms import (
     TwoFactorDisableForm,
     TwoFactorSetupForm,
 )
+from finance.web.account.public import oauth_providers
 from finance.web.account.signin import (
     client_info,
     current_session_id,
@@ -66,7 +67,7 @@ from finance.web.account.signin import (
     pending_set,
     start_browser_session,
 )
-from finance.web.common.errors import add_service_errors, domain_message, message_for
+from finance.web.common.errors import MESSAGES, add_service_errors, domain_message
 from finance.web.common.locale import supported_language
 from finance.web.common.views import safe_next
 
@@ -126,7 +127,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(_after_sign_in(next_url))
     form = SignInForm(request.POST or None)
-    context = {"form": form, "next": next_url}
+    context: dict[str, Any] = {"form": form, "next": next_url, "oauth_providers": oauth_providers()}
     if request.method == "POST":
         wait = throttle_wait(request, "login")
         if wait is not None:
@@ -145,6 +146,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 return _refused(request, "web/login.html", context, wait)
             except (Unauthenticated, Forbidden) as exc:
                 form.add_error(None, domain_message(exc))
+                # Right password, address not confirmed yet (REQUIRE_EMAIL_VERIFICATION): offer the link again.
+                context["unverified"] = exc.code == "email_not_verified"
             else:
                 if result.session is None:
                     pending_set(request, user=result.user, identifier=result.identifier, next_url=next_url)
@@ -168,7 +171,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Your sign-in has expired. Enter your password again."))
         return redirect("web:login")
     form = SecondFactorForm(request.POST or None)
-    context = {"form": form}
+    context = {"form": form, "via_provider": pending.method.startswith("oauth:")}
     if request.method == "POST":
         wait = throttle_wait(request, "login")
         if wait is not None:
@@ -181,6 +184,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
                     identifier=pending.identifier,
                     code=form.cleaned_data["code"],
                     client=client_info(request),
+                    method=pending.method,
                 )
             except LoginDelayed as exc:
                 wait = delay_seconds(exc)
@@ -246,7 +250,7 @@ def email_change_undo(request: HttpRequest) -> HttpResponse:
             auth_logout(request)
             context.update({"done": True, "email": user.email})
     elif not key:
-        context["error"] = message_for("invalid_key")
+        context["error"] = str(MESSAGES["invalid_key"])
         status = 400
     return render(request, "web/email_undo.html", context, status=status)
 

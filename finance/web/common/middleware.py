@@ -16,8 +16,8 @@ from finance.web.common.current_household import current_membership
 from finance.web.common.locale import request_language
 
 # Everything the web app serves lives under these (see finance/web/urls.py).
-WEB_PREFIXES = ("/app/", "/login/", "/logout/", "/email/")
-WEB_PATHS = ("/", "/manifest.webmanifest")
+WEB_PREFIXES = ("/app/", "/login/", "/logout/", "/email/", "/signup/", "/password/", "/verify-email/", "/oauth/")
+WEB_PATHS = ("/", "/manifest.webmanifest", "/reset-password", "/verify-email")
 
 
 def is_web_path(path: str) -> bool:
