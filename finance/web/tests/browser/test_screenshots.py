@@ -58,9 +58,22 @@ ACTIONS = {
     "rule-from-transaction",
     "account-delete-cancel",
     "export-download",
+    "oauth-start",  # a redirect to the provider
 }
 # Pages a signed-in person is sent away from, or that need a one-time link: photographed signed out.
-PUBLIC = {"home", "login", "login-code", "email-undo", "manifest"}
+PUBLIC = {
+    "home",
+    "login",
+    "login-code",
+    "email-undo",
+    "manifest",
+    "signup",
+    "password-forgot",
+    "password-reset",
+    "verify-email",
+    "verify-email-resend",
+    "oauth-callback",
+}
 # Pages of the person invited to the demo household, photographed signed in as them.
 INVITEE = {"invitations", "invitation"}
 
