@@ -64,6 +64,8 @@ urlpatterns = [
         name="invitation-decline",
     ),
     path("app/profile/", account.profile, name="profile"),
+    path("app/profile/avatar/", account.avatar, name="profile-avatar"),
+    path("app/profile/avatar/remove/", account.avatar_remove, name="profile-avatar-remove"),
     path("app/budgets/", planning.budget_index, name="budgets"),
     path("app/budgets/new/", planning.budget_create, name="budget-create"),
     path("app/budgets/<uuid:pk>/", planning.budget_detail, name="budget-detail"),
