@@ -12,6 +12,7 @@ from finance.web.dashboard import views as dashboard
 from finance.web.household import views as household
 from finance.web.imports import views as imports
 from finance.web.ledger import views as ledger
+from finance.web.networth import views as networth
 from finance.web.planning import views as planning
 from finance.web.review import views as review
 
@@ -25,6 +26,7 @@ urlpatterns = [
     path("logout/", account.SignOutView.as_view(), name="logout"),
     path("email/undo/", account.email_change_undo, name="email-undo"),
     path("app/", dashboard.dashboard, name="dashboard"),
+    path("app/net-worth/", networth.net_worth, name="net-worth"),
     path("app/transactions/", ledger.transaction_index, name="transactions"),
     path("app/transactions/new/", ledger.transaction_create, name="transaction-create"),
     path("app/transactions/bulk/", ledger.transaction_bulk, name="transaction-bulk"),
@@ -74,6 +76,7 @@ urlpatterns = [
     path("app/budgets/<uuid:pk>/moves/", planning.budget_move, name="budget-move"),
     path("app/budgets/<uuid:pk>/moves/<uuid:move_pk>/delete/", planning.budget_move_delete, name="budget-move-delete"),
     path("app/goals/", planning.goal_index, name="goals"),
+    path("app/alerts/", planning.alert_index, name="alerts"),
     path("app/goals/new/", planning.goal_create, name="goal-create"),
     path("app/goals/<uuid:pk>/", planning.goal_edit, name="goal-edit"),
     path("app/goals/<uuid:pk>/delete/", planning.goal_delete, name="goal-delete"),
