@@ -6,6 +6,7 @@ import ipaddress
 from typing import Any, cast
 
 from django.conf import settings
+from django.http import HttpResponse
 
 
 def client_ip(request: Any) -> str | None:
@@ -27,3 +28,17 @@ def client_ip(request: Any) -> str | None:
         return str(ipaddress.ip_address(address)) if address else None
     except ValueError:
         return None
+
+
+def private_image(content: bytes, content_type: str, *, max_age: int = 3600) -> HttpResponse:
+    """An image only its viewer may see: never cached by shared caches, never sniffed as another type.
+
+    Pictures people upload are answered by a view that checks who asks (not as public media files), and
+    only in the type they were re-encoded to.
+    """
+    response = HttpResponse(content, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = f"private, max-age={max_age}"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

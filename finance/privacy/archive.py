@@ -4,6 +4,7 @@
 
     manifest.json            format, schema_version, created_at, user, counts, files {path: {sha256, bytes}}
     json/<resource>.json     the records (a list; the profile is one object)
+    files/<name>             files a record names (the profile's ``avatar``: files/avatar.webp), listed in the manifest
     csv/<table>.csv          the same data as tables (transactions split into transactions, splits, transaction_tags),
                              for people: text a spreadsheet would run as a formula starts with an apostrophe
                              (finance.core.spreadsheets); the JSON files hold every value exactly
@@ -86,6 +87,8 @@ def write_archive(target: IO[bytes], *, data: Mapping[str, Any], user: Any, crea
             add(f"json/{name}.json", _json_bytes(records))
             for table, rows in _tables(resource, records).items():
                 add(f"csv/{table}.csv", spreadsheets.csv_bytes(rows))
+            for path, content in (resource.files(user) if resource.files else {}).items():
+                add(path, content)
         manifest = {
             "format": FORMAT,
             "schema_version": SCHEMA_VERSION,

@@ -93,6 +93,8 @@ class Resource:
     single: bool = False
     # Only household-scoped rows are restored; the rest (profile, memberships) is informational.
     restorable: bool = True
+    # Files that go into the archive beside the JSON (the profile picture): {path in the archive: bytes}.
+    files: Callable[[Any], Mapping[str, bytes]] | None = None
 
     def export(self, user: Any, households: list[Any]) -> Any:
         rows = self.rows(user, households)

@@ -450,7 +450,10 @@ def account_purge(*, user: Any) -> dict[str, int]:
         mine.filter(~Q(household_id__in=kept) | Q(household__isnull=True)).delete()
         AuditEvent.objects.filter(household_id__in=removed).delete()
     user_id = user.pk
+    avatar = user.avatar.name or ""
     user.delete()
+    if avatar:  # the profile picture's file goes once the deletion has committed
+        transaction.on_commit(lambda: default_storage.delete(avatar), robust=True)
     audit_record(
         action=AuditAction.ACCOUNT_PURGE,
         actor=None,

@@ -1,5 +1,5 @@
 """The codes the users domain answers with: ``code`` of its domain errors (sign-up, sign-in, sessions, tokens,
-two-factor authentication and the profile).
+two-factor authentication and the profile and its picture).
 
 The API puts them in the error envelope; the web app translates every one (``finance.web.common.errors``).
 """
@@ -15,6 +15,9 @@ class ErrorCode(enum.StrEnum):
     BLANK = "blank"
     EMAIL_NOT_VERIFIED = "email_not_verified"
     EXPIRED_KEY = "expired_key"
+    IMAGE_DIMENSIONS = "image_dimensions"
+    IMAGE_FILE_TOO_LARGE = "image_file_too_large"
+    IMAGE_TYPE = "image_type"
     INVALID = "invalid"
     INVALID_CODE = "invalid_code"
     INVALID_COUNTRY = "invalid_country"
@@ -28,6 +31,7 @@ class ErrorCode(enum.StrEnum):
     INVALID_TOKEN = "invalid_token"
     LOGIN_LOCKED = "login_locked"
     LOGIN_SLOWED = "login_slowed"
+    NOT_AN_IMAGE = "not_an_image"
     OAUTH_FAILED = "oauth_failed"
     OTP_INVALID = "otp_invalid"
     OTP_REQUIRED = "otp_required"

@@ -30,6 +30,9 @@ class User(AbstractUser):
     locale = models.CharField(max_length=35, default="en")
     timezone = models.CharField(max_length=64, default="UTC")
     email_verified = models.BooleanField(default=False)
+    # A 256 px square WebP re-encoded by ``services.user_set_avatar`` (never the uploaded bytes); served
+    # only to the person through their own profile URLs, never as a public media file.
+    avatar = models.FileField(max_length=200, blank=True, default="", editable=False)
 
     objects: ClassVar[FinanceUserManager] = FinanceUserManager()
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
@@ -44,6 +45,27 @@ def user_by_identifier(*, identifier: str, email_only: bool = False) -> Any:
         return None
     match = Q(email__iexact=identifier) if email_only else Q(username__iexact=identifier) | Q(email__iexact=identifier)
     return get_user_model().objects.filter(match).first()
+
+
+def avatar_version(*, user: Any) -> str | None:
+    """A short token that changes with every new picture (for cache-busting its URL); ``None`` without one."""
+    name: str = user.avatar.name or ""
+    if not name:
+        return None
+    return name.rsplit("/", 1)[-1].split(".", 1)[0][:12]
+
+
+def avatar_content(*, user: Any) -> bytes | None:
+    """The person's own picture (WebP bytes, a few kilobytes), or ``None`` without one or if its file is gone."""
+    name: str = user.avatar.name or ""
+    if not name:
+        return None
+    try:
+        with default_storage.open(name, "rb") as handle:
+            content: bytes = handle.read()
+    except FileNotFoundError:
+        return None
+    return content
 
 
 def user_two_factor_enabled(*, user: Any) -> bool:

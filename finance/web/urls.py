@@ -13,6 +13,7 @@ from finance.web.dashboard import views as dashboard
 from finance.web.household import views as household
 from finance.web.imports import views as imports
 from finance.web.ledger import views as ledger
+from finance.web.networth import views as networth
 from finance.web.planning import views as planning
 from finance.web.privacy import views as privacy
 from finance.web.rates import views as rates
@@ -36,6 +37,7 @@ urlpatterns = [
     path("oauth/<slug:provider>/start/", public.oauth_start, name="oauth-start"),
     path("oauth/callback", public.oauth_callback, name="oauth-callback"),
     path("app/", dashboard.dashboard, name="dashboard"),
+    path("app/net-worth/", networth.net_worth, name="net-worth"),
     path("app/transactions/", ledger.transaction_index, name="transactions"),
     path("app/transactions/new/", ledger.transaction_create, name="transaction-create"),
     path("app/transactions/bulk/", ledger.transaction_bulk, name="transaction-bulk"),
@@ -75,6 +77,8 @@ urlpatterns = [
         name="invitation-decline",
     ),
     path("app/profile/", account.profile, name="profile"),
+    path("app/profile/avatar/", account.avatar, name="profile-avatar"),
+    path("app/profile/avatar/remove/", account.avatar_remove, name="profile-avatar-remove"),
     path("app/budgets/", planning.budget_index, name="budgets"),
     path("app/budgets/new/", planning.budget_create, name="budget-create"),
     path("app/budgets/<uuid:pk>/", planning.budget_detail, name="budget-detail"),
@@ -83,6 +87,7 @@ urlpatterns = [
     path("app/budgets/<uuid:pk>/moves/", planning.budget_move, name="budget-move"),
     path("app/budgets/<uuid:pk>/moves/<uuid:move_pk>/delete/", planning.budget_move_delete, name="budget-move-delete"),
     path("app/goals/", planning.goal_index, name="goals"),
+    path("app/alerts/", planning.alert_index, name="alerts"),
     path("app/goals/new/", planning.goal_create, name="goal-create"),
     path("app/goals/<uuid:pk>/", planning.goal_edit, name="goal-edit"),
     path("app/goals/<uuid:pk>/delete/", planning.goal_delete, name="goal-delete"),

@@ -1,6 +1,7 @@
 """Reads of budgets and goals, one module per kind of read; every public name is here too.
 
-* :mod:`.lists`: budgets, goals and the rows under them, scoped to their household; a budget's calendar.
+* :mod:`.lists`: budgets, goals and the rows under them (their events too), scoped to their household; a budget's
+  calendar.
 * :mod:`.watch`: whether a ledger change can matter to a household (a cached flag).
 * :mod:`.spending`: expense per category for any number of periods, in two queries.
 * :mod:`.status`: a budget's figures per period, as the API shows them, and the thresholds crossed.
@@ -26,6 +27,8 @@ from finance.budgets.selectors.lists import (
     event_list,
     goal_event_list,
     goal_list,
+    household_event_list,
+    household_goal_event_list,
     move_list,
 )
 from finance.budgets.selectors.spending import Spend, spend_by_period
@@ -69,6 +72,8 @@ __all__ = [
     "goal_event_list",
     "goal_list",
     "goal_progress",
+    "household_event_list",
+    "household_goal_event_list",
     "household_is_watched",
     "is_debt_payoff",
     "line_owner",

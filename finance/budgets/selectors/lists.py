@@ -23,6 +23,20 @@ def event_list(*, budget: Budget) -> QuerySet[BudgetThresholdCrossed]:
     return BudgetThresholdCrossed.objects.filter(household_id=budget.household_id, budget=budget)
 
 
+def household_event_list(*, household: Household | uuid.UUID) -> QuerySet[BudgetThresholdCrossed]:
+    """Every threshold event of the household's budgets, newest first, with the names a sentence needs."""
+    return (
+        BudgetThresholdCrossed.objects.in_household(household)
+        .select_related("budget", "category")
+        .order_by("-created_at", "-threshold", "-id")
+    )
+
+
+def household_goal_event_list(*, household: Household | uuid.UUID) -> QuerySet[GoalAchieved]:
+    """Every goal-reached event of the household, newest first, with its goal."""
+    return GoalAchieved.objects.in_household(household).select_related("goal").order_by("-created_at", "-id")
+
+
 def goal_list(*, household: Household | uuid.UUID) -> QuerySet[Goal]:
     return Goal.objects.in_household(household).select_related("account")
 

@@ -18,9 +18,19 @@ from finance.currency.models import ExchangeRate
 from finance.households.models import Household, Membership
 from finance.ledger.models import Account, Category, Split, Tag, Transaction, TransactionTag
 from finance.privacy.registry import Resource, RestoreContext, build_row, register, restore_flat
+from finance.users.selectors import avatar_content
+
+AVATAR_PATH = "files/avatar.webp"
+
+
+def _avatar_files(user: Any) -> dict[str, bytes]:
+    content = avatar_content(user=user)
+    return {} if content is None else {AVATAR_PATH: content}
 
 
 class ProfileExportSerializer(serializers.ModelSerializer):
+    avatar = serializers.SerializerMethodField()
+
     class Meta:
         model = get_user_model()
         fields = [
@@ -36,7 +46,12 @@ class ProfileExportSerializer(serializers.ModelSerializer):
             "date_joined",
             "last_login",
             "email_verified",
+            "avatar",
         ]
+
+    def get_avatar(self, user: Any) -> str | None:
+        """The picture's path inside the archive, or null."""
+        return AVATAR_PATH if user.avatar else None
 
 
 class HouseholdExportSerializer(serializers.ModelSerializer):
@@ -309,6 +324,7 @@ def register_resources() -> None:
             rows=lambda user, households: user,
             single=True,
             restorable=False,
+            files=_avatar_files,
         )
     )
     register(Resource(name="households", serializer=HouseholdExportSerializer, rows=_households, restorable=False))

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from finance.users.models import AuthSession, PersonalAccessToken, SignInAttempt, TokenScope, TokenUsage, User
-from finance.users.selectors import user_two_factor_enabled
+from finance.users.selectors import avatar_version, user_two_factor_enabled
 
 
 @extend_schema_serializer(
@@ -49,6 +50,7 @@ class RegisterSerializer(serializers.Serializer):
                 "date_joined": "2026-01-05T09:30:00Z",
                 "email_verified": True,
                 "two_factor_enabled": False,
+                "avatar": "https://finance.example.com/api/v1/auth/me/avatar/?v=3f9c2a1b7d4e",
             },
             response_only=True,
         )
@@ -56,6 +58,10 @@ class RegisterSerializer(serializers.Serializer):
 )
 class UserOutputSerializer(serializers.ModelSerializer):
     two_factor_enabled = serializers.SerializerMethodField()
+    avatar = serializers.SerializerMethodField(
+        help_text="Where your profile picture is (`GET me/avatar/`, signed in as you; the `v` changes with each "
+        "new picture), or null without one."
+    )
 
     class Meta:
         model = User
@@ -72,11 +78,27 @@ class UserOutputSerializer(serializers.ModelSerializer):
             "date_joined",
             "email_verified",
             "two_factor_enabled",
+            "avatar",
         ]
         read_only_fields = fields
 
     def get_two_factor_enabled(self, user: User) -> bool:
         return user_two_factor_enabled(user=user)
+
+    def get_avatar(self, user: User) -> str | None:
+        version = avatar_version(user=user)
+        if version is None:
+            return None
+        path = f"{reverse('auth-me-avatar')}?v={version}"
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class AvatarUploadSerializer(serializers.Serializer):
+    avatar = serializers.FileField(
+        help_text="A PNG, JPEG or WebP image of at most 2 MiB and 25 megapixels; stored as a 256 px square WebP "
+        "without its metadata."
+    )
 
 
 @extend_schema_serializer(

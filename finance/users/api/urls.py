@@ -13,6 +13,7 @@ urlpatterns = [
     path("refresh/", views.RefreshView.as_view(), name="auth-refresh"),
     path("logout/", views.LogoutView.as_view(), name="auth-logout"),
     path("me/", views.MeView.as_view(), name="auth-me"),
+    path("me/avatar/", views.AvatarView.as_view(), name="auth-me-avatar"),
     path("password/change/", views.PasswordChangeView.as_view(), name="auth-password-change"),
     path("password/reset/", views.PasswordResetView.as_view(), name="auth-password-reset"),
     path("password/reset/confirm/", views.PasswordResetConfirmView.as_view(), name="auth-password-reset-confirm"),

@@ -4,21 +4,25 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from finance.core.api.throttling import ScopedRateThrottle, ScopeThrottle
-from finance.core.exceptions import Forbidden
-from finance.core.http import client_ip
+from finance.core.exceptions import Forbidden, NotFound
+from finance.core.http import client_ip, private_image
 from finance.users import selectors, services
 from finance.users.api.serializers import (
     AccessTokenCreatedSerializer,
     AccessTokenCreateSerializer,
     AccessTokenSerializer,
+    AvatarUploadSerializer,
     EmailChangeUndoSerializer,
     EmailResendSerializer,
     EmailVerifySerializer,
@@ -47,6 +51,7 @@ from finance.users.api.serializers import (
 from finance.users.authentication import IsSessionAuthenticated
 from finance.users.errors import ErrorCode
 from finance.users.models import AuthSession, PersonalAccessToken, SignInAttempt, TokenUsage
+from finance.users.services.avatar import AVATAR_CONTENT_TYPE
 
 
 def client_info(request: Request) -> services.ClientInfo:
@@ -96,7 +101,7 @@ class RegisterView(PublicAuthView):
         data = RegisterSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.user_register(**data.validated_data)
-        return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
+        return Response(UserOutputSerializer(user, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 def login_response(request: Request) -> Response:
@@ -181,7 +186,7 @@ def _identity_change(request: Request) -> bool:
 class MeView(APIView):
     @extend_schema(summary="Your profile", responses=UserOutputSerializer, tags=["auth"])
     def get(self, request: Request) -> Response:
-        return Response(UserOutputSerializer(request.user).data)
+        return Response(UserOutputSerializer(request.user, context={"request": request}).data)
 
     def get_throttles(self) -> list[Any]:
         throttles = list(super().get_throttles())
@@ -211,7 +216,48 @@ class MeView(APIView):
         data = ProfileUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         user = services.user_update_profile(user=request.user, **data.validated_data)
-        return Response(UserOutputSerializer(user).data)
+        return Response(UserOutputSerializer(user, context={"request": request}).data)
+
+
+class AvatarView(APIView):
+    """The signed-in person's own profile picture: there is no way to ask for anyone else's."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        summary="Your profile picture",
+        description="The picture as stored: a 256 px square WebP. 404 without one.",
+        responses={(200, "image/webp"): OpenApiTypes.BINARY},
+        tags=["auth"],
+    )
+    def get(self, request: Request) -> HttpResponse:
+        content = selectors.avatar_content(user=request.user)
+        if content is None:
+            raise NotFound("You have no profile picture.")
+        return private_image(content, AVATAR_CONTENT_TYPE)
+
+    @extend_schema(
+        summary="Set your profile picture",
+        description=(
+            "Multipart, one file in `avatar`: PNG, JPEG or WebP, at most 2 MiB and 25 megapixels (8000 px on a "
+            "side). It is cropped to a centred square, resized to 256 px and re-encoded as WebP: EXIF (GPS "
+            "included) and other metadata are not kept. A refusal (400 on `avatar`: `image_file_too_large`, "
+            "`image_type`, `not_an_image`, `image_dimensions`) keeps the previous picture."
+        ),
+        request={"multipart/form-data": AvatarUploadSerializer},
+        responses=UserOutputSerializer,
+        tags=["auth"],
+    )
+    def put(self, request: Request) -> Response:
+        data = AvatarUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_set_avatar(user=request.user, upload=data.validated_data["avatar"])
+        return Response(UserOutputSerializer(user, context={"request": request}).data)
+
+    @extend_schema(summary="Remove your profile picture", responses={204: None}, tags=["auth"])
+    def delete(self, request: Request) -> Response:
+        services.user_remove_avatar(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class PasswordChangeView(CredentialsView):
@@ -284,7 +330,7 @@ class EmailVerifyView(PublicAuthView):
         data = EmailVerifySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.email_verify(key=data.validated_data["key"])
-        return Response(UserOutputSerializer(user).data)
+        return Response(UserOutputSerializer(user, context={"request": request}).data)
 
 
 class EmailResendView(PublicAuthView):

@@ -1,4 +1,4 @@
-"""Writes about users: registration, profile, email, password, sessions, sign-in, OpenID Connect,
+"""Writes about users: registration, profile (and its picture), email, password, sessions, sign-in, OpenID Connect,
 two-factor authentication and personal access tokens.
 
 One module per concern; this package re-exports them, so callers write
@@ -6,6 +6,7 @@ One module per concern; this package re-exports them, so callers write
 """
 
 from finance.users.services._common import MAX_ACTIVE_TOKENS, SESSION_CLAIM, TOKEN_PREFIX, TOUCH_INTERVAL
+from finance.users.services.avatar import user_remove_avatar, user_set_avatar
 from finance.users.services.email import (
     email_change_undo,
     email_verification_resend,
@@ -87,6 +88,8 @@ __all__ = [
     "two_factor_setup",
     "user_change_password",
     "user_register",
+    "user_remove_avatar",
+    "user_set_avatar",
     "user_update_profile",
     "web_oauth_sign_in",
     "web_sign_in",

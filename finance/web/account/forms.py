@@ -175,6 +175,19 @@ class ProfileForm(forms.Form):
         locale_field.choices = choices
 
 
+class AvatarForm(forms.Form):
+    """The profile picture's file; the service checks and re-encodes it (``users.services.user_set_avatar``)."""
+
+    avatar = forms.FileField(
+        label=_("Picture"),
+        help_text=_(
+            "PNG, JPEG or WebP, at most 2 MiB. It is cropped to a square; its metadata (such as where a "
+            "photo was taken) is not kept."
+        ),
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp", "data-preview": "avatar-preview"}),
+    )
+
+
 # --- Security settings --------------------------------------------------------------------------------
 
 

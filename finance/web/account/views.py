@@ -7,8 +7,9 @@ step: the password alone signs nobody in; the session keeps a signed,
 short-lived pending marker (``signin.py``) and the next page asks for a code
 or a recovery code.
 
-The profile sets the name and the language (which also sets number, date and
-money formats).
+The profile sets the name, the picture (checked and re-encoded by the users
+service, served only to its owner) and the language (which also sets number,
+date and money formats).
 
 The security settings (password, two-factor authentication, sessions, API
 tokens, activity) go through ``finance.users`` selectors and services, as the
@@ -45,11 +46,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from finance.core.api.throttling import throttle_wait
 from finance.core.exceptions import Conflict, FieldError, Forbidden, NotFound, Unauthenticated
+from finance.core.http import private_image
 from finance.privacy.selectors import account_deletion_cancelled_since
 from finance.users import selectors, services
 from finance.users.services import LoginDelayed, user_update_profile, web_sign_in, web_sign_in_second_factor
+from finance.users.services.avatar import AVATAR_CONTENT_TYPE
 from finance.web.account.forms import (
     AccessTokenForm,
+    AvatarForm,
     PasswordChangeForm,
     ProfileForm,
     SecondFactorForm,
@@ -258,6 +262,17 @@ def email_change_undo(request: HttpRequest) -> HttpResponse:
 # --- Profile ------------------------------------------------------------------------------------------
 
 
+def _profile_page(
+    request: HttpRequest, *, form: ProfileForm | None = None, avatar_form: AvatarForm | None = None, status: int = 200
+) -> HttpResponse:
+    user: Any = request.user
+    if form is None:
+        initial = {"first_name": user.first_name, "last_name": user.last_name, "locale": user.locale}
+        form = ProfileForm(initial=initial, current_locale=user.locale)
+    context = {"section": "profile", "tab": "profile", "form": form, "avatar_form": avatar_form or AvatarForm()}
+    return render(request, "web/profile.html", context, status=status)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
@@ -274,7 +289,37 @@ def profile(request: HttpRequest) -> HttpResponse:
             translation.activate(supported_language(user.locale) or translation.get_language())
             messages.success(request, _("Profile saved."))
             return redirect("web:profile")
-    return render(request, "web/profile.html", {"section": "profile", "tab": "profile", "form": form})
+    return _profile_page(request, form=form)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def avatar(request: HttpRequest) -> HttpResponse:
+    """GET: the signed-in person's own picture (there is no URL for anyone else's). POST: replace it."""
+    user: Any = request.user
+    if request.method != "POST":
+        content = selectors.avatar_content(user=user)
+        if content is None:
+            raise Http404
+        return private_image(content, AVATAR_CONTENT_TYPE)
+    form = AvatarForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.user_set_avatar(user=user, upload=form.cleaned_data["avatar"])
+        except FieldError as exc:
+            add_service_errors(exc, form)
+        else:
+            messages.success(request, _("Picture saved."))
+            return redirect("web:profile")
+    return _profile_page(request, avatar_form=form, status=400)
+
+
+@login_required
+@require_POST
+def avatar_remove(request: HttpRequest) -> HttpResponse:
+    services.user_remove_avatar(user=request.user)
+    messages.success(request, _("Picture removed."))
+    return redirect("web:profile")
 
 
 # --- Security settings --------------------------------------------------------------------------------

@@ -79,6 +79,11 @@ MESSAGES: Mapping[str, Any] = {
     "invalid_country": _("Unknown country code."),
     "invalid_timezone": _("Unknown time zone; use a name such as Europe/Berlin."),
     "address_taken": _("Another account uses that address now."),
+    # The profile picture (finance.users.services.avatar).
+    "image_file_too_large": _("The image is larger than 2 MiB."),
+    "image_type": _("Use a PNG, JPEG or WebP image."),
+    "not_an_image": _("This file is not an image that can be read."),
+    "image_dimensions": _("The image has too many pixels (at most 25 million, and 8000 on a side)."),
     # Invitations to a household (finance.households.services).
     "invitation_closed": _("This invitation was already answered or withdrawn."),
     "invitation_expired": _("This invitation has expired; ask for a new one."),

@@ -68,6 +68,13 @@ def day(value: date, locale: str, length: str = "medium") -> str:
     return format_date(value, format=length, locale=_locale(locale))
 
 
+def day_in_words(value: date, locale: str, *, with_year: bool = True) -> str:
+    """``March 12`` / ``12. März`` / ``12 de marzo``; with the year: ``March 12, 2025`` / ``12. März 2025``."""
+    if with_year:
+        return format_date(value, format="long", locale=_locale(locale))
+    return format_skeleton("MMMMd", value, locale=_locale(locale))
+
+
 def moment(value: datetime, locale: str, tz: str = "UTC") -> str:
     """A point in time in the person's time zone: ``Mar 2, 2026, 9:00:00 AM`` / ``02.03.2026, 09:00:00``."""
     try:

@@ -25,12 +25,14 @@ class NavItem:
 
 MAIN_NAV: list[NavItem] = [
     NavItem("web:dashboard", _("Dashboard"), "dashboard"),
+    NavItem("web:net-worth", _("Net worth"), "net-worth"),
     NavItem("web:transactions", _("Transactions"), "transactions"),
     NavItem("web:accounts", _("Accounts"), "accounts"),
     NavItem("web:categories", _("Categories"), "categories"),
     NavItem("web:tags", _("Tags"), "tags"),
     NavItem("web:budgets", _("Budgets"), "budgets"),
     NavItem("web:goals", _("Goals"), "goals"),
+    NavItem("web:alerts", _("Alerts"), "alerts"),
     NavItem("web:review", _("Review"), "review"),
     NavItem("web:rules", _("Rules"), "rules"),
     NavItem("web:imports", _("Imports"), "imports"),

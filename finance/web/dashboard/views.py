@@ -12,8 +12,12 @@ from finance.households.models import Household
 from finance.ledger.models import AccountType
 from finance.web.common import formatting
 from finance.web.common.locale import user_today
+from finance.web.common.plan_events import Wording, household_alerts
 from finance.web.common.views import household_view, htmx_target
 from finance.web.dashboard.presenters import dashboard_data, spending_periods
+
+# Budget and goal events in "Recent alerts"; the alerts page has them all.
+DASHBOARD_ALERTS = 5
 
 
 def _cashflow_chart(data: dict[str, Any], locale: str) -> dict[str, Any]:
@@ -53,7 +57,7 @@ def dashboard(request: HttpRequest, household: Household) -> HttpResponse:
         "12-months": _("Last 12 months"),
     }
     accounts = [{**a, "type_label": AccountType(a["type"]).label} for a in data["accounts"]]
-    context = {
+    context: dict[str, Any] = {
         "section": "dashboard",
         "accounts": accounts,
         "data": data,
@@ -63,5 +67,8 @@ def dashboard(request: HttpRequest, household: Household) -> HttpResponse:
         "cashflow_chart": _cashflow_chart(data, locale),
         "spending_chart": _spending_chart(spending_rows, data["currency"], locale),
     }
-    template = "web/dashboard/_spending.html" if htmx_target(request) == "spending" else None
-    return render(request, template or "web/dashboard/index.html", context)
+    if htmx_target(request) == "spending":
+        return render(request, "web/dashboard/_spending.html", context)
+    # Read on every request, not cached with the bundle (see common/plan_events.py).
+    context["alerts"] = household_alerts(household, Wording.of(request), limit=DASHBOARD_ALERTS)[0]
+    return render(request, "web/dashboard/index.html", context)

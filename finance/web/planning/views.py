@@ -1,4 +1,5 @@
-"""Budgets and goals: status per period with history, create/edit with lines, envelope moves, goals.
+"""Budgets and goals: status per period with history, create/edit with lines, envelope moves, goals, and
+their events (alerts) worded by ``common/plan_events.py``.
 
 Every figure comes from ``finance.budgets.selectors`` (``budget_status``,
 ``goal_progress``); every write goes through ``finance.budgets.services``.
@@ -6,11 +7,12 @@ Every figure comes from ``finance.budgets.selectors`` (``budget_status``,
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,10 +27,14 @@ from finance.households.models import Household
 from finance.users.selectors import actor_of
 from finance.web.common.errors import add_service_errors, domain_message
 from finance.web.common.locale import user_today
+from finance.web.common.plan_events import Wording, budget_alerts, goal_alerts, household_alerts
 from finance.web.common.plan_figures import budget_summary, goal_rows
 from finance.web.common.views import confirm_delete, household_view
 from finance.web.planning.forms import BudgetForm, BudgetLineFormSet, ContributionForm, GoalForm, MoveForm
 
+# Events shown on a budget's and a goal's page; the alerts page has the rest, ALERT_PAGE at a time.
+PAGE_ALERTS = 5
+ALERT_PAGE = 25
 # Blank line rows on the budget form; "Add a line" (app.js) adds more.
 LINE_ROWS = 3
 # Previous periods shown under a budget's current one.
@@ -103,6 +109,7 @@ def _budget_page(
             .filter(date__gte=summary["start"], date__lte=summary["end"])
             .select_related("from_category", "to_category")
         )
+    alerts, more_alerts = budget_alerts(budget, Wording.of(request), limit=PAGE_ALERTS)
     return render(
         request,
         "web/budgets/detail.html",
@@ -114,6 +121,8 @@ def _budget_page(
             "move_form": move_form if envelope and len(lines) >= 2 else None,
             "moves": moves,
             "today": today,
+            "alerts": alerts,
+            "more_alerts": more_alerts,
         },
         status=status,
     )
@@ -302,7 +311,9 @@ def _goal_form(request: HttpRequest, household: Household, goal: Goal | None) ->
             }
             initial["account"] = goal.account_id
         form = GoalForm(initial=initial, household=household, locale=locale)
-    return render(request, "web/goals/form.html", {"section": "goals", "form": form, "goal": goal})
+    alerts, more_alerts = ([], False) if goal is None else goal_alerts(goal, Wording.of(request), limit=PAGE_ALERTS)
+    context = {"section": "goals", "form": form, "goal": goal, "alerts": alerts, "more_alerts": more_alerts}
+    return render(request, "web/goals/form.html", context)
 
 
 @household_view(write=True)
@@ -375,3 +386,55 @@ def goal_contribution_delete(request: HttpRequest, household: Household, pk: Any
     services.goal_contribution_delete(contribution=found, actor=actor_of(request))
     messages.success(request, _("Contribution removed."))
     return redirect("web:goal-contribute", goal.pk)
+
+
+# --- Alerts --------------------------------------------------------------------------------------------
+
+
+def _page_param(request: HttpRequest) -> int:
+    try:
+        return min(max(1, int(request.GET.get("page", "1"))), 10_000)
+    except ValueError:
+        return 1
+
+
+@household_view()
+def alert_index(request: HttpRequest, household: Household) -> HttpResponse:
+    """Every budget's and goal's events, newest first, ``ALERT_PAGE`` a page; ``?budget=`` or ``?goal=``
+    narrows them to one (another household's id is the 404 page)."""
+    words = Wording.of(request)
+    page = _page_param(request)
+    offset = (page - 1) * ALERT_PAGE
+    budget = goal = None
+    if request.GET.get("budget"):
+        budget = _scoped_budget(household, _uuid_or_404(request.GET["budget"]))
+        alerts, more = budget_alerts(budget, words, limit=ALERT_PAGE, offset=offset)
+        title = _("Alerts: %(name)s") % {"name": budget.name}
+        filter_query = f"budget={budget.pk}&"
+    elif request.GET.get("goal"):
+        goal = _scoped_goal(household, _uuid_or_404(request.GET["goal"]))
+        alerts, more = goal_alerts(goal, words, limit=ALERT_PAGE, offset=offset)
+        title = _("Alerts: %(name)s") % {"name": goal.name}
+        filter_query = f"goal={goal.pk}&"
+    else:
+        alerts, more = household_alerts(household, words, limit=ALERT_PAGE, offset=offset)
+        title = _("Alerts")
+        filter_query = ""
+    context = {
+        "section": "alerts",
+        "title": title,
+        "alerts": alerts,
+        "more": more,
+        "page": page,
+        "budget": budget,
+        "goal": goal,
+        "filter_query": filter_query,
+    }
+    return render(request, "web/alerts/index.html", context)
+
+
+def _uuid_or_404(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise Http404 from None

@@ -8,9 +8,11 @@ from typing import Any
 
 from django import template
 from django.forms import BoundField
+from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from finance.ledger.models import TransactionType
+from finance.users.selectors import avatar_version
 from finance.web.common import formatting
 
 register = template.Library()
@@ -96,6 +98,13 @@ def moment(context: template.Context, value: datetime | None) -> str:
 @register.simple_tag(takes_context=True)
 def month(context: template.Context, value: date) -> str:
     return formatting.month(value, _locale(context))
+
+
+@register.simple_tag
+def avatar_url(user: Any) -> str:
+    """The address of the person's own picture (changing with each new one), or "" without one."""
+    version = avatar_version(user=user) if getattr(user, "is_authenticated", False) else None
+    return f"{reverse('web:profile-avatar')}?v={version}" if version else ""
 
 
 @register.simple_tag

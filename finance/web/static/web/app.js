@@ -92,7 +92,55 @@
     });
   }
 
-  var CHARTS = { cashflow: cashflowChart, spending: spendingChart };
+  /* Net worth over time: assets and liabilities as lines, net worth as the bold one. */
+  function netWorthChart(canvas, data) {
+    var exact = moneyFormat(data);
+    var axis = moneyFormat(data, { notation: "compact", maximumFractionDigits: 1 });
+    var styles = {
+      assets: { colour: cssVar("--chart-income"), width: 2, dash: [] },
+      liabilities: { colour: cssVar("--chart-expense"), width: 2, dash: [6, 4] },
+      net: { colour: cssVar("--chart-0"), width: 3, dash: [] }
+    };
+    return new window.Chart(canvas, {
+      type: "line",
+      data: {
+        labels: data.labels,
+        datasets: data.series.map(function (s) {
+          var style = styles[s.kind];
+          return {
+            label: s.label,
+            data: s.values.map(Number),
+            borderColor: style.colour,
+            backgroundColor: style.colour,
+            borderWidth: style.width,
+            borderDash: style.dash,
+            pointRadius: data.labels.length > 36 ? 0 : 3,
+            tension: 0
+          };
+        })
+      },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        interaction: { mode: "index", intersect: false },
+        plugins: {
+          legend: { position: "bottom", labels: { boxWidth: 12, boxHeight: 12 } },
+          tooltip: {
+            callbacks: {
+              label: function (ctx) { return ctx.dataset.label + ": " + exact.format(ctx.parsed.y); }
+            }
+          }
+        },
+        scales: {
+          x: { grid: { display: false }, ticks: { autoSkip: true, maxRotation: 0 } },
+          y: { ticks: { callback: function (v) { return axis.format(v); } } }
+        }
+      }
+    });
+  }
+
+  var CHARTS = { cashflow: cashflowChart, spending: spendingChart, networth: netWorthChart };
 
   function initCharts(root) {
     if (!window.Chart || !root.querySelectorAll) { return; }
@@ -171,9 +219,25 @@
     }
   }
 
+  /* Profile picture: show the chosen file before it is uploaded (a data: URL, which the CSP allows for images).
+   * The server checks the file again; this is only a preview. */
+  function previewAvatar(input) {
+    var preview = document.getElementById(input.dataset.preview);
+    var file = input.files && input.files[0];
+    if (!preview || !file || !/^image\/(png|jpeg|webp)$/.test(file.type) || file.size > 2 * 1024 * 1024) { return; }
+    var reader = new FileReader();
+    reader.onload = function () {
+      preview.src = reader.result;
+      preview.alt = preview.dataset.chosenAlt;
+    };
+    reader.readAsDataURL(file);
+  }
+
   document.addEventListener("change", function (event) {
     var target = event.target;
-    if (target.matches("[data-select-all]")) {
+    if (target.matches("input[type='file'][data-preview]")) {
+      previewAvatar(target);
+    } else if (target.matches("[data-select-all]")) {
       document.querySelectorAll("input[name='ids'][form='bulk-form']").forEach(function (box) { box.checked = target.checked; });
       updateSelection();
     } else if (target.matches("input[name='ids']")) {

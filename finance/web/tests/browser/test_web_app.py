@@ -192,6 +192,9 @@ def test_keyboard_only_adds_a_transaction(page, books):
 PAGES = [
     "/app/",
     "/app/?spending=12-months",
+    "/app/net-worth/",
+    "/app/net-worth/?period=all",
+    "/app/alerts/",
     "/app/transactions/",
     "/app/transactions/?needs_review=true",
     "/app/transactions/new/",
