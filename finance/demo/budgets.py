@@ -9,7 +9,7 @@ savings account and a holiday fund with monthly contributions and a date.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from django.db import transaction
 
@@ -72,7 +72,7 @@ def generate(
             actor=actor,
             name="Emergency fund",
             goal_type="emergency_fund",
-            target_amount=Decimal("48000.00"),
+            target_amount=_emergency_target(savings),
             target_date=add_months(this_month, 12),
             account=savings,
         )
@@ -92,6 +92,12 @@ def generate(
         )
     goals.append(holiday)
     return budget, goals
+
+
+def _emergency_target(savings: Account | None) -> Decimal:
+    """Half as much again as the savings already hold, in whole thousands (at least 48,000): a goal under way."""
+    held = savings.balance if savings is not None else Decimal(0)
+    return max(Decimal("48000.00"), (held * Decimal("1.5") / 1000).to_integral_value(rounding=ROUND_CEILING) * 1000)
 
 
 def clear(household: Household) -> None:

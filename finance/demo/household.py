@@ -1,6 +1,6 @@
 """The rest of the demo household's life, for ``load_demo``: what a ledger and a budget alone do not show.
 
-A partner who shares the books (an editor) and a pending invitation; rules
+A profile picture, a partner who shares the books (an editor) and a pending invitation; rules
 that categorize the subscriptions and rides; a credit-card statement imported
 through the real import path (read, staged, categorized by the rules, history
 and model, committed), whose unfamiliar merchants wait in the review queue;
@@ -11,14 +11,17 @@ services, as the API would.
 
 from __future__ import annotations
 
+import io
 import secrets
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from finance.budgets import services as budget_services
-from finance.budgets.models import Budget
+from finance.budgets.models import Budget, BudgetThresholdCrossed
 from finance.budgets.selectors import calendar_of
 from finance.categorization import services as rule_services
 from finance.categorization.models import Rule
@@ -29,7 +32,7 @@ from finance.imports.commit import import_commit
 from finance.imports.models import ImportBatch
 from finance.ledger.models import Account, AccountType, Category
 from finance.users.models import User
-from finance.users.services import user_register
+from finance.users.services import user_register, user_set_avatar
 
 PARTNER_USERNAME = "sam"
 INVITED_EMAIL = "grandpa.joe@example.com"
@@ -51,6 +54,8 @@ STATEMENT = [
 def generate(household: Household, *, actor: User, today: date | None = None) -> dict[str, int]:
     """Add the partner, the invitation, the rules, the import and the budget's alerts; returns what it made."""
     today = today or date.today()  # noqa: DTZ011 - the same calendar date the demo ledger ends on
+    if not actor.avatar:
+        user_set_avatar(user=actor, upload=io.BytesIO(_portrait()))
     made = {
         "members": _partner(household, actor),
         "rules": _rules(household, actor),
@@ -59,6 +64,18 @@ def generate(household: Household, *, actor: User, today: date | None = None) ->
     }
     household_services.invitation_create(household=household, actor=actor, identifier=INVITED_EMAIL, role=Role.VIEWER)
     return made
+
+
+def _portrait() -> bytes:
+    """A profile picture for the demo user: a teal disc with a pale initial, drawn here (no stock photo)."""
+    image = Image.new("RGB", (256, 256), "#e0f2f1")
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((8, 8, 248, 248), fill="#00796b")
+    draw.ellipse((88, 48, 168, 128), fill="#b2dfdb")  # head
+    draw.pieslice((48, 136, 208, 296), 180, 360, fill="#b2dfdb")  # shoulders
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
 
 
 def _partner(household: Household, actor: User) -> int:
@@ -161,8 +178,14 @@ def _budget_alerts(household: Household, today: date) -> int:
             start, end = cal.range(index)
             if start > today:
                 break
+            checked_on = min(end, today)
             recorded += budget_services.budget_thresholds_evaluate(
-                household_id=household.id, budget_ids=[budget.id], today=min(end, today)
+                household_id=household.id, budget_ids=[budget.id], today=checked_on
+            )
+            # Dated as the nightly check would have recorded them: on the period's last day (or today).
+            at = timezone.make_aware(datetime.combine(checked_on, time(21, 0)))
+            BudgetThresholdCrossed.objects.filter(budget=budget, period_start=start, created_at__gt=at).update(
+                created_at=at
             )
             index += 1
     return recorded

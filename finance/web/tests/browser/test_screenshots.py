@@ -59,6 +59,8 @@ ACTIONS = {
     "account-delete-cancel",
     "export-download",
     "oauth-start",  # a redirect to the provider
+    "profile-avatar",  # the picture itself, shown on the profile page
+    "profile-avatar-remove",
 }
 # Pages a signed-in person is sent away from, or that need a one-time link: photographed signed out.
 PUBLIC = {
