@@ -3,7 +3,7 @@
 The screenshots go to ``SCREENSHOT_DIR`` (default ``var/screenshots/``, git-ignored), one folder per width,
 for a person to look at: ``make screenshots`` runs only this test. The test itself checks what a machine
 can: every route of the web app is visited (a new screen without an entry below fails it), each page
-answers without an error, and no page scrolls sideways at 360 px.
+answers without an error, axe-core finds no violation on it, and no page scrolls sideways at 360 px.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from finance.ledger.models import Account, Category, Tag, Transaction
 from finance.users.models import User
 from finance.users.services import user_register
 from finance.users.tests.factories import PASSWORD
-from finance.web.tests.browser.conftest import AXE
+from finance.web.tests.browser.conftest import AXE, axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -209,6 +209,7 @@ def test_every_page_photographed_at_both_widths(chromium, live_server, console, 
     page.on("response", console.response)
     failures: dict[str, Any] = {}
     too_wide: dict[str, list[str]] = {}
+    inaccessible: dict[str, Any] = {}
     try:
         for name in sorted(PUBLIC & paths.keys()):
             response = page.goto(paths[name])
@@ -229,6 +230,8 @@ def test_every_page_photographed_at_both_widths(chromium, live_server, console, 
                 response = page.goto(paths[name])
                 if response is None or response.status >= 400:
                     failures[name] = None if response is None else response.status
+                if violations := axe_violations(page):
+                    inaccessible[name] = violations
                 for width in WIDTHS:
                     if overflowing := _shoot(page, folder, name, width):
                         too_wide[name] = overflowing
@@ -241,6 +244,7 @@ def test_every_page_photographed_at_both_widths(chromium, live_server, console, 
         context.close()
     assert failures == {}
     assert too_wide == {}
+    assert inaccessible == {}
     assert console.errors == []
     shots = sorted(p.name for p in (folder / "360").iterdir())
     assert {f"{name}.png" for name in paths if name not in PUBLIC and name != "manifest"} <= set(shots)
