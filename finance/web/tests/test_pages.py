@@ -242,3 +242,22 @@ def test_dashboard_figures_leave_excluded_transactions_out_but_balances_keep_the
     # Money that really left the account: the balance and net worth keep the excluded 700.
     assert [a["balance"] for a in figures["accounts"]] == [Decimal("3100.00")]
     assert figures["net_worth"]["net_worth"] == Decimal("3100.00")
+
+
+def test_a_household_with_no_accounts_gets_first_steps_instead_of_zeroes(
+    roles, web_client, django_capture_on_commit_callbacks
+):
+    owner = web_client(roles.users["owner"]).get(reverse("web:dashboard")).content.decode()
+    assert "Get started" in owner
+    for name in ("web:account-create", "web:import-upload", "web:budget-create", "web:household"):
+        assert f'href="{reverse(name)}"' in owner
+    assert 'id="cashflow-chart"' not in owner
+    viewer = web_client(roles.users["viewer"]).get(reverse("web:dashboard")).content.decode()
+    assert "Its owners and editors can add them" in viewer
+    assert f'href="{reverse("web:account-create")}"' not in viewer
+
+    with django_capture_on_commit_callbacks(execute=True):  # the write's cache bump runs after commit
+        make_account(roles.household, "Checking")
+    again = web_client(roles.users["owner"]).get(reverse("web:dashboard")).content.decode()
+    assert "Get started" not in again
+    assert 'id="cashflow-chart"' in again

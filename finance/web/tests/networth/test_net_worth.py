@@ -142,5 +142,6 @@ def test_without_accounts_the_page_says_how_to_start(roles, web_client):
 
 
 def test_the_dashboard_links_the_page(roles, web_client):
+    make_account(roles.household, "Checking")  # a household with no account gets the first steps instead
     page = web_client(roles.users["viewer"]).get(reverse("web:dashboard")).content.decode()
     assert f'<a href="{reverse("web:net-worth")}">Net worth over time</a>' in page
