@@ -123,6 +123,8 @@ def test_upload_a_profile_picture_through_the_file_input(page, books, console, t
     expect(page.get_by_role("status")).to_contain_text("Picture saved.")
     header = page.locator(".user-nav img.avatar")
     expect(header).to_be_visible()
+    # The picture arrives after the page: wait for it to load before reading its size.
+    page.wait_for_function("() => document.querySelector('.user-nav img.avatar')?.complete")
     assert page.evaluate("() => document.querySelector('.user-nav img.avatar').naturalWidth") == 256
     expect(preview).to_have_attribute("alt", "Your profile picture")
     assert axe_violations(page) == []
