@@ -13,8 +13,12 @@ What it does, in order (docs/benchmarks.md explains each figure):
 3. Loads it with wrk (bench/lua/*.lua) and, for figures wrk cannot isolate,
    a one-connection Python client; every run is bounded in time and
    connections and aimed at 127.0.0.1 only.
-4. Writes ``bench/results/<date>-<commit>.json`` and prints a Markdown table
-   of each figure next to its budget from ARCHITECTURE.md.
+4. Measures the plain baseline (``bench/plain``, a minimal Django + DRF app in
+   its own database ``<ours>_plain``) under the same gunicorn configuration
+   with the same wrk scripts: trivial, cached balance, create, list.
+5. Writes ``bench/results/<date>-<commit>.json`` and prints a Markdown table
+   of each figure next to its budget from ARCHITECTURE.md, then ours next to
+   the plain baseline (ours ÷ plain, beside our trivial endpoint's figure).
 
 Extension points: scenarios are entries of ``SCENARIOS`` (name -> function
 taking the run context); budgets for features that do not exist yet are listed
