@@ -13,8 +13,12 @@ What it does, in order (docs/benchmarks.md explains each figure):
 3. Loads it with wrk (bench/lua/*.lua) and, for figures wrk cannot isolate,
    a one-connection Python client; every run is bounded in time and
    connections and aimed at 127.0.0.1 only.
-4. Writes ``bench/results/<date>-<commit>.json`` and prints a Markdown table
-   of each figure next to its budget from ARCHITECTURE.md.
+4. Measures the plain baseline (``bench/plain``, a minimal Django + DRF app in
+   its own database ``<ours>_plain``) under the same gunicorn configuration
+   with the same wrk scripts: trivial, cached balance, create, list.
+5. Writes ``bench/results/<date>-<commit>.json`` and prints a Markdown table
+   of each figure next to its budget from ARCHITECTURE.md, then ours next to
+   the plain baseline (ours ÷ plain, beside our trivial endpoint's figure).
 
 Extension points: scenarios are entries of ``SCENARIOS`` (name -> function
 taking the run context); budgets for features that do not exist yet are listed
@@ -49,6 +53,8 @@ from typing import Any
 
 from bench.stats import (
     Measurement,
+    baseline_comparison,
+    baseline_table,
     evaluate,
     fingerprint,
     from_adversarial_report,
@@ -169,25 +175,33 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(ctx: Context, config: ServerConfig) -> Iterator[None]:
+def gunicorn(
+    ctx: Context,
+    config: ServerConfig,
+    *,
+    app: str = "config.wsgi:application",
+    settings: str = "config.settings.production",
+    env_overrides: dict[str, str] | None = None,
+) -> Iterator[None]:
     ctx.port = free_port()
     env = {
         **ctx.base_env,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SETTINGS_MODULE": settings,
         "SECRET_KEY": secrets.token_urlsafe(64),
         "API_THROTTLE": "off",
+        **(env_overrides or {}),
     }
     logfile = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
     command = [
         str(Path(PY).parent / "gunicorn"),
-        "config.wsgi:application",
+        app,
         "--bind",
         f"{HOST}:{ctx.port}",
         *config.args(),
         "--backlog",
         "256",
     ]
-    log(f"starting gunicorn ({config.label}) on {HOST}:{ctx.port}, log {logfile.name}")
+    log(f"starting gunicorn {app} ({config.label}) on {HOST}:{ctx.port}, log {logfile.name}")
     process = subprocess.Popen(  # noqa: S603 - the project's own server with fixed arguments
         command, cwd=ROOT, env=env, stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True
     )
@@ -739,6 +753,110 @@ def scenario_dashboard(ctx: Context) -> None:
     )
 
 
+# --- The plain baseline (bench/plain) ------------------------------------------------------------------------
+
+PLAIN_APP = "bench.plain.wsgi:application"
+PLAIN_SETTINGS = "bench.plain.settings"
+PLAIN_MARKER = {"made_by": "bench.run", "app": "bench/plain"}
+
+
+def plain_database_url(database_url: str) -> str:
+    """The plain app's own database on the same server: ours' name + ``_plain``."""
+    parts = urllib.parse.urlsplit(database_url)
+    return urllib.parse.urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_plain"))
+
+
+def plain_manage(ctx: Context, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**ctx.base_env, "DATABASE_URL": plain_database_url(ctx.database_url)}
+    done = subprocess.run(  # noqa: S603 - the plain app's own command line with fixed arguments
+        [PY, "-m", "bench.plain.manage", *args], cwd=ROOT, env=env, text=True, capture_output=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"bench.plain.manage {args[0]} failed ({done.returncode}): {done.stderr[-2000:]}")
+    return done
+
+
+def prepare_plain(ctx: Context) -> None:
+    """The plain app's database (made here, marked in its comment), migrated, and per data set of the run a
+    user holding as many rows as ours (bulk-loaded with COPY once, kept while the count matches)."""
+    from psycopg import sql
+
+    url = plain_database_url(ctx.database_url)
+    dbname = urllib.parse.urlsplit(url).path.lstrip("/")
+    with _pg(ctx.database_url, "postgres") as admin:
+        row = admin.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [dbname]
+        ).fetchone()
+        if row is None:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
+            admin.execute(
+                sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+                    sql.Identifier(dbname), sql.Literal(json.dumps(PLAIN_MARKER))
+                )
+            )
+        elif row[0] != json.dumps(PLAIN_MARKER):
+            raise SystemExit(f"{dbname} exists but was not made for the plain baseline; it will not be touched.")
+    log(f"plain baseline: migrating {dbname}")
+    plain_manage(ctx, "migrate", "--noinput", "-v0")
+    sets = ctx.facts.setdefault("plain", {"database": dbname, "sets": {}})["sets"]
+    for name in ctx.profile.sets:
+        rows = ctx.households[name]["transactions"]
+        done = plain_manage(ctx, "plain_prepare", f"plain{name}", "--rows", str(rows), "--seed", str(SEED))
+        sets[name] = json.loads(done.stdout.strip().splitlines()[-1])
+        how = f"loaded in {sets[name]['seconds']} s" if sets[name]["loaded"] else "reused"
+        log(f"plain baseline: data set {name}: {sets[name]['transactions']} transactions ({how})")
+
+
+def scenario_plain(ctx: Context, config: ServerConfig) -> None:
+    """The plain app under the same gunicorn configuration, loaded with the same wrk scripts as ours:
+    trivial, cached balance, create (16 connections), first page of the list (1 and 16)."""
+    p = ctx.profile
+    prepare_plain(ctx)
+    sets = ctx.facts["plain"]["sets"]
+    list_set = "1m" if "1m" in p.sets else "100k"
+    database = {"DATABASE_URL": plain_database_url(ctx.database_url)}
+    with gunicorn(ctx, config, app=PLAIN_APP, settings=PLAIN_SETTINGS, env_overrides=database):
+        tokens = {}
+        for name in p.sets:
+            user = sets[name]["user"]
+            status, body = request(ctx, "POST", "/api/token/", {"username": user, "password": f"{user}-password-1"})
+            if status != 200:
+                raise RuntimeError(f"plain baseline: sign-in as {user} failed: {status} {body}")
+            tokens[name] = body["access"]
+        env = {"BENCH_TOKEN": tokens["100k"]}
+        wrk(ctx, "plain.trivial.16", "plain: trivial GET me", "GET", "/api/me/", "get.lua", 16, p.seconds, env)
+        path = "/api/balance/"
+        status, body = request(ctx, "GET", path, token=tokens["100k"])  # warm the cache
+        if status != 200:
+            raise RuntimeError(f"plain baseline: GET {path}: {status} {body}")
+        wrk(ctx, "plain.cached.balance.16", "plain: balance, cached", "GET", path, "get.lua", 16, p.seconds, env)
+        wrk(ctx, "plain.cached.balance.1", "plain: balance, cached", "GET", path, "get.lua", 1, p.latency_seconds, env)
+        create_env = {
+            **env,
+            "BENCH_ACCOUNTS": ",".join(sets["100k"]["accounts"]),
+            "BENCH_CATEGORIES": ",".join(sets["100k"]["categories"]),
+            "BENCH_MONTH": dt.date.today().strftime("%Y-%m"),  # noqa: DTZ011
+        }
+        path = "/api/transactions/"
+        wrk(
+            ctx,
+            "plain.create.16",
+            "plain: create transaction",
+            "POST",
+            path,
+            "create_transaction.lua",
+            16,
+            p.seconds,
+            create_env,
+        )
+        list_env = {"BENCH_TOKEN": tokens[list_set]}
+        label = f"plain: list at {'1M' if list_set == '1m' else '100k'}, first page"
+        wrk(ctx, "plain.list.first.1", label, "GET", path, "get.lua", 1, p.latency_seconds, list_env)
+        wrk(ctx, "plain.list.first.16", label, "GET", path, "get.lua", 16, p.seconds, list_env)
+    for name in p.sets:  # remove the load's rows (the count is right again, so nothing is reloaded)
+        plain_manage(ctx, "plain_prepare", sets[name]["user"], "--rows", str(sets[name]["transactions"]))
+
+
 # Rows of the US set the quick profile evaluates the categorizer on (the full profile uses all ~28,700).
 CATEGORIZER_QUICK_SAMPLE = 4_000
 
@@ -918,9 +1036,16 @@ def run(profile: Profile, only: list[str] | None = None, *, prepare_only: bool =
         removed = django_op(ctx, f"cleanup({SETS[name][0]!r})")["removed"]
         if removed:
             log(f"removed the {removed} transactions the load created in {name}; derived data rebuilt")
+    if not only or "plain" in only:
+        # The same figures on a minimal Django + DRF app, same server shape, right after ours.
+        scenario_plain(ctx, chosen)
 
     alt = {k: v for k, v in ctx.results.items() if k.startswith("alt.")}
-    main = {k: v for k, v in ctx.results.items() if not k.startswith("alt.")}
+    plain = {k: v for k, v in ctx.results.items() if k.startswith("plain.")}
+    main = {k: v for k, v in ctx.results.items() if not k.startswith(("alt.", "plain."))}
+    comparison = baseline_comparison(
+        {k: v.to_json() for k, v in main.items()}, {k: v.to_json() for k, v in plain.items()}
+    )
     verdicts = evaluate(main, ctx.facts["hash"]["median_ms"])
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
     dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
@@ -945,6 +1070,14 @@ def run(profile: Profile, only: list[str] | None = None, *, prepare_only: bool =
         "deep_page": ctx.facts.get("deep_page"),
         "results": {k: v.to_json() for k, v in main.items()},
         "server_comparison": {k: v.to_json() for k, v in alt.items()},
+        "baseline": {
+            "app": "bench/plain (Django + DRF, simplejwt, one table; docs/benchmarks.md)",
+            "server": chosen.label,
+            "settings": PLAIN_SETTINGS,
+            **ctx.facts.get("plain", {}),
+            "results": {k: v.to_json() for k, v in plain.items()},
+            "comparison": comparison,
+        },
         "budgets": [
             {"operation": v.operation, "measured": v.measured, "budget": v.budget, "result": v.mark} for v in verdicts
         ],
@@ -967,6 +1100,11 @@ def run(profile: Profile, only: list[str] | None = None, *, prepare_only: bool =
     print()
     print(markdown_table(verdicts, PENDING))
     print()
+    if comparison:
+        print(f"Plain baseline (bench/plain, same run, gunicorn {chosen.label}): ours next to it")
+        print()
+        print(baseline_table(comparison))
+        print()
     if ctx.facts.get("verify_ledger"):
         v = ctx.facts["verify_ledger"]
         print(f"verify_ledger after the create load: exit {v['exit_code']}: {v['output']}")
@@ -981,7 +1119,9 @@ def run(profile: Profile, only: list[str] | None = None, *, prepare_only: bool =
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the ~1-minute subset (100k set, short runs)")
-    parser.add_argument("--only", nargs="*", choices=list(SCENARIOS), help="run only these scenarios")
+    parser.add_argument(
+        "--only", nargs="*", choices=[*SCENARIOS, "plain"], help="run only these scenarios (plain: the baseline)"
+    )
     parser.add_argument("--prepare-only", action="store_true", help="build (or check) the data sets and stop")
     parser.add_argument(
         "--server", choices=["gthread", "sync"], default="gthread", help="gunicorn worker class to measure"

@@ -324,3 +324,60 @@ def fingerprint(files: Iterable[Path], root: Path, *extra: str) -> str:
         digest.update(item.encode())
         digest.update(b"\0")
     return digest.hexdigest()[:16]
+
+
+# --- The plain baseline (bench/plain): ours next to a minimal Django + DRF app, same run ----------------
+
+# (operation, our key, the plain app's key, figure): "rps" compares throughput, "p50" the median latency.
+BASELINE_PAIRS: list[tuple[str, str, str, str]] = [
+    ("trivial: GET me (16 conns)", "trivial.16", "plain.trivial.16", "rps"),
+    ("create transaction (16 conns)", "create.16", "plain.create.16", "rps"),
+    ("transactions list, first page (1 conn)", "list.first.1", "plain.list.first.1", "p50"),
+    ("transactions list, first page (16 conns)", "list.first.16", "plain.list.first.16", "rps"),
+    ("balance, cached (16 conns)", "cached.balance.16", "plain.cached.balance.16", "rps"),
+    ("balance, cached (1 conn)", "cached.balance.1", "plain.cached.balance.1", "p50"),
+]
+
+
+def baseline_comparison(ours: dict[str, dict[str, Any]], plain: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each figure measured on both apps: ours, plain, ours ÷ plain, and our trivial endpoint's figure (the
+    stack's ceiling) beside it. Takes the results file's JSON form (``Measurement.to_json``)."""
+    rows = []
+    for operation, our_key, plain_key, figure in BASELINE_PAIRS:
+        if our_key not in ours or plain_key not in plain:
+            continue
+        field_name = "rps" if figure == "rps" else "p50_ms"
+        mine, theirs = ours[our_key][field_name], plain[plain_key][field_name]
+        trivial = ours.get("trivial.16" if figure == "rps" else "trivial.1")
+        rows.append(
+            {
+                "operation": operation,
+                "figure": "req/s" if figure == "rps" else "p50 ms",
+                "ours": mine,
+                "plain": theirs,
+                "ours_over_plain": round(mine / theirs, 2) if theirs else None,
+                "trivial": trivial[field_name] if trivial else None,
+                "errors": {"ours": ours[our_key].get("errors", 0), "plain": plain[plain_key].get("errors", 0)},
+            }
+        )
+    return rows
+
+
+def baseline_table(rows: Iterable[dict[str, Any]]) -> str:
+    """The comparison as a Markdown table, with how to read the ratio."""
+    lines = [
+        "| operation | figure | ours | plain | ours ÷ plain | our trivial endpoint (ceiling) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        errors = row["errors"]
+        ours = f"{row['ours']:g}" + (f" ({errors['ours']} errors)" if errors["ours"] else "")
+        plain = f"{row['plain']:g}" + (f" ({errors['plain']} errors)" if errors["plain"] else "")
+        ratio = "—" if row["ours_over_plain"] is None else f"×{row['ours_over_plain']:g}"
+        trivial = "—"
+        if row["trivial"] is not None:
+            trivial = f"{row['trivial']:g} req/s" if row["figure"] == "req/s" else f"p50 {row['trivial']:g} ms"
+        lines.append(f"| {row['operation']} | {row['figure']} | {ours} | {plain} | {ratio} | {trivial} |")
+    lines.append("")
+    lines.append("req/s: ours ÷ plain below ×1 means ours serves fewer; p50 ms: above ×1 means ours answers slower.")
+    return "\n".join(lines)
