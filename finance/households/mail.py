@@ -47,7 +47,7 @@ def invitation_message(invitation: Invitation) -> EmailMessage | None:
 
 
 def send_after_commit(invitation: Invitation) -> None:
-    from finance.households.tasks import send_invitation_email
+    from finance.households.tasks import send_invitation_email  # the tasks module imports this one
 
     invitation_id = str(invitation.pk)
     # robust: a mail server outage is logged, it does not fail a request that already committed.

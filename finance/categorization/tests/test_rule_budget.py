@@ -18,6 +18,7 @@ import pytest
 from finance.audit.models import AuditAction, AuditEvent
 from finance.categorization import rules, services
 from finance.categorization.models import DisabledReason, Rule
+from finance.categorization.pipeline import categorize_many
 from finance.categorization.rules import Budget, Exhausted, evaluate, parse_rule
 from finance.core.models import OutboxEvent
 from finance.imports.tests.conftest import upload
@@ -244,7 +245,6 @@ def test_when_the_budget_runs_out_the_costliest_rule_is_exhausted_and_the_others
 
 
 def test_a_rule_exhausted_midway_counts_for_none_of_the_batch():
-    from finance.categorization.pipeline import categorize_many
 
     costly, cheap = rule("costly", 5, 0), rule("cheap", 1, 1)
     budget = Budget(0.1, clock=ticking(0.01))

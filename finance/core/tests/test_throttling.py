@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from finance.households.models import Household
+from finance.users.models import SignInAttempt
 from finance.users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +130,6 @@ def test_a_forged_forwarded_for_buys_no_fresh_address_budget(rates, make_client)
 
 
 def test_a_forged_forwarded_for_does_not_reset_the_sign_in_budget(rates):
-    from finance.users.models import SignInAttempt
 
     rates(login="2/min")
     user = UserFactory(username="kim")

@@ -14,6 +14,7 @@ from django.db import connection
 from django.test import Client
 
 from finance.budgets.models import Budget
+from finance.core.exceptions import FieldError
 from finance.core.money import AGGREGATE_LIMIT, MONEY_LIMIT, amount_problem, converted_problem, rate_problem
 from finance.currency.models import ExchangeRate
 from finance.currency.services import rate_create
@@ -187,7 +188,6 @@ def test_opening_balances_rates_and_budgets_follow_the_same_rule(client_for, hou
 
 
 def test_services_refuse_what_a_form_or_tool_would_pass_them(household, account):
-    from finance.core.exceptions import FieldError
 
     before = snapshot(household)
     with pytest.raises(FieldError) as refused:
@@ -312,7 +312,6 @@ def test_a_balance_past_the_aggregate_limit_is_refused_and_changes_nothing(clien
 
 
 def test_a_monthly_sum_past_the_limit_is_refused_even_when_each_balance_fits(household, account):
-    from finance.core.exceptions import FieldError
 
     other = make_account(household, "Second", currency="USD")
     bulk(household, account, 60)
@@ -324,7 +323,6 @@ def test_a_monthly_sum_past_the_limit_is_refused_even_when_each_balance_fits(hou
 
 
 def test_a_bulk_whose_sum_alone_is_past_the_limit_is_refused(household, account):
-    from finance.core.exceptions import FieldError
 
     before = snapshot(household)
     with pytest.raises(FieldError) as refused:

@@ -159,3 +159,13 @@ class LocalOIDCProvider:
                 pass
 
         return Handler
+
+
+def provider_setting(provider: LocalOIDCProvider, *, trust_email: bool = True) -> dict[str, Any]:
+    """One ``OAUTH_PROVIDERS`` entry pointing at ``provider``."""
+    return {
+        "client_id": provider.client_id,
+        "client_secret": provider.client_secret,
+        "issuer": provider.issuer,
+        "trust_email": trust_email,
+    }

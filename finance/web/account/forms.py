@@ -72,11 +72,13 @@ class NewPasswordForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
+    mismatch_message = _("The two passwords do not match.")
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         again = data.get("new_password_again")
         if data.get("new_password") and again is not None and data["new_password"] != again:
-            self.add_error("new_password_again", _("The two passwords do not match."))
+            self.add_error("new_password_again", self.mismatch_message)
         return data
 
 
@@ -191,32 +193,23 @@ class AvatarForm(forms.Form):
 # --- Security settings --------------------------------------------------------------------------------
 
 
-class PasswordChangeForm(forms.Form):
+class PasswordChangeForm(NewPasswordForm):
     """The current password and the new one twice; the service checks the rest (Django's validators)."""
+
+    field_order = ["old_password", "new_password", "new_password_again"]
+    mismatch_message = _("The two new passwords do not match.")
 
     old_password = forms.CharField(
         label=_("Current password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
-    new_password = forms.CharField(
-        label=_("New password"),
-        strip=False,
-        help_text=_("At least 10 characters, not too similar to your name or email, not a common password."),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    new_password_again = forms.CharField(
-        label=_("New password again"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        again = data.get("new_password_again")
-        if data.get("new_password") and again is not None and data["new_password"] != again:
-            self.add_error("new_password_again", _("The two new passwords do not match."))
-        return data
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password"].help_text = _(
+            "At least 10 characters, not too similar to your name or email, not a common password."
+        )
 
 
 class TwoFactorCodeForm(forms.Form):

@@ -341,6 +341,12 @@ def _oauth_failed(request: HttpRequest, message: str, *, status: int = 400, **ex
     return render(request, "web/public/oauth_error.html", {"error": message, **extra}, status=status)
 
 
+def _oauth_throttled(request: HttpRequest, message: str, wait: float) -> HttpResponse:
+    response = _oauth_failed(request, message, status=429)
+    response["Retry-After"] = str(round(wait))
+    return response
+
+
 @never_cache
 @require_GET
 def oauth_start(request: HttpRequest, provider: str) -> HttpResponse:
@@ -349,9 +355,7 @@ def oauth_start(request: HttpRequest, provider: str) -> HttpResponse:
         return redirect("web:dashboard")
     wait = throttle_wait(request, "login")
     if wait is not None:
-        response = _oauth_failed(request, too_many_message(wait), status=429)
-        response["Retry-After"] = str(wait)
-        return response
+        return _oauth_throttled(request, too_many_message(wait), wait)
     try:
         started = services.oauth_start(provider=provider)
     except NotFound:
@@ -386,17 +390,13 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
         return _oauth_failed(request, _("%(provider)s could not sign you in.") % {"provider": label})
     wait = throttle_wait(request, "login")
     if wait is not None:
-        response = _oauth_failed(request, too_many_message(wait), status=429)
-        response["Retry-After"] = str(wait)
-        return response
+        return _oauth_throttled(request, too_many_message(wait), wait)
     try:
         result = services.web_oauth_sign_in(
             provider=provider, code=request.GET["code"], state=state, client=client_info(request)
         )
     except services.LoginDelayed as exc:
-        response = _oauth_failed(request, domain_message(exc), status=429)
-        response["Retry-After"] = str(round(exc.wait or 60))
-        return response
+        return _oauth_throttled(request, domain_message(exc), exc.wait or 60)
     except Conflict as exc:  # account_exists: an address the provider does not vouch for
         return _oauth_failed(request, domain_message(exc), status=409, forgot=True)
     except Forbidden as exc:  # email_not_verified

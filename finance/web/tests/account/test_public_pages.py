@@ -23,7 +23,7 @@ from finance.households.services import invitation_create
 from finance.users import links, mail, services
 from finance.users.models import AuthSession, OAuthRequest, SignInAttempt, User
 from finance.users.tests.factories import PASSWORD, UserFactory
-from finance.users.tests.oidc_provider import LocalOIDCProvider, new_signing_key
+from finance.users.tests.oidc_provider import LocalOIDCProvider, new_signing_key, provider_setting
 from finance.web.account.public import OAUTH_KEY, RESET_KEY
 from finance.web.account.signin import AUTH_SESSION_KEY, PENDING_KEY
 
@@ -422,14 +422,7 @@ def idp(settings, signing_key):
     provider = LocalOIDCProvider(client_id="finance-web", client_secret="s3cret-for-tests", key=signing_key)
     provider.start()
     settings.OAUTH_REDIRECT_URL = "http://testserver/oauth/callback"
-    settings.OAUTH_PROVIDERS = {
-        "google": {
-            "client_id": provider.client_id,
-            "client_secret": provider.client_secret,
-            "issuer": provider.issuer,
-            "trust_email": True,
-        }
-    }
+    settings.OAUTH_PROVIDERS = {"google": provider_setting(provider)}
     yield provider
     provider.stop()
 

@@ -20,7 +20,7 @@ from finance.users import links, services
 from finance.users.models import AuthSession, SocialIdentity, User
 from finance.users.tests.factories import PASSWORD
 from finance.users.tests.helpers import mailbox
-from finance.users.tests.oidc_provider import LocalOIDCProvider
+from finance.users.tests.oidc_provider import LocalOIDCProvider, provider_setting
 from finance.web.tests.browser.conftest import axe_violations, sign_in
 from finance.web.tests.browser.test_web_app import tab_to
 
@@ -45,14 +45,7 @@ PUBLIC_PAGES = [
 def idp(settings: Any, live_server: Any) -> Any:
     provider = LocalOIDCProvider(client_id="finance-web", client_secret="s3cret-for-tests").start()
     settings.OAUTH_REDIRECT_URL = f"{live_server.url}/oauth/callback"
-    settings.OAUTH_PROVIDERS = {
-        "google": {
-            "client_id": provider.client_id,
-            "client_secret": provider.client_secret,
-            "issuer": provider.issuer,
-            "trust_email": True,
-        }
-    }
+    settings.OAUTH_PROVIDERS = {"google": provider_setting(provider)}
     yield provider
     provider.stop()
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from config import env
 from finance.budgets.models import Budget, Goal
@@ -29,6 +29,7 @@ from finance.ledger.models import Account, Category, Tag, Transaction
 from finance.users.models import User
 from finance.users.services import user_register
 from finance.users.tests.factories import PASSWORD
+from finance.web import urls as web_urls
 from finance.web.tests.browser.conftest import AXE, axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -99,7 +100,7 @@ def _invite(household: Household, owner: User) -> User:
     return invitee
 
 
-def _arguments(household: Household, user: User) -> dict[str, Callable[[], dict[str, Any]]]:
+def _arguments(household: Household) -> dict[str, Callable[[], dict[str, Any]]]:
     """For each route with arguments, where in the demo household its object comes from."""
 
     def pk(model: Any, **where: Any) -> Callable[[], dict[str, Any]]:
@@ -134,22 +135,13 @@ def _arguments(household: Household, user: User) -> dict[str, Callable[[], dict[
     }
 
 
-def _routes(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            if pattern.namespace == "web":
-                yield from ((name, p) for name, p in _routes(pattern.url_patterns, "web"))
-            continue
-        if prefix and isinstance(pattern, URLPattern) and pattern.name:
-            yield pattern.name, pattern
-
-
-def _pages(household: Household, user: User) -> tuple[dict[str, str], set[str]]:
+def _pages(household: Household) -> tuple[dict[str, str], set[str]]:
     """The path of every page of the web app, by route name, and the routes nobody said how to reach."""
-    arguments = _arguments(household, user)
+    arguments = _arguments(household)
     paths: dict[str, str] = {}
     unknown: set[str] = set()
-    for name, pattern in _routes(get_resolver().url_patterns):
+    for pattern in web_urls.urlpatterns:
+        name = pattern.name
         if name in ACTIONS:
             continue
         if pattern.pattern.converters:
@@ -197,7 +189,7 @@ def test_every_page_photographed_at_both_widths(chromium, live_server, console, 
     folder = Path(os.environ.get("SCREENSHOT_DIR") or Path(env.BASE_DIR) / "var" / "screenshots")
     for width in WIDTHS:
         (folder / str(width)).mkdir(parents=True, exist_ok=True)
-    paths, unknown = _pages(household, user)
+    paths, unknown = _pages(household)
     assert unknown == set(), "say in _arguments (or ACTIONS) how to reach these routes"
 
     context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-US", base_url=live_server.url)

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from finance.audit.models import AuditAction, AuditEvent
 from finance.households.models import Membership, Role
+from finance.privacy import services
 from finance.privacy.models import AccountDeletion
 from finance.users import services as user_services
 from finance.users.models import AuthSession
@@ -98,7 +99,6 @@ def test_with_two_factor_on_the_code_is_needed(user, household, clock):
 
 def test_a_scheduled_deletion_shows_on_the_page_with_a_cancel_button(web_client, user, household):
     # Only reachable when a session outlived the request (force_login has no account session to end).
-    from finance.privacy import services
 
     services.account_deletion_request(user=user, password=PASSWORD)
     client = web_client(user)
