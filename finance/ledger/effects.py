@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, models
-from django.db.models import F, Model
+from django.db.models import Model
 
 from finance.core import events
 from finance.core.cache import bump_household_version
@@ -191,28 +191,20 @@ class LedgerDelta:
     def apply(self, *, field: str = "amount") -> None:
         """Write the changes with atomic increments, in a fixed order.
 
-        A change that would take a balance or a monthly sum past ``AGGREGATE_LIMIT`` raises a
-        :class:`FieldError` on ``field`` instead; the caller's transaction then rolls back what was written.
+        On PostgreSQL every balance and aggregate change goes in one statement (one round trip, however many
+        rows); on SQLite, which has no data-modifying ``WITH``, one statement per table. A change that would
+        take a balance or a monthly sum past ``AGGREGATE_LIMIT`` raises a :class:`FieldError` on ``field``
+        instead; the caller's transaction then rolls back what was written.
         """
+        balances: list[tuple[uuid.UUID, Decimal]] = []
         for account_id in sorted(self.accounts, key=str):
             change = self.accounts[account_id]
             if change:
                 _refuse_if(aggregate_problem(change), field)
-                # The new balance stays strictly inside ±AGGREGATE_LIMIT (compared before anything is written).
-                updated = (
-                    Account.objects.filter(pk=account_id)
-                    .filter(balance__lt=AGGREGATE_LIMIT - change, balance__gt=-AGGREGATE_LIMIT - change)
-                    .update(balance=F("balance") + change)
-                )
-                if not updated and Account.objects.filter(pk=account_id).exists():
-                    _refuse_if(aggregate_problem(AGGREGATE_LIMIT), field)
-        groups: list[tuple[type[Model], list[str], list[str], dict[Any, list[Any]]]] = [
-            (
-                AccountMonthly,
-                ["household", "account", "month"],
-                list(ACCOUNT_MONTH_COLUMNS),
-                self.account_months,
-            ),
+                balances.append((account_id, change))
+        upserts: list[Upsert] = []
+        for model, keys, counters, changes in (
+            (AccountMonthly, ["household", "account", "month"], ACCOUNT_MONTH_COLUMNS, self.account_months),
             (
                 MonthlySummary,
                 ["household", "month"],
@@ -220,14 +212,25 @@ class LedgerDelta:
                 self.months,
             ),
             (CategoryMonthly, ["household", "month", "kind", "category_key"], ["total", "count"], self.categories),
-        ]
-        for model, keys, counters, changes in groups:
+        ):
             rows = [(*key, *values) for key, values in sorted(changes.items(), key=_sort_key) if any(values)]
             for row in rows:
                 for value in row[len(keys) :]:
                     if isinstance(value, Decimal):
                         _refuse_if(aggregate_problem(value), field)
-            if _increment(model, keys, counters, rows) < len(rows):
+            if rows:
+                upserts.append(Upsert(model, keys, counters, rows))
+        if connection.vendor == "postgresql":
+            moved, written = _write_in_one_statement(balances, upserts)
+        else:
+            moved = [_add_to_balance(account_id, change) for account_id, change in balances]
+            written = [_increment(upsert) for upsert in upserts]
+        for (account_id, _), updated in zip(balances, moved, strict=True):
+            # Not updated: the new balance would leave the range, or the account is gone (then nothing to keep).
+            if not updated and Account.objects.filter(pk=account_id).exists():
+                _refuse_if(aggregate_problem(AGGREGATE_LIMIT), field)
+        for upsert, count in zip(upserts, written, strict=True):
+            if count < len(upsert.rows):
                 _refuse_if(aggregate_problem(AGGREGATE_LIMIT), field)
 
 
@@ -271,37 +274,108 @@ def _refuse_if(problem: Any, field: str) -> None:
         raise FieldError(field, problem.message, problem.code)
 
 
-def _increment(model: type[Model], keys: list[str], counters: list[str], rows: list[tuple[Any, ...]]) -> int:
-    """``INSERT … ON CONFLICT (keys) DO UPDATE SET c = c + EXCLUDED.c`` (PostgreSQL and SQLite).
+@dataclass(frozen=True)
+class Upsert:
+    """Rows to add to an aggregate table: ``keys`` identify a row, ``counters`` are added to."""
 
-    The update is skipped for a row whose money column would reach ``±AGGREGATE_LIMIT`` (the sum is compared
-    before it is assigned, so it never overflows the column); returns how many rows were written.
-    """
-    if not rows:
-        return 0
-    opts = model._meta
-    fields: list[Any] = [opts.get_field(name) for name in [*keys, *counters]]
+    model: type[Model]
+    keys: list[str]
+    counters: list[str]
+    rows: list[tuple[Any, ...]]
+
+    def fields(self) -> list[Any]:
+        opts = self.model._meta
+        return [opts.get_field(name) for name in [*self.keys, *self.counters]]
+
+    def sql(self, rows: int) -> str:
+        """``INSERT … VALUES (…) × rows ON CONFLICT (keys) DO UPDATE SET c = c + EXCLUDED.c WHERE guards``.
+
+        The update is skipped for a row whose money column would reach ``±AGGREGATE_LIMIT`` (the sum is
+        compared before it is assigned, so it never overflows the column).
+        """
+        fields = self.fields()
+        qn = connection.ops.quote_name
+        table = qn(self.model._meta.db_table)
+        columns = [qn(f.column) for f in fields]
+        counted = list(zip(fields[len(self.keys) :], columns[len(self.keys) :], strict=True))
+        updates = ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for _, c in counted)
+        limit = f"{AGGREGATE_LIMIT:f}"
+        guards = " AND ".join(
+            f"{table}.{c} + EXCLUDED.{c} < {limit} AND {table}.{c} + EXCLUDED.{c} > -{limit}"
+            for f, c in counted
+            if isinstance(f, models.DecimalField)
+        )
+        values = ", ".join([f"({', '.join(['%s'] * len(columns))})"] * rows)
+        # Identifiers come from model metadata, the limit from a constant, values are parameters: nothing
+        # user-supplied is formatted in.
+        return (
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values} "  # noqa: S608
+            f"ON CONFLICT ({', '.join(columns[: len(self.keys)])}) DO UPDATE SET {updates} WHERE {guards}"
+        )
+
+    def params(self) -> list[list[Any]]:
+        fields = self.fields()
+        return [
+            [f.get_db_prep_value(value, connection, prepared=False) for f, value in zip(fields, row, strict=True)]
+            for row in self.rows
+        ]
+
+
+def _balance_sql() -> str:
+    """Add to one account's balance, keeping it strictly inside ``±AGGREGATE_LIMIT`` (compared first)."""
     qn = connection.ops.quote_name
-    table = qn(opts.db_table)
-    columns = [qn(f.column) for f in fields]
-    key_columns = columns[: len(keys)]
-    updates = ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for c in columns[len(keys) :])
+    table, balance, pk = qn(Account._meta.db_table), qn("balance"), qn("id")
     limit = f"{AGGREGATE_LIMIT:f}"
-    guards = " AND ".join(
-        f"{table}.{c} + EXCLUDED.{c} < {limit} AND {table}.{c} + EXCLUDED.{c} > -{limit}"
-        for f, c in zip(fields[len(keys) :], columns[len(keys) :], strict=True)
-        if isinstance(f, models.DecimalField)
+    return (
+        f"UPDATE {table} SET {balance} = {balance} + %s WHERE {pk} = %s "  # noqa: S608 - identifiers, constant
+        f"AND {balance} + %s < {limit} AND {balance} + %s > -{limit}"
     )
-    # Identifiers come from model metadata, the limit from a constant, values are parameters: nothing
-    # user-supplied is formatted in.
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
-        f"ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET {updates} WHERE {guards}"
-    )
-    params = [
-        [f.get_db_prep_value(value, connection, prepared=False) for f, value in zip(fields, row, strict=True)]
-        for row in rows
-    ]
+
+
+def _balance_params(account_id: uuid.UUID, change: Decimal) -> list[Any]:
+    opts = Account._meta
+    value = opts.get_field("balance").get_db_prep_value(change, connection)
+    return [value, opts.get_field("id").get_db_prep_value(account_id, connection), value, value]
+
+
+def _add_to_balance(account_id: uuid.UUID, change: Decimal) -> int:
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        cursor.execute(_balance_sql(), _balance_params(account_id, change))
         return int(cursor.rowcount)
+
+
+def _increment(upsert: Upsert) -> int:
+    """Write ``upsert`` row by row (one prepared statement, many parameter sets); returns how many rows were
+    written."""
+    with connection.cursor() as cursor:
+        cursor.executemany(upsert.sql(1), upsert.params())
+        return int(cursor.rowcount)
+
+
+def _write_in_one_statement(
+    balances: list[tuple[uuid.UUID, Decimal]], upserts: list[Upsert]
+) -> tuple[list[int], list[int]]:
+    """PostgreSQL: every balance change and upsert as the parts of one ``WITH`` statement, so a write's derived
+    data costs one round trip. Returns the rows each part wrote.
+
+    The parts run in the order the final ``SELECT`` reads them (accounts by id, then the aggregate tables,
+    each sorted by key), the fixed order that keeps concurrent writers from deadlocking.
+    """
+    parts: list[str] = []
+    params: list[Any] = []
+    for account_id, change in balances:
+        parts.append(_balance_sql() + " RETURNING 1")
+        params += _balance_params(account_id, change)
+    for upsert in upserts:
+        parts.append(upsert.sql(len(upsert.rows)) + " RETURNING 1")
+        params += [value for row in upsert.params() for value in row]
+    if not parts:
+        return [], []
+    names = [f"w{i}" for i in range(len(parts))]
+    with_clause = ", ".join(f"{name} AS ({part})" for name, part in zip(names, parts, strict=True))
+    counts = ", ".join(f"(SELECT count(*) FROM {name})" for name in names)  # noqa: S608 - names made above
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {with_clause} SELECT {counts}", params)
+        row = cursor.fetchone()
+    written = [int(n) for n in row]
+    return written[: len(balances)], written[len(balances) :]

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps as django_apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from finance.currency.services import rate_create
 from finance.households.services import household_update
@@ -251,3 +253,44 @@ def test_verify_finds_drift_and_repair_fixes_it(household):
     repair(household.id)
     assert verify(household.id) == []
     assert balance(account) == D("-10")
+
+
+def test_a_write_updates_every_derived_row_in_one_statement_on_postgresql(household):
+    """A transfer moves two balances; a split expense adds to several category rows: all of it is one
+    statement on PostgreSQL (one round trip), and each row still gets exactly its part."""
+    checking = make_account(household, "Checking", opening_balance=D("1000"))
+    savings = make_account(household, "Savings", type="savings")
+    make_txn(household, checking, "expense", "5.00", MARCH, category=category(household, "Groceries"))
+    with CaptureQueriesContext(connection) as transfer_queries:
+        make_txn(household, checking, "transfer", "300.00", MARCH, transfer_account=savings)
+    split = TransactionInput(
+        account=checking,
+        type="expense",
+        amount=D("60.00"),
+        date=MARCH,
+        splits=[
+            SplitInput(category=category(household, "Groceries"), amount=D("45.00")),
+            SplitInput(category=category(household, "Dining out"), amount=D("15.00")),
+        ],
+    )
+    with CaptureQueriesContext(connection) as split_queries:
+        services.transaction_create(household=household, actor=None, data=split)
+
+    assert (balance(checking), balance(savings)) == (D("635.00"), D("300.00"))
+    assert (cat_total(household, "Groceries"), cat_total(household, "Dining out")) == (D("50.00"), D("15.00"))
+    assert month(household).expense == D("65.00")
+    assert verify(household.id) == []
+    for queries in (transfer_queries, split_queries):
+        derived = [
+            q["sql"]
+            for q in queries.captured_queries
+            if any(
+                table in q["sql"] for table in ('"ledger_account"', "ledger_accountmonthly", "ledger_categorymonthly")
+            )
+            and not q["sql"].startswith("SELECT")
+        ]
+        if connection.vendor == "postgresql":
+            assert len(derived) == 1, derived
+            assert derived[0].startswith("WITH ")
+        else:
+            assert len(derived) >= 3
