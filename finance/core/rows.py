@@ -1,4 +1,4 @@
-"""One model row by its key columns, read without building a queryset.
+"""One model row read by its key columns, or written, without building a queryset.
 
 Validating a request that names related objects (an account, a category) reads
 each of them by id and household. Through the ORM every such read compiles a
@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Model, signals
 
 M = TypeVar("M", bound=Model)
 
@@ -67,3 +67,31 @@ def row(model: type[M], **keys: Any) -> M | None:
             value = convert(value, column, connection)
         converted.append(value)
     return model.from_db(connection.alias, read.attnames, converted)
+
+
+@lru_cache(maxsize=256)
+def _insert(model: type[Model], vendor: str) -> tuple[str, list[Any]]:
+    opts = model._meta
+    fields: list[Any] = [field for field in opts.local_concrete_fields if not field.generated]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    # Identifiers come from model metadata; values are parameters.
+    sql = f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
+    return sql, fields
+
+
+def insert(instance: Model) -> None:
+    """Write a new ``instance`` (its primary key set, as a UUID default sets it) with one precompiled
+    ``INSERT``, as ``save(force_insert=True)`` would: each field's ``pre_save`` runs (``auto_now``
+    timestamps), then the instance is marked saved. A model somebody listens to (``pre_save``/``post_save``
+    receivers) goes through ``save`` so the signals are sent."""
+    model = type(instance)
+    if signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model) or instance.pk is None:
+        instance.save(force_insert=True)
+        return
+    sql, fields = _insert(model, connection.vendor)
+    params = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+    instance._state.adding = False
+    instance._state.db = connection.alias

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import cache
 from rest_framework import permissions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
@@ -24,26 +25,34 @@ class BearerAuthentication(JWTAuthentication):
     """JWT access tokens of a live session; a revoked session's tokens stop working at once."""
 
     def authenticate(self, request: Request) -> Any:
-        try:
-            result = super().authenticate(request)
-        except InvalidToken:
-            raise AuthenticationFailed("The token is invalid or expired.", code="token_not_valid") from None
-        if result is None:
+        header = self.get_header(request)
+        raw = self.get_raw_token(header) if header is not None else None
+        if raw is None:
             return None
-        user, token = result
-        session_id = token.get(services.SESSION_CLAIM)
-        if not session_id or not selectors.session_is_active(session_id=str(session_id), user_id=user.pk):
+        try:
+            token = self.get_validated_token(raw)
+            user_id = token[jwt_settings.USER_ID_CLAIM]
+        except (InvalidToken, KeyError):
+            raise AuthenticationFailed("The token is invalid or expired.", code="token_not_valid") from None
+        session_id = str(token.get(services.SESSION_CLAIM) or "")
+        # The user's principal version and the session's owner in one cache round trip.
+        version_key, session_key = principal.version_key(user_id), selectors.session_cache_key(session_id)
+        cached = cache.get_many([version_key, session_key]) if session_id else {}
+        user = self.get_user(token, version=cached.get(version_key))
+        if not session_id or not selectors.session_is_active(
+            session_id=session_id, user_id=user.pk, cached=cached.get(session_key)
+        ):
             raise AuthenticationFailed("This session has ended; sign in again.", code="token_not_valid")
-        services.session_touch(session_id=str(session_id), user_id=user.pk, ip=client_ip(request))
+        services.session_touch(session_id=session_id, user_id=user.pk, ip=client_ip(request))
         return user, token
 
-    def get_user(self, validated_token: Any) -> Any:
+    def get_user(self, validated_token: Any, *, version: Any = None) -> Any:
         """The token's user from the per-user cache (``finance.users.principal``), not a query per request."""
         try:
             user_id = validated_token[jwt_settings.USER_ID_CLAIM]
         except KeyError:
             raise InvalidToken("The token names no user.") from None
-        found = principal.principal(user_id)
+        found = principal.principal(user_id, version=version)
         if found is None:
             raise AuthenticationFailed("User not found", code="user_not_found")
         if not found.user.is_active:

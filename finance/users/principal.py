@@ -45,7 +45,9 @@ class Principal:
     memberships: tuple[Any, ...]
 
 
-def _version_key(user_id: Any) -> str:
+def version_key(user_id: Any) -> str:
+    """The cache key of the user's principal version (read with other keys in one round trip by
+    authentication, then passed to :func:`principal`)."""
     return f"principal:v:{user_id}"
 
 
@@ -60,9 +62,13 @@ def _load(user_id: Any) -> Principal | None:
     return Principal(user=user, memberships=memberships)
 
 
-def principal(user_id: Any) -> Principal | None:
-    """The user (without the password hash) and their memberships; ``None`` if there is no such user."""
-    version = current_version(_version_key(user_id))
+def principal(user_id: Any, *, version: Any = None) -> Principal | None:
+    """The user (without the password hash) and their memberships; ``None`` if there is no such user.
+
+    ``version`` is what the cache held under :func:`version_key` when the caller read it already; without
+    it (or when the cache had none), it is read here.
+    """
+    version = current_version(version_key(user_id)) if version is None else int(version)
     if version is None:
         return _load(user_id)
     key = f"principal:{user_id}:{version}"
@@ -102,7 +108,7 @@ def principal_changed(user_ids: Iterable[Any]) -> None:
     database held before the commit under the version replaced now.
     """
     global _generation
-    keys = [_version_key(user_id) for user_id in {str(u) for u in user_ids if u is not None}]
+    keys = [version_key(user_id) for user_id in {str(u) for u in user_ids if u is not None}]
     if not keys:
         return
     _generation += 1

@@ -84,7 +84,7 @@ def session_cache_value(session: AuthSession) -> str:
     return "" if session.revoked_at is not None else str(session.user_id)
 
 
-def session_is_active(*, session_id: str, user_id: Any) -> bool:
+def session_is_active(*, session_id: str, user_id: Any, cached: Any = None) -> bool:
     """Whether the session is still on **and belongs to** ``user_id``; cached, and overwritten the
     moment it is revoked.
 
@@ -97,7 +97,8 @@ def session_is_active(*, session_id: str, user_id: Any) -> bool:
     except ValueError:
         return False
     key = session_cache_key(session_id)
-    owner = cache.get(key)
+    # ``cached``: what the cache held under the session's key when the caller read it with other keys.
+    owner = cached if isinstance(cached, str) else cache.get(key)
     if not isinstance(owner, str):  # a miss (or an entry of the old yes/no format)
         session = AuthSession.objects.filter(pk=session_id).only("user_id", "revoked_at").first()
         owner = "" if session is None else session_cache_value(session)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -49,3 +50,45 @@ def test_a_row_read_is_one_statement(household):
         rows.row(Account, id=account.id, household_id=household.id)
     assert len(queries.captured_queries) == 1
     assert queries.captured_queries[0]["sql"].startswith("SELECT")
+
+
+def test_an_insert_writes_what_save_would_and_marks_the_instance_saved(household):
+    from finance.ledger.models import Transaction
+
+    account = make_account(household)
+    txn = Transaction(
+        household=household,
+        account=account,
+        type="expense",
+        amount=Decimal("12.34"),
+        currency="USD",
+        date=date(2026, 3, 5),
+        payee="Corner shop",
+    )
+    with CaptureQueriesContext(connection) as queries:
+        rows.insert(txn)
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["INSERT"]
+    assert txn._state.adding is False
+    assert txn.created_at is not None  # auto_now_add ran
+    assert txn.updated_at is not None
+    assert field_values(Transaction.objects.get(pk=txn.pk)) == field_values(txn)
+
+
+def test_an_insert_of_a_model_with_receivers_sends_its_signals(household):
+    from django.db.models.signals import post_save
+
+    account = make_account(household)
+    seen = []
+
+    def receiver(sender, instance, created, **kwargs):
+        seen.append((instance.pk, created))
+
+    post_save.connect(receiver, sender=Category)
+    try:
+        new = Category(household=household, name="Bench test pets", type="expense")
+        rows.insert(new)
+    finally:
+        post_save.disconnect(receiver, sender=Category)
+    assert seen == [(new.pk, True)]
+    assert Category.objects.filter(pk=new.pk, name="Bench test pets").exists()
+    assert account.pk is not None

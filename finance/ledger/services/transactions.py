@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from finance.audit.models import AuditAction
 from finance.audit.services import audit_record
-from finance.core import events
+from finance.core import events, rows
 from finance.core.dates import date_problem
 from finance.core.exceptions import FieldError, FieldErrors
 from finance.core.money import WIDE, ZERO, quantum
@@ -281,7 +281,7 @@ def transaction_create(*, household: Household, actor: User | None, data: Transa
     prepared = _prepare(household=household, values=data.given(), rates=RateCache(household.id))
     txn = prepared.txn
     txn.created_by = actor
-    txn.save(force_insert=True)
+    rows.insert(txn)
     Split.objects.bulk_create(prepared.splits)
     tags = _save_tags(household, txn, prepared.tag_names, replace=False)
     delta = LedgerDelta()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -194,8 +195,20 @@ def sessions_revoke_all(*, user: Any, reason: str, keep: Any = None) -> int:
     return len(sessions)
 
 
+# When this process last asked the cache whether a session's use is due to be written (monotonic seconds):
+# within TOUCH_INTERVAL the answer is no, so a busy session costs no cache round trip per request.
+_touched: dict[str, float] = {}
+_TOUCHED_MAX = 10_000
+
+
 def session_touch(*, session_id: str, user_id: Any, ip: str | None) -> None:
     """Record that the user's session was used (at most once a minute per session)."""
+    now = time.monotonic()
+    if now - _touched.get(session_id, -TOUCH_INTERVAL) < TOUCH_INTERVAL:
+        return
+    if len(_touched) >= _TOUCHED_MAX:
+        _touched.clear()
+    _touched[session_id] = now
     if not cache.add(f"auth:session-touch:{session_id}", 1, TOUCH_INTERVAL):
         return
     AuthSession.objects.filter(pk=session_id, user_id=user_id, revoked_at=None).update(
