@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_sc
 from rest_framework import serializers
 
 from finance.core.api.fields import BoundedListSerializer, MoneyField, ScopedPrimaryKeyField
+from finance.core.api.serializers import PrototypeFields
 from finance.core.money import present
 from finance.ledger.inputs import SplitInput, TransactionInput
 from finance.ledger.models import (
@@ -172,7 +173,7 @@ class SplitOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SplitInputSerializer(serializers.Serializer):
+class SplitInputSerializer(PrototypeFields, serializers.Serializer):
     category = ScopedPrimaryKeyField(model=Category)
     amount = MoneyField(positive=True)
     description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -370,7 +371,7 @@ class TransactionChangedOutputSerializer(TransactionOutputSerializer):
         read_only_fields = fields
 
 
-class TransactionUpdateSerializer(serializers.Serializer):
+class TransactionUpdateSerializer(PrototypeFields, serializers.Serializer):
     account = ScopedPrimaryKeyField(model=Account, required=False)
     type = serializers.ChoiceField(choices=TransactionType.choices, required=False)
     amount = MoneyField(required=False, positive=True, help_text="Positive; the type gives the direction.")
