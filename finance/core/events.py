@@ -106,18 +106,20 @@ def listeners(event_type: type[Event]) -> tuple[tuple[Listener, Phase], ...]:
     return tuple(entry for cls in event_type.__mro__ if cls in _listeners for entry in _listeners[cls])
 
 
-def publish(event: Event) -> None:
+def publish(event: Event, *, recorded: bool = False) -> None:
     """Record ``event`` in the outbox and deliver it to its listeners.
 
     Call it inside the database transaction of the write the event reports;
     called outside one, the outbox row and the in-transaction listeners get
-    a transaction of their own.
+    a transaction of their own. ``recorded``: the caller already wrote the
+    outbox row in that transaction, with a statement of its own (:func:`outbox_insert`).
     """
     if not transaction.get_connection().in_atomic_block:
         with transaction.atomic():
-            publish(event)
+            publish(event, recorded=recorded)
         return
-    _record(event)
+    if not recorded:
+        _record(event)
     for listener, phase in listeners(type(event)):
         if phase is Phase.IN_TRANSACTION:
             listener(event)
@@ -129,8 +131,10 @@ def publish(event: Event) -> None:
 _OUTBOX_COLUMNS = ("name", "household_id", "payload", "created_at")
 
 
-def _record(event: Event) -> None:
-    """One INSERT of the event's outbox row, without building a model instance (every write pays for it)."""
+def outbox_insert(event: Event) -> tuple[str, list[Any]]:
+    """The ``INSERT`` of the event's outbox row and its parameters, without building a model instance (every
+    write pays for it). A writer that sends several statements as one runs it with them, then calls
+    ``publish(event, recorded=True)``."""
     connection = transaction.get_connection()
     meta = OutboxEvent._meta
     fields: list[Any] = [meta.get_field(name) for name in _OUTBOX_COLUMNS]
@@ -139,8 +143,12 @@ def _record(event: Event) -> None:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     # Identifiers come from model metadata; values are parameters.
-    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s)"  # noqa: S608
-    with connection.cursor() as cursor:
+    return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s)", params  # noqa: S608
+
+
+def _record(event: Event) -> None:
+    sql, params = outbox_insert(event)
+    with transaction.get_connection().cursor() as cursor:
         cursor.execute(sql, params)
 
 

@@ -188,13 +188,15 @@ class LedgerDelta:
         row[column] += sign * amount
         row[COUNT] += sign * count
 
-    def apply(self, *, field: str = "amount") -> None:
+    def apply(self, *, field: str = "amount", also: Sequence[tuple[str, list[Any]]] = ()) -> None:
         """Write the changes with atomic increments, in a fixed order.
 
         On PostgreSQL every balance and aggregate change goes in one statement (one round trip, however many
-        rows); on SQLite, which has no data-modifying ``WITH``, one statement per table. A change that would
-        take a balance or a monthly sum past ``AGGREGATE_LIMIT`` raises a :class:`FieldError` on ``field``
-        instead; the caller's transaction then rolls back what was written.
+        rows), with the statements ``also`` gives (``(sql, params)``: the write's outbox row) after them. On
+        SQLite, which has no data-modifying ``WITH`` and adds decimals as binary floats, each row is read,
+        added to exactly in Python and written back (safe: SQLite lets one writer in at a time), then those.
+        A change that would take a balance or a monthly sum past ``AGGREGATE_LIMIT`` raises a
+        :class:`FieldError` on ``field`` instead; the caller's transaction then rolls back what was written.
         """
         balances: list[tuple[uuid.UUID, Decimal]] = []
         for account_id in sorted(self.accounts, key=str):
@@ -221,10 +223,13 @@ class LedgerDelta:
             if rows:
                 upserts.append(Upsert(model, keys, counters, rows))
         if connection.vendor == "postgresql":
-            moved, written = _write_in_one_statement(balances, upserts)
+            moved, written = _write_in_one_statement(balances, upserts, also)
         else:
-            moved = [_add_to_balance(account_id, change) for account_id, change in balances]
-            written = [_increment(upsert) for upsert in upserts]
+            moved = [_add_exactly(Account, {"id": account_id}, {"balance": change}) for account_id, change in balances]
+            written = [sum(_add_exactly(*upsert.split(row), create=True) for row in upsert.rows) for upsert in upserts]
+            with connection.cursor() as cursor:
+                for sql, params in also:
+                    cursor.execute(sql, params)
         for (account_id, _), updated in zip(balances, moved, strict=True):
             # Not updated: the new balance would leave the range, or the account is gone (then nothing to keep).
             if not updated and Account.objects.filter(pk=account_id).exists():
@@ -251,8 +256,6 @@ def apply_change(
     adds grouped states passes its own. A change that would take an aggregate out of the supported range is
     refused with a field error on ``field``.
     """
-    delta.apply(field=field)
-    bump_household_version(household_id)
     event = TransactionsChanged(
         household_id=household_id,
         kind=kind,
@@ -261,7 +264,10 @@ def apply_change(
         ids=tuple(ids) if len(ids) <= MAX_EVENT_IDS else (),
         count=len(ids),
     )
-    events.publish(event)
+    # The event's outbox row goes with the derived data (on PostgreSQL, in the same statement).
+    delta.apply(field=field, also=[events.outbox_insert(event)])
+    bump_household_version(household_id)
+    events.publish(event, recorded=True)
     return event
 
 
@@ -313,6 +319,12 @@ class Upsert:
             f"ON CONFLICT ({', '.join(columns[: len(self.keys)])}) DO UPDATE SET {updates} WHERE {guards}"
         )
 
+    def split(self, row: tuple[Any, ...]) -> tuple[type[Model], dict[str, Any], dict[str, Any]]:
+        """``row`` as (model, key columns by attribute name, increments by field name)."""
+        fields = self.fields()
+        keys = {f.attname: value for f, value in zip(fields[: len(self.keys)], row, strict=False)}
+        return self.model, keys, dict(zip(self.counters, row[len(self.keys) :], strict=True))
+
     def params(self) -> list[list[Any]]:
         fields = self.fields()
         return [
@@ -338,22 +350,45 @@ def _balance_params(account_id: uuid.UUID, change: Decimal) -> list[Any]:
     return [value, opts.get_field("id").get_db_prep_value(account_id, connection), value, value]
 
 
-def _add_to_balance(account_id: uuid.UUID, change: Decimal) -> int:
+def _add_exactly(model: type[Model], keys: dict[str, Any], increments: dict[str, Any], *, create: bool = False) -> int:
+    """SQLite: add ``increments`` to the row ``keys`` names, in ``Decimal`` arithmetic (``balance + 0.01``
+    in SQLite is float arithmetic: 100000000000.00 - 100000000000.01 gives -0.0099945068). The stored floats
+    are read raw, as the shortest decimals that give them back (through the ORM they would be cut to 15
+    significant digits), and the exact sums written as the floats nearest to them. A missing row is created
+    when ``create``; a sum that would reach ``±AGGREGATE_LIMIT`` writes nothing. Returns the rows written."""
+    opts = model._meta
+    quote = connection.ops.quote_name
+    key_fields: list[Any] = [opts.get_field(name) for name in keys]
+    where = " AND ".join(f"{quote(str(field.column))} = %s" for field in key_fields)
+    key_params = [field.get_db_prep_value(keys[name], connection) for field, name in zip(key_fields, keys, strict=True)]
+    # Decimal columns cast to REAL: read as they are declared, SQLite would hand them over as 15-digit text.
+    counter_fields: list[Any] = [opts.get_field(name) for name in increments]
+    columns = ", ".join(
+        f"CAST({quote(str(field.column))} AS REAL)"
+        if isinstance(field, models.DecimalField)
+        else quote(str(field.column))
+        for field in counter_fields
+    )
     with connection.cursor() as cursor:
-        cursor.execute(_balance_sql(), _balance_params(account_id, change))
-        return int(cursor.rowcount)
-
-
-def _increment(upsert: Upsert) -> int:
-    """Write ``upsert`` row by row (one prepared statement, many parameter sets); returns how many rows were
-    written."""
-    with connection.cursor() as cursor:
-        cursor.executemany(upsert.sql(1), upsert.params())
-        return int(cursor.rowcount)
+        # Identifiers come from model metadata; values are parameters.
+        cursor.execute(f"SELECT {columns} FROM {quote(str(opts.db_table))} WHERE {where}", key_params)  # noqa: S608
+        current = cursor.fetchone()
+    if current is None:
+        if not create:
+            return 0
+        model._default_manager.create(**keys, **increments)
+        return 1
+    added = {
+        name: (Decimal(repr(stored)) if isinstance(stored, float) else stored) + value
+        for (name, value), stored in zip(increments.items(), current, strict=True)
+    }
+    if any(isinstance(value, Decimal) and abs(value) >= AGGREGATE_LIMIT for value in added.values()):
+        return 0
+    return int(model._default_manager.filter(**keys).update(**added))
 
 
 def _write_in_one_statement(
-    balances: list[tuple[uuid.UUID, Decimal]], upserts: list[Upsert]
+    balances: list[tuple[uuid.UUID, Decimal]], upserts: list[Upsert], also: Sequence[tuple[str, list[Any]]]
 ) -> tuple[list[int], list[int]]:
     """PostgreSQL: every balance change and upsert as the parts of one ``WITH`` statement, so a write's derived
     data costs one round trip. Returns the rows each part wrote.
@@ -369,6 +404,10 @@ def _write_in_one_statement(
     for upsert in upserts:
         parts.append(upsert.sql(len(upsert.rows)) + " RETURNING 1")
         params += [value for row in upsert.params() for value in row]
+    counted = len(parts)
+    for sql, values in also:
+        parts.append(sql + " RETURNING 1")
+        params += values
     if not parts:
         return [], []
     names = [f"w{i}" for i in range(len(parts))]
@@ -377,5 +416,5 @@ def _write_in_one_statement(
     with connection.cursor() as cursor:
         cursor.execute(f"WITH {with_clause} SELECT {counts}", params)
         row = cursor.fetchone()
-    written = [int(n) for n in row]
+    written = [int(n) for n in row][:counted]
     return written[: len(balances)], written[len(balances) :]

@@ -16,9 +16,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 
+from finance.core.aggregates import ExactSum
 from finance.core.exceptions import FieldError
 from finance.core.money import ZERO, aggregate_problem
 from finance.ledger.models import (
@@ -80,7 +81,7 @@ def recompute(household_id: uuid.UUID) -> Expected:
     flow_rows = (
         txns.annotate(m=TruncMonth("date"))
         .values("account_id", "m", "type", "is_excluded")
-        .annotate(total=Sum("amount"), n=Count("id"))
+        .annotate(total=ExactSum("amount"), n=Count("id"))
     )
     column: dict[str, int] = {TransactionType.INCOME: 0, TransactionType.EXPENSE: 1, TransactionType.TRANSFER: 3}
     for row in flow_rows:
@@ -97,7 +98,7 @@ def recompute(household_id: uuid.UUID) -> Expected:
         txns.filter(type=TransactionType.TRANSFER)
         .annotate(m=TruncMonth("date"))
         .values("transfer_account_id", "m")
-        .annotate(total=Sum("transfer_amount"))
+        .annotate(total=ExactSum("transfer_amount"))
     )
     for received in incoming:
         account_months[(household_id, received["transfer_account_id"], _month(received["m"]))][2] += received["total"]
@@ -109,7 +110,7 @@ def recompute(household_id: uuid.UUID) -> Expected:
         .annotate(m=TruncMonth("date"))
         .values("m", "type")
         .annotate(
-            total=Sum("amount_in_base_currency"),
+            total=ExactSum("amount_in_base_currency"),
             n=Count("id"),
             unconverted=Count("id", filter=Q(amount_in_base_currency__isnull=True)),
         )
@@ -130,7 +131,7 @@ def recompute(household_id: uuid.UUID) -> Expected:
         counted.filter(splits__isnull=True)
         .annotate(m=TruncMonth("date"))
         .values("m", "type", "category_id")
-        .annotate(total=Sum("amount_in_base_currency"), n=Count("id"))
+        .annotate(total=ExactSum("amount_in_base_currency"), n=Count("id"))
     )
     for whole in plain:
         cat_key = (household_id, _month(whole["m"]), whole["type"], whole["category_id"] or UNCATEGORIZED)
@@ -140,7 +141,7 @@ def recompute(household_id: uuid.UUID) -> Expected:
         Split.objects.filter(transaction__in=counted.values("id"))
         .annotate(m=TruncMonth(F("transaction__date")), kind=F("transaction__type"))
         .values("m", "kind", "category_id")
-        .annotate(total=Sum("amount_in_base_currency"), n=Count("id"))
+        .annotate(total=ExactSum("amount_in_base_currency"), n=Count("id"))
     )
     for part in parts:
         part_key = (household_id, _month(part["m"]), part["kind"], part["category_id"])

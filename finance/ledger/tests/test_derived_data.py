@@ -11,11 +11,19 @@ from django.apps import apps as django_apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from finance.core.aggregates import ExactSum
 from finance.currency.services import rate_create
 from finance.households.services import household_update
 from finance.ledger import services
 from finance.ledger.inputs import SplitInput, TransactionInput
-from finance.ledger.models import UNCATEGORIZED, Account, AccountMonthly, CategoryMonthly, MonthlySummary
+from finance.ledger.models import (
+    UNCATEGORIZED,
+    Account,
+    AccountMonthly,
+    CategoryMonthly,
+    MonthlySummary,
+    Transaction,
+)
 from finance.ledger.tests.factories import category, make_account, make_txn
 from finance.ledger.verify import repair, verify
 
@@ -256,8 +264,9 @@ def test_verify_finds_drift_and_repair_fixes_it(household):
 
 
 def test_a_write_updates_every_derived_row_in_one_statement_on_postgresql(household):
-    """A transfer moves two balances; a split expense adds to several category rows: all of it is one
-    statement on PostgreSQL (one round trip), and each row still gets exactly its part."""
+    """A transfer moves two balances; a split expense adds to several category rows: all of it, and the
+    event's outbox row, is one statement on PostgreSQL (one round trip), and each row still gets exactly
+    its part."""
     checking = make_account(household, "Checking", opening_balance=D("1000"))
     savings = make_account(household, "Savings", type="savings")
     make_txn(household, checking, "expense", "5.00", MARCH, category=category(household, "Groceries"))
@@ -292,5 +301,22 @@ def test_a_write_updates_every_derived_row_in_one_statement_on_postgresql(househ
         if connection.vendor == "postgresql":
             assert len(derived) == 1, derived
             assert derived[0].startswith("WITH ")
+            # ... with the write's outbox row.
+            assert [q["sql"] for q in queries.captured_queries if "core_outboxevent" in q["sql"]] == derived
         else:
             assert len(derived) >= 3
+
+
+def test_large_amounts_that_cancel_leave_an_exact_balance_on_every_database(household):
+    """On SQLite, ``balance + x`` in SQL is float arithmetic: 100000000000.00 - 100000000000.01 gave
+    -0.0099945068. The balance, the monthly rows and verify's own sums are exact on both databases."""
+    account = make_account(household, "Everyday")
+    make_txn(household, account, "income", "100000000000.00", MARCH)
+    make_txn(household, account, "expense", "100000000000.01", MARCH, category=category(household, "Groceries"))
+    make_txn(household, account, "income", "9900000000000.05", MARCH)
+    make_txn(household, account, "expense", "9900000000000.05", MARCH)
+    assert balance(account) == D("-0.01")
+    assert verify(household.id) == []
+    # verify's sums are exact too: 10000000000000.05 (16 digits) is read back whole, not as 10000000000000.1.
+    total = Transaction.objects.filter(account=account, type="income").aggregate(total=ExactSum("amount"))["total"]
+    assert total == D("10000000000000.05")
