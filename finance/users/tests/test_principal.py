@@ -113,3 +113,24 @@ def test_a_change_is_seen_while_the_clock_stands_still(user, household):
         assert len(principal.principal(user.pk).memberships) == 1
         household_services.household_create(owner=user, name="Second")
         assert len(principal.principal(user.pk).memberships) == 2
+
+
+def test_a_process_reads_a_known_version_without_the_cache_and_shares_no_objects(user, household):
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    first = principal.principal(user.pk)
+    with mock.patch.object(cache, "get", wraps=cache.get) as get:
+        again = principal.principal(user.pk)
+    # Only the version came from the cache; the principal itself from this process's own copy ...
+    assert [call.args[0] for call in get.call_args_list] == [f"principal:v:{user.pk}"]
+    assert again is not None
+    assert [m.role for m in again.memberships] == [m.role for m in first.memberships]
+    # ... unpickled for this caller: changing one request's objects cannot leak into the next.
+    assert again.user is not first.user
+    again.user.first_name = "Changed in one request"
+    assert principal.principal(user.pk).user.first_name != "Changed in one request"
+    # A change replaces the version: the kept copy is not used any more.
+    household_services.household_create(owner=user, name="Second")
+    assert len(principal.principal(user.pk).memberships) == 2
