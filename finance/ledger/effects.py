@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection, models
@@ -299,25 +300,7 @@ class Upsert:
         The update is skipped for a row whose money column would reach ``±AGGREGATE_LIMIT`` (the sum is
         compared before it is assigned, so it never overflows the column).
         """
-        fields = self.fields()
-        qn = connection.ops.quote_name
-        table = qn(self.model._meta.db_table)
-        columns = [qn(f.column) for f in fields]
-        counted = list(zip(fields[len(self.keys) :], columns[len(self.keys) :], strict=True))
-        updates = ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for _, c in counted)
-        limit = f"{AGGREGATE_LIMIT:f}"
-        guards = " AND ".join(
-            f"{table}.{c} + EXCLUDED.{c} < {limit} AND {table}.{c} + EXCLUDED.{c} > -{limit}"
-            for f, c in counted
-            if isinstance(f, models.DecimalField)
-        )
-        values = ", ".join([f"({', '.join(['%s'] * len(columns))})"] * rows)
-        # Identifiers come from model metadata, the limit from a constant, values are parameters: nothing
-        # user-supplied is formatted in.
-        return (
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values} "  # noqa: S608
-            f"ON CONFLICT ({', '.join(columns[: len(self.keys)])}) DO UPDATE SET {updates} WHERE {guards}"
-        )
+        return _upsert_sql(self.model, tuple(self.keys), tuple(self.counters), rows, connection.vendor)
 
     def split(self, row: tuple[Any, ...]) -> tuple[type[Model], dict[str, Any], dict[str, Any]]:
         """``row`` as (model, key columns by attribute name, increments by field name)."""
@@ -333,6 +316,31 @@ class Upsert:
         ]
 
 
+@lru_cache(maxsize=64)
+def _upsert_sql(model: type[Model], keys: tuple[str, ...], counters: tuple[str, ...], rows: int, vendor: str) -> str:
+    opts = model._meta
+    fields: list[Any] = [opts.get_field(name) for name in [*keys, *counters]]
+    qn = connection.ops.quote_name
+    table = qn(str(opts.db_table))
+    columns = [qn(f.column) for f in fields]
+    counted = list(zip(fields[len(keys) :], columns[len(keys) :], strict=True))
+    updates = ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for _, c in counted)
+    limit = f"{AGGREGATE_LIMIT:f}"
+    guards = " AND ".join(
+        f"{table}.{c} + EXCLUDED.{c} < {limit} AND {table}.{c} + EXCLUDED.{c} > -{limit}"
+        for f, c in counted
+        if isinstance(f, models.DecimalField)
+    )
+    values = ", ".join([f"({', '.join(['%s'] * len(columns))})"] * rows)
+    # Identifiers come from model metadata, the limit from a constant, values are parameters: nothing
+    # user-supplied is formatted in.
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values} "  # noqa: S608
+        f"ON CONFLICT ({', '.join(columns[: len(keys)])}) DO UPDATE SET {updates} WHERE {guards}"
+    )
+
+
+@lru_cache(maxsize=4)
 def _balance_sql() -> str:
     """Add to one account's balance, keeping it strictly inside ``±AGGREGATE_LIMIT`` (compared first)."""
     qn = connection.ops.quote_name
