@@ -134,7 +134,7 @@ class TagViewSet(HouseholdScopedViewSet):
 class TransactionPagination(CursorPagination):
     """Keyset pages in the list's order; ``-id`` makes the order total."""
 
-    ordering = ("-date", "-created_at", "-id")  # type: ignore[assignment]
+    ordering = ("-date", "-created_at", "-id")
 
 
 class TransactionOrdering(filters.OrderingFilter):
