@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime, tzinfo
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
@@ -189,7 +192,6 @@ class CategorizationSerializer(serializers.Serializer):
 
 
 _RATE_FIELD = serializers.DecimalField(max_digits=28, decimal_places=12)
-_DATETIME_FIELD = serializers.DateTimeField()
 
 
 @extend_schema_serializer(
@@ -312,9 +314,23 @@ def _day(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def transaction_representation(row: dict[str, Any]) -> dict[str, Any]:
+def _instant(value: datetime, zone: tzinfo) -> str:
+    """As DRF's DateTimeField writes it (in the current time zone, ISO 8601, UTC as ``Z``), with the zone
+    looked up once per page rather than twice per row."""
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def transaction_representations(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A page of rows as the API shows them."""
+    zone = timezone.get_current_timezone()
+    return [transaction_representation(row, zone) for row in rows]
+
+
+def transaction_representation(row: dict[str, Any], zone: tzinfo | None = None) -> dict[str, Any]:
     """A transaction as the API shows it, from a row of ``selectors.transaction_rows`` with its details
     (``selectors.attach_details``); ``TransactionOutputSerializer`` declares the fields."""
+    zone = zone or timezone.get_current_timezone()
     currency = row["currency"]
     confidence = row["categorization_confidence"]
     rate = row["exchange_rate"]
@@ -353,8 +369,8 @@ def transaction_representation(row: dict[str, Any]) -> dict[str, Any]:
         },
         "import_batch": _uuid(row["import_batch"]),
         "created_by": _uuid(row["created_by_id"]),
-        "created_at": _DATETIME_FIELD.to_representation(row["created_at"]),
-        "updated_at": _DATETIME_FIELD.to_representation(row["updated_at"]),
+        "created_at": _instant(row["created_at"], zone),
+        "updated_at": _instant(row["updated_at"], zone),
     }
 
 

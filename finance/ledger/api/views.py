@@ -33,7 +33,7 @@ from finance.ledger.api.serializers import (
     TransactionOutputSerializer,
     TransactionUpdateSerializer,
     transaction_input,
-    transaction_representation,
+    transaction_representations,
 )
 from finance.ledger.filtersets import AccountFilterSet, TransactionFilterSet
 from finance.ledger.models import Account, Category, Tag, Transaction
@@ -198,7 +198,7 @@ class TransactionViewSet(HouseholdScopedViewSet):
         """A keyset page of plain rows with their splits and tags: three queries, no model instances."""
         rows = self.paginate_queryset(selectors.transaction_rows(self.filter_queryset(self.get_queryset())))
         page = selectors.attach_details(rows or [])
-        return self.get_paginated_response([transaction_representation(row) for row in page])
+        return self.get_paginated_response(transaction_representations(page))
 
     def output(self, obj: Any) -> Any:
         # A new transaction comes from the service with its splits and tags attached (nothing to

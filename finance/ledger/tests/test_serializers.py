@@ -103,3 +103,14 @@ def test_type_mismatch_messages_read_as_english(client_for, household):
         {"code": "type_mismatch", "detail": "An expense needs expense categories.", "attr": "splits.0.category"}
     ]
     assert not Transaction.objects.filter(household=household).exists()
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York"])
+def test_times_read_as_drf_writes_them_in_the_current_time_zone(household, settings, zone):
+    settings.TIME_ZONE = zone
+    make_txn(household, make_account(household, "Checking", "USD"), amount="1.00", on=date(2026, 3, 2))
+    row = selectors.with_details(Transaction.objects.filter(household=household)).get()
+    generic = serializers.ModelSerializer.to_representation(TransactionOutputSerializer(), row)
+    direct = TransactionOutputSerializer().to_representation(row)
+    assert (direct["created_at"], direct["updated_at"]) == (generic["created_at"], generic["updated_at"])
+    assert direct["created_at"].endswith("Z") == (zone == "UTC")
