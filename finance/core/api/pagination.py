@@ -47,6 +47,7 @@ class CursorPagination(pagination.CursorPagination):
     ordering: tuple[str, ...] = ("-created_at", "-id")
     position: list[Any] | None = None
     _fields: tuple[Field[Any, Any], ...] = ()
+    _edges: tuple[str, str] | None = None
 
     def paginate_queryset(
         self, queryset: QuerySet[Any] | Sequence[Any], request: Request, view: Any = None
@@ -67,24 +68,28 @@ class CursorPagination(pagination.CursorPagination):
         assert self.page_size is not None
         rows = list(queryset[: self.page_size + 1])
         more = len(rows) > self.page_size
-        self.page = rows[: self.page_size]
+        page = rows[: self.page_size]
         if reverse:
-            self.page.reverse()
+            page.reverse()
             # Came back from a later page; ``more`` says whether rows come before this one.
             self.has_next, self.has_previous = True, more
         else:
             self.has_next, self.has_previous = more, self.cursor is not None
-        return self.page
+        # Only the positions of the page's edges are kept, not the page: DRF's view, request and response
+        # refer to each other, so what they hold outlives the request until a garbage collection.
+        self._edges = (self._encode(page[0]), self._encode(page[-1])) if page else None
+        self.display_page_controls = self.has_next or self.has_previous
+        return page
 
     def get_next_link(self) -> str | None:
         if not self.has_next:
             return None
-        return self._link(self.page[-1] if self.page else None, reverse=False)
+        return self._link(self._edges[1] if self._edges else None, reverse=False)
 
     def get_previous_link(self) -> str | None:
         if not self.has_previous:
             return None
-        return self._link(self.page[0] if self.page else None, reverse=True)
+        return self._link(self._edges[0] if self._edges else None, reverse=True)
 
     def decode_cursor(self, request: Request) -> pagination.Cursor | None:
         try:
@@ -95,14 +100,17 @@ class CursorPagination(pagination.CursorPagination):
             raise self._invalid()  # our cursors carry a whole position and never an offset
         return cursor
 
-    def _link(self, row: Any, *, reverse: bool) -> str:
-        """A cursor strictly after (or, reversed, before) ``row``; from an empty page, the one it was asked with."""
-        if row is None:
+    def _encode(self, row: Any) -> str:
+        """A row's position as a cursor holds it: the JSON list of its ordering fields' values."""
+        values = (row[f.attname] if isinstance(row, dict) else getattr(row, f.attname) for f in self._fields)
+        return json.dumps([_text(value) for value in values])
+
+    def _link(self, position: str | None, *, reverse: bool) -> str:
+        """A cursor strictly after (or, reversed, before) ``position``; from an empty page, the one it was
+        asked with."""
+        if position is None:
             assert self.cursor is not None
             position = str(self.cursor.position)
-        else:
-            values = [row[f.attname] if isinstance(row, dict) else getattr(row, f.attname) for f in self._fields]
-            position = json.dumps([_text(value) for value in values])
         # The stubs type a position as an int; DRF carries it as the string it puts in the cursor.
         return self.encode_cursor(pagination.Cursor(offset=0, reverse=reverse, position=position))  # type: ignore[arg-type]
 
