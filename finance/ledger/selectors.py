@@ -6,8 +6,10 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet
 
 from finance.currency.models import ExchangeRate
 from finance.currency.selectors import RateValues, Window, rate_change_windows
@@ -51,27 +53,90 @@ def with_details(queryset: QuerySet[Transaction]) -> QuerySet[Transaction]:
     )
 
 
-def attach_details(rows: list[Transaction]) -> list[Transaction]:
-    """Give a page of transactions their splits and tag names in two plain queries.
+# What a transaction row of a list holds (``transaction_rows``); the API renders it
+# (``ledger.api.serializers.transaction_representation``).
+ROW_FIELDS = (
+    "id",
+    "household_id",
+    "account_id",
+    "type",
+    "amount",
+    "currency",
+    "date",
+    "posted_date",
+    "category_id",
+    "payee",
+    "description",
+    "notes",
+    "transfer_account_id",
+    "transfer_amount",
+    "is_pending",
+    "is_excluded",
+    "is_reconciled",
+    "reference_number",
+    "amount_in_base_currency",
+    "exchange_rate",
+    "exchange_rate_date",
+    "needs_review",
+    "categorization_source",
+    "categorization_confidence",
+    "categorization_rule",
+    "import_batch",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+)
 
-    What ``with_details`` does with ``prefetch_related``, without its per-row
-    managers and querysets: each row gets ``split_rows`` (in position order) and
-    ``tag_names``, which the transaction serializer reads when present.
+
+def transaction_rows(queryset: QuerySet[Transaction]) -> QuerySet[Transaction, dict[str, Any]]:
+    """The transactions as plain rows (``ROW_FIELDS``, the household's base currency and the transfer
+    destination's currency), for lists: a page of model instances cost more than its query."""
+    return queryset.values(
+        *ROW_FIELDS,
+        base_currency=F("household__base_currency"),
+        transfer_currency=F("transfer_account__currency"),
+    )
+
+
+def attach_details(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give a page of transaction rows their splits and tag names, in two queries whatever the page's size.
+
+    Each row gets ``splits``, ``(category_id, amount, description)`` in position order, and ``tags``, names.
     """
     if not rows:
         return rows
-    ids = [row.pk for row in rows]
-    splits: dict[uuid.UUID, list[Split]] = {}
-    for split in Split.objects.filter(transaction_id__in=ids).order_by("transaction_id", "position"):
-        splits.setdefault(split.transaction_id, []).append(split)
+    ids = [row["id"] for row in rows]
+    splits: dict[uuid.UUID, list[tuple[uuid.UUID, Decimal, str]]] = {}
+    split_rows = (
+        Split.objects.filter(transaction_id__in=ids)
+        .order_by("transaction_id", "position")
+        .values_list("transaction_id", "category_id", "amount", "description")
+    )
+    for txn_id, *split in split_rows:
+        splits.setdefault(txn_id, []).append(tuple(split))  # type: ignore[arg-type]
     tags: dict[uuid.UUID, list[str]] = {}
     links = TransactionTag.objects.filter(transaction_id__in=ids).values_list("transaction_id", "tag__name")
     for txn_id, name in links:
         tags.setdefault(txn_id, []).append(name)
     for row in rows:
-        row.split_rows = splits.get(row.pk, [])  # type: ignore[attr-defined]
-        row.tag_names = tags.get(row.pk, [])  # type: ignore[attr-defined]
+        row["splits"] = splits.get(row["id"], [])
+        row["tags"] = tags.get(row["id"], [])
     return rows
+
+
+def transaction_row(txn: Transaction) -> dict[str, Any]:
+    """One transaction as a row of ``transaction_rows`` with its details (reads its household, its transfer
+    account, its splits and tags unless they are loaded or attached already)."""
+    row = {name: getattr(txn, name) for name in ROW_FIELDS}
+    row["base_currency"] = txn.household.base_currency
+    row["transfer_currency"] = txn.transfer_account.currency if txn.transfer_account is not None else None
+    splits = getattr(txn, "split_rows", None)  # set by the services on what they just wrote
+    if splits is None:
+        splits = txn.splits.all()
+    row["splits"] = [(split.category_id, split.amount, split.description) for split in splits]
+    names = getattr(txn, "tag_names", None)
+    row["tags"] = names if names is not None else [tag.name for tag in txn.tags.all()]
+    return row
 
 
 def transaction_list(*, household: Household | uuid.UUID) -> QuerySet[Transaction]:

@@ -146,7 +146,7 @@ def _suggestions(choices: list[services.ReviewChoice]) -> list[dict[str, Any]]:
 class ReviewPagination(CursorPagination):
     """Keyset pages in the queue's order (newest first; ``-id`` makes the order total)."""
 
-    ordering = ("-date", "-created_at", "-id")  # type: ignore[assignment]
+    ordering = ("-date", "-created_at", "-id")
 
 
 class ReviewViewSet(HouseholdScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -33,6 +33,7 @@ from finance.ledger.api.serializers import (
     TransactionOutputSerializer,
     TransactionUpdateSerializer,
     transaction_input,
+    transaction_representations,
 )
 from finance.ledger.filtersets import AccountFilterSet, TransactionFilterSet
 from finance.ledger.models import Account, Category, Tag, Transaction
@@ -134,7 +135,7 @@ class TagViewSet(HouseholdScopedViewSet):
 class TransactionPagination(CursorPagination):
     """Keyset pages in the list's order; ``-id`` makes the order total."""
 
-    ordering = ("-date", "-created_at", "-id")  # type: ignore[assignment]
+    ordering = ("-date", "-created_at", "-id")
 
 
 class TransactionOrdering(filters.OrderingFilter):
@@ -189,13 +190,15 @@ class TransactionViewSet(HouseholdScopedViewSet):
     pagination_class = TransactionPagination
 
     def scoped_queryset(self) -> QuerySet[Transaction]:
-        if self.action == "list":  # a page gets its splits and tags in paginate_queryset
-            return super().scoped_queryset().select_related("household", "transfer_account")
+        if self.action == "list":  # a page reads plain rows and their details (list below)
+            return super().scoped_queryset()
         return selectors.with_details(super().scoped_queryset())
 
-    def paginate_queryset(self, queryset: Any) -> Any:
-        page = super().paginate_queryset(queryset)
-        return selectors.attach_details(list(page)) if page is not None else None
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """A keyset page of plain rows with their splits and tags: three queries, no model instances."""
+        rows = self.paginate_queryset(selectors.transaction_rows(self.filter_queryset(self.get_queryset())))
+        page = selectors.attach_details(rows or [])
+        return self.get_paginated_response(transaction_representations(page))
 
     def output(self, obj: Any) -> Any:
         # A new transaction comes from the service with its splits and tags attached (nothing to

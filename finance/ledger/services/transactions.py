@@ -257,7 +257,7 @@ def _save_tags(household: Household, txn: Transaction, names: list[str] | None, 
 
 
 def _remember_details(txn: Transaction, splits: list[Split], tags: list[Tag]) -> None:
-    """Attach the splits and tags just written (as ``selectors.attach_details`` would),
+    """Attach the splits and tags just written (``selectors.transaction_row`` reads them),
     so presenting a new transaction reads nothing back."""
     txn.split_rows = splits  # type: ignore[attr-defined]
     txn.tag_names = [tag.name for tag in tags]  # type: ignore[attr-defined]

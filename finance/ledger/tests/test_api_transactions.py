@@ -10,7 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from finance.ledger.inputs import Categorization, TransactionInput
+from finance.currency.services import rate_create
+from finance.ledger.inputs import Categorization, SplitInput, TransactionInput
 from finance.ledger.models import Account, Tag, Transaction
 from finance.ledger.tests.factories import category, make_account, make_txn
 from finance.users.tests.factories import MembershipFactory
@@ -220,8 +221,6 @@ def test_filters(client_for, household, account):
 
 
 def test_category_filter_matches_splits(client_for, household, account):
-    from finance.ledger.inputs import SplitInput
-
     make_txn(
         household,
         account,
@@ -290,6 +289,72 @@ def test_list_query_count_does_not_grow_with_rows(client_for, household, account
     with CaptureQueriesContext(connection) as many:
         assert len(client_for.get(URL).json()["results"]) == 23
     assert len(many.captured_queries) == len(few.captured_queries) <= 6
+
+
+def _statements(client, url: str) -> tuple[int, dict]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries.captured_queries), response.json()
+
+
+def test_a_list_page_makes_the_same_statements_whatever_its_size_or_depth(client_for, household, account):
+    coffee, books = category(household, "Coffee"), category(household, "Books")
+    for i in range(40):
+        splits = [SplitInput(coffee, Decimal("4")), SplitInput(books, Decimal("6"))] if i % 4 == 0 else []
+        make_txn(
+            household, account, "expense", "10", date(2026, 1, 1 + i % 9), tags=[f"t{i % 3}"] * (i % 2), splits=splits
+        )
+    client_for.get(URL)  # warm the per-session caches of authentication
+    first, body = _statements(client_for, f"{URL}?page_size=3")
+    assert len(body["results"]) == 3
+    for _ in range(4):
+        body = client_for.get(body["next"]).json()
+    deep, body = _statements(client_for, body["next"])
+    assert len(body["results"]) == 3
+    whole, body = _statements(client_for, f"{URL}?page_size=500")
+    assert len(body["results"]) == 40
+    assert first == deep == whole
+    with CaptureQueriesContext(connection) as queries:
+        client_for.get(URL)
+    # The page, its splits, its tags: nothing per row, no count.
+    assert len([q for q in queries.captured_queries if '"ledger_' in q["sql"]]) == 3
+
+
+def test_a_list_row_is_what_reading_that_transaction_shows(client_for, household, account):
+    travel = make_account(household, "Travel", "EUR")
+    yen = make_account(household, "Yen", "JPY")
+    rate_create(household=household, actor=None, base="EUR", quote="USD", rate=Decimal("1.0842"), date=date(2026, 1, 1))
+    coffee, books = category(household, "Coffee"), category(household, "Books")
+    make_txn(household, account, amount="12.30", on=date(2026, 3, 2), category=coffee, payee="Shop", tags=["b", "a"])
+    make_txn(
+        household,
+        account,
+        amount="100.00",
+        on=date(2026, 3, 3),
+        splits=[SplitInput(coffee, Decimal("60.00"), "beans"), SplitInput(books, Decimal("40.00"))],
+        is_pending=True,
+        posted_date=date(2026, 3, 5),
+    )
+    make_txn(household, travel, amount="50.00", on=date(2026, 3, 4), category=books, is_excluded=True)
+    make_txn(household, yen, amount="1200", on=date(2026, 3, 4), category=books)  # no JPY rate: unconverted
+    make_txn(
+        household,
+        account,
+        type="transfer",
+        amount="108.42",
+        on=date(2026, 3, 6),
+        transfer_account=travel,
+        transfer_amount=Decimal("100.00"),
+    )
+    make_txn(household, account, type="income", amount="2500.00", on=date(2026, 3, 1), reference_number="PAY-1")
+    rows = client_for.get(URL).json()["results"]
+    assert len(rows) == 6
+    for row in rows:
+        assert row == client_for.get(f"{URL}{row['id']}/").json()
+    by_payee = {row["payee"]: row for row in rows}
+    assert by_payee["Shop"]["tags"] == ["a", "b"]
+    assert by_payee["Shop"]["amount_in_base_currency"] == "12.30"
 
 
 def test_bulk_create_is_all_or_nothing(client_for, household, account):

@@ -12,7 +12,7 @@ from rest_framework.utils.encoders import JSONEncoder
 
 from finance.currency.services import rate_create
 from finance.ledger import selectors
-from finance.ledger.api.serializers import TransactionOutputSerializer
+from finance.ledger.api.serializers import TransactionOutputSerializer, transaction_representation
 from finance.ledger.inputs import SplitInput
 from finance.ledger.models import Transaction
 from finance.ledger.tests.factories import category, make_account, make_txn
@@ -64,14 +64,15 @@ def test_direct_output_matches_the_generic_path_for_every_shape(household):
     shapes = {(r.type, bool(r.tags.all()), bool(r.splits.all()), r.amount_in_base_currency is None) for r in rows}
     assert len(shapes) >= 5  # the shapes really differ
     serializer = TransactionOutputSerializer()
-    # A page as the list loads it: splits and tags in two plain queries, not prefetch_related.
-    paged = {row.pk: row for row in selectors.attach_details(list(Transaction.objects.filter(household=household)))}
+    # A page as the list reads it: plain rows, their splits and tags in two queries.
+    page = selectors.transaction_rows(Transaction.objects.filter(household=household))
+    paged = {row["id"]: row for row in selectors.attach_details(list(page))}
     for row in rows:
         direct = serializer.to_representation(row)
         generic = serializers.ModelSerializer.to_representation(TransactionOutputSerializer(), row)
         assert list(direct) == list(generic)
         assert rendered(direct) == rendered(generic), row.payee
-        assert rendered(serializer.to_representation(paged[row.pk])) == rendered(generic), row.payee
+        assert rendered(transaction_representation(paged[row.pk])) == rendered(generic), row.payee
 
 
 def test_type_mismatch_messages_read_as_english(client_for, household):
@@ -102,3 +103,14 @@ def test_type_mismatch_messages_read_as_english(client_for, household):
         {"code": "type_mismatch", "detail": "An expense needs expense categories.", "attr": "splits.0.category"}
     ]
     assert not Transaction.objects.filter(household=household).exists()
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York"])
+def test_times_read_as_drf_writes_them_in_the_current_time_zone(household, settings, zone):
+    settings.TIME_ZONE = zone
+    make_txn(household, make_account(household, "Checking", "USD"), amount="1.00", on=date(2026, 3, 2))
+    row = selectors.with_details(Transaction.objects.filter(household=household)).get()
+    generic = serializers.ModelSerializer.to_representation(TransactionOutputSerializer(), row)
+    direct = TransactionOutputSerializer().to_representation(row)
+    assert (direct["created_at"], direct["updated_at"]) == (generic["created_at"], generic["updated_at"])
+    assert direct["created_at"].endswith("Z") == (zone == "UTC")

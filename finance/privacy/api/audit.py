@@ -60,7 +60,7 @@ class AuditEventOutputSerializer(serializers.ModelSerializer):
 
 
 class AuditPagination(CursorPagination):
-    ordering = ("-created_at", "-id")  # type: ignore[assignment]
+    ordering = ("-created_at", "-id")
 
 
 @extend_schema_view(

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
+
+from finance.core.keyset import rows_after
 
 ORDER = ("-date", "-created_at", "-id")
 
@@ -54,11 +56,7 @@ class Page:
 def keyset_page(queryset: QuerySet[Any], cursor: Cursor | None, size: int) -> Page:
     queryset = queryset.order_by(*ORDER)
     if cursor is not None:
-        queryset = queryset.filter(
-            Q(date__lt=cursor.date)
-            | Q(date=cursor.date, created_at__lt=cursor.created_at)
-            | Q(date=cursor.date, created_at=cursor.created_at, id__lt=cursor.id)
-        )
+        queryset = queryset.filter(rows_after(ORDER, (cursor.date, cursor.created_at, cursor.id)))
     rows = list(queryset[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
@@ -97,9 +95,7 @@ def keyset_page_by_time(queryset: QuerySet[Any], cursor: TimeCursor | None, size
     """A page of ``queryset`` newest first, strictly after ``cursor`` (served by a ``-created_at`` index)."""
     queryset = queryset.order_by(*TIME_ORDER)
     if cursor is not None:
-        queryset = queryset.filter(
-            Q(created_at__lt=cursor.created_at) | Q(created_at=cursor.created_at, id__lt=cursor.id)
-        )
+        queryset = queryset.filter(rows_after(TIME_ORDER, (cursor.created_at, cursor.id)))
     rows = list(queryset[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
