@@ -80,6 +80,7 @@ def combine(
     predictions: Sequence[Prediction],
     *,
     threshold: float = AUTO_THRESHOLD,
+    rules: RuleOutcome | None = None,
 ) -> LabelSuggestion:
     """History and model together: the more confident one wins.
 
@@ -99,6 +100,7 @@ def combine(
             explanation=(match.explanation, *top.explanation),
             auto_apply=confidence >= threshold,
             alternatives=alternatives,
+            rules=rules,
         )
     if match is not None and (top is None or match.confidence >= top.confidence):
         return LabelSuggestion(
@@ -108,6 +110,7 @@ def combine(
             explanation=(match.explanation,),
             auto_apply=match.confidence >= threshold,
             alternatives=alternatives,
+            rules=rules,
         )
     if top is not None:
         return LabelSuggestion(
@@ -117,8 +120,11 @@ def combine(
             explanation=top.explanation,
             auto_apply=top.confidence >= threshold,
             alternatives=alternatives,
+            rules=rules,
         )
-    return LabelSuggestion(category=None, confidence=0.0, source=Source.NONE, explanation=(), auto_apply=False)
+    return LabelSuggestion(
+        category=None, confidence=0.0, source=Source.NONE, explanation=(), auto_apply=False, rules=rules
+    )
 
 
 def map_labels(predictions: Sequence[Prediction], label_map: Callable[[str], str | None]) -> list[Prediction]:
@@ -197,16 +203,7 @@ def categorize_many(
                 match = matched[pair]
             else:
                 match = matched[pair] = history.match(item.payee, item.description)
-        suggestion = combine(match, preds, threshold=threshold)
-        results[i] = LabelSuggestion(
-            category=suggestion.category,
-            confidence=suggestion.confidence,
-            source=suggestion.source,
-            explanation=suggestion.explanation,
-            auto_apply=suggestion.auto_apply,
-            alternatives=suggestion.alternatives,
-            rules=outcomes[i],
-        )
+        results[i] = combine(match, preds, threshold=threshold, rules=outcomes[i])
     return [r for r in results if r is not None]
 
 

@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 
@@ -58,10 +58,6 @@ def review_threshold() -> Decimal:
     return Decimal(str(settings.IMPORT_REVIEW_BELOW))
 
 
-def _kind(amount: Decimal) -> str:
-    return CategoryType.EXPENSE if amount < 0 else CategoryType.INCOME
-
-
 def _by_name(household: Household) -> dict[tuple[str, str], uuid.UUID]:
     """``(type, name)`` and ``(type, parent:name)`` → category, names folded; the top-level one wins a tie."""
     rows = list(Category.objects.filter(household=household).values_list("id", "name", "type", "parent_id"))
@@ -79,8 +75,11 @@ def suggest_categories(household: Household, rows: Sequence[RowLike]) -> list[Su
     names = _by_name(household) if any(row.category for row in rows) else {}
     found: list[Suggestion | None] = []
     pending: list[int] = []
+    items: list[dict[str, Any]] = []
+    expense, income = CategoryType.EXPENSE, CategoryType.INCOME
     for i, row in enumerate(rows):
-        kind = _kind(row.amount)
+        amount = row.amount
+        kind = expense if amount < 0 else income
         if row.category:
             # QIF writes "Category:Subcategory/Class": the class is not a category.
             text = row.category.split("/", 1)[0].strip().strip("[]").casefold()
@@ -90,16 +89,15 @@ def suggest_categories(household: Household, rows: Sequence[RowLike]) -> list[Su
                 continue
         found.append(None)
         pending.append(i)
-    items = [
-        {
-            "type": _kind(rows[i].amount),
-            "amount": abs(rows[i].amount),
-            "date": getattr(rows[i], "date", None),
-            "payee": rows[i].payee or "",
-            "description": rows[i].description or "",
-        }
-        for i in pending
-    ]
+        items.append(
+            {
+                "type": kind,
+                "amount": abs(amount),
+                "date": getattr(row, "date", None),
+                "payee": row.payee or "",
+                "description": row.description or "",
+            }
+        )
     for i, suggestion in zip(pending, categorize_for(household, items, detail=False), strict=True):
         # Below the threshold the preview shows the guess and the transaction is flagged for review.
         found[i] = Suggestion(suggestion.category_id, suggestion.source, suggestion.confidence, suggestion.needs_review)
