@@ -27,6 +27,7 @@ from django.utils import timezone
 from finance.audit.models import AuditAction
 from finance.audit.services import audit_record
 from finance.core.exceptions import Conflict, FieldErrors
+from finance.core.memory import collector_paused
 from finance.core.money import ZERO, present
 from finance.households.models import WRITE_ROLES
 from finance.households.services import require_role
@@ -206,6 +207,7 @@ def _to_import(rows: Sequence[StagedRow]) -> list[StagedRow]:
     ]
 
 
+@collector_paused()
 @transaction.atomic
 def import_commit(
     *,
@@ -249,6 +251,7 @@ def import_commit(
     return batch
 
 
+@collector_paused()
 @transaction.atomic
 def import_commit_run(*, batch: ImportBatch, actor: User | None) -> ImportBatch:
     """The background half of a large commit (called by the task): the same checks, then the writes."""

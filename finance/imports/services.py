@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from finance.core.dates import date_problem
 from finance.core.exceptions import Conflict, FieldError
+from finance.core.memory import collector_paused
 from finance.core.money import amount_problem
 from finance.core.text import text_problem
 from finance.core.wording import article, capitalized
@@ -390,6 +391,7 @@ def _detect_and_parse(batch: ImportBatch, data: bytes) -> Statement | None:
         return None
 
 
+@collector_paused()
 @transaction.atomic
 def import_upload(
     *,
@@ -453,6 +455,7 @@ def lock_batch(batch: ImportBatch) -> ImportBatch:
     return ImportBatch.objects.select_for_update().select_related("account", "household").get(pk=batch.pk)
 
 
+@collector_paused()
 @transaction.atomic
 def import_set_mapping(
     *,
