@@ -19,8 +19,8 @@ from finance.audit.models import AuditAction
 from finance.audit.services import audit_record
 from finance.core.cache import bump_household_version
 from finance.core.exceptions import Conflict, FieldError, FieldErrors
-from finance.core.money import ZERO
-from finance.currency.selectors import RateCache
+from finance.core.money import ZERO, converted_problem
+from finance.currency.selectors import Rate, RateCache
 from finance.households.models import WRITE_ROLES, Household
 from finance.households.services import require_role
 from finance.ledger import verify
@@ -312,15 +312,24 @@ def transactions_load(
     rows: list[tuple[Any, ...]] = []
     # Effects summed per (account, type, month, category, converted?) first: one LedgerDelta.add per group.
     groups: dict[tuple[Any, ...], list[Any]] = {}
+    kinds = (TransactionType.INCOME, TransactionType.EXPENSE)
+    base_currency = household.base_currency
+    day_rates: dict[tuple[str, date], Rate | None] = {}  # an import has 100k rows and a few thousand days
     for i, txn in enumerate(txns):
-        if txn.type not in (TransactionType.INCOME, TransactionType.EXPENSE) or not txn.amount > 0:
+        if txn.type not in kinds or not txn.amount > 0:
             raise ValueError(f"transactions_load takes positive incomes and expenses, not {txn.type} {txn.amount}")
         if txn.household_id != household.id:
             raise ValueError("transactions_load writes into one household")
-        rate = rates.get(txn.currency, household.base_currency, txn.date)
+        on = (txn.currency, txn.date)
+        try:
+            rate = day_rates[on]
+        except KeyError:
+            rate = day_rates[on] = rates.get(txn.currency, base_currency, txn.date)
         base = None
         if rate is not None:
-            base = check_converted(label(i), rate.convert(txn.amount), household.base_currency, rate.value)
+            base = rate.convert(txn.amount)
+            if converted_problem(base) is not None:
+                check_converted(label(i), base, base_currency, rate.value)
         rows.append((*values(txn), base, rate.value if rate else None, rate.date if rate else None, actor_id, now, now))
         key = (txn.account_id, txn.type, txn.date.year, txn.date.month, txn.category_id, base is None)
         group = groups.get(key)
@@ -400,9 +409,9 @@ def transactions_delete_where(*, household: Household, actor: User | None, where
     # By the ids just read, not by the subquery: right after a large import the planner has no statistics of its
     # rows, estimates one, and joined every split of the household to each of 100k transactions (45 s).
     for part in in_lists([state[0] for state in states]):
-        for txn_id, category_id, base in Split.objects.filter(
-            household=household, transaction_id__in=part
-        ).values_list("transaction_id", "category_id", "amount_in_base_currency"):
+        for txn_id, category_id, base in Split.objects.filter(household=household, transaction_id__in=part).values_list(
+            "transaction_id", "category_id", "amount_in_base_currency"
+        ):
             splits.setdefault(txn_id, []).append(SplitState(category_id, base))
     delta = LedgerDelta()
     for txn_id, hid, account_id, kind, amount, on, to_account, to_amount, base, excluded, category_id in states:
