@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -10,12 +11,14 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from finance.core.exceptions import FieldError
 from finance.imports import commit, services
 from finance.imports.models import ImportBatch, ImportedRow, ImportStatus
 from finance.imports.tests.conftest import upload
 from finance.ledger import services as ledger_services
+from finance.ledger.bulk import copy_insert
 from finance.ledger.models import AccountMonthly, CategoryMonthly, MonthlySummary, Transaction
 from finance.ledger.services import batches as ledger_batches
 from finance.ledger.tests.factories import category, make_txn
@@ -438,3 +441,39 @@ def test_the_statements_of_a_commit_do_not_grow_with_its_rows(client_for, househ
     _commit_statements(client_for, account, 3)  # the first commit also saves the account's column mapping
     assert _commit_statements(client_for, account, 5) == _commit_statements(client_for, account, 400)
     assert verify(household.id) == []
+
+
+@pytest.mark.postgres
+def test_staged_rows_are_stored_as_the_generic_copy_stores_them(client_for, household, account, monkeypatch):
+    """The upload writes its rows with a COPY of its own (texts for keys and JSON): the stored rows are those
+    ``copy_insert`` stores from the same analysis (errors, categories, links, raw and parsed values)."""
+    make_txn(
+        household, account, "expense", "3.00", date(2026, 1, 2), payee="Bakery", category=category(household, "Coffee")
+    )
+    good = [f"2026-03-0{d},{'Bakery' if d % 2 else 'Unknown shop'},-{d}.50" for d in range(1, 7)]
+    data = csv(*good, "2026-03-08,Broken,abc", "2026-03-09,Pay,9.5")
+    stored = []
+    for write in ("own", "generic"):
+        if write == "generic":
+
+            def generic(batch, rows):
+                now = timezone.now()
+                common = (batch.household_id, batch.id, batch.account_id, now, now)
+                values = operator.attrgetter(*services._STAGED)
+                copy_insert(
+                    ImportedRow, [common + values(r) for r in rows], columns=(*services._COMMON, *services._STAGED)
+                )
+
+            monkeypatch.setattr(services, "_insert_rows", generic)
+        batch = mapped(client_for, account, data)
+        columns = [
+            f.attname
+            for f in ImportedRow._meta.concrete_fields
+            if f.attname not in ("id", "batch_id", "created_at", "updated_at")
+        ]
+        stored.append(
+            list(ImportedRow.objects.filter(batch_id=batch["id"]).order_by("row_number").values_list(*columns))
+        )
+        client_for.delete(f"/api/v1/imports/{batch['id']}/")
+    assert stored[0] == stored[1]
+    assert len(stored[0]) == 8
