@@ -290,16 +290,17 @@ def _insert_rows(batch: ImportBatch, rows: Sequence[StagedRow]) -> None:
     if connection.vendor != "postgresql":
         copy_insert(ImportedRow, [common + values(row) for row in rows], columns=(*_COMMON, *_STAGED))
         return
-    # COPY as text, each value given as psycopg writes it without a Python adapter: keys as their text (the
+    # COPY as text, each value given as psycopg writes it without a Python adapter: keys as their hex (the
     # batch's once, a category's once), JSON documents encoded here ("[]" for no errors). psycopg's own
     # adapters for UUIDs and JSON ran 600k times a file.
     fields = {f.attname: f for f in ImportedRow._meta.concrete_fields}
     rest = [f for name, f in fields.items() if name not in _COMMON and name not in _STAGED]
     defaults = tuple(_json(f.get_default()) if isinstance(f, models.JSONField) else f.get_default() for f in rest)
-    keys: dict[Any, str | None] = {None: None, **{key: str(key) for key in common[:3]}}
+    keys: dict[uuid.UUID, str] = {key: key.hex for key in common[:3]}
     columns = (*_COMMON, *_STAGED, *(f.attname for f in rest))
     at = {name: i for i, name in enumerate(columns)}
-    to_text = [at[name] for name in ("id", "category_id", "transaction_id", "candidate_id", "transfer_candidate_id")]
+    own_id = at["id"]
+    links = [at[name] for name in ("category_id", "transaction_id", "candidate_id", "transfer_candidate_id")]
     to_json = [at[name] for name in ("raw", "parsed", "errors")]
     quote = connection.ops.quote_name
     names = ", ".join(quote(str(fields[name].column)) for name in columns)
@@ -308,12 +309,14 @@ def _insert_rows(batch: ImportBatch, rows: Sequence[StagedRow]) -> None:
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for row in rows:
             line = [*head, *values(row), *defaults]
-            for i in to_text:
+            line[own_id] = row.id.hex
+            for i in links:  # mostly empty, else one of a few categories or candidates
                 key = line[i]
-                text = keys.get(key)
-                if text is None and key is not None:
-                    text = keys[key] = str(key)
-                line[i] = text
+                if key is not None:
+                    text = keys.get(key)
+                    if text is None:
+                        text = keys[key] = key.hex
+                    line[i] = text
             for i in to_json:
                 line[i] = _json(line[i])
             copy.write_row(line)
