@@ -159,6 +159,7 @@ def categorize_many(
     threshold: float = AUTO_THRESHOLD,
     explain: bool = True,
     budget: Budget | None = None,
+    outcomes: Sequence[RuleOutcome] | None = None,
 ) -> list[LabelSuggestion]:
     """Suggest a category for each transaction: rules → history → model → none.
 
@@ -166,11 +167,12 @@ def categorize_many(
     for the base model, see :func:`map_labels`); a household's own model needs none.
     ``explain=False`` leaves the model's reasons out (they are most of its per-item work).
     ``budget`` bounds the rules' regular expressions over the whole batch; a rule it exhausts counts for
-    none of the transactions (those it fired on before are evaluated again without it).
+    none of the transactions (those it fired on before are evaluated again without it). ``outcomes`` are the
+    rules' outcomes when the caller ran them already (:func:`rule_outcomes`, over a larger batch whose parts
+    come here one by one).
     """
-    outcomes = [evaluate(rules, txn, budget=budget) if rules else RuleOutcome() for txn in txns]
-    if budget is not None:
-        _without_exhausted(rules, txns, outcomes, budget)
+    if outcomes is None:
+        outcomes = rule_outcomes(txns, rules=rules, budget=budget)
     # Only the transactions no rule categorized go to the model, in one batch.
     pending = [i for i, outcome in enumerate(outcomes) if outcome.category is None]
     items = []
@@ -205,6 +207,18 @@ def categorize_many(
                 match = matched[pair] = history.match(item.payee, item.description)
         results[i] = combine(match, preds, threshold=threshold, rules=outcomes[i])
     return [r for r in results if r is not None]
+
+
+def rule_outcomes(
+    txns: Sequence[Mapping[str, Any]], *, rules: Sequence[CompiledRule] = (), budget: Budget | None = None
+) -> list[RuleOutcome]:
+    """What the rules do to each transaction, with ``budget`` shared by all of them (see :func:`categorize_many`)."""
+    if not rules:
+        return [RuleOutcome() for _ in txns]
+    outcomes = [evaluate(rules, txn, budget=budget) for txn in txns]
+    if budget is not None:
+        _without_exhausted(rules, txns, outcomes, budget)
+    return outcomes
 
 
 def _without_exhausted(

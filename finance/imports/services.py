@@ -14,7 +14,7 @@ import json
 import operator
 import os
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -34,7 +34,7 @@ from finance.core.wording import article, capitalized
 from finance.households.models import WRITE_ROLES, Household
 from finance.households.services import require_role
 from finance.imports import freshness
-from finance.imports.categorize import suggest_categories
+from finance.imports.categorize import CategorySuggestions
 from finance.imports.matching import duplicates, transfers
 from finance.imports.matching.fingerprint import content_key, fingerprints
 from finance.imports.models import (
@@ -262,14 +262,11 @@ def _stage(batch: ImportBatch, statement: Statement) -> None:
         item.fingerprint = fp
     classify_rows(batch, readable)
     find_transfers(batch, readable)
-    for item, suggestion in zip(readable, suggest_categories(batch.household, good), strict=True):
-        item.category_id = suggestion.category_id
-        item.categorization_source = suggestion.source
-        item.categorization_confidence = suggestion.confidence
-
-    staged.sort(key=lambda item: item.row_number)
-    _unique_row_numbers(staged)
-    _insert_rows(batch, staged)
+    suggestions = CategorySuggestions(batch.household, good)  # reads all it needs now, suggests part by part
+    _unique_row_numbers(sorted(staged, key=lambda item: item.row_number))
+    # Rows are written while the next part is categorized: the database takes in one part while this process
+    # works out the next, on the machine's other core.
+    _insert_rows(batch, _categorized(staged, readable, suggestions))
     errors.sort(key=lambda e: e["row"])
     batch.statement = _statement_summary(statement)
     batch.errors = errors[:MAX_STORED_ERRORS]
@@ -278,11 +275,33 @@ def _stage(batch: ImportBatch, statement: Statement) -> None:
     count_rows(batch, staged)
 
 
+CATEGORIZE_PART = 5000
+
+
+def _categorized(
+    staged: Sequence[StagedRow], readable: Sequence[StagedRow], suggestions: CategorySuggestions
+) -> Iterator[StagedRow]:
+    """``staged`` in order, each readable row (``readable`` is a part of ``staged``, in its order, as are the
+    suggestions' rows) with its category, ``CATEGORIZE_PART`` readable rows categorized at a time."""
+    done = position = 0
+    for item in staged:
+        if position < len(readable) and item is readable[position]:
+            if position == done:
+                end = min(done + CATEGORIZE_PART, len(readable))
+                for row, suggestion in zip(readable[done:end], suggestions.part(done, end), strict=True):
+                    row.category_id = suggestion.category_id
+                    row.categorization_source = suggestion.source
+                    row.categorization_confidence = suggestion.confidence
+                done = end
+            position += 1
+        yield item
+
+
 _COMMON = ("household_id", "batch_id", "account_id", "created_at", "updated_at")
 _STAGED = tuple(StagedRow.__dataclass_fields__)
 
 
-def _insert_rows(batch: ImportBatch, rows: Sequence[StagedRow]) -> None:
+def _insert_rows(batch: ImportBatch, rows: Iterable[StagedRow]) -> None:
     """COPY the rows as plain tuples: building 100k model instances was most of the upload's time."""
     now = timezone.now()
     common = (batch.household_id, batch.id, batch.account_id, now, now)
