@@ -208,7 +208,8 @@ class _Texts:
         self.texts = list(cleaned)
         self.text_rows: NDArray[np.intp] = text_of_pair[self.position]
         self.keys = [merchant_key(payee or description) for payee, description in pairs]
-        self.words = [frozenset(_WORD.findall(key)) for key in self.keys]
+        words: dict[str, frozenset[str]] = {}  # far fewer keys than pairs
+        self.words = [words.get(key) or words.setdefault(key, frozenset(_WORD.findall(key))) for key in self.keys]
 
     def item_texts(self) -> list[str]:
         return [self.texts[at] for at in self.text_rows]
@@ -280,28 +281,41 @@ class _Featurizer:
     def transform(self, items: Sequence[Item], texts: _Texts | None = None) -> sp.csr_matrix:
         """The feature rows of ``items``; each distinct text is vectorized once."""
         texts = texts or _Texts(items)
-        keys = texts.item_keys()
         blocks = [
             self.word.transform(texts.texts)[texts.text_rows],
             self.char.transform(texts.texts)[texts.text_rows],
-            self._meta_rows([_meta(i, key) for i, key in zip(items, keys, strict=True)]) * self.meta_weight,
+            self._meta_rows(items, texts) * self.meta_weight,
         ]
         return sp.hstack(blocks, format="csr")
 
-    def _meta_rows(self, rows: Sequence[dict[str, float]]) -> sp.csr_matrix:
-        """``DictVectorizer.transform`` for one-hot rows (every value 1.0), without its per-value checks.
+    def _meta_rows(self, items: Sequence[Item], texts: _Texts) -> sp.csr_matrix:
+        """``DictVectorizer.transform`` of :func:`_meta` (one-hot: every value 1.0), without its per-value checks.
 
-        Unknown names are dropped, as ``DictVectorizer`` does.
+        Unknown names are dropped, as ``DictVectorizer`` does. The columns of a merchant key, an amount and a day
+        are looked up once each: a batch repeats them (an import's 100k rows have a few hundred keys and a few
+        thousand days), and a row's columns are theirs together (the names of the three kinds never collide).
         """
         vocabulary: dict[str, int] = self.meta.vocabulary_
+        get = vocabulary.get
+        merchants = [[j] if (j := get(f"merchant={key}")) is not None else [] for key in texts.keys]
+        by_amount: dict[Decimal | None, list[int]] = {}
+        by_day: dict[dt.date | None, list[int]] = {}
         indices: list[int] = []
         indptr = [0]
-        for row in rows:
-            indices.extend(sorted(j for j in map(vocabulary.get, row) if j is not None))
+        for item, pair in zip(items, texts.position.tolist(), strict=True):
+            amount = by_amount.get(item.amount)
+            if amount is None:
+                amount = by_amount[item.amount] = [j for j in map(get, _amount_features(item.amount)) if j is not None]
+            day = by_day.get(item.date)
+            if day is None:
+                day = by_day[item.date] = [j for j in map(get, _date_features(item.date)) if j is not None]
+            row = merchants[pair] + amount + day
+            row.sort()
+            indices += row
             indptr.append(len(indices))
         return sp.csr_matrix(
             (np.ones(len(indices), dtype=np.float32), np.array(indices, dtype=np.int32), np.array(indptr)),
-            shape=(len(rows), len(vocabulary)),
+            shape=(len(items), len(vocabulary)),
         )
 
     def feature_names(self) -> list[str]:
@@ -525,6 +539,14 @@ class CategorizerModel:
         names = [self.labels[c] for c in self.classifier.classes_]
         columns = order.tolist()
         confidences = np.take_along_axis(probs, order, axis=1).tolist()
+        if not explain:  # the same predictions, built without the per-rank bookkeeping (300k for an import)
+            return [
+                [
+                    Prediction(names[column], round(confidence, 4))
+                    for column, confidence in zip(row_columns, row_conf, strict=True)
+                ]
+                for row_columns, row_conf in zip(columns, confidences, strict=True)
+            ]
         results = []
         for row, (row_columns, row_confidences) in enumerate(zip(columns, confidences, strict=True)):
             results.append(
@@ -552,7 +574,8 @@ class CategorizerModel:
         """Calibrated probabilities over ``classifier.classes_``: the top one is P(right)."""
         calibration = self.metadata.calibration
         probs = _softmax(_scores(self.classifier, x), calibration.temperature)
-        novelty = _novelty(texts.item_keys(), texts.item_words(), self.known_merchants, self.known_words)
+        # Per distinct (payee, description) pair, then spread to the items: it depends on nothing else.
+        novelty = _novelty(texts.keys, texts.words, self.known_merchants, self.known_words)[texts.position]
         confidence = calibration.confidence(probs, novelty)
         top = probs.argmax(axis=1)
         rows = np.arange(x.shape[0])

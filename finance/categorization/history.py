@@ -115,6 +115,8 @@ class HistoryMatcher:
     _last_seen: dict[tuple[str, str], int] = field(default_factory=dict)
     _prefix_last_seen: dict[tuple[str, str], int] = field(default_factory=dict)
     _seen: int = 0
+    # The answer per key until the next ``add``: an import asks for a few hundred keys 100k times.
+    _answers: dict[str, HistoryMatch | None] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_records(
@@ -130,6 +132,7 @@ class HistoryMatcher:
         key = history_key(record.payee, record.description)
         if not key or not record.category:
             return
+        self._answers.clear()
         self._tallies.setdefault(key, Counter())[record.category] += 1
         for prefix in _prefixes(key):
             self._prefix_tallies.setdefault(prefix, Counter())[record.category] += 1
@@ -143,6 +146,13 @@ class HistoryMatcher:
     def match(self, payee: str | None, description: str | None = None) -> HistoryMatch | None:
         """The majority category for this payee, or ``None`` when it has no history."""
         key = history_key(payee, description)
+        try:
+            return self._answers[key]
+        except KeyError:
+            answer = self._answers[key] = self._match(key)
+            return answer
+
+    def _match(self, key: str) -> HistoryMatch | None:
         tally = self._tallies.get(key)
         if tally:
             return self._answer(key, tally, self._last_seen, factor=1.0, how="same payee as")

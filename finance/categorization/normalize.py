@@ -25,22 +25,27 @@ import regex
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
 
 # Order matters: dates and times before bare numbers, amounts before digit runs.
-_NOISE_PATTERNS: tuple[regex.Pattern[str], ...] = tuple(
-    regex.compile(p)
-    for p in (
-        r"\b\d{4}-\d{2}-\d{2}(?:[t ]\d{2}:\d{2}(?::\d{2})?)?\b",  # 2023-10-10, 2023-10-10T00:00:00
-        r"\b\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?/?",  # 10/11, 10/11/2023, 10/11/
-        r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s?[ap]\.?m\.?)?\b",  # 12:34, 9:05 pm
-        rf"\b\d{{1,2}}\s*{_MONTHS}\b(?:\s*\d{{2,4}}\b)?",  # 09 Nov, 9 november 2023
-        rf"\b{_MONTHS}\s*\d{{1,2}}\b(?:,?\s*\d{{4}}\b)?",  # Nov 09, Nov 9, 2023
-        r"\(\s*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\s*\)",  # ( NOV)
-        r"(?<![\w.])[-+]?\$?\d[\d ,]*[.,]\d{2}\b",  # amounts: 14.99, 1 300.00, $5.00
-        r"#\s*\w*\d\w*",  # store and item numbers: #1234, # 53, #A12
-        r"\bcard\s+no\b\.?[\s*x\d]*",  # "CARD NO. 1234" (masked card numbers)
-        r"\b(?:x{2,}|\*{2,})\d+\b",  # masked numbers: xxxx1234, ****1234
-        r"\(\s*\d*\s*\)",  # "(53)", "( )"
+# Each pattern comes with what a text must hold for it to match: whether a digit, and one of some literal pieces
+# (empty: none needed). Removing noise only puts spaces where text was, so a piece missing from a text is missing
+# after every substitution too: skipping the pattern then changes nothing, and most texts need three of eleven.
+_NOISE: tuple[tuple[regex.Pattern[str], bool, tuple[str, ...]], ...] = tuple(
+    (regex.compile(p), digit, pieces)
+    for p, digit, pieces in (
+        (r"\b\d{4}-\d{2}-\d{2}(?:[t ]\d{2}:\d{2}(?::\d{2})?)?\b", True, ("-",)),  # 2023-10-10, 2023-10-10T00:00:00
+        (r"\b\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?/?", True, ("/", ".")),  # 10/11, 10/11/2023, 10/11/
+        (r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s?[ap]\.?m\.?)?\b", True, (":",)),  # 12:34, 9:05 pm
+        (rf"\b\d{{1,2}}\s*{_MONTHS}\b(?:\s*\d{{2,4}}\b)?", True, ()),  # 09 Nov, 9 november 2023
+        (rf"\b{_MONTHS}\s*\d{{1,2}}\b(?:,?\s*\d{{4}}\b)?", True, ()),  # Nov 09, Nov 9, 2023
+        (r"\(\s*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\s*\)", False, ("(",)),  # ( NOV)
+        (r"(?<![\w.])[-+]?\$?\d[\d ,]*[.,]\d{2}\b", True, (".", ",")),  # amounts: 14.99, 1 300.00, $5.00
+        (r"#\s*\w*\d\w*", True, ("#",)),  # store and item numbers: #1234, # 53, #A12
+        (r"\bcard\s+no\b\.?[\s*x\d]*", False, ("card",)),  # "CARD NO. 1234" (masked card numbers)
+        (r"\b(?:x{2,}|\*{2,})\d+\b", True, ("xx", "**")),  # masked numbers: xxxx1234, ****1234
+        (r"\(\s*\d*\s*\)", False, ("(",)),  # "(53)", "( )"
     )
 )
+_NOISE_PATTERNS: tuple[regex.Pattern[str], ...] = tuple(pattern for pattern, _digit, _pieces in _NOISE)
+_DIGIT = regex.compile(r"\d")
 # A token that carries a reference rather than a word: 3+ digits anywhere in it
 # ("8147", "t-5627", "dcre603971", "hayward94541"), or letters and digits
 # mixed in a long run ("hawmz79txr").
@@ -361,7 +366,16 @@ def _fold(text: str) -> str:
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def _strip_noise(text: str) -> str:
     text = _fold(text)
-    for pattern in _NOISE_PATTERNS:
+    digits = _DIGIT.search(text) is not None
+    for pattern, digit, pieces in _NOISE:
+        if digit and not digits:
+            continue
+        for piece in pieces:
+            if piece in text:
+                break
+        else:
+            if pieces:
+                continue
         text = pattern.sub(" ", text)
     return text
 
@@ -390,9 +404,15 @@ def clean_text(*parts: str | None) -> str:
     return _clean(parts[0] or "" if len(parts) == 1 else " ".join(p for p in parts if p))
 
 
-@functools.lru_cache(maxsize=_CACHE_SIZE)
 def _clean(text: str) -> str:
-    return " ".join(_tokens(_strip_noise(text)))
+    return _clean_stripped(_strip_noise(text))
+
+
+# The steps after the noise is gone work on far fewer texts ("whole foods #1234" and "#5678" are one): remembered
+# by what is left.
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _clean_stripped(text: str) -> str:
+    return " ".join(_tokens(text))
 
 
 _LEADING = regex.compile(r"^(?:" + "|".join(regex.escape(p) for p in _LEADING_PHRASES) + r")(?![a-z0-9])[\s:*\-()]*")
@@ -459,9 +479,13 @@ def merchant_key(*parts: str | None) -> str:
     return _merchant(parts[0] or "" if len(parts) == 1 else " ".join(p for p in parts if p))
 
 
-@functools.lru_cache(maxsize=_CACHE_SIZE)
 def _merchant(raw: str) -> str:
-    text = _strip_noise(raw)
+    return _merchant_stripped(_strip_noise(raw))
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _merchant_stripped(stripped: str) -> str:
+    text = stripped
     # A store number or street address starts where a number follows the name.
     text = " ".join(text.split())
     text = _strip_leading(text)
@@ -474,4 +498,4 @@ def _merchant(raw: str) -> str:
         text = text[: domain.start()] + domain.group(1)
     words = _strip_location(_tokens(text))
     key = " ".join(words).strip(" .-&'/")
-    return key or _clean(raw)
+    return key or _clean_stripped(stripped)

@@ -80,6 +80,7 @@ def combine(
     predictions: Sequence[Prediction],
     *,
     threshold: float = AUTO_THRESHOLD,
+    rules: RuleOutcome | None = None,
 ) -> LabelSuggestion:
     """History and model together: the more confident one wins.
 
@@ -99,6 +100,7 @@ def combine(
             explanation=(match.explanation, *top.explanation),
             auto_apply=confidence >= threshold,
             alternatives=alternatives,
+            rules=rules,
         )
     if match is not None and (top is None or match.confidence >= top.confidence):
         return LabelSuggestion(
@@ -108,6 +110,7 @@ def combine(
             explanation=(match.explanation,),
             auto_apply=match.confidence >= threshold,
             alternatives=alternatives,
+            rules=rules,
         )
     if top is not None:
         return LabelSuggestion(
@@ -117,8 +120,11 @@ def combine(
             explanation=top.explanation,
             auto_apply=top.confidence >= threshold,
             alternatives=alternatives,
+            rules=rules,
         )
-    return LabelSuggestion(category=None, confidence=0.0, source=Source.NONE, explanation=(), auto_apply=False)
+    return LabelSuggestion(
+        category=None, confidence=0.0, source=Source.NONE, explanation=(), auto_apply=False, rules=rules
+    )
 
 
 def map_labels(predictions: Sequence[Prediction], label_map: Callable[[str], str | None]) -> list[Prediction]:
@@ -153,6 +159,7 @@ def categorize_many(
     threshold: float = AUTO_THRESHOLD,
     explain: bool = True,
     budget: Budget | None = None,
+    outcomes: Sequence[RuleOutcome] | None = None,
 ) -> list[LabelSuggestion]:
     """Suggest a category for each transaction: rules → history → model → none.
 
@@ -160,11 +167,12 @@ def categorize_many(
     for the base model, see :func:`map_labels`); a household's own model needs none.
     ``explain=False`` leaves the model's reasons out (they are most of its per-item work).
     ``budget`` bounds the rules' regular expressions over the whole batch; a rule it exhausts counts for
-    none of the transactions (those it fired on before are evaluated again without it).
+    none of the transactions (those it fired on before are evaluated again without it). ``outcomes`` are the
+    rules' outcomes when the caller ran them already (:func:`rule_outcomes`, over a larger batch whose parts
+    come here one by one).
     """
-    outcomes = [evaluate(rules, txn, budget=budget) if rules else RuleOutcome() for txn in txns]
-    if budget is not None:
-        _without_exhausted(rules, txns, outcomes, budget)
+    if outcomes is None:
+        outcomes = rule_outcomes(txns, rules=rules, budget=budget)
     # Only the transactions no rule categorized go to the model, in one batch.
     pending = [i for i, outcome in enumerate(outcomes) if outcome.category is None]
     items = []
@@ -197,17 +205,20 @@ def categorize_many(
                 match = matched[pair]
             else:
                 match = matched[pair] = history.match(item.payee, item.description)
-        suggestion = combine(match, preds, threshold=threshold)
-        results[i] = LabelSuggestion(
-            category=suggestion.category,
-            confidence=suggestion.confidence,
-            source=suggestion.source,
-            explanation=suggestion.explanation,
-            auto_apply=suggestion.auto_apply,
-            alternatives=suggestion.alternatives,
-            rules=outcomes[i],
-        )
+        results[i] = combine(match, preds, threshold=threshold, rules=outcomes[i])
     return [r for r in results if r is not None]
+
+
+def rule_outcomes(
+    txns: Sequence[Mapping[str, Any]], *, rules: Sequence[CompiledRule] = (), budget: Budget | None = None
+) -> list[RuleOutcome]:
+    """What the rules do to each transaction, with ``budget`` shared by all of them (see :func:`categorize_many`)."""
+    if not rules:
+        return [RuleOutcome() for _ in txns]
+    outcomes = [evaluate(rules, txn, budget=budget) for txn in txns]
+    if budget is not None:
+        _without_exhausted(rules, txns, outcomes, budget)
+    return outcomes
 
 
 def _without_exhausted(

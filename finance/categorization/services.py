@@ -39,6 +39,7 @@ from finance.categorization.rules import (
     ActionType,
     Budget,
     CompiledRule,
+    RuleOutcome,
     RuleValidationError,
     evaluate,
     parse_rule,
@@ -492,109 +493,166 @@ def categorize_for(
     """
     if not items:
         return []
-    threshold = float(settings.CATEGORIZATION_AUTO_THRESHOLD)
-    categories = list(Category.objects.filter(household=household).values_list("id", "name", "type"))
-    type_of = {str(cid): kind for cid, _name, kind in categories}
-    name_of = {str(cid): name for cid, name, _kind in categories}
-    by_name: dict[tuple[str, str], uuid.UUID] = {}
-    for cid, name, kind in categories:
-        by_name.setdefault((kind, name), cid)
-    stored_rules = list(Rule.objects.filter(household=household, is_active=True))
-    rule_names = {str(rule.pk): rule.name for rule in stored_rules}
-    rules = parsed_rules(stored_rules)
-    history = history_for(household, exclude=exclude, narrow=_narrowing(items))
-    model, is_base = model_for(household)
-    names = sorted({name for _cid, name, _kind in categories})
-    label_map = label_resolver(names) if model is not None and is_base else None
-    records = [
-        {**item, "amount": _signed(str(item.get("type")), item.get("amount")), "account": item.get("account") or ""}
-        for item in items
-    ]
-    budget = rules_budget(len(items))
-    raw = pipeline.categorize_many(
-        records,
-        rules=rules,
-        history=history,
-        model=model,
-        label_map=label_map,
-        threshold=threshold,
-        explain=detail,
-        budget=budget,
-    )
-    rules_exhausted(household=household, budget=budget)
-    ids = {key: uuid.UUID(key) for key in type_of}
-    decimals: dict[float, Decimal] = {}  # a batch's confidences repeat: each is turned into a Decimal once
-    review_below = Decimal(str(threshold))
+    categorizer = Categorizer.prepare(household, items, exclude=exclude)
+    records = categorizer.records(items)
+    outcomes = categorizer.run_rules(records)
+    return categorizer.suggest(items, records, outcomes, detail=detail)
 
-    def to_id(category: str | None, kind: str) -> uuid.UUID | None:
-        """History and rules give category ids; the model gives names."""
-        if category is None:
-            return None
-        if category in type_of:
-            return ids[category] if type_of[category] == kind else None
-        return by_name.get((kind, category))
 
-    def as_decimal(confidence: float) -> Decimal:
-        value = decimals.get(confidence)
-        if value is None:
-            value = decimals[confidence] = Decimal(str(round(confidence, 4)))
-        return value
+@dataclass
+class Categorizer:
+    """What :func:`categorize_for` reads once for a batch, to suggest for its items in any number of parts.
 
-    found = []
-    for item, suggestion in zip(items, raw, strict=True):
-        kind = str(item.get("type"))
-        outcome = suggestion.rules
-        category_id = to_id(suggestion.category, kind)
-        alternatives = []
-        top: Alternative | None = None
-        if detail or category_id is None:  # without detail, only a stand-in for a category of the other type
-            seen = {category_id}
-            for prediction in suggestion.alternatives:
-                alt = to_id(prediction.category, kind)
-                if alt is not None and alt not in seen:
-                    seen.add(alt)
-                    alternatives.append(
-                        Alternative(alt, as_decimal(prediction.confidence), "; ".join(prediction.explanation))
-                    )
-                    if not detail:
-                        break
-        if category_id is None:
-            source, confidence, rule_id = "", None, None
-            top = alternatives[0] if alternatives else None
-        else:
-            source = suggestion.source.value
-            confidence = as_decimal(suggestion.confidence)
-            rule_id = (
-                uuid.UUID(outcome.category_rule) if source == "rule" and outcome and outcome.category_rule else None
-            )
-        explanation = "; ".join(suggestion.explanation) if category_id is not None and detail else ""
-        if explanation and source == "history":
-            # History counts category ids; the person reads names.
-            explanation = explanation.replace(str(category_id), name_of[str(category_id)])
-        if explanation and rule_id is not None and str(rule_id) in rule_names:
-            # Rules are named by their ids in the pipeline; people know them by name.
-            explanation = explanation.replace(str(rule_id), f"“{rule_names[str(rule_id)]}”")
-        if category_id is None and top is not None:
-            # The top guess was for a category of the other type: the next one stands in.
-            category_id, confidence, source, explanation = top.category_id, top.confidence, "model", top.explanation
-            alternatives = alternatives[1:]
-        needs_review = category_id is None or confidence is None or confidence < review_below
-        found.append(
-            Suggestion(
-                category_id=category_id,
-                source=source,
-                confidence=confidence,
-                needs_review=needs_review,
-                rule_id=rule_id,
-                explanation=explanation,
-                alternatives=tuple(alternatives[:3]),
-                payee=outcome.payee if outcome is not None else None,
-                tags=tuple(outcome.tags) if outcome is not None else (),
-                reviewed=bool(outcome and outcome.reviewed),
-                excluded=bool(outcome and outcome.excluded),
-            )
+    An import prepares it, runs the rules over all its rows (their time budget is the batch's, and a rule it
+    exhausts counts for none of them), and then asks for the suggestions of its rows part by part while the
+    rows already suggested are being written: each item's suggestion depends on nothing else of its part.
+    """
+
+    household: Household
+    threshold: float
+    type_of: dict[str, str]
+    name_of: dict[str, str]
+    by_name: dict[tuple[str, str], uuid.UUID]
+    rule_names: dict[str, str]
+    rules: list[CompiledRule]
+    history: HistoryMatcher
+    model: CategorizerModel | None
+    label_map: Any
+
+    @classmethod
+    def prepare(
+        cls, household: Household, items: Sequence[Mapping[str, Any]], *, exclude: Sequence[uuid.UUID] = ()
+    ) -> Categorizer:
+        """Everything the batch ``items`` needs from the database (a few items read only the history they can
+        match)."""
+        categories = list(Category.objects.filter(household=household).values_list("id", "name", "type"))
+        by_name: dict[tuple[str, str], uuid.UUID] = {}
+        for cid, name, kind in categories:
+            by_name.setdefault((kind, name), cid)
+        stored_rules = list(Rule.objects.filter(household=household, is_active=True))
+        model, is_base = model_for(household)
+        names = sorted({name for _cid, name, _kind in categories})
+        return cls(
+            household=household,
+            threshold=float(settings.CATEGORIZATION_AUTO_THRESHOLD),
+            type_of={str(cid): kind for cid, _name, kind in categories},
+            name_of={str(cid): name for cid, name, _kind in categories},
+            by_name=by_name,
+            rule_names={str(rule.pk): rule.name for rule in stored_rules},
+            rules=parsed_rules(stored_rules),
+            history=history_for(household, exclude=exclude, narrow=_narrowing(items)),
+            model=model,
+            label_map=label_resolver(names) if model is not None and is_base else None,
         )
-    return found
+
+    def records(self, items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """The items as the pipeline reads them: amounts signed, an account name."""
+        return [
+            {**item, "amount": _signed(str(item.get("type")), item.get("amount")), "account": item.get("account") or ""}
+            for item in items
+        ]
+
+    def run_rules(self, records: Sequence[Mapping[str, Any]]) -> list[RuleOutcome]:
+        """The rules' outcomes for the whole batch, within its time budget; a rule it exhausts is turned off."""
+        budget = rules_budget(len(records))
+        outcomes = pipeline.rule_outcomes(records, rules=self.rules, budget=budget)
+        rules_exhausted(household=self.household, budget=budget)
+        return outcomes
+
+    def suggest(
+        self,
+        items: Sequence[Mapping[str, Any]],
+        records: Sequence[Mapping[str, Any]],
+        outcomes: Sequence[RuleOutcome],
+        *,
+        detail: bool = True,
+    ) -> list[Suggestion]:
+        """The suggestions of ``items`` (or a part of the batch), given their records and rule outcomes."""
+        threshold = self.threshold
+        raw = pipeline.categorize_many(
+            records,
+            rules=self.rules,
+            history=self.history,
+            model=self.model,
+            label_map=self.label_map,
+            threshold=threshold,
+            explain=detail,
+            outcomes=outcomes,
+        )
+        type_of, name_of, by_name, rule_names = self.type_of, self.name_of, self.by_name, self.rule_names
+        ids = {key: uuid.UUID(key) for key in type_of}
+        decimals: dict[float, Decimal] = {}  # a batch's confidences repeat: each is turned into a Decimal once
+        review_below = Decimal(str(threshold))
+
+        def to_id(category: str | None, kind: str) -> uuid.UUID | None:
+            """History and rules give category ids; the model gives names."""
+            if category is None:
+                return None
+            if category in type_of:
+                return ids[category] if type_of[category] == kind else None
+            return by_name.get((kind, category))
+
+        def as_decimal(confidence: float) -> Decimal:
+            value = decimals.get(confidence)
+            if value is None:
+                value = decimals[confidence] = Decimal(str(round(confidence, 4)))
+            return value
+
+        found = []
+        for item, suggestion in zip(items, raw, strict=True):
+            kind = str(item.get("type"))
+            outcome = suggestion.rules
+            category_id = to_id(suggestion.category, kind)
+            alternatives = []
+            top: Alternative | None = None
+            if detail or category_id is None:  # without detail, only a stand-in for a category of the other type
+                seen = {category_id}
+                for prediction in suggestion.alternatives:
+                    alt = to_id(prediction.category, kind)
+                    if alt is not None and alt not in seen:
+                        seen.add(alt)
+                        alternatives.append(
+                            Alternative(alt, as_decimal(prediction.confidence), "; ".join(prediction.explanation))
+                        )
+                        if not detail:
+                            break
+            if category_id is None:
+                source, confidence, rule_id = "", None, None
+                top = alternatives[0] if alternatives else None
+            else:
+                source = suggestion.source.value
+                confidence = as_decimal(suggestion.confidence)
+                rule_id = (
+                    uuid.UUID(outcome.category_rule) if source == "rule" and outcome and outcome.category_rule else None
+                )
+            explanation = "; ".join(suggestion.explanation) if category_id is not None and detail else ""
+            if explanation and source == "history":
+                # History counts category ids; the person reads names.
+                explanation = explanation.replace(str(category_id), name_of[str(category_id)])
+            if explanation and rule_id is not None and str(rule_id) in rule_names:
+                # Rules are named by their ids in the pipeline; people know them by name.
+                explanation = explanation.replace(str(rule_id), f"“{rule_names[str(rule_id)]}”")
+            if category_id is None and top is not None:
+                # The top guess was for a category of the other type: the next one stands in.
+                category_id, confidence, source, explanation = top.category_id, top.confidence, "model", top.explanation
+                alternatives = alternatives[1:]
+            needs_review = category_id is None or confidence is None or confidence < review_below
+            found.append(
+                Suggestion(
+                    category_id=category_id,
+                    source=source,
+                    confidence=confidence,
+                    needs_review=needs_review,
+                    rule_id=rule_id,
+                    explanation=explanation,
+                    alternatives=tuple(alternatives[:3]),
+                    payee=outcome.payee if outcome is not None else None,
+                    tags=tuple(outcome.tags) if outcome is not None else (),
+                    reviewed=bool(outcome and outcome.reviewed),
+                    excluded=bool(outcome and outcome.excluded),
+                )
+            )
+        return found
 
 
 def categorized(household: Household, data: TransactionInput) -> TransactionInput:

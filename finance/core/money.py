@@ -158,6 +158,19 @@ def amount_problem(amount: Decimal, currency: str | None = None) -> Issue | None
     Outside the range both databases store exactly (``max_value``, ``max_digits``), or with more decimal
     places than ``currency``'s minor unit or the storage scale (``max_decimal_places``).
     """
+    value = _decimal(amount)
+    if value.is_finite():
+        # The usual amount (an import checks 100k): few digits, no more places than allowed even counting
+        # trailing zeros, small. Then none of the checks below can fail.
+        _sign, digits, exponent = value.as_tuple()
+        assert isinstance(exponent, int)
+        places = MONEY_DECIMAL_PLACES if currency is None else min(MONEY_DECIMAL_PLACES, currency_precision(currency))
+        if -exponent <= places and len(digits) <= SIGNIFICANT_DIGITS and abs(value) < MONEY_LIMIT:
+            return None
+    return _amount_problem(value, currency)
+
+
+def _amount_problem(amount: Decimal, currency: str | None) -> Issue | None:
     too_large = f"Amounts must be less than {_plain(MONEY_LIMIT)} in absolute value."
     problem = _finite_problem(amount, MONEY_LIMIT, MONEY_DECIMAL_PLACES, too_large)
     if problem is None and currency is not None:

@@ -15,15 +15,16 @@ It does two things:
 
 from __future__ import annotations
 
+import bisect
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 
-from finance.categorization.services import categorize_for
+from finance.categorization.services import Categorizer
 from finance.households.models import Household
 from finance.ledger.models import CategorizationSource, Category, CategoryType
 
@@ -58,10 +59,6 @@ def review_threshold() -> Decimal:
     return Decimal(str(settings.IMPORT_REVIEW_BELOW))
 
 
-def _kind(amount: Decimal) -> str:
-    return CategoryType.EXPENSE if amount < 0 else CategoryType.INCOME
-
-
 def _by_name(household: Household) -> dict[tuple[str, str], uuid.UUID]:
     """``(type, name)`` and ``(type, parent:name)`` → category, names folded; the top-level one wins a tie."""
     rows = list(Category.objects.filter(household=household).values_list("id", "name", "type", "parent_id"))
@@ -76,31 +73,62 @@ def _by_name(household: Household) -> dict[tuple[str, str], uuid.UUID]:
 
 def suggest_categories(household: Household, rows: Sequence[RowLike]) -> list[Suggestion]:
     """One :class:`Suggestion` per row, in order: the file's category, else the categorization pipeline."""
-    names = _by_name(household) if any(row.category for row in rows) else {}
-    found: list[Suggestion | None] = []
-    pending: list[int] = []
-    for i, row in enumerate(rows):
-        kind = _kind(row.amount)
-        if row.category:
-            # QIF writes "Category:Subcategory/Class": the class is not a category.
-            text = row.category.split("/", 1)[0].strip().strip("[]").casefold()
-            category_id = names.get((kind, text)) or names.get((kind, text.rsplit(":", 1)[-1].strip()))
-            if category_id is not None and not row.category.strip().startswith("["):  # [Account] is a QIF transfer
-                found.append(Suggestion(category_id, CategorizationSource.USER, Decimal(1), False))
-                continue
-        found.append(None)
-        pending.append(i)
-    items = [
-        {
-            "type": _kind(rows[i].amount),
-            "amount": abs(rows[i].amount),
-            "date": getattr(rows[i], "date", None),
-            "payee": rows[i].payee or "",
-            "description": rows[i].description or "",
-        }
-        for i in pending
-    ]
-    for i, suggestion in zip(pending, categorize_for(household, items, detail=False), strict=True):
-        # Below the threshold the preview shows the guess and the transaction is flagged for review.
-        found[i] = Suggestion(suggestion.category_id, suggestion.source, suggestion.confidence, suggestion.needs_review)
-    return [s for s in found if s is not None]
+    return CategorySuggestions(household, rows).part(0, len(rows))
+
+
+class CategorySuggestions:
+    """The suggestions for a file's rows: prepared at once, computed part by part.
+
+    Everything read from the database is read when it is made (the household's categories, rules, history
+    and model, and what the rules do to every row, within the batch's time budget), so the analysis can
+    write the rows of one part while it computes the next.
+    """
+
+    def __init__(self, household: Household, rows: Sequence[RowLike]) -> None:
+        names = _by_name(household) if any(row.category for row in rows) else {}
+        self.found: list[Suggestion | None] = []
+        self.pending: list[int] = []
+        items: list[dict[str, Any]] = []
+        expense, income = CategoryType.EXPENSE, CategoryType.INCOME
+        for i, row in enumerate(rows):
+            amount = row.amount
+            kind = expense if amount < 0 else income
+            if row.category:
+                # QIF writes "Category:Subcategory/Class": the class is not a category.
+                text = row.category.split("/", 1)[0].strip().strip("[]").casefold()
+                category_id = names.get((kind, text)) or names.get((kind, text.rsplit(":", 1)[-1].strip()))
+                if category_id is not None and not row.category.strip().startswith("["):  # [Account] is a transfer
+                    self.found.append(Suggestion(category_id, CategorizationSource.USER, Decimal(1), False))
+                    continue
+            self.found.append(None)
+            self.pending.append(i)
+            items.append(
+                {
+                    "type": kind,
+                    "amount": abs(amount),
+                    "date": getattr(row, "date", None),
+                    "payee": row.payee or "",
+                    "description": row.description or "",
+                }
+            )
+        self.items = items
+        self.categorizer = Categorizer.prepare(household, items) if items else None
+        self.records = self.categorizer.records(items) if self.categorizer else []
+        self.outcomes = self.categorizer.run_rules(self.records) if self.categorizer else []
+
+    def part(self, start: int, end: int) -> list[Suggestion]:
+        """The suggestions of ``rows[start:end]``."""
+        first, last = bisect.bisect_left(self.pending, start), bisect.bisect_left(self.pending, end)
+        if first < last:
+            assert self.categorizer is not None
+            suggestions = self.categorizer.suggest(
+                self.items[first:last], self.records[first:last], self.outcomes[first:last], detail=False
+            )
+            for i, suggestion in zip(self.pending[first:last], suggestions, strict=True):
+                # Below the threshold the preview shows the guess and the transaction is flagged for review.
+                self.found[i] = Suggestion(
+                    suggestion.category_id, suggestion.source, suggestion.confidence, suggestion.needs_review
+                )
+        part = self.found[start:end]
+        assert all(suggestion is not None for suggestion in part)
+        return part  # type: ignore[return-value]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from finance.audit.models import AuditAction
 from finance.audit.services import audit_record
 from finance.core.exceptions import Conflict
+from finance.core.memory import collector_paused
 from finance.households.models import WRITE_ROLES
 from finance.households.services import require_role
 from finance.imports import services
@@ -42,6 +43,7 @@ def _unlink_transfers(batch: ImportBatch, actor: User | None) -> None:
         ledger.transaction_update(txn=target, actor=actor, changes=TransactionInput(**restore))
 
 
+@collector_paused()
 @transaction.atomic
 def import_revert(*, batch: ImportBatch, actor: User | None) -> ImportBatch:
     """Delete the transactions the batch created (not those it merged into), with their derived data.

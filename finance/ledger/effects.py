@@ -249,21 +249,24 @@ def apply_change(
     dates: Iterable[date] | None = None,
     account_ids: Iterable[uuid.UUID] | None = None,
     field: str = "amount",
+    count: int | None = None,
 ) -> TransactionsChanged:
     """The epilogue of every ledger write, inside its database transaction: apply the derived data,
     invalidate the household's cached reads after commit and publish :class:`TransactionsChanged`.
 
     ``dates`` and ``account_ids`` default to those of the states added to ``delta``; a bulk load that
-    adds grouped states passes its own. A change that would take an aggregate out of the supported range is
-    refused with a field error on ``field``.
+    adds grouped states passes its own, and ``count`` when it names more transactions than it gives ``ids``
+    (a load done in the database reads no ids back past :data:`MAX_EVENT_IDS`). A change that would take an
+    aggregate out of the supported range is refused with a field error on ``field``.
     """
+    count = len(ids) if count is None else count
     event = TransactionsChanged(
         household_id=household_id,
         kind=kind,
         dates=frozenset(delta.dates if dates is None else dates),
         account_ids=frozenset(delta.account_ids if account_ids is None else account_ids),
-        ids=tuple(ids) if len(ids) <= MAX_EVENT_IDS else (),
-        count=len(ids),
+        ids=tuple(ids) if count <= MAX_EVENT_IDS else (),
+        count=count,
     )
     # The event's outbox row goes with the derived data (on PostgreSQL, in the same statement).
     delta.apply(field=field, also=[events.outbox_insert(event)])

@@ -239,14 +239,20 @@ def test_a_batch_with_repeated_texts_predicts_as_each_item_alone(model: Categori
 
 
 def test_metadata_rows_equal_dict_vectorizer(model: CategorizerModel) -> None:
-    from finance.categorization.classifier import _meta
+    from finance.categorization.classifier import _meta, _Texts
 
-    rows = [
-        _meta(Item(description="x", amount=Decimal("-15.49"), date=dt.date(2024, 3, 2)), "netflix.com"),
-        _meta(Item(description="x", amount=Decimal("2500.00"), date=dt.date(2024, 3, 29)), "never seen merchant"),
-        _meta(Item(description="x"), "chipotle"),
+    # Repeated keys, amounts (also written with another scale) and days: their columns are looked up once.
+    items = [
+        Item(description="Netflix.com", amount=Decimal("-15.49"), date=dt.date(2024, 3, 2)),
+        Item(description="never seen merchant", amount=Decimal("2500.00"), date=dt.date(2024, 3, 29)),
+        Item(description="chipotle"),
+        Item(description="Netflix.com", amount=Decimal("-15.490"), date=dt.date(2024, 3, 29)),
+        Item(description="chipotle 1234", amount=Decimal("2500"), date=dt.date(2024, 3, 2)),
+        Item(description="", payee="Chipotle", amount=Decimal("-15.49")),
     ]
-    ours = model.featurizer._meta_rows(rows)
+    texts = _Texts(items)
+    rows = [_meta(item, key) for item, key in zip(items, texts.item_keys(), strict=True)]
+    ours = model.featurizer._meta_rows(items, texts)
     theirs = model.featurizer.meta.transform(rows)
     assert ours.shape == theirs.shape
     assert ours.nnz > 0

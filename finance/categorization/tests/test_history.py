@@ -88,3 +88,16 @@ def test_a_tie_among_leading_word_matches_goes_to_the_latest() -> None:
     match = matcher.match("", "Uber Rides")
     assert match is not None
     assert (match.category, match.count, match.total, match.merchant_key) == ("Transport", 1, 2, "uber")
+
+
+def test_an_answer_is_remembered_per_payee_until_the_history_grows() -> None:
+    matcher = _matcher(("Corner Deli 12", "Eating Out"))
+    first = matcher.match("CORNER DELI #77")
+    assert first is not None
+    assert first.total == 1
+    assert matcher.match("Corner Deli #9") is first  # the same key: answered once
+    matcher.add(HistoryRecord(category="Groceries", description="Corner Deli #3"))
+    matcher.add(HistoryRecord(category="Groceries", description="Corner Deli #4"))
+    again = matcher.match("CORNER DELI #77")
+    assert again is not None
+    assert (again.category, again.count, again.total) == ("Groceries", 2, 3)

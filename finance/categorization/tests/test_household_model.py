@@ -114,3 +114,42 @@ def test_category_corrections_in_the_web_app_count_towards_retraining(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/app/transactions/{loose[1].pk}/category/", {"category": dining})
     assert services.household_model_path(household.pk).exists()
+
+
+def test_a_batch_without_detail_answers_each_item_as_it_is_answered_alone(
+    household: Household, account: Account
+) -> None:
+    """What an import keeps of a suggestion (category, source, confidence, review flag) does not depend on the
+    batch it came in, nor on leaving out the explanations: history, model and a stand-in of the other type."""
+    seed(household, account, "Groceries")
+    make_txn(household, account, type="income", payee="acme payroll", category=category(household, "Salary"))
+    for _ in range(5):
+        make_txn(household, account, payee="Corner Deli", category=category(household, "Dining out"))
+    services.train_household_model(household=household)
+    days = [date(2026, 4, day) for day in (2, 2, 3, 9)]
+    items = [
+        {"type": kind, "amount": Decimal(amount), "payee": payee, "description": "", "date": day}
+        for kind, amount, payee in [
+            ("expense", "14", "zephyr #12"),
+            ("expense", "14.00", "ZEPHYR #13"),
+            ("expense", "3.99", "fresh market 77"),
+            ("expense", "250", "never seen before"),
+            ("income", "14", "zephyr #12"),
+            ("income", "1200", "acme payroll"),
+            ("expense", "9.5", "bistro"),
+            ("expense", "6.20", "CORNER DELI #5"),
+        ]
+        for day in days
+    ]
+    sources = set()
+    for with_model in (True, False):
+        if not with_model:  # history alone
+            services.household_model_path(household.pk).unlink()
+        each = services.categorize_for(household, items)
+        kept = [(s.category_id, s.source, s.confidence, s.needs_review) for s in each]
+        together = services.categorize_for(household, items, detail=False)
+        assert [(s.category_id, s.source, s.confidence, s.needs_review) for s in together] == kept
+        alone = [services.categorize_for(household, [item])[0] for item in items]
+        assert [(s.category_id, s.source, s.confidence, s.needs_review) for s in alone] == kept
+        sources |= {s.source for s in together}
+    assert sources >= {"history", "model", ""}

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from finance.categorization import normalize
 from finance.categorization.normalize import clean_text, merchant_key
 
 
@@ -71,3 +74,27 @@ def test_clean_text_keeps_words_and_drops_dates_amounts_and_references() -> None
 def test_empty_text_gives_an_empty_key() -> None:
     assert merchant_key("") == ""
     assert merchant_key("   ") == ""
+
+
+# Pieces of the noise the patterns look for, glued in any order: dates, times, amounts, store and card numbers.
+_NOISY = st.lists(
+    st.sampled_from([*"ab xyz#*-/.:,()$+019\t٣É", "card", " no", "xx", "**", "jan", " nov ", "12", "pm"]),
+    max_size=25,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_NOISY)
+def test_skipping_noise_patterns_that_cannot_match_changes_nothing(text: str) -> None:
+    """``_strip_noise`` runs a pattern only when the text holds what it needs; every pattern in order gives the same."""
+    expected = normalize._fold(text)
+    for pattern in normalize._NOISE_PATTERNS:
+        expected = pattern.sub(" ", expected)
+    assert normalize._strip_noise.__wrapped__(text) == expected
+
+
+def test_texts_that_differ_only_in_noise_share_the_later_steps() -> None:
+    normalize._merchant_stripped.cache_clear()
+    keys = {merchant_key(f"WHOLE FOODS #{number}") for number in range(100, 160)}
+    assert keys == {"whole foods"}
+    assert normalize._merchant_stripped.cache_info().misses == 1

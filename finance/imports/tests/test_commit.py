@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import operator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from finance.core.exceptions import FieldError
 from finance.imports import commit, services
 from finance.imports.models import ImportBatch, ImportedRow, ImportStatus
 from finance.imports.tests.conftest import upload
 from finance.ledger import services as ledger_services
+from finance.ledger.bulk import copy_insert
 from finance.ledger.models import AccountMonthly, CategoryMonthly, MonthlySummary, Transaction
 from finance.ledger.services import batches as ledger_batches
 from finance.ledger.tests.factories import category, make_txn
@@ -84,6 +89,36 @@ def test_decisions_are_validated(client_for, account):
     assert {e["attr"] for e in response.json()["errors"]} == {"decisions.0.row", "decisions.1.action"}
 
 
+@pytest.mark.parametrize("in_database", [True, False])
+def test_a_failure_at_the_end_of_a_commit_leaves_nothing_behind(
+    client_for, household, account, monkeypatch, in_database
+):
+    """Transactions made by the database or loaded with COPY, derived data applied, rows marked: all undone."""
+    make_txn(household, account, "expense", "7.00", date(2026, 1, 1), payee="Before")
+    before = (derived(household), balances(account))
+    batch = ImportBatch.objects.get(
+        pk=mapped(client_for, account, csv(*[f"2026-02-{d:02d},Shop {d},-{d}.00" for d in range(1, 8)]))["id"]
+    )
+    rows_before = list(ImportedRow.objects.filter(batch=batch).values_list("id", "status", "transaction_id"))
+    chosen = commit._in_database
+    monkeypatch.setattr(commit, "_in_database", lambda batch: in_database and chosen(batch))
+    reached = []
+
+    def fail(batch):
+        reached.append(Transaction.objects.filter(import_batch=batch.id).count())
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(commit, "balance_check", fail)
+    with pytest.raises(RuntimeError, match="disk full"):
+        commit.import_commit(batch=batch, actor=None)
+    assert reached == [7]  # everything was written when it failed
+    assert not Transaction.objects.filter(import_batch=batch.id).exists()
+    assert list(ImportedRow.objects.filter(batch=batch).values_list("id", "status", "transaction_id")) == rows_before
+    assert ImportBatch.objects.get(pk=batch.pk).status == ImportStatus.MAPPED
+    assert (derived(household), balances(account)) == before
+    assert verify(household.id) == []
+
+
 def test_a_failure_in_the_middle_of_a_commit_leaves_nothing_behind(client_for, household, account, monkeypatch):
     make_txn(household, account, "expense", "7.00", date(2026, 1, 1), payee="Before")
     before = (derived(household), balances(account), list(ImportedRow.objects.values_list("id", "status")))
@@ -91,6 +126,7 @@ def test_a_failure_in_the_middle_of_a_commit_leaves_nothing_behind(client_for, h
         pk=mapped(client_for, account, csv(*[f"2026-02-{d:02d},Shop {d},-{d}.00" for d in range(1, 8)]))["id"]
     )
     rows_before = list(ImportedRow.objects.filter(batch=batch).values_list("id", "status", "transaction_id"))
+    monkeypatch.setattr(commit, "_in_database", lambda batch: False)  # the COPY path, in chunks
     monkeypatch.setattr(ledger_batches, "LOAD_CHUNK", 2)
     real = ledger_batches.copy_insert
     calls = []
@@ -142,6 +178,7 @@ def test_a_failing_background_commit_marks_the_batch_failed(
         raise RuntimeError("boom")
 
     monkeypatch.setattr(ledger_services, "transactions_load", explode)
+    monkeypatch.setattr(ledger_services, "transactions_load_from", explode)
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for.post(f"/api/v1/imports/{batch['id']}/commit/", {}, format="json")
     assert response.status_code == 202
@@ -330,3 +367,113 @@ def test_rows_read_back_for_commit_carry_the_parsed_values_a_transaction_takes(c
         assert parsed == {key: stored[number].get(key) for key in commit._PARSED_FOR_COMMIT}
     assert [read[n]["payee"] for n in sorted(read)] == ["null", "Bakery", "true"]
     assert [read[n]["is_pending"] for n in sorted(read)] == [True, False, stored[4]["is_pending"]]
+
+
+_NEW_TRANSACTION_FIELDS = list(ledger_services.NewTransaction.__dataclass_fields__)
+
+
+@pytest.mark.postgres
+def test_the_database_makes_the_transactions_the_python_path_builds(client_for, household, account):
+    """On PostgreSQL the commit makes the transactions from the rows in SQL: each is what ``_build_transaction``
+    makes of the same row (texts trimmed of Unicode whitespace as str.strip() does, then cut to the column;
+    check number before reference; pending, posted date, review flag), converted at rate 1 on its day."""
+    coffee = category(household, "Coffee")
+    lines = [f"2026-04-{d:02d},Shop {d},-{d}.25" for d in range(1, 9)] + ["2026-04-20,Salary,1500.00"]
+    batch = ImportBatch.objects.get(pk=mapped(client_for, account, csv(*lines))["id"])
+    rows = ImportedRow.objects.filter(batch=batch).order_by("row_number")
+    tricky: list[dict[str, Any]] = [
+        {"payee": "\u2003 Café\u00a0", "notes": "\tfirst line\nsecond\u3000", "is_pending": True},
+        {"payee": "x" * 250 + " ", "description": " " + "y" * 600, "posted_date": "2026-04-05"},
+        {"check_number": "  ", "reference": "REF-9"},
+        {"check_number": None, "reference": " REF-10\u2028"},
+        {"check_number": "1234", "reference": "REF-11", "payee": None, "description": None, "notes": None},
+        {"payee": "\x1c\x1dGS\x1e\x1f", "is_pending": False, "posted_date": ""},
+        {"payee": "null", "description": "true"},
+    ]
+    for row, change in zip(rows, tricky, strict=False):
+        row.parsed = {**row.parsed, **change}
+        row.save(update_fields=["parsed"])
+    ImportedRow.objects.filter(pk=rows[0].pk).update(category=coffee, categorization_confidence=Decimal("0.9"))
+    ImportedRow.objects.filter(pk=rows[1].pk).update(category=coffee, categorization_confidence=Decimal("0.5"))
+    batch = ImportBatch.objects.select_related("account", "household").get(pk=batch.pk)
+    staged = commit._staged_rows(batch)
+    expected = {
+        row.id: commit._build_transaction(batch, row, commit.review_threshold()) for row in commit._to_import(staged)
+    }
+    assert commit._in_database(batch)
+
+    done = client_for.post(f"/api/v1/imports/{batch.id}/commit/", {}, format="json").json()
+    assert done["rows_imported"] == len(expected) == 9
+    made = {t.id: t for t in Transaction.objects.filter(import_batch=batch.id)}
+    assert made.keys() == expected.keys()
+    for txn_id, built in expected.items():
+        txn = made[txn_id]
+        assert {name: getattr(txn, name) for name in _NEW_TRANSACTION_FIELDS if name != "import_batch"} == {
+            name: getattr(built, name) for name in _NEW_TRANSACTION_FIELDS if name != "import_batch"
+        }
+        assert txn.import_batch == batch.id
+        assert (txn.amount_in_base_currency, txn.exchange_rate, txn.exchange_rate_date) == (
+            txn.amount,
+            Decimal(1),
+            txn.date,
+        )
+        assert (txn.is_excluded, txn.is_reconciled, txn.transfer_account_id) == (False, False, None)
+    assert made[rows[0].pk].payee == "Café"
+    assert made[rows[2].pk].reference_number == ""
+    assert made[rows[3].pk].reference_number == "REF-10"
+    assert [made[rows[i].pk].needs_review for i in (0, 1)] == [False, True]
+    assert verify(household.id) == []
+
+
+def _commit_statements(client, account, rows: int) -> int:
+    lines = [f"2026-05-{1 + i % 28:02d},Shop {i % 7},-{rows}{i + 1}.50" for i in range(rows)]  # no repeats
+    batch = mapped(client, account, csv(*lines))
+    with CaptureQueriesContext(connection) as queries:
+        done = client.post(f"/api/v1/imports/{batch['id']}/commit/", {}, format="json").json()
+    assert done["rows_imported"] == rows
+    return len(queries)
+
+
+@pytest.mark.postgres
+def test_the_statements_of_a_commit_do_not_grow_with_its_rows(client_for, household, account):
+    """The commit reads the rows once, has the database make their transactions and sums their effects in one
+    statement, and marks the rows in one: 5 rows or 400, the same statements."""
+    _commit_statements(client_for, account, 3)  # the first commit also saves the account's column mapping
+    assert _commit_statements(client_for, account, 5) == _commit_statements(client_for, account, 400)
+    assert verify(household.id) == []
+
+
+@pytest.mark.postgres
+def test_staged_rows_are_stored_as_the_generic_copy_stores_them(client_for, household, account, monkeypatch):
+    """The upload writes its rows with a COPY of its own (texts for keys and JSON): the stored rows are those
+    ``copy_insert`` stores from the same analysis (errors, categories, links, raw and parsed values)."""
+    make_txn(
+        household, account, "expense", "3.00", date(2026, 1, 2), payee="Bakery", category=category(household, "Coffee")
+    )
+    good = [f"2026-03-0{d},{'Bakery' if d % 2 else 'Unknown shop'},-{d}.50" for d in range(1, 7)]
+    data = csv(*good, "2026-03-08,Broken,abc", "2026-03-09,Pay,9.5")
+    stored = []
+    for write in ("own", "generic"):
+        if write == "generic":
+
+            def generic(batch, rows):
+                now = timezone.now()
+                common = (batch.household_id, batch.id, batch.account_id, now, now)
+                values = operator.attrgetter(*services._STAGED)
+                copy_insert(
+                    ImportedRow, [common + values(r) for r in rows], columns=(*services._COMMON, *services._STAGED)
+                )
+
+            monkeypatch.setattr(services, "_insert_rows", generic)
+        batch = mapped(client_for, account, data)
+        columns = [
+            f.attname
+            for f in ImportedRow._meta.concrete_fields
+            if f.attname not in ("id", "batch_id", "created_at", "updated_at")
+        ]
+        stored.append(
+            list(ImportedRow.objects.filter(batch_id=batch["id"]).order_by("row_number").values_list(*columns))
+        )
+        client_for.delete(f"/api/v1/imports/{batch['id']}/")
+    assert stored[0] == stored[1]
+    assert len(stored[0]) == 8

@@ -18,6 +18,7 @@ from finance.ledger.services.accounts import (
 )
 from finance.ledger.services.batches import (
     LOAD_CHUNK,
+    LOAD_FROM_FIELDS,
     NewTransaction,
     transaction_bulk_create,
     transaction_bulk_delete,
@@ -25,6 +26,7 @@ from finance.ledger.services.batches import (
     transactions_delete_where,
     transactions_insert,
     transactions_load,
+    transactions_load_from,
     transactions_reconvert,
     transactions_restored,
 )
@@ -42,6 +44,7 @@ from finance.ledger.services.transactions import Prepared, transaction_create, t
 __all__ = [
     "ACCOUNT_FIELDS",
     "LOAD_CHUNK",
+    "LOAD_FROM_FIELDS",
     "MAX_BULK",
     "MAX_SPLITS",
     "MAX_TAGS",
@@ -70,6 +73,7 @@ __all__ = [
     "transactions_delete_where",
     "transactions_insert",
     "transactions_load",
+    "transactions_load_from",
     "transactions_reconvert",
     "transactions_restored",
 ]

@@ -123,3 +123,73 @@ def test_bulk_needs_a_writing_role(household):
     with pytest.raises(NotFound):
         services.transaction_bulk_update(household=household, actor=UserFactory(), ids=[groceries.id], add_tags=["x"])
     assert Transaction.objects.filter(pk=groceries.id).exists()
+
+
+def _copies_of(account: Account) -> dict[str, object]:
+    """The load_from values that make a new transaction of each of ``account``'s incomes and expenses."""
+    from django.db.models import F, Func, UUIDField, Value
+    from django.db.models.functions import Cast
+
+    values: dict[str, object] = {name: F(name) for name in services.LOAD_FROM_FIELDS}
+    values["id"] = Func(function="gen_random_uuid", output_field=UUIDField())
+    values["import_batch"] = Cast(Value(None), UUIDField())
+    return values
+
+
+@pytest.mark.postgres
+def test_a_load_made_in_the_database_keeps_derived_data_exact_and_tells_its_count(
+    household, django_capture_on_commit_callbacks
+):
+    from finance.core import events
+    from finance.ledger.events import TransactionsChanged
+
+    source_account = make_account(household, "Old bank")
+    target = make_account(household, "New bank", opening_balance=D("10"))
+    for day, amount, kind, name in [(3, "12.10", "expense", "Groceries"), (4, "7.90", "expense", None)] * 3 + [
+        (9, "1000", "income", "Salary")
+    ]:
+        make_txn(
+            household,
+            source_account,
+            kind,
+            amount,
+            date(2026, 4, day),
+            category=category(household, name) if name else None,
+        )
+    heard: list[TransactionsChanged] = []
+    events.listen(TransactionsChanged, heard.append)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            loaded = services.transactions_load_from(
+                household=household,
+                actor=None,
+                account=target,
+                source=Transaction.objects.filter(account=source_account),
+                values=_copies_of(source_account),
+            )
+    finally:
+        events.unlisten(TransactionsChanged, heard.append)
+    assert loaded == 7
+    target.refresh_from_db()
+    assert target.balance == D("10") + D("1000") - 3 * (D("12.10") + D("7.90"))
+    made = Transaction.objects.filter(account=target)
+    assert made.count() == 7
+    assert {
+        (t.amount_in_base_currency, t.exchange_rate, t.exchange_rate_date) == (t.amount, D(1), t.date) for t in made
+    } == {True}
+    assert verify(household.id) == []
+    assert [(e.count, len(e.ids), e.account_ids) for e in heard] == [(7, 7, frozenset({target.id}))]
+    assert heard[0].dates == frozenset({date(2026, 4, 3), date(2026, 4, 4), date(2026, 4, 9)})
+
+
+@pytest.mark.postgres
+def test_a_load_made_in_the_database_converts_nothing(household):
+    euros = make_account(household, "Euro bank", currency="EUR")
+    with pytest.raises(ValueError, match="converts nothing"):
+        services.transactions_load_from(
+            household=household,
+            actor=None,
+            account=euros,
+            source=Transaction.objects.none(),
+            values=_copies_of(euros),
+        )

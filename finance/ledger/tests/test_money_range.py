@@ -12,6 +12,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from finance.budgets.models import Budget
 from finance.core.exceptions import FieldError
@@ -89,6 +91,24 @@ def test_values_outside_the_range_have_a_reason(value, code):
 @pytest.mark.parametrize("value", ["9999999999999.99", "-9999999999999.99", "0.0000000001", "1E+12", "0", "12.50"])
 def test_values_inside_the_range_are_accepted(value):
     assert amount_problem(Decimal(value)) is None
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.decimals(allow_nan=True, allow_infinity=True, places=None)
+    | st.builds(
+        lambda digits, exponent: Decimal((0, digits, exponent)),
+        st.tuples(*[st.integers(0, 9)] * 3) | st.lists(st.integers(0, 9), min_size=1, max_size=20).map(tuple),
+        st.integers(-14, 14),
+    ),
+    st.sampled_from([None, "USD", "JPY", "BHD", "XXX"]),
+)
+def test_the_quick_answer_for_plain_amounts_is_the_full_checks_answer(value, currency):
+    """amount_problem answers plain amounts without the full checks; every answer is theirs."""
+    from finance.core.money import _amount_problem
+
+    quick, full = amount_problem(value, currency), _amount_problem(value, currency)
+    assert (quick and (quick.code, quick.message)) == (full and (full.code, full.message))
 
 
 def test_a_currency_narrows_the_decimal_places():
