@@ -348,13 +348,21 @@ def test_a_list_row_is_what_reading_that_transaction_shows(client_for, household
         transfer_amount=Decimal("100.00"),
     )
     make_txn(household, account, type="income", amount="2500.00", on=date(2026, 3, 1), reference_number="PAY-1")
+    make_txn(
+        household,
+        account,
+        amount="98765432109.87",
+        on=date(2026, 3, 7),
+        splits=[SplitInput(coffee, Decimal("12345678901.23")), SplitInput(books, Decimal("86419753208.64"))],
+    )
     rows = client_for.get(URL).json()["results"]
-    assert len(rows) == 6
+    assert len(rows) == 7
     for row in rows:
         assert row == client_for.get(f"{URL}{row['id']}/").json()
     by_payee = {row["payee"]: row for row in rows}
     assert by_payee["Shop"]["tags"] == ["a", "b"]
     assert by_payee["Shop"]["amount_in_base_currency"] == "12.30"
+    assert [split["amount"] for split in rows[0]["splits"]] == ["12345678901.23", "86419753208.64"]
 
 
 def test_bulk_create_is_all_or_nothing(client_for, household, account):
