@@ -127,7 +127,7 @@ def test_fingerprint_follows_content_and_extras(tmp_path: Path):
     assert fingerprint([a], tmp_path, "2026-11") != first
 
 
-def test_import_budget_is_a_rate_of_100k_rows_in_30_seconds():
+def test_import_budget_is_a_rate_of_100k_rows_in_15_seconds():
     def imported(name: str, rows: int, seconds: float, errors: int = 0) -> Measurement:
         m = measurement(name, round(rows / seconds, 1), 0, connections=1, errors=errors)
         m.duration_s = seconds
@@ -135,19 +135,19 @@ def test_import_budget_is_a_rate_of_100k_rows_in_30_seconds():
 
     verdicts = evaluate(
         {
-            "import.a": imported("100k in 29.9 s", 100_000, 29.9),
-            "import.b": imported("10k in 2.9 s", 10_000, 2.9),
-            "import.c": imported("10k in 3.1 s", 10_000, 3.1),
-            "import.d": imported("100k, ledger differs", 100_000, 20, errors=1),
+            "import.a": imported("100k in 14.9 s", 100_000, 14.9),
+            "import.b": imported("10k in 1.45 s", 10_000, 1.45),
+            "import.c": imported("10k in 1.55 s", 10_000, 1.55),
+            "import.d": imported("100k, ledger differs", 100_000, 10, errors=1),
         }
     )
     marks = {v.operation: (v.passed, v.measured) for v in verdicts}
-    assert marks["100k in 29.9 s"] == (True, "29.9 s, 3,344 rows/s")
-    assert marks["10k in 2.9 s"][0] is True
-    assert marks["10k in 3.1 s"] == (False, "3.1 s, 3,226 rows/s")
+    assert marks["100k in 14.9 s"] == (True, "14.9 s, 6,711 rows/s")
+    assert marks["10k in 1.45 s"][0] is True
+    assert marks["10k in 1.55 s"] == (False, "1.55 s, 6,452 rows/s")
     assert marks["100k, ledger differs (1 conn)"][0] is False
     assert {v.budget for v in verdicts if v.passed is not None and "differs" not in v.operation} == {
-        "100k rows ≤ 30 s (≥ 3,333 rows/s)"
+        "100k rows ≤ 15 s (≥ 6,667 rows/s)"
     }
 
 

@@ -86,20 +86,23 @@ class Decision:
     action: str
 
 
-def _staged_rows(batch: ImportBatch) -> list[StagedRow]:
+def _staged_rows(batch: ImportBatch, *, texts: bool = True) -> list[StagedRow]:
     """The batch's rows in file order, read as plain values: ``raw`` is not needed to commit, and on PostgreSQL of
-    ``parsed`` only the values a transaction takes (:data:`_PARSED_FOR_COMMIT`)."""
+    ``parsed`` only the values a transaction takes (:data:`_PARSED_FOR_COMMIT`), or none with ``texts=False``
+    (an empty ``parsed``: when the database makes the transactions and nothing is detected again, only a merge
+    needs two of them, read for its row)."""
     if connection.vendor != "postgresql":  # SQLite's JSON text of null and of the string "null" are alike
         return [
             StagedRow(*values)
             for values in ImportedRow.objects.filter(batch=batch).order_by("row_number").values_list(*_READ_BACK)
         ]
-    texts = {f"parsed_{key}": KT(f"parsed__{key}") for key in _PARSED_FOR_COMMIT}
+    parsed_keys = _PARSED_FOR_COMMIT if texts else ()
+    extracted = {f"parsed_{key}": KT(f"parsed__{key}") for key in parsed_keys}
     columns = [name for name in _READ_BACK if name != "parsed"]
-    rows = ImportedRow.objects.filter(batch=batch).order_by("row_number").annotate(**texts)
+    rows = ImportedRow.objects.filter(batch=batch).order_by("row_number").annotate(**extracted)
     # The queryset's SQL on a plain cursor: psycopg already gives UUIDs, decimals and dates, and Django's per-row
     # iteration was a third of this read. The one JSON column left (errors) comes as text, as JSONField reads it.
-    sql, params = rows.values_list(*columns, *texts).query.sql_with_params()
+    sql, params = rows.values_list(*columns, *extracted).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
@@ -108,13 +111,22 @@ def _staged_rows(batch: ImportBatch) -> list[StagedRow]:
     loads = json.loads
     staged = []
     for values in fetched:
-        parsed = dict(zip(_PARSED_FOR_COMMIT, values[after:], strict=True))
-        if parsed["is_pending"] is not None:
+        parsed = dict(zip(parsed_keys, values[after:], strict=True))
+        if parsed.get("is_pending") is not None:
             parsed["is_pending"] = parsed["is_pending"] == "true"  # ->> gives JSON true as 'true'
         row = StagedRow(*values[:before], parsed, *values[before:after])  # type: ignore[call-arg]
         row.errors = loads(values[errors_at])
         staged.append(row)
     return staged
+
+
+def _read_for_commit(batch: ImportBatch) -> tuple[list[StagedRow], bool, freshness.Seen | None]:
+    """The rows, whether nothing detection reads changed since the analysis, and what this commit sees (taken
+    first). Without a re-check and with the database making the transactions, the rows are read without their
+    parsed values."""
+    seen = freshness.seen_now()
+    fresh = freshness.unchanged_since_analysis(batch)
+    return _staged_rows(batch, texts=not (fresh and _in_database(batch))), fresh, seen
 
 
 def _apply_decisions(rows: Sequence[StagedRow], decisions: Sequence[Decision]) -> None:
@@ -155,15 +167,17 @@ def _apply_decisions(rows: Sequence[StagedRow], decisions: Sequence[Decision]) -
     errors.raise_if_any()
 
 
-def _check_ready(batch: ImportBatch, rows: Sequence[StagedRow], skip_invalid: bool) -> list[StagedRow]:
+def _check_ready(
+    batch: ImportBatch, rows: Sequence[StagedRow], skip_invalid: bool, *, fresh: bool, seen: freshness.Seen | None
+) -> list[StagedRow]:
     """Re-check duplicates now (under the account lock) and refuse what still needs the user; returns changed rows.
 
-    On PostgreSQL the re-check is skipped when nothing it reads has changed since the analysis (its answer would be
-    the same); either way the batch then counts as analysed now.
+    On PostgreSQL the re-check is skipped when nothing it reads has changed since the analysis (``fresh``, as
+    :func:`_read_for_commit` found: its answer would be the same); either way the batch then counts as analysed as
+    of ``seen``.
     """
-    seen = freshness.seen_now()
     changed: list[StagedRow] = []
-    if not freshness.unchanged_since_analysis(batch):
+    if not fresh:
         readable = [row for row in rows if row.status != RowStatus.INVALID]
         found = services.classify_rows(batch, readable)
         for row in found:
@@ -245,9 +259,9 @@ def import_commit(
     if batch.status == ImportStatus.UPLOADED:
         raise Conflict("Confirm the column mapping first (POST mapping/).", code=ErrorCode.MAPPING_REQUIRED)
     Account.objects.select_for_update().filter(pk=batch.account_id).first()
-    rows = _staged_rows(batch)
+    rows, fresh, seen = _read_for_commit(batch)
     _apply_decisions(rows, decisions)
-    changed = _check_ready(batch, rows, skip_invalid)
+    changed = _check_ready(batch, rows, skip_invalid, fresh=fresh, seen=seen)
     batch.skip_invalid = skip_invalid
     if len(_to_import(rows)) > int(settings.IMPORT_ASYNC_ROWS):
         _save_row_states(rows, changed, decided=bool(decisions))
@@ -273,8 +287,8 @@ def import_commit_run(*, batch: ImportBatch, actor: User | None) -> ImportBatch:
         raise Conflict(f"This batch is {batch.status}, not processing.", code=ErrorCode.INVALID_STATUS)
     require_role(household=batch.household, actor=actor, roles=WRITE_ROLES)
     Account.objects.select_for_update().filter(pk=batch.account_id).first()
-    rows = _staged_rows(batch)
-    changed = _check_ready(batch, rows, batch.skip_invalid)
+    rows, fresh, seen = _read_for_commit(batch)
+    changed = _check_ready(batch, rows, batch.skip_invalid, fresh=fresh, seen=seen)
     _execute(batch, actor, rows, changed)
     return batch
 
@@ -461,9 +475,10 @@ def _execute(batch: ImportBatch, actor: User | None, rows: Sequence[StagedRow], 
         Q(status=RowStatus.NEW) & ~Q(decision=RowDecision.SKIP)
         | Q(status=RowStatus.POSSIBLE_DUPLICATE, decision=RowDecision.IMPORT)
     ).update(status=RowStatus.IMPORTED)
-    linked.filter(status__in=(RowStatus.NEW, RowStatus.POSSIBLE_DUPLICATE), decision=RowDecision.SKIP).update(
-        status=RowStatus.SKIPPED
-    )
+    if any(row.decision == RowDecision.SKIP for row in rows):  # else it would only read the batch's rows again
+        linked.filter(status__in=(RowStatus.NEW, RowStatus.POSSIBLE_DUPLICATE), decision=RowDecision.SKIP).update(
+            status=RowStatus.SKIPPED
+        )
     merged = [r for r in rows if r.status == RowStatus.POSSIBLE_DUPLICATE and r.decision == RowDecision.MERGE]
     for row in merged:
         _merge(batch, actor, row)
@@ -506,6 +521,8 @@ def _execute(batch: ImportBatch, actor: User | None, rows: Sequence[StagedRow], 
 def _merge(batch: ImportBatch, actor: User | None, row: StagedRow) -> None:
     """Link the row to its possible duplicate; a pending transaction takes the posted row's amount and dates."""
     assert row.candidate_id is not None and row.amount is not None
+    if "is_pending" not in row.parsed:  # read without its parsed values (_read_for_commit)
+        row.parsed = ImportedRow.objects.values_list("parsed", flat=True).get(pk=row.pk)
     target = Transaction.objects.select_related("household").get(pk=row.candidate_id, household_id=batch.household_id)
     if target.is_pending and row.parsed.get("is_pending") is not True:
         changes: dict[str, Any] = {"is_pending": False}
