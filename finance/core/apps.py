@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from finance.core import aggregates
+
 
 class CoreConfig(AppConfig):
     name = "finance.core"
@@ -7,6 +9,4 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from finance.core import aggregates
-
         aggregates.connect()

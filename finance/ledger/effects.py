@@ -171,6 +171,34 @@ class LedgerDelta:
             bucket[0] += sign * (base or ZERO)
             bucket[1] += sign * count
 
+    def add_group(
+        self,
+        *,
+        household_id: uuid.UUID,
+        account_id: uuid.UUID,
+        kind: str,
+        on: date,
+        amount: Decimal,
+        amount_in_base: Decimal | None,
+        category_id: uuid.UUID | None,
+        count: int,
+    ) -> None:
+        """Add ``count`` new incomes or expenses of one account, month and category, not excluded, no splits,
+        whose amounts sum to ``amount`` (``amount_in_base`` in the base currency; ``None``: unconverted)."""
+        state = TransactionState(
+            household_id=household_id,
+            account_id=account_id,
+            type=kind,
+            amount=amount,
+            date=on,
+            transfer_account_id=None,
+            transfer_amount=None,
+            amount_in_base=amount_in_base,
+            is_excluded=False,
+            category_id=category_id,
+        )
+        self.add(state, count=count)
+
     def _move(
         self,
         household_id: uuid.UUID,

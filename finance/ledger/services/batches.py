@@ -341,19 +341,14 @@ def transactions_load(
             group[2] += base or ZERO
             group[3] += 1
     for (account_id, kind, _year, _month, category_id, unconverted), (on, amount, base, count) in groups.items():
-        delta.add(
-            TransactionState(
-                household_id=household.id,
-                account_id=account_id,
-                type=kind,
-                amount=amount,
-                date=on,
-                transfer_account_id=None,
-                transfer_amount=None,
-                amount_in_base=None if unconverted else base,
-                is_excluded=False,
-                category_id=category_id,
-            ),
+        delta.add_group(
+            household_id=household.id,
+            account_id=account_id,
+            kind=kind,
+            on=on,
+            amount=amount,
+            amount_in_base=None if unconverted else base,
+            category_id=category_id,
             count=count,
         )
     for start in range(0, len(rows), LOAD_CHUNK):
@@ -471,19 +466,14 @@ def transactions_load_from(
         if kind not in (TransactionType.INCOME, TransactionType.EXPENSE):
             raise ValueError(f"transactions_load_from takes incomes and expenses, not {kind}")
         days.update(group_days)
-        delta.add(
-            TransactionState(
-                household_id=household.id,
-                account_id=account.id,
-                type=kind,
-                amount=amount,
-                date=first,
-                transfer_account_id=None,
-                transfer_amount=None,
-                amount_in_base=amount,
-                is_excluded=False,
-                category_id=category_id,
-            ),
+        delta.add_group(
+            household_id=household.id,
+            account_id=account.id,
+            kind=kind,
+            on=first,
+            amount=amount,
+            amount_in_base=amount,
+            category_id=category_id,
             count=count,
         )
     apply_change(
