@@ -59,7 +59,8 @@ migrate: $(VENV)/.base-installed  ## Apply database migrations
 demo: migrate  ## Load the demo user, household and activity
 	$(PY) manage.py load_demo
 
-models: $(VENV)/.base-installed  ## Build the base categorizer (var/models/) from the training set the repo ships, if it is missing
+models: $(VENV)/.base-installed assets  ## Build the merchant directory (from the npm package) and the base categorizer (var/models/), if missing or stale
+	$(PY) manage.py build_merchant_directory --if-missing
 	$(PY) manage.py build_base_categorizer --if-missing
 
 run: models demo assets messages  ## Set up and serve on http://$(HOST):$(PORT) with demo data (embedded default)

@@ -89,6 +89,7 @@ def _no_categorizer_models_by_default(settings: Any, tmp_path_factory: pytest.Te
     directory = tmp_path_factory.mktemp("models")
     settings.CATEGORIZATION_MODEL_DIR = directory
     settings.BASE_CATEGORIZER_PATH = directory / "base-categorizer-v1.joblib"
+    settings.MERCHANT_DIRECTORY_PATH = directory / "merchant-directory.json.gz"
 
 
 @pytest.fixture(autouse=True)

@@ -435,6 +435,10 @@ CATEGORIZATION_AUTO_THRESHOLD = 0.8
 CATEGORIZATION_MODEL_DIR = env.CATEGORIZATION_MODEL_DIR
 BASE_CATEGORIZER_VERSION = "base-v1"
 BASE_CATEGORIZER_PATH = CATEGORIZATION_MODEL_DIR / "base-categorizer-v1.joblib"
+# The merchant directory (OpenStreetMap name-suggestion-index), built from node_modules by
+# `manage.py build_merchant_directory` (make run does it when it is missing or older than the package).
+MERCHANT_DIRECTORY_PATH = CATEGORIZATION_MODEL_DIR / "merchant-directory.json.gz"
+MERCHANT_DIRECTORY_PACKAGES = BASE_DIR / "node_modules"
 # A household's model is retrained after this many category corrections by its people.
 CATEGORIZATION_RETRAIN_AFTER = 25
 # The time budget of one run of the rules' regular expressions (docs/categorization.md, "Time budget").

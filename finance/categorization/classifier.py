@@ -10,7 +10,11 @@ Features (see docs/categorization.md):
   "woolworths", "pick n pay") still match;
 * one-hot metadata: the merchant key, the amount's sign, its size bucket
   (powers of two), its cents (".99", ".00"), the exact amount, the day of month
-  and the weekday.
+  and the weekday;
+* with a merchant directory (:mod:`finance.categorization.merchants`), the
+  brand the text names and its OpenStreetMap tags (``osm=amenity=fuel``) and
+  match groups, weighted by how sure the match is: a household that filed one
+  fuel brand under "Car" gets "Car" for a fuel brand it never had.
 
 A linear SVM (``LinearSVC``) learns one weight per feature and category. Its
 scores become probabilities by temperature scaling fitted on out-of-fold
@@ -51,6 +55,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.svm import LinearSVC
 
+from finance.categorization.merchants import DirectoryView
 from finance.categorization.normalize import clean_text, merchant_key
 
 AUTO_THRESHOLD = 0.8
@@ -121,6 +126,8 @@ class ModelMetadata:
     calibration: Calibration
     params: dict[str, Any]
     created_at: str
+    # The merchant directory's version the model was trained with ("" without one).
+    directory: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -137,6 +144,7 @@ class ModelMetadata:
             },
             "params": dict(self.params),
             "created_at": self.created_at,
+            "directory": self.directory,
         }
 
 
@@ -175,10 +183,11 @@ def _date_features(when: dt.date | None) -> dict[str, float]:
 _WORD = regex.compile(r"[a-z0-9][a-z0-9&'.\-/]*")
 
 
-def _meta(item: Item, key: str) -> dict[str, float]:
+def _meta(item: Item, key: str, brand: dict[str, float] | None = None) -> dict[str, float]:
     features = {f"merchant={key}": 1.0}
     features.update(_amount_features(item.amount))
     features.update(_date_features(item.date))
+    features.update(brand or {})
     return features
 
 
@@ -189,10 +198,11 @@ class _Texts:
     descriptions ("WHOLE FOODS #1234") but only hundreds of cleaned texts, and
     vectorizing the text is most of a prediction. ``position[n]`` is item
     ``n``'s (payee, description) pair in ``keys`` and ``words``;
-    ``text_rows[n]`` is its cleaned text in ``texts``.
+    ``text_rows[n]`` is its cleaned text in ``texts``; ``brands`` are the
+    merchant directory's features of each pair (empty without a directory).
     """
 
-    def __init__(self, items: Sequence[Item]) -> None:
+    def __init__(self, items: Sequence[Item], directory: DirectoryView | None = None) -> None:
         pairs: dict[tuple[str, str], int] = {}
         self.position: NDArray[np.intp] = np.fromiter(
             (pairs.setdefault((item.payee, item.description), len(pairs)) for item in items),
@@ -210,6 +220,11 @@ class _Texts:
         self.keys = [merchant_key(payee or description) for payee, description in pairs]
         words: dict[str, frozenset[str]] = {}  # far fewer keys than pairs
         self.words = [words.get(key) or words.setdefault(key, frozenset(_WORD.findall(key))) for key in self.keys]
+        self.brands: list[dict[str, float]] = (
+            [directory.features(payee, description) for payee, description in pairs]
+            if directory is not None
+            else [{} for _ in pairs]
+        )
 
     def item_texts(self) -> list[str]:
         return [self.texts[at] for at in self.text_rows]
@@ -219,6 +234,13 @@ class _Texts:
 
     def item_words(self) -> list[frozenset[str]]:
         return [self.words[at] for at in self.position]
+
+    def item_brands(self) -> list[dict[str, float]]:
+        return [self.brands[at] for at in self.position]
+
+    def tags(self) -> list[frozenset[str]]:
+        """Per pair, the directory's ``osm=`` features (what :func:`_novelty` asks the training set about)."""
+        return [frozenset(name for name in brand if name.startswith("osm=")) for brand in self.brands]
 
 
 _WORD_TOKEN = regex.compile(r"(?u)\b\w[\w&'.\-/]*\b")
@@ -268,10 +290,12 @@ class _Featurizer:
         # Fitted on every item's text (document frequencies count repeats), as before.
         every = texts.item_texts()
         keys = texts.item_keys()
+        brands = texts.item_brands()
+        meta = [_meta(i, key, brand) for i, key, brand in zip(items, keys, brands, strict=True)]
         blocks = [
             self.word.fit_transform(every),
             self.char.fit_transform(every),
-            self.meta.fit_transform([_meta(i, key) for i, key in zip(items, keys, strict=True)]) * self.meta_weight,
+            self.meta.fit_transform(meta) * self.meta_weight,
         ]
         # Pruned terms are kept only for introspection; they would bloat the artifact.
         self.word.stop_words_ = None
@@ -289,34 +313,40 @@ class _Featurizer:
         return sp.hstack(blocks, format="csr")
 
     def _meta_rows(self, items: Sequence[Item], texts: _Texts) -> sp.csr_matrix:
-        """``DictVectorizer.transform`` of :func:`_meta` (one-hot: every value 1.0), without its per-value checks.
+        """``DictVectorizer.transform`` of :func:`_meta`, without its per-value checks.
 
-        Unknown names are dropped, as ``DictVectorizer`` does. The columns of a merchant key, an amount and a day
-        are looked up once each: a batch repeats them (an import's 100k rows have a few hundred keys and a few
-        thousand days), and a row's columns are theirs together (the names of the three kinds never collide).
+        Unknown names are dropped, as ``DictVectorizer`` does. The columns of a merchant key (with its
+        directory features), an amount and a day are looked up once each: a batch repeats them (an import's
+        100k rows have a few hundred keys and a few thousand days), and a row's columns are theirs together
+        (the names of the kinds never collide). Every value is 1.0 but a directory feature's, its match's
+        confidence.
         """
         vocabulary: dict[str, int] = self.meta.vocabulary_
         get = vocabulary.get
-        merchants = [[j] if (j := get(f"merchant={key}")) is not None else [] for key in texts.keys]
-        by_amount: dict[Decimal | None, list[int]] = {}
-        by_day: dict[dt.date | None, list[int]] = {}
-        indices: list[int] = []
+        merchants: list[list[tuple[int, float]]] = []
+        for key, brand in zip(texts.keys, texts.brands, strict=True):
+            columns = [(j, 1.0)] if (j := get(f"merchant={key}")) is not None else []
+            columns += [(j, value) for name, value in brand.items() if (j := get(name)) is not None]
+            merchants.append(columns)
+        by_amount: dict[Decimal | None, list[tuple[int, float]]] = {}
+        by_day: dict[dt.date | None, list[tuple[int, float]]] = {}
+        cells: list[tuple[int, float]] = []
         indptr = [0]
         for item, pair in zip(items, texts.position.tolist(), strict=True):
             amount = by_amount.get(item.amount)
             if amount is None:
-                amount = by_amount[item.amount] = [j for j in map(get, _amount_features(item.amount)) if j is not None]
+                found = map(get, _amount_features(item.amount))
+                amount = by_amount[item.amount] = [(j, 1.0) for j in found if j is not None]
             day = by_day.get(item.date)
             if day is None:
-                day = by_day[item.date] = [j for j in map(get, _date_features(item.date)) if j is not None]
+                day = by_day[item.date] = [(j, 1.0) for j in map(get, _date_features(item.date)) if j is not None]
             row = merchants[pair] + amount + day
             row.sort()
-            indices += row
-            indptr.append(len(indices))
-        return sp.csr_matrix(
-            (np.ones(len(indices), dtype=np.float32), np.array(indices, dtype=np.int32), np.array(indptr)),
-            shape=(len(items), len(vocabulary)),
-        )
+            cells += row
+            indptr.append(len(cells))
+        indices = np.array([j for j, _value in cells], dtype=np.int32)
+        data = np.array([value for _j, value in cells], dtype=np.float32)
+        return sp.csr_matrix((data, indices, np.array(indptr)), shape=(len(items), len(vocabulary)))
 
     def feature_names(self) -> list[str]:
         words = [f'word "{w}"' for w in self.word.get_feature_names_out()]
@@ -375,23 +405,32 @@ def _best_temperature(rows: list[tuple[NDArray[np.float64], NDArray[np.int64]]])
 
 
 def _novelty(
-    keys: Sequence[str], words: Sequence[frozenset[str]], known_keys: Any, known_words: Any
+    keys: Sequence[str],
+    words: Sequence[frozenset[str]],
+    tags: Sequence[frozenset[str]],
+    known_keys: Any,
+    known_words: Any,
+    known_tags: Any,
 ) -> NDArray[np.float64]:
-    """Per row: [merchant key never seen, share of its words never seen]."""
+    """Per row: [merchant key never seen, share of its words never seen, a new merchant of a kind of place
+    (directory tag) that was seen]."""
     rows = []
-    for key, row_words in zip(keys, words, strict=True):
+    for key, row_words, row_tags in zip(keys, words, tags, strict=True):
         unknown = sum(1 for w in row_words if w not in known_words) / len(row_words) if row_words else 1.0
-        rows.append((0.0 if key in known_keys else 1.0, unknown))
-    return np.array(rows, dtype=np.float64).reshape(-1, 2)
+        novel = 0.0 if key in known_keys else 1.0
+        kind_known = 1.0 if novel and any(t in known_tags for t in row_tags) else 0.0
+        rows.append((novel, unknown, kind_known))
+    return np.array(rows, dtype=np.float64).reshape(-1, 3)
 
 
 def _calibration_features(probs: NDArray[np.float64], novelty: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The calibrator's inputs; a model trained before the directory's column existed reads the first five."""
     top2 = -np.sort(-probs, axis=1)[:, :2] if probs.shape[1] > 1 else np.column_stack([probs[:, 0], 1 - probs[:, 0]])
     p1 = np.clip(top2[:, 0], 1e-6, 1 - 1e-6)
     p2 = np.clip(top2[:, 1], 1e-6, 1 - 1e-6)
     logit = np.log(p1 / (1 - p1))
-    novel, unknown = novelty[:, 0], novelty[:, 1]
-    return np.column_stack([logit, np.log(p1 / p2), novel, unknown, novel * logit])
+    novel, unknown, kind_known = novelty[:, 0], novelty[:, 1], novelty[:, 2]
+    return np.column_stack([logit, np.log(p1 / p2), novel, unknown, novel * logit, kind_known * logit])
 
 
 @dataclass(frozen=True, slots=True)
@@ -406,7 +445,7 @@ class Calibration:
         if not self.weights:
             result: NDArray[np.float64] = probs.max(axis=1)
             return result
-        z = _calibration_features(probs, novelty) @ np.array(self.weights) + self.bias
+        z = _calibration_features(probs, novelty)[:, : len(self.weights)] @ np.array(self.weights) + self.bias
         calibrated: NDArray[np.float64] = 1.0 / (1.0 + np.exp(-z))
         return calibrated
 
@@ -436,6 +475,7 @@ def _fit_calibration(
     y: NDArray[np.int64],
     keys: Sequence[str],
     words: Sequence[frozenset[str]],
+    tags: Sequence[frozenset[str]],
     n_labels: int,
     params: ModelParams,
 ) -> Calibration:
@@ -456,6 +496,7 @@ def _fit_calibration(
         x, y = x[sample], y[sample]
         keys = [keys[i] for i in sample]
         words = [words[i] for i in sample]
+        tags = [tags[i] for i in sample]
     counts = np.bincount(y, minlength=n_labels)
     folds = min(params.calibration_folds, int(counts.max()))
     if folds < 2 or len(y) < MIN_CALIBRATION_ROWS:
@@ -475,7 +516,15 @@ def _fit_calibration(
         labels = np.array([position[label] for label in y[test_idx]], dtype=np.int64)
         fold_keys = {keys[i] for i in train_idx}
         fold_words = set().union(*(words[i] for i in train_idx))
-        novelty = _novelty([keys[i] for i in test_idx], [words[i] for i in test_idx], fold_keys, fold_words)
+        fold_tags = set().union(*(tags[i] for i in train_idx))
+        novelty = _novelty(
+            [keys[i] for i in test_idx],
+            [words[i] for i in test_idx],
+            [tags[i] for i in test_idx],
+            fold_keys,
+            fold_words,
+            fold_tags,
+        )
         blocks.append((_scores(classifier, x[test_idx]), labels, novelty))
     if not blocks:
         return Calibration(temperature=1.0)
@@ -524,13 +573,26 @@ class CategorizerModel:
     metadata: ModelMetadata
     known_merchants: frozenset[str]
     known_words: frozenset[str]
+    # The directory's osm= features of the training set (a new merchant of a known kind of place).
+    known_tags: frozenset[str] = frozenset()
     _feature_names: list[str] | None = field(default=None, repr=False)
 
-    def predict(self, items: Sequence[Item], *, top_k: int = TOP_K, explain: bool = True) -> list[list[Prediction]]:
-        """The ``top_k`` most likely categories for each item, most likely first."""
+    def predict(
+        self,
+        items: Sequence[Item],
+        *,
+        top_k: int = TOP_K,
+        explain: bool = True,
+        directory: DirectoryView | None = None,
+    ) -> list[list[Prediction]]:
+        """The ``top_k`` most likely categories for each item, most likely first.
+
+        ``directory`` gives the merchant directory's features; a model trained with them predicts less
+        well without (and one trained without ignores them).
+        """
         if not items:
             return []
-        texts = _Texts(items)
+        texts = _Texts(items, directory)
         x = self.featurizer.transform(items, texts)
         probs = self._probabilities(texts, x)
         k = min(top_k, len(self.labels))
@@ -561,9 +623,9 @@ class CategorizerModel:
             )
         return results
 
-    def predict_proba(self, items: Sequence[Item]) -> NDArray[np.float64]:
+    def predict_proba(self, items: Sequence[Item], *, directory: DirectoryView | None = None) -> NDArray[np.float64]:
         """Probabilities over :attr:`labels` (columns in that order) for each item."""
-        texts = _Texts(items)
+        texts = _Texts(items, directory)
         x = self.featurizer.transform(items, texts)
         probs = self._probabilities(texts, x)
         full = np.zeros((len(items), len(self.labels)))
@@ -575,7 +637,9 @@ class CategorizerModel:
         calibration = self.metadata.calibration
         probs = _softmax(_scores(self.classifier, x), calibration.temperature)
         # Per distinct (payee, description) pair, then spread to the items: it depends on nothing else.
-        novelty = _novelty(texts.keys, texts.words, self.known_merchants, self.known_words)[texts.position]
+        novelty = _novelty(
+            texts.keys, texts.words, texts.tags(), self.known_merchants, self.known_words, self.known_tags
+        )[texts.position]
         confidence = calibration.confidence(probs, novelty)
         top = probs.argmax(axis=1)
         rows = np.arange(x.shape[0])
@@ -608,6 +672,7 @@ class CategorizerModel:
             "labels": list(self.labels),
             "known_merchants": sorted(self.known_merchants),
             "known_words": sorted(self.known_words),
+            "known_tags": sorted(self.known_tags),
         }
         tmp = path.with_suffix(path.suffix + ".tmp")
         joblib.dump(payload, tmp, compress=3)
@@ -641,6 +706,7 @@ class CategorizerModel:
             ),
             params=meta["params"],
             created_at=meta["created_at"],
+            directory=meta.get("directory", ""),
         )
         return cls(
             featurizer=payload["featurizer"],
@@ -649,6 +715,7 @@ class CategorizerModel:
             metadata=metadata,
             known_merchants=frozenset(payload["known_merchants"]),
             known_words=frozenset(payload["known_words"]),
+            known_tags=frozenset(payload.get("known_tags", ())),
         )
 
 
@@ -666,9 +733,14 @@ def _read_artifact(path: Path) -> Any:
 
 
 def train(
-    examples: Sequence[Example], *, version: str = "household", params: ModelParams | None = None
+    examples: Sequence[Example],
+    *,
+    version: str = "household",
+    params: ModelParams | None = None,
+    directory: DirectoryView | None = None,
 ) -> CategorizerModel:
-    """Fit a model on labeled examples (at least two categories)."""
+    """Fit a model on labeled examples (at least two categories), with the merchant directory's features
+    when ``directory`` is given (then pass it to :meth:`CategorizerModel.predict` too)."""
     params = params or ModelParams()
     examples = [e for e in examples if e.category]
     labels = tuple(sorted({e.category for e in examples}))
@@ -677,11 +749,13 @@ def train(
     index = {label: i for i, label in enumerate(labels)}
     y = np.array([index[e.category] for e in examples], dtype=np.int64)
     featurizer = _Featurizer(params)
-    texts = _Texts(examples)
+    texts = _Texts(examples, directory)
     x = featurizer.fit_transform(examples, texts)
     keys = texts.item_keys()
     words = texts.item_words()
-    calibration = _fit_calibration(x, y, keys, words, len(labels), params)
+    pair_tags = texts.tags()
+    tags = [pair_tags[at] for at in texts.position]
+    calibration = _fit_calibration(x, y, keys, words, tags, len(labels), params)
     classifier = _fit_classifier(x, y, params)
     # Float32 weights halve the artifact; the scores change only by float32 rounding.
     classifier.coef_ = classifier.coef_.astype(np.float32)
@@ -695,6 +769,7 @@ def train(
         calibration=calibration,
         params=dataclasses.asdict(params),
         created_at=dt.datetime.now(tz=dt.UTC).isoformat(timespec="seconds"),
+        directory=directory.directory.version if directory is not None else "",
     )
     return CategorizerModel(
         featurizer=featurizer,
@@ -703,4 +778,5 @@ def train(
         metadata=metadata,
         known_merchants=frozenset(keys),
         known_words=frozenset().union(*words),
+        known_tags=frozenset().union(*tags),
     )

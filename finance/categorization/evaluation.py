@@ -1,6 +1,6 @@
 """How well categorization works, measured without leaks (``manage.py evaluate_categorizer``).
 
-Two measurements, both reporting accuracy (top suggestion right, over every
+Three measurements, each reporting accuracy (top suggestion right, over every
 transaction), coverage (share with confidence >= the threshold, i.e. applied
 without review) and the precision of those auto-applied suggestions:
 
@@ -14,6 +14,14 @@ without review) and the precision of those auto-applied suggestions:
     matcher built on the training folds only, then the test fold goes through
     the product's pipeline (history, then model). Model-only and history-only
     figures are reported beside the combined ones.
+(c) ``cold_start``: the South-African household's first month as a new
+    household's, with no history: the base model (trained on the US set) with
+    its labels mapped onto the household's categories, as the product runs it
+    before a household has a model of its own.
+
+Each runs without and with the merchant directory (``directory``): with it,
+the models get the brand features and the pipeline the brand's own
+suggestion (:func:`finance.categorization.pipeline.with_brand`).
 """
 
 from __future__ import annotations
@@ -27,10 +35,13 @@ from typing import Any
 import numpy as np
 from sklearn.model_selection import GroupKFold, KFold
 
-from finance.categorization.classifier import AUTO_THRESHOLD, Example, ModelParams, train
+from finance.categorization.brand_categories import category_resolver
+from finance.categorization.classifier import AUTO_THRESHOLD, CategorizerModel, Example, ModelParams, train
 from finance.categorization.history import HistoryMatcher, HistoryRecord
+from finance.categorization.label_aliases import label_resolver
+from finance.categorization.merchants import DirectoryView
 from finance.categorization.normalize import merchant_key
-from finance.categorization.pipeline import combine
+from finance.categorization.pipeline import brand_prediction, combine, map_labels, with_brand
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +87,7 @@ def evaluate_by_merchant(
     seed: int = 0,
     params: ModelParams | None = None,
     threshold: float = AUTO_THRESHOLD,
+    directory: DirectoryView | None = None,
 ) -> dict[str, Any]:
     """(a) Model accuracy on merchants it has never seen (GroupKFold on the merchant key)."""
     data = _sample(examples, sample, seed)
@@ -86,9 +98,9 @@ def evaluate_by_merchant(
     train_seconds: list[float] = []
     for train_idx, test_idx in GroupKFold(n_splits=folds).split(np.zeros(len(data)), groups=groups):
         started = time.perf_counter()
-        model = train([data[i] for i in train_idx], version="evaluation", params=params)
+        model = train([data[i] for i in train_idx], version="evaluation", params=params, directory=directory)
         train_seconds.append(time.perf_counter() - started)
-        predictions = model.predict([data[i].item for i in test_idx], top_k=1, explain=False)
+        predictions = model.predict([data[i].item for i in test_idx], top_k=1, explain=False, directory=directory)
         pairs.extend(
             (preds[0].category, preds[0].confidence, data[i].category)
             for i, preds in zip(test_idx, predictions, strict=True)
@@ -112,6 +124,7 @@ def evaluate_household(
     seed: int = 0,
     params: ModelParams | None = None,
     threshold: float = AUTO_THRESHOLD,
+    directory: DirectoryView | None = None,
 ) -> dict[str, Any]:
     """(b) One household's history, k-fold: history + model as the product runs them."""
     data = _sample(examples, sample, seed)
@@ -129,8 +142,8 @@ def evaluate_household(
         history = HistoryMatcher.from_records(
             HistoryRecord(category=e.category, payee=e.payee, description=e.description) for e in train_part
         )
-        model = train(train_part, version="evaluation", params=params)
-        predictions = model.predict([e.item for e in test_part], explain=False)
+        model = train(train_part, version="evaluation", params=params, directory=directory)
+        predictions = model.predict([e.item for e in test_part], explain=False, directory=directory)
         seen_keys = {merchant_key(e.payee or e.description) for e in train_part}
         for example, preds in zip(test_part, predictions, strict=True):
             match = history.match(example.payee, example.description)
@@ -156,3 +169,51 @@ def evaluate_household(
         "combined_new_payee": score(new_payee, threshold).as_dict(),
         "sources": dict(sorted(sources.items())),
     }
+
+
+def first_month(examples: Sequence[Example]) -> list[Example]:
+    """The examples of the earliest calendar month that has any (undated ones are left out)."""
+    months = [(e.date.year, e.date.month) for e in examples if e.date is not None]
+    if not months:
+        return []
+    first = min(months)
+    return [e for e in examples if e.date is not None and (e.date.year, e.date.month) == first]
+
+
+def evaluate_cold_start(
+    examples: Sequence[Example],
+    base: CategorizerModel,
+    *,
+    directory: DirectoryView | None = None,
+    threshold: float = AUTO_THRESHOLD,
+) -> dict[str, Any]:
+    """(c) A household with no history: the base model mapped onto its categories (the set's labels, as if the
+    household had named its categories so) and, with a directory, the brands' categories. Scored on the set's
+    first month (what a new household sees first) and on every row (each as if it were the first)."""
+    names = sorted({e.category for e in examples})
+    to_label = label_resolver(names)
+    to_category = category_resolver(names)
+    predictions = base.predict([e.item for e in examples], explain=False, directory=directory)
+    pairs: list[tuple[str | None, float, str]] = []
+    brand_only: list[tuple[str | None, float, str]] = []
+    for example, preds in zip(examples, predictions, strict=True):
+        mapped = map_labels(preds, to_label)
+        brand = None
+        if directory is not None:
+            brand = brand_prediction(directory.best(example.payee, example.description), to_category)
+            brand_only.append(
+                (brand.category, brand.confidence, example.category) if brand else (None, 0.0, example.category)
+            )
+        suggestion = combine(None, with_brand(mapped, brand), threshold=threshold)
+        pairs.append((suggestion.category, suggestion.confidence, example.category))
+    month = {id(e) for e in first_month(examples)}
+    first = min((e.date for e in examples if id(e) in month and e.date is not None), default=None)
+    report: dict[str, Any] = {
+        "method": "no history; the base model mapped onto the household's categories",
+        "month": first.strftime("%Y-%m") if first else None,
+        "first_month": score([p for e, p in zip(examples, pairs, strict=True) if id(e) in month], threshold).as_dict(),
+        "every_row": score(pairs, threshold).as_dict(),
+    }
+    if directory is not None:
+        report["directory_only"] = score(brand_only, threshold).as_dict()
+    return report

@@ -39,7 +39,8 @@ LABEL_ALIASES: dict[str, tuple[str, ...]] = {
 _NOT_WORD = regex.compile(r"[^\p{L}\p{N}]+")
 
 
-def _norm(name: str) -> str:
+def normalized_category_name(name: str) -> str:
+    """A category name as names are compared: case, punctuation and ``&``/``and`` do not count."""
     return _NOT_WORD.sub(" ", name.casefold().replace("&", " and ")).strip()
 
 
@@ -62,7 +63,7 @@ def label_resolver(household_categories: Iterable[str]) -> Callable[[str], str |
     """
     by_norm: dict[str, str] = {}
     for category in household_categories:
-        by_norm.setdefault(_norm(category), category)
+        by_norm.setdefault(normalized_category_name(category), category)
     resolved: dict[str, str | None] = {}
 
     def resolve(base_label: str) -> str | None:
@@ -70,7 +71,7 @@ def label_resolver(household_categories: Iterable[str]) -> Callable[[str], str |
             resolved[base_label] = next(
                 (
                     by_norm[key]
-                    for key in (_norm(name) for name in LABEL_ALIASES.get(base_label, (base_label,)))
+                    for key in (normalized_category_name(name) for name in LABEL_ALIASES.get(base_label, (base_label,)))
                     if key in by_norm
                 ),
                 None,

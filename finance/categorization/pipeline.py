@@ -1,10 +1,17 @@
-"""The order the product categorizes in: rules, then history, then the model, else nothing.
+"""The order the product categorizes in: rules, then history, then the model (and the merchant directory),
+else nothing.
 
 :func:`categorize_many` is what an import or a new transaction calls with the
 household's compiled rules, its history matcher and its model (or the base
 model, its labels mapped with :mod:`finance.categorization.label_aliases`).
 A suggestion at or above the threshold is applied; below it the transaction
 goes to review with the suggestion and the model's alternatives.
+
+With a merchant directory, a text that names a brand also gets the category of
+the brand's kind of place (:mod:`finance.categorization.brand_categories`):
+it stands beside the model's top category, and the more confident of the two
+is the model step's suggestion (its source is ``model``; its explanation names
+the brand). This is what a household with no history gets for brands.
 """
 
 from __future__ import annotations
@@ -16,8 +23,10 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from finance.categorization.brand_categories import category_for_tags
 from finance.categorization.classifier import AUTO_THRESHOLD, CategorizerModel, Item, Prediction
 from finance.categorization.history import HistoryMatch, HistoryMatcher
+from finance.categorization.merchants import BrandMatch, DirectoryView, tag_words
 from finance.categorization.rules import Budget, CompiledRule, RuleOutcome, evaluate
 
 
@@ -73,6 +82,59 @@ def item_from(txn: Mapping[str, Any]) -> Item:
         amount=parsed,
         date=when,
     )
+
+
+def brand_explanation(match: BrandMatch, country: str | None, country_name: Callable[[str], str]) -> str:
+    """ "Engen — a fuel brand in South Africa (OpenStreetMap)"."""
+    kind = " and ".join(dict.fromkeys(tag_words(tag) for tag in match.tags[:2]))
+    where = f" in {country_name(country)}" if country and country.lower() in match.brand.countries else ""
+    return f"{match.brand.name} — a {kind} brand{where} (OpenStreetMap)"
+
+
+def brand_prediction(
+    match: BrandMatch | None,
+    category_map: Callable[[str], str | None],
+    *,
+    country: str | None = None,
+    country_name: Callable[[str], str] = str.upper,
+) -> Prediction | None:
+    """The category of the brand's kind of place, in the household's terms, or ``None``.
+
+    Its confidence is the match's (how surely the text names the brand) times the tag's (how surely that kind
+    of place means the category).
+    """
+    if match is None:
+        return None
+    found = category_for_tags(match.tags)
+    if found is None:
+        return None
+    default, weight = found
+    category = category_map(default)
+    if category is None:
+        return None
+    return Prediction(category, round(match.confidence * weight, 4), (brand_explanation(match, country, country_name),))
+
+
+#: A brand's category on its own stays below the auto-apply threshold: it leads the review's suggestions, and
+#: is applied only when the model agrees. The kind of place says what a brand sells, not how a household files
+#: it (Woolworths sells clothes and food; an "Apple" payment is more often a subscription than a computer).
+BRAND_ALONE_MAX = 0.79
+
+
+def with_brand(predictions: Sequence[Prediction], brand: Prediction | None) -> list[Prediction]:
+    """The model's predictions with the brand's beside them: agreeing, the top one keeps the higher confidence
+    and names the brand too; else the brand's leads when it is more confident (at most
+    :data:`BRAND_ALONE_MAX`)."""
+    if brand is None:
+        return list(predictions)
+    brand = brand._replace(confidence=min(brand.confidence, BRAND_ALONE_MAX))
+    top = predictions[0] if predictions else None
+    if top is not None and top.category == brand.category:
+        merged = Prediction(top.category, max(top.confidence, brand.confidence), (*brand.explanation, *top.explanation))
+        return [merged, *predictions[1:]]
+    if top is None or brand.confidence > top.confidence:
+        return [brand, *(p for p in predictions if p.category != brand.category)]
+    return [*predictions, brand] if all(p.category != brand.category for p in predictions) else list(predictions)
 
 
 def combine(
@@ -160,6 +222,9 @@ def categorize_many(
     explain: bool = True,
     budget: Budget | None = None,
     outcomes: Sequence[RuleOutcome] | None = None,
+    directory: DirectoryView | None = None,
+    category_map: Callable[[str], str | None] | None = None,
+    country_name: Callable[[str], str] = str.upper,
 ) -> list[LabelSuggestion]:
     """Suggest a category for each transaction: rules → history → model → none.
 
@@ -169,7 +234,9 @@ def categorize_many(
     ``budget`` bounds the rules' regular expressions over the whole batch; a rule it exhausts counts for
     none of the transactions (those it fired on before are evaluated again without it). ``outcomes`` are the
     rules' outcomes when the caller ran them already (:func:`rule_outcomes`, over a larger batch whose parts
-    come here one by one).
+    come here one by one). ``directory`` is the merchant directory for the model's features and, with
+    ``category_map`` (a default category name → the household's category, see
+    :func:`finance.categorization.brand_categories.category_resolver`), for the brand's own suggestion.
     """
     if outcomes is None:
         outcomes = rule_outcomes(txns, rules=rules, budget=budget)
@@ -181,9 +248,25 @@ def categorize_many(
         if outcomes[i].payee is not None:
             txn = {**txn, "payee": outcomes[i].payee}
         items.append(item_from(txn))
-    predictions = model.predict(items, explain=explain) if model is not None and items else [[] for _ in items]
+    predictions = (
+        model.predict(items, explain=explain, directory=directory)
+        if model is not None and items
+        else [[] for _ in items]
+    )
     if label_map is not None:
         predictions = [map_labels(preds, label_map) for preds in predictions]
+    if directory is not None and category_map is not None:
+        brands: dict[tuple[str, str], Prediction | None] = {}  # a statement repeats its payees
+        for n, item in enumerate(items):
+            pair = (item.payee, item.description)
+            if pair not in brands:
+                brands[pair] = brand_prediction(
+                    directory.best(item.payee, item.description),
+                    category_map,
+                    country=directory.country,
+                    country_name=country_name,
+                )
+            predictions[n] = with_brand(predictions[n], brands[pair])
     results: list[LabelSuggestion | None] = [None] * len(txns)
     for i, outcome in enumerate(outcomes):
         if outcome.category is not None:

@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 import uuid
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
+from babel.core import get_global
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -28,11 +32,13 @@ from django.utils import timezone
 from finance.audit.models import AuditAction
 from finance.audit.services import audit_record
 from finance.categorization import pipeline
+from finance.categorization.brand_categories import category_resolver
 from finance.categorization.classifier import CategorizerModel, Example, ModelLoadError, train
 from finance.categorization.errors import ErrorCode
 from finance.categorization.events import RuleDisabled
 from finance.categorization.history import HistoryMatcher, HistoryRecord
 from finance.categorization.label_aliases import label_resolver
+from finance.categorization.merchants import DirectoryLoadError, DirectoryView, MerchantDirectory
 from finance.categorization.models import DisabledReason, Rule
 from finance.categorization.normalize import merchant_key
 from finance.categorization.rules import (
@@ -46,7 +52,7 @@ from finance.categorization.rules import (
 )
 from finance.core import events
 from finance.core.exceptions import Conflict, FieldError, Issue
-from finance.households.models import WRITE_ROLES, Household
+from finance.households.models import WRITE_ROLES, Household, Membership, Role
 from finance.households.services import require_role
 from finance.ledger import services as ledger
 from finance.ledger.inputs import Categorization, TransactionInput
@@ -437,6 +443,80 @@ def model_for(household: Household) -> tuple[CategorizerModel | None, bool]:
     return _model_at(Path(settings.BASE_CATEGORIZER_PATH)), True
 
 
+@functools.lru_cache(maxsize=4)
+def _load_directory(path: str, mtime: float) -> MerchantDirectory | None:
+    try:
+        return MerchantDirectory.load(Path(path))
+    except DirectoryLoadError as exc:
+        logger.warning("merchant directory %s not usable: %s", path, exc)
+        return None
+
+
+def merchant_directory() -> MerchantDirectory | None:
+    """The merchant directory (``MERCHANT_DIRECTORY_PATH``), or ``None`` when it was not built."""
+    path = Path(settings.MERCHANT_DIRECTORY_PATH)
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return None
+    return _load_directory(str(path), mtime)
+
+
+@functools.cache
+def _currency_countries() -> dict[str, str]:
+    """Currency → the one country using it as tender today (CLDR, through Babel); shared currencies
+    (EUR, XOF) are left out: they say nothing about which country."""
+    users: dict[str, set[str]] = {}
+    for territory, currencies in get_global("territory_currencies").items():
+        for code, _start, end, tender in currencies:
+            if end is None and tender and len(territory) == 2 and territory.isalpha():
+                users.setdefault(code, set()).add(territory.lower())
+    return {code: next(iter(places)) for code, places in users.items() if len(places) == 1}
+
+
+#: Seconds a process keeps a household's country (profiles change rarely; a stale one only shifts suggestions).
+COUNTRY_MEMO_SECONDS = 60
+_countries: dict[uuid.UUID, tuple[float, str | None]] = {}
+
+
+def household_country(household: Household) -> str | None:
+    """The household's country for the merchant directory: the one most of its members gave in their
+    profile (the owner's breaks a tie), else the country of its base currency when one country uses it.
+    A process keeps the answer for :data:`COUNTRY_MEMO_SECONDS`."""
+    now = time.monotonic()
+    kept = _countries.get(household.pk)
+    if kept is not None and now - kept[0] < COUNTRY_MEMO_SECONDS:
+        return kept[1]
+    if len(_countries) > 10_000:
+        _countries.clear()
+    country = _household_country(household)
+    _countries[household.pk] = (now, country)
+    return country
+
+
+def _household_country(household: Household) -> str | None:
+    rows = Membership.objects.filter(household=household).values_list("user__country", "role")
+    counted = Counter(country.lower() for country, _role in rows if country)
+    if counted:
+        best = max(counted.values())
+        tied = [country for country, n in counted.items() if n == best]
+        owners = [country.lower() for country, role in rows if country and role == Role.OWNER]
+        return next((c for c in owners if c in tied), sorted(tied)[0])
+    return _currency_countries().get(str(household.base_currency).upper())
+
+
+def directory_for(household: Household) -> DirectoryView | None:
+    """The merchant directory as the household sees it (its country's brands), or ``None`` without one."""
+    directory = merchant_directory()
+    return DirectoryView(directory, household_country(household)) if directory is not None else None
+
+
+@functools.cache
+def country_name(code: str) -> str:
+    """ "za" → "South Africa" (English: explanations are in the language the model's features are)."""
+    return str(Locale("en").territories.get(code.upper(), code.upper()))
+
+
 def _narrowing(items: Sequence[Mapping[str, Any]]) -> Q | None:
     """For a few items (one API create), only earlier rows that can share their merchant.
 
@@ -518,6 +598,9 @@ class Categorizer:
     history: HistoryMatcher
     model: CategorizerModel | None
     label_map: Any
+    directory: DirectoryView | None = None
+    # Default category → the household's, for the brand's own suggestion (a household without a model of its own).
+    category_map: Any = None
 
     @classmethod
     def prepare(
@@ -532,6 +615,7 @@ class Categorizer:
         stored_rules = list(Rule.objects.filter(household=household, is_active=True))
         model, is_base = model_for(household)
         names = sorted({name for _cid, name, _kind in categories})
+        directory = directory_for(household)
         return cls(
             household=household,
             threshold=float(settings.CATEGORIZATION_AUTO_THRESHOLD),
@@ -543,6 +627,8 @@ class Categorizer:
             history=history_for(household, exclude=exclude, narrow=_narrowing(items)),
             model=model,
             label_map=label_resolver(names) if model is not None and is_base else None,
+            directory=directory,
+            category_map=category_resolver(names) if directory is not None and (model is None or is_base) else None,
         )
 
     def records(self, items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -578,6 +664,9 @@ class Categorizer:
             threshold=threshold,
             explain=detail,
             outcomes=outcomes,
+            directory=self.directory,
+            category_map=self.category_map,
+            country_name=country_name,
         )
         type_of, name_of, by_name, rule_names = self.type_of, self.name_of, self.by_name, self.rule_names
         ids = {key: uuid.UUID(key) for key in type_of}
@@ -718,7 +807,7 @@ def train_household_model(*, household: Household) -> CategorizerModel | None:
     ]
     if len(examples) < MIN_TRAINING_EXAMPLES or len({e.category for e in examples}) < 2:
         return None
-    model = train(examples, version=f"household-{household.pk}")
+    model = train(examples, version=f"household-{household.pk}", directory=directory_for(household))
     path = household_model_path(household.pk)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".joblib.tmp")

@@ -5,12 +5,15 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from finance.categorization.classifier import CategorizerModel
 from finance.categorization.datasets import load_us_dataset
+from finance.categorization.merchants import write
+from finance.categorization.tests.test_merchants import _content
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SCORE_KEYS = {"n", "accuracy", "coverage", "auto_precision", "auto_count"}
@@ -36,12 +39,27 @@ def check_scores(scores: dict[str, object], n: int) -> None:
     assert precision is None if auto_count == 0 else isinstance(precision, float) and 0.0 <= precision <= 1.0
 
 
-def test_evaluate_reports_both_measurements_as_json() -> None:
+@pytest.fixture
+def directory(settings: Any) -> None:
+    """A merchant directory built from the small NSI-shaped fixture, where the product looks for it."""
+    write(_content(), Path(settings.MERCHANT_DIRECTORY_PATH))
+
+
+def test_evaluate_reports_every_measurement_without_and_with_the_directory_as_json(directory: None) -> None:
     report = json.loads(
         run("evaluate_categorizer", "--data-dir", str(FIXTURES), "--sample", "150", "--folds", "3", "--json")
     )
     assert report["threshold"] == 0.8
     assert report["sample"] == 150
+    assert report["directory"]["version"] == "8.0.1"
+    for suffix in ("", "+directory"):
+        check_scores(report[f"us_by_merchant{suffix}"]["model"], 150)
+        check_scores(report[f"za_household{suffix}"]["combined"], 150)
+        cold = report[f"za_cold_start{suffix}"]
+        check_scores(cold["every_row"], 451)  # no history: every row of the set, each as a new household's
+        assert cold["month"] == "2021-07"
+        check_scores(cold["first_month"], 13)
+    check_scores(report["za_cold_start+directory"]["directory_only"], 451)
 
     merchant = report["us_by_merchant"]
     assert merchant["examples"] == 150
@@ -67,12 +85,28 @@ def test_evaluate_reports_both_measurements_as_json() -> None:
 
 def test_evaluate_prints_a_table() -> None:
     out = run(
-        "evaluate_categorizer", "--data-dir", str(FIXTURES), "--sample", "60", "--folds", "3", "--only", "household"
+        "evaluate_categorizer",
+        "--data-dir",
+        str(FIXTURES),
+        "--sample",
+        "60",
+        "--folds",
+        "3",
+        "--only",
+        "household",
+        "--directory",
+        "without",
     )
     assert "Auto-categorize threshold: confidence >= 0.8" in out
-    assert "(b) history + model" in out
-    assert "(b) model only" in out
+    assert "(b) history + model " in out
+    assert "    model only" in out
     assert "(a) model" not in out
+    assert "+ directory" not in out
+
+
+def test_evaluate_with_the_directory_needs_it_built() -> None:
+    with pytest.raises(CommandError, match="no merchant directory"):
+        run("evaluate_categorizer", "--data-dir", str(FIXTURES), "--sample", "60", "--only", "household")
 
 
 def test_evaluate_needs_the_data() -> None:

@@ -36,7 +36,7 @@ def test_preferred_name_wins_when_the_household_has_several() -> None:
     assert resolve_label("Rent", ["Housing", "Rent"]) == "Rent"
 
 
-def test_resolver_answers_as_resolve_label_and_normalises_each_name_once(monkeypatch) -> None:
+def test_resolver_answers_as_resolve_label_andnormalized_category_namealises_each_name_once(monkeypatch) -> None:
     from finance.categorization import label_aliases
 
     household = ["Eating Out", "groceries", "Health & Medical", "Bank Charges and Fees", "Fuel", "Dining"]
@@ -45,13 +45,13 @@ def test_resolver_answers_as_resolve_label_and_normalises_each_name_once(monkeyp
     assert expected["Restaurants"] == "Dining"
     assert expected["Unknown"] is None
     calls: list[str] = []
-    real_norm = label_aliases._norm
+    realnormalized_category_name = label_aliases.normalized_category_name
 
-    def counting_norm(name: str) -> str:
+    def countingnormalized_category_name(name: str) -> str:
         calls.append(name)
-        return real_norm(name)
+        return realnormalized_category_name(name)
 
-    monkeypatch.setattr(label_aliases, "_norm", counting_norm)
+    monkeypatch.setattr(label_aliases, "normalized_category_name", countingnormalized_category_name)
     resolve = label_aliases.label_resolver(household)
     assert calls == household
     assert {label: resolve(label) for label in labels} == expected

@@ -17,6 +17,7 @@ from django.conf import settings
 
 from finance.categorization.classifier import CategorizerModel, Item
 from finance.categorization.datasets import SHIPPED_DATA_DIR, US_TRAIN_FILE, US_VAL_FILE, find, load_us_dataset
+from finance.categorization.merchants import DirectoryView, MerchantDirectory
 
 REPO = Path(settings.BASE_DIR)
 SHARED_DATA = REPO.parent / "shared" / "data" / "categorization"
@@ -51,6 +52,9 @@ def _checkout(tmp_path: Path) -> Path:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
     assert not (root.parent / "shared").exists()
+    # The npm packages `make assets` installs (the merchant directory is built from one), as on a machine
+    # that ran it; `-o` below keeps make from running npm ci again.
+    (root / "node_modules").symlink_to(REPO / "node_modules", target_is_directory=True)
     return root
 
 
@@ -58,7 +62,16 @@ def _make_models(root: Path, model_dir: Path) -> subprocess.CompletedProcess[str
     # This test's virtualenv stands in for the one `make` would create; `-o` keeps make from reinstalling it.
     env = {**os.environ, "CATEGORIZATION_MODEL_DIR": str(model_dir)}
     return subprocess.run(
-        [MAKE, "--no-print-directory", f"VENV={VENV}", "-o", f"{VENV}/.base-installed", "models"],
+        [
+            MAKE,
+            "--no-print-directory",
+            f"VENV={VENV}",
+            "-o",
+            f"{VENV}/.base-installed",
+            "-o",
+            "node_modules/.installed",
+            "models",
+        ],
         cwd=root,
         env=env,
         capture_output=True,
@@ -79,11 +92,19 @@ def test_make_models_in_a_checkout_without_shared_builds_the_base_model(tmp_path
     assert model.metadata.version == settings.BASE_CATEGORIZER_VERSION
     assert model.metadata.n_examples == 28_688
     assert len(model.metadata.labels) == 17
-    assert model.predict([Item(description="debit shell - denver")])[0][0].category == "Transportation"
+    directory = MerchantDirectory.load(model_dir / "merchant-directory.json.gz")
+    assert model.metadata.directory == directory.version
+    view = DirectoryView(directory, "us")
+    assert model.predict([Item(description="debit shell - denver")], directory=view)[0][0].category == "Transportation"
+    # A fuel brand the training set never names, known from the directory alone.
+    assert not any("sasol" in e.description for e in load_us_dataset(SHIPPED_DATA_DIR))
+    sasol = model.predict([Item(description="debit sasol - denver")], directory=DirectoryView(directory, "za"))
+    assert sasol[0][0].category == "Transportation"
 
     again = _make_models(root, model_dir)
     assert again.returncode == 0
-    assert "already at" in again.stdout
+    assert "Merchant directory (NSI" in again.stdout
+    assert "Base categorizer base-v1 already at" in again.stdout
 
 
 def test_make_models_fails_loudly_when_the_training_set_is_gone(tmp_path: Path) -> None:
@@ -94,4 +115,4 @@ def test_make_models_fails_loudly_when_the_training_set_is_gone(tmp_path: Path) 
 
     assert built.returncode != 0
     assert "Cannot build the base categorizer" in built.stderr
-    assert not (tmp_path / "models").exists() or not any((tmp_path / "models").iterdir())
+    assert not (tmp_path / "models" / Path(settings.BASE_CATEGORIZER_PATH).name).exists()

@@ -11,6 +11,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from finance.categorization.classifier import CategorizerModel, ModelLoadError, train
 from finance.categorization.datasets import SHIPPED_DATA_DIR, US_TRAIN_FILE, US_VAL_FILE, find, load_us_dataset
+from finance.categorization.merchants import DirectoryView
+from finance.categorization.services import merchant_directory
+
+#: The training set's country: its brands are those of the United States.
+TRAINING_COUNTRY = "us"
 
 
 class Command(BaseCommand):
@@ -36,14 +41,21 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         output: Path = options["output"] or Path(settings.BASE_CATEGORIZER_PATH)
         data_dir: Path = options["data_dir"] or SHIPPED_DATA_DIR
+        directory = merchant_directory()
+        wanted = directory.version if directory is not None else ""
         if options["if_missing"] and output.exists():
             try:
                 model = CategorizerModel.load(output)
             except ModelLoadError as exc:
                 self.stdout.write(f"Rebuilding: {exc}")
             else:
-                self.stdout.write(f"Base categorizer {model.metadata.version} already at {output}")
-                return
+                if model.metadata.directory == wanted:
+                    self.stdout.write(f"Base categorizer {model.metadata.version} already at {output}")
+                    return
+                self.stdout.write(
+                    f"Rebuilding: built with merchant directory {model.metadata.directory or 'none'}, "
+                    f"{wanted or 'none'} is here"
+                )
         missing = [name for name in (US_TRAIN_FILE, US_VAL_FILE) if find(data_dir, name) is None]
         if missing:
             raise CommandError(
@@ -52,7 +64,8 @@ class Command(BaseCommand):
             )
         examples = load_us_dataset(data_dir)
         started = time.perf_counter()
-        model = train(examples, version=settings.BASE_CATEGORIZER_VERSION)
+        view = DirectoryView(directory, TRAINING_COUNTRY) if directory is not None else None
+        model = train(examples, version=settings.BASE_CATEGORIZER_VERSION, directory=view)
         seconds = time.perf_counter() - started
         model.save(output)
         meta = model.metadata
@@ -60,6 +73,6 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Base categorizer {meta.version}: {meta.n_examples} examples, {len(meta.labels)} labels, "
                 f"trained in {seconds:.1f}s, {output.stat().st_size / 1e6:.1f} MB at {output} "
-                f"(training set {meta.training_set_hash[:12]})"
+                f"(training set {meta.training_set_hash[:12]}, merchant directory {meta.directory or 'none'})"
             )
         )
