@@ -29,11 +29,13 @@ import gzip
 import json
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import regex
+
+from finance.categorization.normalize import clean_text
 
 FORMAT = 1
 #: Words in the longest brand name the matcher looks for (longer names are rare and still match by their start).
@@ -428,17 +430,31 @@ def tag_words(tag: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class DirectoryView:
-    """The directory as one household sees it: brands of its country only (all of them when it has none)."""
+    """The directory as one household sees it: brands of its country only (all of them when it has none).
+
+    A text is matched once: its answers are kept by its cleaned form (``clean_text``: no dates, amounts or
+    references), which an import's 100k rows share by the hundred.
+    """
 
     directory: MerchantDirectory
     country: str | None = None
+    _found: dict[str, list[BrandMatch]] = field(default_factory=dict, compare=False, repr=False)
+
+    def matches(self, payee: str, description: str) -> list[BrandMatch]:
+        text = clean_text(payee, description)
+        found = self._found.get(text)
+        if found is None:
+            if len(self._found) > 100_000:
+                self._found.clear()
+            found = self._found[text] = self.directory.match(text, country=self.country)
+        return found
 
     def features(self, payee: str, description: str) -> dict[str, float]:
         """The model's features of a text: ``brand=`` its Wikidata id or name, ``osm=`` each OSM tag and
         ``osm_group=`` each NSI match group (kinds of places that are often one another), weighted by the
         match's confidence."""
         features: dict[str, float] = {}
-        for match in self.directory.match(payee, description, country=self.country)[:2]:
+        for match in self.matches(payee, description)[:2]:
             weight = match.confidence
             features[f"brand={match.brand.wikidata or match.brand.name}"] = weight
             for tag in match.tags:
@@ -448,5 +464,5 @@ class DirectoryView:
         return features
 
     def best(self, payee: str, description: str) -> BrandMatch | None:
-        found = self.directory.match(payee, description, country=self.country)
+        found = self.matches(payee, description)
         return found[0] if found else None
