@@ -863,8 +863,13 @@ CATEGORIZER_QUICK_SAMPLE = 4_000
 
 def scenario_categorizer_eval(ctx: Context, *, data_dir: Path | None = None) -> None:
     """``manage.py evaluate_categorizer --json`` in a subprocess (no server, no database): accuracy, coverage
-    and precision of auto-applied suggestions for (a) the US set by merchant and (b) the ZA household, and
-    the time the evaluation took. The quick profile evaluates a sample of the US set."""
+    and precision of auto-applied suggestions for (a) the US set by merchant, (b) the ZA household and (c) the
+    ZA household as a new one, each without and with the merchant directory (built first when it is missing,
+    as ``make models`` does), and the time the evaluation took. The quick profile evaluates a sample of the US
+    set."""
+    built = manage(ctx, "build_merchant_directory", "--if-missing", check=False)
+    if built.returncode != 0:
+        raise RuntimeError(f"build_merchant_directory failed ({built.returncode}): {built.stderr[-2000:]}")
     args = ["evaluate_categorizer", "--json"]
     if ctx.profile.name == "quick":
         args += ["--sample", str(CATEGORIZER_QUICK_SAMPLE)]

@@ -28,6 +28,21 @@ def report(a_accuracy: float, a_precision: float | None, b_accuracy: float, b_pr
     }
 
 
+def test_the_directorys_figures_are_the_products_and_the_ones_without_it_are_kept():
+    without = report(0.89, 0.96, 0.72, 0.96)
+    with_directory = report(0.93, 0.96, 0.73, 0.96)
+    both = {
+        **without,
+        "us_by_merchant+directory": with_directory["us_by_merchant"],
+        "za_household+directory": with_directory["za_household"],
+    }
+    results = from_categorizer_report(both)
+    us = results["categorizer.us_by_merchant"]
+    assert (us.extra["accuracy"], us.extra["directory"]) == (0.93, True)
+    assert us.extra["without_directory"]["accuracy"] == 0.89
+    assert from_categorizer_report(without)["categorizer.us_by_merchant"].extra["without_directory"] is None
+
+
 def test_report_becomes_one_figure_per_part():
     results = from_categorizer_report(report(0.9, 0.96, 0.8, 0.97))
     assert set(results) == {"categorizer.us_by_merchant", "categorizer.za_household"}
@@ -68,12 +83,19 @@ def test_scenario_is_registered_and_no_longer_pending():
     assert FULL.name != QUICK.name
 
 
-def test_scenario_runs_the_evaluation_and_records_both_parts():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+def test_scenario_builds_the_directory_runs_the_evaluation_and_records_every_part(tmp_path):
+    # The directory is built from the npm package into the run's model folder, as `make models` does.
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "CATEGORIZATION_MODEL_DIR": str(tmp_path)}
     ctx = Context(QUICK, "", "", "", env)
     scenario_categorizer_eval(ctx, data_dir=FIXTURES)
+    assert (tmp_path / "merchant-directory.json.gz").exists()
     a = ctx.results["categorizer.us_by_merchant"]
     b = ctx.results["categorizer.za_household"]
+    c = ctx.results["categorizer.za_cold_start"]
+    assert c.requests == 451
+    for m in (a, b, c):
+        assert m.extra["directory"] is True
+        assert set(m.extra["without_directory"]) == {"n", "accuracy", "coverage", "auto_precision", "auto_count"}
     # The fixtures hold 600 US rows (fewer after de-duplication) and the whole 451-row household.
     assert 500 < a.requests < 600
     assert b.requests == 451
@@ -84,4 +106,5 @@ def test_scenario_runs_the_evaluation_and_records_both_parts():
         assert m.duration_s > 0
     # The household's repeat payees alone put it well above chance on 44 labels.
     assert b.extra["accuracy"] > 0.5
-    assert len(evaluate(ctx.results)) == 4
+    # Accuracy and precision budgets for (a) and (b); (c) has a precision target only.
+    assert len(evaluate(ctx.results)) == 5
