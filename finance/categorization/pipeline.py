@@ -121,6 +121,25 @@ def brand_prediction(
 BRAND_ALONE_MAX = 0.79
 
 
+DIRECTORY_FEATURES = ("brand=", "osm=", "osm_group=")
+
+
+def readable_brand_features(
+    predictions: list[Prediction], directory: DirectoryView, item: Item, country_name: Callable[[str], str]
+) -> list[Prediction]:
+    """The model's reasons with its directory features (``brand=Q…``, ``osm=amenity=fuel``) said as a person
+    reads them, once: "Engen — a fuel brand in South Africa (OpenStreetMap)"."""
+    if not predictions or not any(r.startswith(DIRECTORY_FEATURES) for r in predictions[0].explanation):
+        return predictions
+    match = directory.best(item.payee, item.description)
+    if match is None:
+        return predictions
+    said = brand_explanation(match, directory.country, country_name)
+    reasons = [said if r.startswith(DIRECTORY_FEATURES) else r for r in predictions[0].explanation]
+    top = predictions[0]._replace(explanation=tuple(dict.fromkeys(reasons)))
+    return [top, *predictions[1:]]
+
+
 def with_brand(predictions: Sequence[Prediction], brand: Prediction | None) -> list[Prediction]:
     """The model's predictions with the brand's beside them: agreeing, the top one keeps the higher confidence
     and names the brand too; else the brand's leads when it is more confident (at most
@@ -255,6 +274,11 @@ def categorize_many(
     )
     if label_map is not None:
         predictions = [map_labels(preds, label_map) for preds in predictions]
+    if directory is not None and explain:
+        predictions = [
+            readable_brand_features(preds, directory, item, country_name)
+            for preds, item in zip(predictions, items, strict=True)
+        ]
     if directory is not None and category_map is not None:
         brands: dict[tuple[str, str], Prediction | None] = {}  # a statement repeats its payees
         for n, item in enumerate(items):

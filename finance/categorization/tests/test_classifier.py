@@ -257,3 +257,31 @@ def test_metadata_rows_equal_dict_vectorizer(model: CategorizerModel) -> None:
     assert ours.shape == theirs.shape
     assert ours.nnz > 0
     np.testing.assert_array_equal(ours.toarray(), theirs.toarray())
+
+
+def test_metadata_rows_with_directory_features_equal_dict_vectorizer() -> None:
+    """A model trained with the merchant directory: its brand columns carry the match's confidence times the
+    directory weight, in a batch as in training."""
+    from finance.categorization.classifier import _meta, _Texts
+    from finance.categorization.merchants import DirectoryView, MerchantDirectory
+    from finance.categorization.tests.test_merchants import _content
+
+    view = DirectoryView(MerchantDirectory(_content()), "za")
+    examples = [Example(f"POS Engen {n}", category="Car") for n in range(3)]
+    examples += [Example(f"Dischem {n}", category="Health") for n in range(3)]
+    examples += [Example(f"Pick n Pay {n}", amount=Decimal("-20"), category="Food") for n in range(3)]
+    model = train(examples, directory=view)
+    items = [Item("POS Engen 7"), Item("Clicks Rosebank", amount=Decimal("-9.99")), Item("nothing known")]
+    texts = _Texts(items, view)
+    weight = model.featurizer.directory_weight
+    rows = [
+        _meta(item, key, {name: value * weight for name, value in brand.items()})
+        for item, key, brand in zip(items, texts.item_keys(), [texts.brands[at] for at in texts.position], strict=True)
+    ]
+    ours = model.featurizer._meta_rows(items, texts)
+    theirs = model.featurizer.meta.transform(rows)
+    np.testing.assert_allclose(ours.toarray(), theirs.toarray(), rtol=1e-6)
+    engen = model.featurizer.meta.vocabulary_["osm=amenity=fuel"]
+    assert ours[0, engen] == pytest.approx(0.89 * weight)
+    assert model.metadata.directory == "8.0.1"
+    assert model.known_tags == frozenset({"osm=amenity=fuel", "osm=amenity=pharmacy", "osm=shop=supermarket"})

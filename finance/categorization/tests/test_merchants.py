@@ -307,3 +307,17 @@ def test_a_brand_agreeing_with_the_model_keeps_the_higher_confidence(directory: 
     assert agreed[0].explanation[0].startswith("Engen — a fuel brand")
     outvoted = with_brand([Prediction("Groceries", 0.95)], brand)
     assert [p.category for p in outvoted] == ["Groceries", "Fuel"]
+
+
+def test_a_household_models_brand_reasons_are_said_as_a_person_reads_them(directory: MerchantDirectory) -> None:
+    view = DirectoryView(directory, "za")
+    history = [Example(f"Engen Branch {n}", category="Car") for n in range(4)]
+    history += [Example(f"Pick n Pay {n}", category="Groceries") for n in range(4)]
+    model = train(history, directory=view)
+    raw = model.predict([Item("Engen Mall")], directory=view)[0][0]
+    assert any(reason.startswith(("brand=", "osm=")) for reason in raw.explanation)  # the model's own words
+
+    (engen,) = categorize_many([{"description": "Engen Mall"}], model=model, directory=view, country_name=str.title)
+    assert engen.category == "Car"
+    assert "Engen — a fuel brand in Za (OpenStreetMap)" in engen.explanation
+    assert [r for r in engen.explanation if r.startswith(("brand=", "osm="))] == []
