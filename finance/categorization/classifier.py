@@ -773,7 +773,7 @@ def train(
         calibration=calibration,
         params=dataclasses.asdict(params),
         created_at=dt.datetime.now(tz=dt.UTC).isoformat(timespec="seconds"),
-        directory=directory.directory.version if directory is not None else "",
+        directory=directory.directory.ident if directory is not None else "",
     )
     return CategorizerModel(
         featurizer=featurizer,

@@ -37,7 +37,8 @@ import regex
 
 from finance.categorization.normalize import clean_text
 
-FORMAT = 1
+# The artifact's layout and what the build keeps (2: names in other scripts have no keys).
+FORMAT = 2
 #: Words in the longest brand name the matcher looks for (longer names are rare and still match by their start).
 MAX_NAME_WORDS = 6
 #: A name written as one word from several (``dischem``) must be at least this long to count.
@@ -57,6 +58,15 @@ _NOT_WORD = regex.compile(r"[^a-z0-9]+")
 _LETTER = regex.compile(r"[a-z]")
 
 
+# A letter that accents do not explain (Greek, Cyrillic, CJK; also Ł and Ø, which NFKD leaves whole).
+_OTHER_SCRIPT = regex.compile(r"[^\P{L}a-z]")
+
+
+def _folded(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
 @functools.lru_cache(maxsize=65536)
 def normalize_name(text: str) -> str:
     """A brand name or a bank text as the directory compares them.
@@ -70,9 +80,7 @@ def normalize_name(text: str) -> str:
     >>> normalize_name("Café Nero")
     'cafe nero'
     """
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = _APOSTROPHES.sub("", text).replace("&", " and ")
+    text = _APOSTROPHES.sub("", _folded(text)).replace("&", " and ")
     return _NOT_WORD.sub(" ", text).strip()
 
 
@@ -186,7 +194,10 @@ def _names(item: Mapping[str, Any]) -> Iterator[tuple[str, bool]]:
 
 
 def _keys(raw: str) -> Iterator[str]:
-    """The directory keys of one name: its words, and several words written as one."""
+    """The directory keys of one name: its words, and several words written as one. A name written (even in
+    part) in another script has none: bank texts are Latin, and "ΔΕΗ blue" without its Greek is "blue"."""
+    if _OTHER_SCRIPT.search(_folded(raw)):
+        return
     name = normalize_name(raw)
     if len(name) < 2 or not _LETTER.search(name):
         return
@@ -323,7 +334,13 @@ class MerchantDirectory:
 
     @property
     def version(self) -> str:
+        """The name-suggestion-index package's version."""
         return self.source.get("version", "")
+
+    @property
+    def ident(self) -> str:
+        """What a model trained with this directory records: the package's version and the build's format."""
+        return f"{self.version}/{FORMAT}"
 
     @classmethod
     def load(cls, path: Path) -> MerchantDirectory:

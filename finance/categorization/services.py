@@ -464,14 +464,22 @@ def merchant_directory() -> MerchantDirectory | None:
 
 @functools.cache
 def _currency_countries() -> dict[str, str]:
-    """Currency → the one country using it as tender today (CLDR, through Babel); shared currencies
-    (EUR, XOF) are left out: they say nothing about which country."""
+    """Currency → the country that issues it: the one country using it as tender today (CLDR, through
+    Babel), else the country its ISO 4217 code is named after when that country uses it (USD is also
+    Ecuador's and Panama's: United States). A union's currency (EUR, XOF, XCD) says nothing of which country."""
     users: dict[str, set[str]] = {}
     for territory, currencies in get_global("territory_currencies").items():
         for code, _start, end, tender in currencies:
-            if end is None and tender and len(territory) == 2 and territory.isalpha():
+            if end is None and tender and len(territory) == 2 and territory.isalpha() and territory != "EU":
                 users.setdefault(code, set()).add(territory.lower())
-    return {code: next(iter(places)) for code, places in users.items() if len(places) == 1}
+    found = {}
+    for code, places in users.items():
+        named_after = code[:2].lower()
+        if len(places) == 1:
+            found[code] = next(iter(places))
+        elif named_after in places and not code.startswith("X"):
+            found[code] = named_after
+    return found
 
 
 #: Seconds a process keeps a household's country (profiles change rarely; a stale one only shifts suggestions).

@@ -283,5 +283,5 @@ def test_metadata_rows_with_directory_features_equal_dict_vectorizer() -> None:
     np.testing.assert_allclose(ours.toarray(), theirs.toarray(), rtol=1e-6)
     engen = model.featurizer.meta.vocabulary_["osm=amenity=fuel"]
     assert ours[0, engen] == pytest.approx(0.89 * weight)
-    assert model.metadata.directory == "8.0.1"
+    assert model.metadata.directory == "8.0.1/2"
     assert model.known_tags == frozenset({"osm=amenity=fuel", "osm=amenity=pharmacy", "osm=shop=supermarket"})

@@ -113,7 +113,7 @@ def test_names_are_compared_without_case_accents_apostrophes_or_punctuation() ->
 
 def test_build_keeps_brands_with_their_tags_countries_and_the_licence_notice(directory: MerchantDirectory) -> None:
     content = _content()
-    assert content["format"] == 1
+    assert content["format"] == 2
     assert content["notice"] == "BSD-3-Clause notice"
     assert content["source"]["version"] == "8.0.1"
     (mobil,) = directory.brands_named("Mobil")
@@ -321,3 +321,16 @@ def test_a_household_models_brand_reasons_are_said_as_a_person_reads_them(direct
     assert engen.category == "Car"
     assert "Engen — a fuel brand in Za (OpenStreetMap)" in engen.explanation
     assert [r for r in engen.explanation if r.startswith(("brand=", "osm="))] == []
+
+
+def test_a_name_in_another_script_has_no_key_even_with_latin_words_in_it() -> None:
+    content = build(
+        {"nsi": {"brands/amenity/charging_station": {"items": [_item("ΔΕΗ blue", "Q50", ["gr"])]}}},
+        generic_words=[],
+        match_groups={},
+        borders=BORDERS,
+        notice="",
+        source={},
+    )
+    assert content["keys"] == {}
+    assert content["brands"] == []

@@ -93,7 +93,7 @@ def test_make_models_in_a_checkout_without_shared_builds_the_base_model(tmp_path
     assert model.metadata.n_examples == 28_688
     assert len(model.metadata.labels) == 17
     directory = MerchantDirectory.load(model_dir / "merchant-directory.json.gz")
-    assert model.metadata.directory == directory.version
+    assert model.metadata.directory == directory.ident
     view = DirectoryView(directory, "us")
     assert model.predict([Item(description="debit shell - denver")], directory=view)[0][0].category == "Transportation"
     # A fuel brand the training set never names, known from the directory alone.

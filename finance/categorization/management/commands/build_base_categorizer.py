@@ -42,7 +42,7 @@ class Command(BaseCommand):
         output: Path = options["output"] or Path(settings.BASE_CATEGORIZER_PATH)
         data_dir: Path = options["data_dir"] or SHIPPED_DATA_DIR
         directory = merchant_directory()
-        wanted = directory.version if directory is not None else ""
+        wanted = directory.ident if directory is not None else ""
         if options["if_missing"] and output.exists():
             try:
                 model = CategorizerModel.load(output)
