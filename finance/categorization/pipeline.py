@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from finance.categorization.brand_categories import category_for_tags
+from finance.categorization.brand_categories import TAG_CATEGORIES, category_for_tags
 from finance.categorization.classifier import AUTO_THRESHOLD, CategorizerModel, Item, Prediction
 from finance.categorization.history import HistoryMatch, HistoryMatcher
 from finance.categorization.merchants import BrandMatch, DirectoryView, tag_words
@@ -86,7 +86,9 @@ def item_from(txn: Mapping[str, Any]) -> Item:
 
 def brand_explanation(match: BrandMatch, country: str | None, country_name: Callable[[str], str]) -> str:
     """ "Engen — a fuel brand in South Africa (OpenStreetMap)"."""
-    kind = " and ".join(dict.fromkeys(tag_words(tag) for tag in match.tags[:2]))
+    # The kinds of place that say what it sells first (CVS is a chemist before a vending machine).
+    tags = sorted(match.tags, key=lambda tag: tag not in TAG_CATEGORIES)
+    kind = " and ".join(dict.fromkeys(tag_words(tag) for tag in tags[:2]))
     where = f" in {country_name(country)}" if country and country.lower() in match.brand.countries else ""
     return f"{match.brand.name} — a {kind} brand{where} (OpenStreetMap)"
 
