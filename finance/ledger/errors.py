@@ -19,6 +19,7 @@ class ErrorCode(enum.StrEnum):
     INVALID = "invalid"
     INVALID_CHOICE = "invalid_choice"
     INVALID_CURRENCY = "invalid_currency"
+    INVALID_QUERY = "invalid_query"
     MAX_DECIMAL_PLACES = "max_decimal_places"
     MAX_DIGITS = "max_digits"
     MAX_LENGTH = "max_length"

@@ -7,7 +7,10 @@ from typing import Any
 import django_filters as filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from finance.core.exceptions import FieldError
+from finance.ledger.errors import ErrorCode
 from finance.ledger.models import Account, Category, Split, Transaction, TransactionTag, TransactionType
+from finance.ledger.search import QueryError, compile_query
 from finance.ledger.selectors import category_with_descendants
 
 
@@ -21,6 +24,11 @@ class TransactionFilterSet(filters.FilterSet):
     payee = filters.CharFilter(field_name="payee", lookup_expr="icontains")
     min_amount = filters.NumberFilter(field_name="amount", lookup_expr="gte")
     max_amount = filters.NumberFilter(field_name="amount", lookup_expr="lte")
+    q = filters.CharFilter(
+        method="filter_q",
+        help_text="A query in the search language (docs/search.md): words, field:value terms, -, OR, parentheses, "
+        "e.g. `amazon amount:>100 date:2024 -tag:refund`. A query that cannot mean anything is a 400 on `q`.",
+    )
     search = filters.CharFilter(method="filter_search", help_text="Payee, description or notes contain this.")
     is_pending = filters.BooleanFilter()
     needs_review = filters.BooleanFilter()
@@ -48,6 +56,13 @@ class TransactionFilterSet(filters.FilterSet):
     def filter_tag(self, queryset: QuerySet[Transaction], name: str, value: str) -> QuerySet[Transaction]:
         links = TransactionTag.objects.filter(transaction_id=OuterRef("pk"), tag__name__iexact=value.strip())
         return queryset.filter(Exists(links))
+
+    def filter_q(self, queryset: QuerySet[Transaction], name: str, value: str) -> QuerySet[Transaction]:
+        try:
+            condition = compile_query(value)
+        except QueryError as exc:
+            raise FieldError("q", f"{exc.message} (column {exc.column}).", code=ErrorCode.INVALID_QUERY) from None
+        return queryset.filter(condition)
 
     def filter_search(self, queryset: QuerySet[Transaction], name: str, value: str) -> QuerySet[Transaction]:
         value = value.strip()

@@ -24,6 +24,7 @@ MESSAGES: Mapping[str, Any] = {
     "min_value": _("Must be greater than zero."),
     "max_decimal_places": _("Too many decimal places for this currency."),
     "invalid_currency": _("Not an ISO 4217 currency code."),
+    "invalid_query": _("This search cannot be read: check the words before a colon and the brackets."),
     "invalid_choice": _("Not a valid choice."),
     "does_not_exist": _("Not found in this household."),
     "archived": _("This account is archived; reactivate it to add transactions."),
@@ -151,7 +152,8 @@ MESSAGES: Mapping[str, Any] = {
 # Catch-all codes: the service's own sentence is the only one that says exactly what is wrong (which part
 # of a rule's regex, which limit, which state), so a person reading English sees it; in another language
 # the code's translation stands in for it.
-CATCH_ALL = frozenset({"invalid", "conflict", "invalid_status"})
+# Codes whose own (English) message says more than the table: in English the service's text is shown.
+CATCH_ALL = frozenset({"invalid", "conflict", "invalid_status", "invalid_query"})
 
 
 def message_for(error: Issue | DomainError | str, overrides: Mapping[str, Any] | None = None) -> str:

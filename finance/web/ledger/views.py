@@ -50,6 +50,7 @@ PAGE_SIZE = 50
 SPLIT_ROWS = 3
 
 FILTER_LABELS = {
+    "q": gettext_lazy("Search"),
     "search": gettext_lazy("Search"),
     "date_after": gettext_lazy("From"),
     "date_before": gettext_lazy("To"),
@@ -63,7 +64,7 @@ FILTER_LABELS = {
     "needs_review": gettext_lazy("Review"),
     "is_pending": gettext_lazy("Pending"),
 }
-PRIMARY_FILTERS = ("search", "date_after", "date_before", "account", "category", "type")
+PRIMARY_FILTERS = ("q", "date_after", "date_before", "account", "category", "type")
 MORE_FILTERS = ("tag", "payee", "min_amount", "max_amount", "needs_review", "is_pending")
 
 
@@ -92,7 +93,15 @@ def _filterset(request: HttpRequest, household: Household) -> TransactionFilterS
         fields[name].localize = True
         fields[name].widget = forms.TextInput(attrs={"inputmode": "decimal", "class": "amount"})
         fields[name].widget.is_localized = True
-    fields["search"].widget.attrs["type"] = "search"
+    fields["q"].widget.attrs.update(
+        {
+            "type": "search",
+            "placeholder": _("e.g. amazon amount:>100 date:2024"),
+            "spellcheck": "false",
+            "autocapitalize": "off",
+        }
+    )
+    fields["q"].help_text = _("Words, or terms such as category:Groceries, -is:reconciled, date:last90d.")
     return filterset
 
 
@@ -100,7 +109,12 @@ def _filterset(request: HttpRequest, household: Household) -> TransactionFilterS
 def transaction_index(request: HttpRequest, household: Household) -> HttpResponse:
     filterset = _filterset(request, household)
     cursor_token = request.GET.get("cursor", "")
-    page = keyset_page(filterset.qs, Cursor.decode(cursor_token) if cursor_token else None, PAGE_SIZE)
+    try:
+        rows = filterset.qs
+    except FieldError as exc:  # a query the search language cannot read: said at the box, nothing listed
+        add_service_errors(exc, filterset.form)
+        rows = filterset.queryset.none()
+    page = keyset_page(rows, Cursor.decode(cursor_token) if cursor_token else None, PAGE_SIZE)
     context: dict[str, Any] = {
         "section": "transactions",
         "page": page,
@@ -110,7 +124,7 @@ def transaction_index(request: HttpRequest, household: Household) -> HttpRespons
     if is_htmx(request) and cursor_token:
         return render(request, "web/transactions/_rows.html", context)
     form = filterset.form
-    active = [name for name in (*PRIMARY_FILTERS, *MORE_FILTERS) if request.GET.get(name)]
+    active = [name for name in (*PRIMARY_FILTERS, *MORE_FILTERS, "search") if request.GET.get(name)]
     context.update(
         {
             "filter_form": form,

@@ -178,7 +178,7 @@ def test_keyboard_only_adds_a_transaction(page, books):
     txn = Transaction.objects.get(payee="Side project")
     assert (txn.type, txn.amount, txn.category.name) == ("income", Decimal("321.09"), "Salary")
     # The new row's inline category control is keyboard-operable too.
-    tab_to(page, "id_search")
+    tab_to(page, "id_q")
     link = page.get_by_role("link", name=re.compile("Change the category of Side project"))
     link.focus()
     page.keyboard.press("Enter")

@@ -167,6 +167,29 @@ def test_list_uses_the_shared_filters(roles, ledger, web_client):
     assert "Cafe Blue" not in page
 
 
+def test_the_search_box_speaks_the_search_language(roles, ledger, web_client):
+    owner = web_client(roles.users["owner"])
+    url = reverse("web:transactions")
+    page = owner.get(url, {"q": "category:Food -cafe"}).content.decode()
+    assert "Corner Shop" in page
+    assert "Cafe Blue" not in page
+    assert 'value="category:Food -cafe"' in page  # the query stays in the box
+    page = owner.get(url, {"q": "cafe OR payee:corner"}).content.decode()
+    assert "Corner Shop" in page
+    assert "Cafe Blue" in page
+
+
+def test_a_search_it_cannot_read_is_said_at_the_box_and_lists_nothing(roles, ledger, web_client):
+    owner = web_client(roles.users["owner"])
+    response = owner.get(reverse("web:transactions"), {"q": "paye:corner"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Unknown operator “paye:”; did you mean “payee”?" in page
+    assert "(column 1)" in page
+    assert "Corner Shop" not in page
+    assert "Cafe Blue" not in page
+
+
 def test_keyset_pages_do_not_overlap_and_htmx_gets_rows_only(roles, ledger, web_client, django_assert_max_num_queries):
     owner = web_client(roles.users["owner"])
     start = date(2025, 1, 1)
