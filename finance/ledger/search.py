@@ -361,11 +361,8 @@ class _Compiler:
         name = ALIASES.get(name, name)
         field = FIELDS.get(name)
         if field is None:
-            raise QueryError(
-                f"Unknown operator “{name}:”{_nearest(name, [*FIELDS, *ALIASES])} "
-                f'(quote a phrase with a colon in it: "{name}:…")',
-                column,
-            )
+            hint = _nearest(name, [*FIELDS, *ALIASES]) or f' (to search for it, quote it: "{name}:…")'
+            raise QueryError(f"Unknown operator “{name}:”{hint}", column)
         text, value_column = _value(value_tree)
         op = str(middle[0])[:-1].lower() if middle else None
         if not text:
