@@ -176,6 +176,15 @@ _LOOKUPS = {">": "gt", ">=": "gte", "<": "lt", "<=": "lte", "=": "exact", None: 
 _OPS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "eq": "="}
 
 
+def _compared(name: str, value: str, op: str | None, column: int) -> str:
+    """``gt:100`` written as ``>100``: the word operators of ``amount:`` and ``date:`` as their signs."""
+    if op is None:
+        return value
+    if op not in _OPS:
+        raise QueryError(f"“{name}” takes gt, gte, lt, lte or eq, not “{op}”", column)
+    return _OPS[op] + value
+
+
 def _decimal(text: str, column: int) -> Decimal:
     try:
         number = Decimal(text.replace(",", ""))
@@ -189,10 +198,7 @@ def _decimal(text: str, column: int) -> Decimal:
 def _amount(value: str, op: str | None, column: int, op_column: int = 0) -> Q:
     """Amounts as the ledger stores them (positive; the type says which way). ``amount:gt:100`` is
     ``amount:>100``; ``50..200`` is inclusive."""
-    if op is not None:
-        if op not in _OPS:
-            raise QueryError(f"“amount” takes gt, gte, lt, lte or eq, not “{op}”", op_column or column)
-        value = _OPS[op] + value
+    value = _compared("amount", value, op, op_column or column)
     low, dots, high = value.partition("..")
     if dots:
         return Q(amount__gte=_decimal(low, column), amount__lte=_decimal(high, column))
@@ -236,10 +242,7 @@ def _period(text: str, column: int) -> tuple[dt.date, dt.date]:
 
 
 def _date(value: str, op: str | None, column: int, op_column: int = 0) -> Q:
-    if op is not None:
-        if op not in _OPS:
-            raise QueryError(f"“date” takes gt, gte, lt, lte or eq, not “{op}”", op_column or column)
-        value = _OPS[op] + value
+    value = _compared("date", value, op, op_column or column)
     low, dots, high = value.partition("..")
     if dots:
         return Q(date__gte=_period(low, column)[0], date__lte=_period(high, column)[1])
