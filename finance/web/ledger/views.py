@@ -128,7 +128,9 @@ def transaction_index(request: HttpRequest, household: Household) -> HttpRespons
     context.update(
         {
             "filter_form": form,
-            "primary_filters": [form[name] for name in PRIMARY_FILTERS],
+            # The search box has the row to itself: queries are longer than a date.
+            "search_field": form["q"],
+            "primary_filters": [form[name] for name in PRIMARY_FILTERS if name != "q"],
             "more_filters": [form[name] for name in MORE_FILTERS],
             "more_open": any(name in MORE_FILTERS for name in active),
             "filtered": bool(active),
