@@ -10,12 +10,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, DecimalField, F, Max, Min, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import TruncMonth
 
+from finance.core.aggregates import ExactSum
 from finance.currency.models import ExchangeRate
 from finance.currency.selectors import RateValues, Window, rate_change_windows
 from finance.households.models import Household
-from finance.ledger.models import Account, Category, Split, Tag, Transaction, TransactionTag
+from finance.ledger.models import Account, Category, Split, Tag, Transaction, TransactionTag, TransactionType
 
 
 def account_list(*, household: Household | uuid.UUID) -> QuerySet[Account]:
@@ -224,3 +226,82 @@ def rate_change_reconversion(
         for row in rows
     ]
     return Reconversion(windows=windows, accounts=accounts)
+
+
+# ---------------------------------------------------------------------------
+# Facets of a list of transactions (docs/search.md)
+
+#: Most values a facet lists (the largest counts first); a month facet lists every month.
+FACET_LIMIT = 50
+
+
+def _signed(path: str = "") -> Case:
+    """A transaction's amount in the household's base currency, income positive, expense negative, transfers 0
+    (``path`` reaches the transaction from another model: ``transaction__``)."""
+    base = F(f"{path}amount_in_base_currency")
+    return Case(
+        When(**{f"{path}type": TransactionType.INCOME}, then=base),
+        When(**{f"{path}type": TransactionType.EXPENSE}, then=-base),
+        default=Value(Decimal(0)),
+        output_field=DecimalField(max_digits=30, decimal_places=10),
+    )
+
+
+def _facet(values: Iterable[Any], key: str, label: str | None = None) -> list[dict[str, Any]]:
+    found = []
+    for row in values:
+        value = row[key]
+        item: dict[str, Any] = {
+            "value": str(value) if isinstance(value, uuid.UUID) else value,
+            "count": row["count"],
+            "total": row["total"] if row["total"] is not None else Decimal(0),
+        }
+        if label is not None:
+            item["name"] = row[label] or ""
+        found.append(item)
+    return found
+
+
+def transaction_facets(queryset: QuerySet[Transaction]) -> dict[str, Any]:
+    """Counts and totals of ``queryset`` (already filtered and scoped) by type, account, category, tag and month.
+
+    ``total`` is the signed sum in the household's base currency (income +, expense −, transfers 0): what the
+    rows add up to. One grouped query per facet, whatever the number of rows; account, category and tag list
+    their :data:`FACET_LIMIT` largest counts. A category facet's ``null`` holds the rows with no category of
+    their own (uncategorized, or split into parts).
+    """
+    rows = queryset.order_by()  # a list's ordering would join the GROUP BY
+    signed = _signed()
+    overall = rows.aggregate(count=Count("id"), total=ExactSum(signed))
+
+    def grouped(*fields: str) -> QuerySet[Any]:
+        return rows.values(*fields).annotate(count=Count("id"), total=ExactSum(signed))
+
+    by_tag = (
+        TransactionTag.objects.filter(transaction__in=rows.values("pk"))
+        .values("tag_id", "tag__name")
+        .annotate(count=Count("transaction_id"), total=ExactSum(_signed("transaction__")))
+        .order_by("-count", "tag__name")[:FACET_LIMIT]
+    )
+    by_month = (
+        rows.annotate(month=TruncMonth("date")).values("month").annotate(count=Count("id"), total=ExactSum(signed))
+    )
+    return {
+        "count": overall["count"],
+        "total": overall["total"] if overall["total"] is not None else Decimal(0),
+        "type": _facet(grouped("type").order_by("-count", "type"), "type"),
+        "account": _facet(
+            grouped("account_id", "account__name").order_by("-count", "account__name")[:FACET_LIMIT],
+            "account_id",
+            "account__name",
+        ),
+        "category": _facet(
+            grouped("category_id", "category__name").order_by("-count", "category__name")[:FACET_LIMIT],
+            "category_id",
+            "category__name",
+        ),
+        "tag": _facet(by_tag, "tag_id", "tag__name"),
+        "month": [
+            {**item, "value": item["value"].strftime("%Y-%m")} for item in _facet(by_month.order_by("month"), "month")
+        ],
+    }

@@ -485,6 +485,29 @@ class TransactionBulkInputSerializer(serializers.Serializer):
     transactions = TransactionInputSerializer(many=True, allow_empty=False, max_length=1000)  # type: ignore[call-arg]
 
 
+class FacetValueSerializer(serializers.Serializer):
+    value = serializers.CharField(
+        allow_null=True,
+        help_text="The type; the account's, category's or tag's id; the month (YYYY-MM). A null category: none of "
+        "its own (uncategorized or split).",
+    )
+    name = serializers.CharField(required=False, help_text="The account's, category's or tag's name.")
+    count = serializers.IntegerField()
+    total = serializers.DecimalField(
+        max_digits=30, decimal_places=2, help_text="Signed sum in the base currency: income +, expense −, transfers 0."
+    )
+
+
+class TransactionFacetsOutputSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    total = serializers.DecimalField(max_digits=30, decimal_places=2)
+    type = FacetValueSerializer(many=True)
+    account = FacetValueSerializer(many=True)
+    category = FacetValueSerializer(many=True)
+    tag = FacetValueSerializer(many=True)
+    month = FacetValueSerializer(many=True)
+
+
 class TransactionBulkOutputSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     results = TransactionOutputSerializer(many=True)

@@ -29,6 +29,7 @@ from finance.ledger.api.serializers import (
     TransactionBulkInputSerializer,
     TransactionBulkOutputSerializer,
     TransactionChangedOutputSerializer,
+    TransactionFacetsOutputSerializer,
     TransactionInputSerializer,
     TransactionOutputSerializer,
     TransactionUpdateSerializer,
@@ -227,6 +228,19 @@ class TransactionViewSet(HouseholdScopedViewSet):
                 body = offer(Transaction.objects.select_related("category", "household").get(pk=response.data["id"]))
             response.data = {**response.data, "suggested_rule": body}
         return response
+
+    @extend_schema(
+        summary="Counts and totals of the listed transactions",
+        description="The transactions the list's filters (and `q`, docs/search.md) select, counted and summed by "
+        "type, account, category, tag and month, in one request. `total` is the signed sum in the household's "
+        "base currency (income +, expense −, transfers 0). Account, category and tag give their "
+        f"{selectors.FACET_LIMIT} largest counts.",
+        responses=TransactionFacetsOutputSerializer,
+    )
+    @action(detail=False, methods=["get"], url_path="facets")
+    def facets(self, request: Request) -> Response:
+        facets = selectors.transaction_facets(self.filter_queryset(self.get_queryset()))
+        return Response(TransactionFacetsOutputSerializer(facets).data)
 
     @extend_schema(
         summary="Record many transactions at once",

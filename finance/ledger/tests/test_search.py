@@ -261,3 +261,64 @@ def test_a_query_with_deep_nesting_or_long_words_is_parsed_linearly() -> None:
     assert compile_query("-" * 400 + "a")  # dashes before dashes are a word, not 400 nots
     assert compile_query("-(" * 50 + "a" + ")" * 50)
     assert compile_query("x" * 499)
+
+
+# ---------------------------------------------------------------------------
+# Facets: counts and totals of what a query selects
+
+
+def _plain(rows: list[Transaction]) -> tuple[int, Decimal]:
+    sign = {"income": 1, "expense": -1, "transfer": 0}
+    return len(rows), sum((sign[t.type] * t.amount_in_base_currency for t in rows), Decimal(0))
+
+
+@pytest.mark.parametrize("query", ["", "amazon", "date:last6m", "-type:transfer category:Food", "needs:review"])
+def test_facets_equal_plain_counts_and_sums_of_the_rows(
+    client_for: Any, ledger: dict[str, Transaction], query: str
+) -> None:
+    response = client_for.get(f"{URL}facets/", {"q": query})
+    assert response.status_code == 200, response.content
+    facets = response.json()
+    # The plain way: the rows themselves, added up in Python.
+    rows = list(Transaction.objects.filter(pk__in=[t.pk for t in ledger.values()]).filter(compile_query(query)))
+    count, total = _plain(rows)
+    assert (facets["count"], Decimal(facets["total"])) == (count, total)
+    by_type: dict[str, list[Transaction]] = {}
+    by_month: dict[str, list[Transaction]] = {}
+    by_account: dict[str, list[Transaction]] = {}
+    for t in rows:
+        by_type.setdefault(t.type, []).append(t)
+        by_month.setdefault(t.date.strftime("%Y-%m"), []).append(t)
+        by_account.setdefault(str(t.account_id), []).append(t)
+    for name, groups in (("type", by_type), ("month", by_month), ("account", by_account)):
+        got = {f["value"]: (f["count"], Decimal(f["total"])) for f in facets[name]}
+        assert got == {value: _plain(group) for value, group in groups.items()}, name
+    assert [f["value"] for f in facets["month"]] == sorted(by_month)  # months in order
+    for name in ("type", "account", "category", "tag", "month"):
+        assert sum(f["count"] for f in facets[name]) <= count
+
+
+def test_facets_name_accounts_categories_and_tags(client_for: Any, ledger: dict[str, Transaction]) -> None:
+    facets = client_for.get(f"{URL}facets/", {"q": "payee:amazon"}).json()
+    assert facets["count"] == 2
+    assert Decimal(facets["total"]) == Decimal("-161.99")
+    assert {(f["name"], f["count"]) for f in facets["category"]} == {("Electronics", 1), ("Books", 1)}
+    assert [(f["name"], f["count"], f["total"]) for f in facets["tag"]] == [("gift", 1, "-149.99")]
+    assert [(f["name"], f["count"]) for f in facets["account"]] == [("Rewards card", 2)]
+    # A split transaction has no category of its own: it counts under null.
+    split = client_for.get(f"{URL}facets/", {"q": "is:split"}).json()
+    assert [(f["value"], f["name"], f["count"]) for f in split["category"]] == [(None, "", 1)]
+
+
+def test_facets_take_the_other_filters_and_refuse_a_bad_query(client_for: Any, ledger: dict[str, Transaction]):
+    assert client_for.get(f"{URL}facets/", {"q": "amazon", "min_amount": "100"}).json()["count"] == 1
+    response = client_for.get(f"{URL}facets/", {"q": "paye:x"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "q"
+
+
+def test_facets_are_a_few_grouped_queries_whatever_the_rows(
+    client_for: Any, ledger: dict[str, Transaction], django_assert_max_num_queries: Any
+) -> None:
+    with django_assert_max_num_queries(12):  # auth and scoping, then one query per facet and the overall count
+        assert client_for.get(f"{URL}facets/").status_code == 200
