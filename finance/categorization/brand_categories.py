@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from finance.categorization.label_aliases import normalized_category_name
+from finance.categorization.label_aliases import synonym_resolver
 from finance.ledger.defaults import DEFAULT_CATEGORIES
 
 # How sure a tag is of its category: 1.0 where the kind of place sells one kind of thing.
@@ -234,28 +234,4 @@ def category_for_tags(tags: Sequence[str]) -> tuple[str, float] | None:
 
 def category_resolver(household_categories: Iterable[str]) -> Callable[[str], str | None]:
     """The household's category for a default category name: the name or a synonym, else its parent's."""
-    by_norm: dict[str, str] = {}
-    for name in household_categories:
-        by_norm.setdefault(normalized_category_name(name), name)
-    answers: dict[str, str | None] = {}
-
-    def resolve(default: str) -> str | None:
-        if default not in answers:
-            answer = None
-            for name in (default, PARENTS.get(default)):
-                if name is None:
-                    continue
-                answer = next(
-                    (
-                        by_norm[key]
-                        for key in map(normalized_category_name, CATEGORY_SYNONYMS.get(name, (name,)))
-                        if key in by_norm
-                    ),
-                    None,
-                )
-                if answer is not None:
-                    break
-            answers[default] = answer
-        return answers[default]
-
-    return resolve
+    return synonym_resolver(household_categories, CATEGORY_SYNONYMS, PARENTS)

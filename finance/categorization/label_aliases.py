@@ -11,7 +11,7 @@ review without one).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import regex
 
@@ -61,21 +61,30 @@ def label_resolver(household_categories: Iterable[str]) -> Callable[[str], str |
     An import maps three predictions per row: normalising the household's names
     for each of them cost more than the model itself.
     """
+    return synonym_resolver(household_categories, LABEL_ALIASES)
+
+
+def synonym_resolver(
+    household_categories: Iterable[str],
+    synonyms: Mapping[str, Sequence[str]],
+    parents: Mapping[str, str] | None = None,
+) -> Callable[[str], str | None]:
+    """For one household's categories: a name → the first of its ``synonyms`` (the name itself when it has
+    none) the household has, matched as :func:`normalized_category_name` compares them; else the same for its
+    ``parents`` entry; else ``None``. Each name is answered once."""
     by_norm: dict[str, str] = {}
     for category in household_categories:
         by_norm.setdefault(normalized_category_name(category), category)
-    resolved: dict[str, str | None] = {}
+    answers: dict[str, str | None] = {}
 
-    def resolve(base_label: str) -> str | None:
-        if base_label not in resolved:
-            resolved[base_label] = next(
-                (
-                    by_norm[key]
-                    for key in (normalized_category_name(name) for name in LABEL_ALIASES.get(base_label, (base_label,)))
-                    if key in by_norm
-                ),
-                None,
-            )
-        return resolved[base_label]
+    def first_held(name: str) -> str | None:
+        keys = map(normalized_category_name, synonyms.get(name, (name,)))
+        return next((by_norm[key] for key in keys if key in by_norm), None)
+
+    def resolve(name: str) -> str | None:
+        if name not in answers:
+            parent = (parents or {}).get(name)
+            answers[name] = first_held(name) or (first_held(parent) if parent is not None else None)
+        return answers[name]
 
     return resolve

@@ -114,8 +114,6 @@ class BrandMatch:
     # The normalized words of the text that named it ("engen", "pick n pay").
     text: str
     confidence: float
-    # Other brands the same words name in the household's country (a name two brands share).
-    ambiguous_with: tuple[Brand, ...] = ()
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -370,8 +368,8 @@ class MerchantDirectory:
         """The brands the texts name, longest name first; names do not overlap within a text.
 
         Each text (a payee, a description) is searched on its own, so no name spans two of them. A name
-        that stands for several brands in ``country`` gives the first with the others in ``ambiguous_with``
-        and a lower confidence, unless all of them are of one kind (the same OSM tags).
+        that stands for several brands in ``country`` gives the likeliest (:meth:`_scored`), with a lower
+        confidence unless all of them are of one kind (the same OSM tags).
         """
         found: list[tuple[int, int, BrandMatch]] = []
         seen: set[str] = set()
@@ -384,7 +382,7 @@ class MerchantDirectory:
 
     def _match_one(self, text: str, country: str | None) -> Iterator[BrandMatch]:
         words = text.split()
-        # (-chars, start, end, key, brands, whether an own name of the first)
+        # (-chars, start, end, key, [(brand, whether one of its own names)])
         candidates: list[tuple[int, int, int, str, list[tuple[Brand, bool]]]] = []
         for start in range(len(words)):
             for end in range(min(len(words), start + MAX_NAME_WORDS), start, -1):
@@ -411,7 +409,6 @@ class MerchantDirectory:
         # Own names before alternatives, the household's country's brands before the world's.
         local = country.lower() if country else None
         named = sorted(named, key=lambda bo: (not bo[1], local not in bo[0].countries))
-        ordered = [brand for brand, _own in named]
         best, own = named[0]
         length = len(key.replace(" ", ""))
         confidence = 0.95 if words > 1 or length >= 7 else 0.85 if length >= 5 else 0.7 if length >= 4 else 0.5
@@ -421,14 +418,13 @@ class MerchantDirectory:
             confidence = min(0.99, confidence + 0.04)
         # Brands whose own display name this is (McDonald's) decide, before those that merely carry it
         # (McDonald's PlayPlace, brand "McDonald's").
+        ordered = [brand for brand, _own in named]
         exact = [b for b in ordered if key in _keys_of_display(b.name)] or ordered
         if best not in exact:
             best = exact[0]
-            ordered = [best, *(b for b in ordered if b is not best)]
-        kinds = {b.tags for b in exact}
-        if len(kinds) > 1:
+        if len({b.tags for b in exact}) > 1:
             confidence *= 0.6
-        return BrandMatch(best, key, round(confidence, 3), tuple(ordered[1:]))
+        return BrandMatch(best, key, round(confidence, 3))
 
 
 @functools.lru_cache(maxsize=65536)

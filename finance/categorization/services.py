@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import functools
 import logging
-import time
 import uuid
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -414,13 +413,34 @@ class Suggestion:
         return self.category_id is not None and not self.needs_review
 
 
-@functools.lru_cache(maxsize=16)
-def _load(path: str, mtime: float) -> CategorizerModel | None:
+def _read_model(path: Path) -> CategorizerModel | None:
     try:
-        return CategorizerModel.load(Path(path))
+        return CategorizerModel.load(path)
     except (ModelLoadError, OSError, ValueError, EOFError) as exc:
         logger.warning("categorizer model %s not usable: %s", path, exc)
         return None
+
+
+def _read_directory(path: Path) -> MerchantDirectory | None:
+    try:
+        return MerchantDirectory.load(path)
+    except DirectoryLoadError as exc:
+        logger.warning("merchant directory %s not usable: %s", path, exc)
+        return None
+
+
+@functools.lru_cache(maxsize=16)
+def _read(reader: Callable[[Path], Any], path: str, mtime: float) -> Any:
+    """An artifact read once per version of its file (``mtime``): a rebuilt file is read again."""
+    return reader(Path(path))
+
+
+def _artifact_at(path: Path, reader: Callable[[Path], Any]) -> Any:
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return None
+    return _read(reader, str(path), mtime)
 
 
 def household_model_path(household_id: uuid.UUID) -> Path:
@@ -428,11 +448,8 @@ def household_model_path(household_id: uuid.UUID) -> Path:
 
 
 def _model_at(path: Path) -> CategorizerModel | None:
-    try:
-        mtime = path.stat().st_mtime
-    except OSError:
-        return None
-    return _load(str(path), mtime)
+    model: CategorizerModel | None = _artifact_at(path, _read_model)
+    return model
 
 
 def model_for(household: Household) -> tuple[CategorizerModel | None, bool]:
@@ -443,23 +460,10 @@ def model_for(household: Household) -> tuple[CategorizerModel | None, bool]:
     return _model_at(Path(settings.BASE_CATEGORIZER_PATH)), True
 
 
-@functools.lru_cache(maxsize=4)
-def _load_directory(path: str, mtime: float) -> MerchantDirectory | None:
-    try:
-        return MerchantDirectory.load(Path(path))
-    except DirectoryLoadError as exc:
-        logger.warning("merchant directory %s not usable: %s", path, exc)
-        return None
-
-
 def merchant_directory() -> MerchantDirectory | None:
     """The merchant directory (``MERCHANT_DIRECTORY_PATH``), or ``None`` when it was not built."""
-    path = Path(settings.MERCHANT_DIRECTORY_PATH)
-    try:
-        mtime = path.stat().st_mtime
-    except OSError:
-        return None
-    return _load_directory(str(path), mtime)
+    directory: MerchantDirectory | None = _artifact_at(Path(settings.MERCHANT_DIRECTORY_PATH), _read_directory)
+    return directory
 
 
 @functools.cache
@@ -482,28 +486,11 @@ def _currency_countries() -> dict[str, str]:
     return found
 
 
-#: Seconds a process keeps a household's country (profiles change rarely; a stale one only shifts suggestions).
-COUNTRY_MEMO_SECONDS = 60
-_countries: dict[uuid.UUID, tuple[float, str | None]] = {}
-
-
 def household_country(household: Household) -> str | None:
     """The household's country for the merchant directory: the one most of its members gave in their
     profile (the owner's breaks a tie), else the country of its base currency when one country uses it.
-    A process keeps the answer for :data:`COUNTRY_MEMO_SECONDS`."""
-    now = time.monotonic()
-    kept = _countries.get(household.pk)
-    if kept is not None and now - kept[0] < COUNTRY_MEMO_SECONDS:
-        return kept[1]
-    if len(_countries) > 10_000:
-        _countries.clear()
-    country = _household_country(household)
-    _countries[household.pk] = (now, country)
-    return country
-
-
-def _household_country(household: Household) -> str | None:
-    rows = Membership.objects.filter(household=household).values_list("user__country", "role")
+    One query."""
+    rows = list(Membership.objects.filter(household=household).values_list("user__country", "role"))
     counted = Counter(country.lower() for country, _role in rows if country)
     if counted:
         best = max(counted.values())

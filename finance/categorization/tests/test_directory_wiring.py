@@ -18,11 +18,6 @@ from finance.users.tests.factories import HouseholdFactory, MembershipFactory, U
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fresh_country_memo() -> None:
-    services._countries.clear()
-
-
 @pytest.fixture
 def directory(settings: Any) -> None:
     write(_content(), Path(settings.MERCHANT_DIRECTORY_PATH))
@@ -32,10 +27,8 @@ def test_the_country_is_the_one_most_members_gave_the_owner_breaking_a_tie() -> 
     household = HouseholdFactory(base_currency="EUR")
     MembershipFactory(household=household, user=UserFactory(country="ZA"), role=Role.EDITOR)
     assert services.household_country(household) == "za"
-    services._countries.clear()
     MembershipFactory(household=household, user=UserFactory(country="GB"), role=Role.OWNER)
     assert services.household_country(household) == "gb"  # one each: the owner's
-    services._countries.clear()
     MembershipFactory(household=household, user=UserFactory(country="ZA"), role=Role.VIEWER)
     assert services.household_country(household) == "za"
 
@@ -82,3 +75,10 @@ def test_without_a_built_directory_nothing_changes() -> None:
         household, [{"type": "expense", "amount": Decimal("10"), "payee": "", "description": "Engen"}]
     )
     assert suggestion.category_id is None
+
+
+def test_the_country_is_one_query(django_assert_num_queries: Any) -> None:
+    household = HouseholdFactory(base_currency="EUR")
+    MembershipFactory(household=household, user=UserFactory(country="ZA"), role=Role.OWNER)
+    with django_assert_num_queries(1):
+        assert services.household_country(household) == "za"

@@ -75,6 +75,9 @@ class Command(BaseCommand):
             "sample": sample,
             "directory": directory.source if directory is not None and True in modes else None,
         }
+        # Each set read once, whatever the number of runs over it.
+        us = load_us_dataset(data_dir) if {"merchant", "cold"} & set(runs) else []
+        za = load_za(data_dir / ZA_FILE) if {"household", "cold"} & set(runs) else []
         for with_directory in modes:
             suffix = "+directory" if with_directory else ""
 
@@ -82,15 +85,13 @@ class Command(BaseCommand):
                 return DirectoryView(directory, country) if with_directory and directory is not None else None
 
             if "merchant" in runs:
-                us = load_us_dataset(data_dir)
                 report[f"us_by_merchant{suffix}"] = evaluate_by_merchant(us, **common, directory=view(US))
             if "household" in runs:
-                za = load_za(data_dir / ZA_FILE)
                 report[f"za_household{suffix}"] = evaluate_household(za, **common, directory=view(ZA))
             if "cold" in runs:
-                base = train(load_us_dataset(data_dir), version="evaluation-base", directory=view(US))
+                base = train(us, version="evaluation-base", directory=view(US))
                 report[f"za_cold_start{suffix}"] = evaluate_cold_start(
-                    load_za(data_dir / ZA_FILE), base, directory=view(ZA), threshold=threshold
+                    za, base, directory=view(ZA), threshold=threshold
                 )
         report["seconds"] = round(time.perf_counter() - started, 1)
         if options["json"]:
